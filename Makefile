@@ -1,0 +1,144 @@
+# lab: build, test, install. `make help` lists the targets.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BUILD := build
+OBJ := $(BUILD)/obj
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+# Warnings are errors in CI; users with newer compilers still get a build.
+WERROR := $(if $(CI),-Werror)
+WARNINGS := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
+	-Wmissing-prototypes -Wstrict-prototypes $(WERROR)
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 $(WARNINGS) -I$(BUILD) -Iprobes -Ianalyzer \
+	-Iworkloads -Iworkloads/coro -Itests -DLAB_VERSION='"$(VERSION)"' \
+	-D_GNU_SOURCE -MMD -MP
+LDLIBS := -lbpf -lelf -lz -ljson-c -lpthread -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iprobes \
+	-I/usr/include/$(MULTIARCH) -Wall -Werror
+
+DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
+	systemtap-sdt-dev libjson-c-dev pkg-config cppcheck clang-format
+
+LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
+	probes/*.c analyzer/*.c))
+LIB_ASMS := $(wildcard workloads/coro/*.S)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASMS:%.S=$(OBJ)/%.o)
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_OBJS := $(TEST_SRCS:%.c=$(OBJ)/%.o)
+TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
+SKEL := $(BUILD)/lab.skel.h
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all deps demo test unit install uninstall format lint clean help
+all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS)
+
+help:
+	@echo 'make          build build/lab and the tests (installs packages: make deps)'
+	@echo 'make demo     run the io family under probes, write reports to lab-out/io/'
+	@echo 'make test     every test (integration tests need root)'
+	@echo 'make unit     the tests that need no root'
+	@echo 'make install  install lab to $(PREFIX)/bin'
+	@echo 'make format   clang-format the sources; make lint: cppcheck'
+
+# Installs missing Debian packages; when not root, says what to run.
+deps:
+	@missing=; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "lab: missing packages:$$missing (run: sudo apt-get install -y$$missing)"; exit 1; \
+	  fi; \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
+	fi
+
+$(BUILD) $(OBJ) $(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,BTF,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/lab.bpf.o: probes/lab.bpf.c probes/events.h $(BUILD)/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BUILD)/lab.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name lab_bpf > $@
+
+$(OBJ)/%.o: %.c | $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OBJ)/%.o: %.S
+	@mkdir -p $(@D)
+	$(call msg,AS,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/liblab.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lab: $(OBJ)/lab.o $(BUILD)/liblab.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/lab-tests: $(TEST_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread
+
+demo: all
+	$(BUILD)/lab run io
+
+# Every test; those needing root skip with the reason when not root.
+test: all
+	$(BUILD)/tests/lab-tests
+
+unit: $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS)
+	LAB_UNIT_ONLY=1 $(BUILD)/tests/lab-tests
+
+install: $(BUILD)/lab
+	install -D -m 0755 $(BUILD)/lab $(DESTDIR)$(PREFIX)/bin/lab
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/lab
+
+FORMAT_SRCS = $(wildcard *.c */*.c */*/*.c */*.h */*/*.h)
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+lint: $(SKEL)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -D__x86_64__ \
+	  -I$(BUILD) -Iprobes -Ianalyzer -Iworkloads -Iworkloads/coro -Itests \
+	  lab.c workloads probes/*.c analyzer tests
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,23 @@
+/* analyze.h - turns a trace into a report (computed once into structs;
+ * text and JSON writers render the same structs). */
+#ifndef LAB_ANALYZE_H
+#define LAB_ANALYZE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct run_report;
+
+/* Reads and analyses a trace. Returns 0 with *out set (a damaged or cut
+ * trace still gives a report of its intact part, marked incomplete, and
+ * the damage is described in err), or -1 with the reason in err. */
+int analyze_trace_file(const char *path, struct run_report **out, char *err,
+		       size_t errlen);
+void run_report_free(struct run_report *r);
+
+/* The terminal summary: fits 80 columns. */
+void report_print_text(FILE *f, const struct run_report *r);
+/* The JSON report (schema "lab-report/1", docs/report-schema.md). */
+int report_write_json(FILE *f, const struct run_report *r);
+
+#endif /* LAB_ANALYZE_H */

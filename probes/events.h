@@ -1,0 +1,86 @@
+/* events.h - records shared by the kernel probes and user space.
+ *
+ * Included by lab.bpf.c (after vmlinux.h) and by user space (after
+ * <linux/types.h>). Every struct has explicit padding and a static size
+ * check: ring-buffer memory is not zeroed, so no byte may be left unset.
+ */
+#ifndef LAB_EVENTS_H
+#define LAB_EVENTS_H
+
+#define LAB_COMM_LEN 16
+/* run-queue latency histogram: slot i counts delays in [2^i, 2^(i+1)) ns;
+ * the last slot also takes everything longer */
+#define LAB_HIST_SLOTS 40
+
+enum lab_event_type {
+	/* tid/pid = prev, other = next, value = prev_state, flags = preempt */
+	LAB_EV_SWITCH = 1,
+	/* tid/pid = woken task, other = waker, aux = target cpu */
+	LAB_EV_WAKEUP = 2,
+	/* as LAB_EV_WAKEUP, for a task's first wakeup after fork/clone */
+	LAB_EV_WAKEUP_NEW = 3,
+	/* tid/pid = parent, other = child (a thread when pids are equal) */
+	LAB_EV_FORK = 4,
+	/* tid/pid = the task after exec, other_tid = its tid before exec */
+	LAB_EV_EXEC = 5,
+	/* tid/pid = exiting thread, value = exit code, flags = group dead */
+	LAB_EV_EXIT = 6,
+	/* tid/pid = firing thread, aux = marker (enum lab_marker), value = arg */
+	LAB_EV_MARK = 7,
+};
+
+/* USDT markers of the built-in workloads (provider "lab") */
+enum lab_marker {
+	LAB_MARK_WORKLOAD_START = 1, /* arg = number of tasks */
+	LAB_MARK_WORKLOAD_END = 2,   /* arg = the workload's result (0 = ok) */
+	LAB_MARK_CORO_SWITCHES = 3,  /* arg = user-space switches made */
+};
+
+#define LAB_SWITCH_PREEMPT 0x1 /* flags of LAB_EV_SWITCH */
+#define LAB_TASK_DEAD 0x80     /* raw prev_state of a task's last switch */
+
+struct lab_event {
+	__u64 ts; /* ns, CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 value;
+	__u32 tid;
+	__u32 pid;
+	__u32 other_tid;
+	__u32 other_pid;
+	__u16 cpu;
+	__u8 type;
+	__u8 flags;
+	__u32 aux;
+};
+_Static_assert(sizeof(struct lab_event) == 40, "lab_event layout");
+
+#define LAB_THREAD_EXITED 0x1 /* flags of lab_thread_stats */
+
+/* Exact per-thread counters kept in the kernel (never lost to a full ring
+ * buffer). Also the value of the tracked-threads map: a thread is tracked
+ * exactly when it has an entry. */
+struct lab_thread_stats {
+	__u32 tid;
+	__u32 pid;
+	__u32 parent_tid; /* the thread that created it, 0 for the root */
+	__u32 flags;
+	char comm[LAB_COMM_LEN];
+	__u64 voluntary_switches;
+	__u64 involuntary_switches;
+	__u64 oncpu_ns;
+	__u64 runq_wait_ns;
+	__u64 runq_count; /* completed run-queue waits */
+	__u64 runq_max_ns;
+	__u64 wakeups;
+	__u64 user_switches; /* reported by the coroutine runtime's marker */
+	__u64 start_ns;	     /* first seen (fork or tracking start) */
+	__u64 exit_ns;	     /* sched_process_exit, 0 while alive */
+	__s32 exit_code;
+	__u32 pad;
+	/* working state: when the thread went on CPU / became runnable */
+	__u64 oncpu_since;
+	__u64 runnable_since;
+	__u64 runq_hist[LAB_HIST_SLOTS];
+};
+_Static_assert(sizeof(struct lab_thread_stats) == 456, "lab_thread_stats layout");
+
+#endif /* LAB_EVENTS_H */
