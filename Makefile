@@ -10,6 +10,7 @@ OBJ := $(BUILD)/obj
 
 CC ?= cc
 CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
@@ -24,7 +25,7 @@ ALL_CFLAGS := $(CFLAGS) -std=gnu11 $(WARNINGS) -I$(BUILD) -Iprobes -Ianalyzer \
 	-Iworkloads -Iworkloads/coro -Itests -DLAB_VERSION='"$(VERSION)"' \
 	-D_GNU_SOURCE -MMD -MP
 LDLIBS := -lbpf -lelf -lz -ljson-c -lpthread -lm
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iprobes \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iprobes \
 	-I/usr/include/$(MULTIARCH) -Wall -Werror
 
 DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
@@ -81,6 +82,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 $(BUILD)/lab.bpf.o: probes/lab.bpf.c probes/events.h $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@ # keeps .BTF, drops DWARF: a smaller skeleton
 
 $(SKEL): $(BUILD)/lab.bpf.o
 	$(call msg,SKEL,$@)
@@ -136,7 +138,7 @@ lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -D__x86_64__ \
 	  -I$(BUILD) -Iprobes -Ianalyzer -Iworkloads -Iworkloads/coro -Itests \
-	  lab.c workloads probes/*.c analyzer tests
+	  lab.c workloads $(filter-out %.bpf.c,$(wildcard probes/*.c)) analyzer tests
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,6 @@
 /* analyze.h - turns a trace into a report (computed once into structs;
- * text and JSON writers render the same structs). */
+ * text and JSON writers render the same structs). The report's layout is
+ * in report.h; analysis.h feeds the same analysis without a file. */
 #ifndef LAB_ANALYZE_H
 #define LAB_ANALYZE_H
 
@@ -10,7 +11,8 @@ struct run_report;
 
 /* Reads and analyses a trace. Returns 0 with *out set (a damaged or cut
  * trace still gives a report of its intact part, marked incomplete, and
- * the damage is described in err), or -1 with the reason in err. */
+ * the damage is described in err; err is "" otherwise), or -1 with the
+ * reason in err. Messages in err start with the path: "<path>: <why>". */
 int analyze_trace_file(const char *path, struct run_report **out, char *err,
 		       size_t errlen);
 void run_report_free(struct run_report *r);

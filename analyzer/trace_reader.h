@@ -3,7 +3,8 @@
  * Streaming: memory is bounded by the largest chunk, never the file size.
  * Damage (bad magic, newer version, CRC mismatch, truncation, absurd
  * lengths) stops the reader with a message naming the byte offset; the
- * chunks read before it stay valid.
+ * chunks read before it stay valid. Messages are one line naming the
+ * byte offset; they do not name the file, callers prefix its path.
  */
 #ifndef LAB_TRACE_READER_H
 #define LAB_TRACE_READER_H
@@ -33,5 +34,11 @@ const struct lab_trace_info *trace_reader_info(const struct trace_reader *r);
 int trace_reader_next(struct trace_reader *r, struct trace_chunk *chunk,
 		      char *err, size_t errlen);
 void trace_reader_free(struct trace_reader *r);
+
+/* "EVENTS", "THREADS", "DROPS", "SUMMARY", or "unknown". */
+const char *trace_chunk_type_name(uint32_t type);
+/* Bytes the reader holds for chunk buffers: bounded by the largest chunk
+ * it has read (plus a fixed input buffer), whatever the file claims. */
+size_t trace_reader_buffer_bytes(const struct trace_reader *r);
 
 #endif /* LAB_TRACE_READER_H */

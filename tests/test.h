@@ -10,6 +10,7 @@
 #define LAB_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef void (*test_fn)(void);
@@ -22,6 +23,13 @@ void test_skip(const char *why);
 const char *test_tmpdir(void);
 /* Path of the built lab binary (build/lab). */
 const char *test_lab_path(void);
+/* Runs argv (NULL-terminated) with stdout and stderr captured into out
+ * (NUL-terminated, truncated to outlen), as an unprivileged user when
+ * as_user is set. Returns the exit code, 128+N for signal N, -1 if it
+ * could not run. */
+int test_run(const char *const argv[], char *out, size_t outlen, bool as_user);
+/* true when tests that load BPF programs can run; else why not in *why */
+bool test_can_trace(const char **why);
 
 #define TEST(name)                                                        \
 	static void name(void);                                           \
@@ -33,10 +41,14 @@ const char *test_lab_path(void);
 
 #define CHECK(cond) test_check(!!(cond), __FILE__, __LINE__, "%s", #cond)
 #define CHECK_MSG(cond, ...) test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* each argument is evaluated once */
 #define CHECK_EQ(a, b)                                                     \
-	test_check((uint64_t)(a) == (uint64_t)(b), __FILE__, __LINE__,     \
-		   "%s == %s: got %llu, expected %llu", #a, #b,            \
-		   (unsigned long long)(a), (unsigned long long)(b))
+	({                                                                 \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);           \
+		test_check(a_ == b_, __FILE__, __LINE__,                   \
+			   "%s == %s: got %llu, expected %llu", #a, #b,    \
+			   (unsigned long long)a_, (unsigned long long)b_); \
+	})
 #define CHECK_STR(a, b)                                                    \
 	test_check(strcmp((a), (b)) == 0, __FILE__, __LINE__,              \
 		   "%s == %s: got \"%s\", expected \"%s\"", #a, #b, (a), (b))

@@ -1,12 +1,14 @@
 /* test_main.c - runs the registered tests and prints one line each, then
  * "N passed, N failed, N skipped". Arguments select tests by substring. */
-#define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <grp.h>
 #include <unistd.h>
 #include "test.h"
 
@@ -58,7 +60,7 @@ void test_skip(const char *why)
 
 const char *test_tmpdir(void)
 {
-	char cmd[600];
+	char cmd[1100];
 
 	snprintf(tmpdir, sizeof(tmpdir), "build/test-tmp/%s", current->name);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", tmpdir, tmpdir);
@@ -72,6 +74,72 @@ const char *test_tmpdir(void)
 const char *test_lab_path(void)
 {
 	return lab_path;
+}
+
+/* the unprivileged identity used to run lab without root */
+#define TEST_UID 65534
+#define TEST_GID 65534
+
+int test_run(const char *const argv[], char *out, size_t outlen, bool as_user)
+{
+	int fds[2], status;
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		if (as_user && (setgroups(0, NULL) || setgid(TEST_GID) ||
+				setuid(TEST_UID)))
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* keep reading past outlen so the child never blocks on a full pipe */
+	for (;;) {
+		char chunk[4096];
+
+		n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if ((size_t)n > outlen - 1 - used)
+			n = outlen - 1 - used;
+		memcpy(out + used, chunk, n);
+		used += n;
+	}
+	out[used] = 0;
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool test_can_trace(const char **why)
+{
+	if (getenv("LAB_UNIT_ONLY")) {
+		*why = "LAB_UNIT_ONLY is set (make unit)";
+		return false;
+	}
+	if (geteuid() != 0) {
+		*why = "loading BPF programs needs root (run: sudo make test)";
+		return false;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		*why = "the kernel has no BTF (/sys/kernel/btf/vmlinux)";
+		return false;
+	}
+	return true;
 }
 
 static int selected(const struct test *t, int argc, char **argv)

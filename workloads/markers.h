@@ -1,14 +1,22 @@
-/* markers.h - USDT markers (provider "lab") that the tracer attaches to.
- * Untraced they are a single nop each. The numbering is enum lab_marker
- * in probes/events.h; the names here must match the tracer's table. */
+/* markers.h - the workloads' phase markers, seen by the tracer through one
+ * USDT probe, lab:mark(id, value).
+ *
+ * Every marker goes through the single call site in markers.c: the tracer
+ * attaches one uprobe whatever the number of workloads, and detaching a
+ * uprobe costs the kernel an RCU grace period (about 0.1 s here) each.
+ * Untraced, a marker is a call and a nop. The ids are enum lab_marker in
+ * probes/events.h, the contract with the trace.
+ */
 #ifndef LAB_MARKERS_H
 #define LAB_MARKERS_H
 
-#include <sys/sdt.h>
+#include <linux/types.h>
+#include "events.h"
 
-#define LAB_MARK_START(tasks) DTRACE_PROBE1(lab, workload_start, (long)(tasks))
-#define LAB_MARK_END(result) DTRACE_PROBE1(lab, workload_end, (long)(result))
-#define LAB_MARK_CORO_SWITCHES(n) \
-	DTRACE_PROBE1(lab, coro_switches, (unsigned long long)(n))
+void lab_mark(enum lab_marker id, unsigned long long value);
+
+#define LAB_MARK_START(tasks) lab_mark(LAB_MARK_WORKLOAD_START, (tasks))
+#define LAB_MARK_END(result) lab_mark(LAB_MARK_WORKLOAD_END, (result))
+#define LAB_MARK_CORO_SWITCHES(n) lab_mark(LAB_MARK_CORO_SWITCHES, (n))
 
 #endif /* LAB_MARKERS_H */

@@ -4,6 +4,10 @@
  * register swap (switch_x86_64.S), run on mmap'd stacks with a guard page,
  * and wait for timers and file descriptors through one epoll loop, so a
  * coroutine that waits lets the others run.
+ *
+ * Runnable coroutines run in FIFO order. A stack overflow hits the guard
+ * page and ends the process by SIGSEGV after writing "coro: stack overflow
+ * in coroutine N (stack of K bytes)" to stderr.
  */
 #ifndef LAB_CORO_H
 #define LAB_CORO_H
@@ -17,16 +21,36 @@ typedef void (*coro_fn)(void *arg);
  * called (or, inside coro_run, at the next switch). stack_size 0 = 64 KiB.
  * Returns 0 or -errno. */
 int coro_spawn(coro_fn fn, void *arg, size_t stack_size);
-/* Runs every coroutine until all have finished. Returns 0 or -errno. */
+/* Runs every coroutine until all have finished. Returns 0 or -errno:
+ * -EDEADLK when called from a coroutine. */
 int coro_run(void);
-/* Inside a coroutine: let the others run. */
+/* Inside a coroutine: let the others run. Outside one: does nothing. */
 void coro_yield(void);
-/* Inside a coroutine: sleep; others run meanwhile. */
+/* Inside a coroutine: sleep at least ns; others run meanwhile. Outside
+ * one: blocks the thread for as long. */
 void coro_sleep_ns(uint64_t ns);
 /* Inside a coroutine: wait until fd is ready for events (EPOLLIN/EPOLLOUT);
- * returns 0 or -errno. */
+ * returns 0 or -errno. Readiness is a hint: retry the non-blocking call,
+ * which may still say EAGAIN. One coroutine may wait to read an fd while
+ * another waits to write it; a second waiter for the same direction gets
+ * -EBUSY. Regular files are always ready. Do not close an fd that another
+ * coroutine waits on. Outside a coroutine: blocks in poll(2). */
 int coro_wait_fd(int fd, uint32_t events);
-/* User-space switches made by this thread's scheduler so far. */
+/* User-space switches made by this thread's scheduler so far: every
+ * switch into or out of a coroutine counts one (a yield from one coroutine
+ * straight to the next is one switch). */
 uint64_t coro_switches(void);
+
+/* Stack size when coro_spawn is given 0; only stacks of this size are
+ * pooled for reuse. Smaller requests are raised to 16 KiB, and every size
+ * is rounded up to whole pages. */
+#define CORO_STACK_DEFAULT (64 * 1024)
+
+/* The running coroutine's id (1, 2, ... in spawn order per thread), or 0
+ * outside any coroutine. Overflow reports name coroutines by this id. */
+uint64_t coro_id(void);
+/* Stacks this thread has mapped so far; spawns served from the pool of
+ * finished stacks do not add to it. */
+uint64_t coro_stacks_mapped(void);
 
 #endif /* LAB_CORO_H */

@@ -1,0 +1,455 @@
+/* analysis.c - the analysis core: trace parts in, run_report out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis.h"
+#include "analyze.h"
+#include "stats.h"
+#include "timeline.h"
+
+struct analysis {
+	struct lab_trace_info info;
+	struct timeline tl;
+	struct lab_thread_stats *kt; /* the kernel's counters */
+	size_t nkt, capkt;
+	uint64_t drops; /* sum of the DROPS chunk */
+	bool has_summary;
+	struct lab_run_summary summary;
+	bool damaged;
+	char error[512];
+	bool oom;
+};
+
+struct analysis *analysis_new(const struct lab_trace_info *info)
+{
+	struct analysis *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->info = *info;
+	/* the writer terminates them; a damaged header may not */
+	a->info.lab_version[sizeof(a->info.lab_version) - 1] = '\0';
+	a->info.kernel[sizeof(a->info.kernel) - 1] = '\0';
+	a->info.machine[sizeof(a->info.machine) - 1] = '\0';
+	a->info.cpu_model[sizeof(a->info.cpu_model) - 1] = '\0';
+	a->info.workload[sizeof(a->info.workload) - 1] = '\0';
+	a->info.params[sizeof(a->info.params) - 1] = '\0';
+	a->info.cmdline[sizeof(a->info.cmdline) - 1] = '\0';
+	timeline_init(&a->tl);
+	return a;
+}
+
+void analysis_free(struct analysis *a)
+{
+	if (!a)
+		return;
+	timeline_free(&a->tl);
+	free(a->kt);
+	free(a);
+}
+
+int analysis_add_events(struct analysis *a, const struct lab_event *ev,
+			size_t n)
+{
+	for (size_t i = 0; i < n && !a->oom; i++)
+		if (timeline_event(&a->tl, &ev[i]))
+			a->oom = true;
+	return a->oom ? -1 : 0;
+}
+
+int analysis_add_threads(struct analysis *a,
+			 const struct lab_thread_stats *threads, size_t n)
+{
+	if (a->oom)
+		return -1;
+	if (a->nkt + n > a->capkt) {
+		size_t cap = (a->nkt + n) * 2;
+		struct lab_thread_stats *kt = realloc(a->kt, cap * sizeof(*kt));
+
+		if (!kt) {
+			a->oom = true;
+			return -1;
+		}
+		a->kt = kt;
+		a->capkt = cap;
+	}
+	if (n)
+		memcpy(&a->kt[a->nkt], threads, n * sizeof(*threads));
+	a->nkt += n;
+	return 0;
+}
+
+int analysis_add_drops(struct analysis *a, const uint64_t *per_cpu,
+		       size_t ncpus)
+{
+	for (size_t i = 0; i < ncpus; i++)
+		a->drops += per_cpu[i];
+	return a->oom ? -1 : 0;
+}
+
+void analysis_set_summary(struct analysis *a,
+			  const struct lab_run_summary *summary)
+{
+	a->summary = *summary;
+	a->has_summary = true;
+}
+
+void analysis_set_damage(struct analysis *a, const char *msg)
+{
+	a->damaged = true;
+	snprintf(a->error, sizeof(a->error), "%s", msg);
+}
+
+void run_report_free(struct run_report *r)
+{
+	if (!r)
+		return;
+	free(r->threads);
+	free(r->processes);
+	free(r);
+}
+
+/* ---- matching the kernel's counters to timeline records ---- */
+
+static int rec_by_tid_start(const void *x, const void *y, void *recs)
+{
+	const struct tl_thread *a =
+		(const struct tl_thread *)recs + *(const size_t *)x;
+	const struct tl_thread *b =
+		(const struct tl_thread *)recs + *(const size_t *)y;
+
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return (a->start_ns > b->start_ns) - (a->start_ns < b->start_ns);
+}
+
+static int kt_by_start(const void *x, const void *y, void *kt)
+{
+	const struct lab_thread_stats *a =
+		(const struct lab_thread_stats *)kt + *(const size_t *)x;
+	const struct lab_thread_stats *b =
+		(const struct lab_thread_stats *)kt + *(const size_t *)y;
+
+	return (a->start_ns > b->start_ns) - (a->start_ns < b->start_ns);
+}
+
+/* The record the counters k describe, or SIZE_MAX. The kernel's start_ns
+ * is the fork's timestamp exactly; a thread whose fork was not seen (the
+ * root, or a lost event) is the earliest unmatched record of that tid that
+ * began after the counters did, a record the workload's events named
+ * preferred. */
+static size_t match(const struct timeline *tl, const size_t *order,
+		    const bool *taken, const struct lab_thread_stats *k)
+{
+	size_t lo = 0, hi = tl->n, best = SIZE_MAX;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tl->threads[order[mid]].tid < k->tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < tl->n && tl->threads[order[i]].tid == k->tid;
+	     i++) {
+		size_t ri = order[i];
+		const struct tl_thread *t = &tl->threads[ri];
+
+		if (taken[ri])
+			continue;
+		if (t->forked) {
+			if (t->start_ns == k->start_ns)
+				return ri;
+			continue;
+		}
+		if (t->start_ns < k->start_ns)
+			continue;
+		if (best == SIZE_MAX ||
+		    (t->tracked && !tl->threads[best].tracked))
+			best = ri;
+	}
+	return best;
+}
+
+/* ---- per thread ---- */
+
+static void kernel_counts(struct sched_counts *c,
+			  const struct lab_thread_stats *k)
+{
+	c->voluntary_switches = k->voluntary_switches;
+	c->involuntary_switches = k->involuntary_switches;
+	c->oncpu_ns = k->oncpu_ns;
+	c->runq_wait_ns = k->runq_wait_ns;
+	c->runq_count = k->runq_count;
+	c->wakeups = k->wakeups;
+	c->user_switches = k->user_switches;
+}
+
+static void counts_add(struct sched_counts *sum, const struct sched_counts *c)
+{
+	sum->voluntary_switches += c->voluntary_switches;
+	sum->involuntary_switches += c->involuntary_switches;
+	sum->oncpu_ns += c->oncpu_ns;
+	sum->runq_wait_ns += c->runq_wait_ns;
+	sum->runq_count += c->runq_count;
+	sum->wakeups += c->wakeups;
+	sum->user_switches += c->user_switches;
+}
+
+/* Exact percentiles from the timeline's samples when they are all there:
+ * nothing dropped and, with counters, as many waits as the kernel saw.
+ * Otherwise the kernel's histogram, whose counts are never lost. */
+static void runq_latency(struct runq_latency *l, struct tl_thread *r,
+			 const struct lab_thread_stats *k, uint64_t dropped)
+{
+	bool exact = r && (!k || (!dropped && k->runq_count == r->runq.n));
+
+	if (r)
+		samples_sort(&r->runq);
+	if (k) {
+		memcpy(l->hist, k->runq_hist, sizeof(l->hist));
+	} else {
+		for (size_t i = 0; i < r->runq.n; i++)
+			l->hist[hist_slot(r->runq.v[i], LAB_HIST_SLOTS)]++;
+	}
+	if (exact) {
+		l->source = RUNQ_FROM_SAMPLES;
+		l->count = r->runq.n;
+		l->p50_ns = samples_percentile(&r->runq, 50);
+		l->p90_ns = samples_percentile(&r->runq, 90);
+		l->p99_ns = samples_percentile(&r->runq, 99);
+		l->max_ns = samples_max(&r->runq);
+		return;
+	}
+	l->source = RUNQ_FROM_HISTOGRAM;
+	l->count = k->runq_count;
+	l->max_ns = k->runq_max_ns;
+	l->p50_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 50, l->max_ns);
+	l->p90_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 90, l->max_ns);
+	l->p99_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 99, l->max_ns);
+}
+
+static void thread_fill(struct thread_report *t, struct tl_thread *r,
+			const struct lab_thread_stats *k,
+			const struct run_report *run)
+{
+	uint64_t end = run->end_ns;
+
+	memset(t, 0, sizeof(*t));
+	if (k) {
+		t->tid = k->tid;
+		t->pid = k->pid;
+		t->parent_tid = k->parent_tid;
+		memcpy(t->comm, k->comm, sizeof(t->comm));
+		t->comm[sizeof(t->comm) - 1] = '\0';
+		t->exited = k->flags & LAB_THREAD_EXITED;
+		t->start_ns = k->start_ns;
+		t->has_kernel = true;
+		kernel_counts(&t->kernel, k);
+		if (t->exited && k->exit_ns)
+			end = k->exit_ns;
+	} else {
+		t->tid = r->tid;
+		t->pid = r->pid;
+		t->parent_tid = r->parent_tid;
+	}
+	if (!t->comm[0])
+		snprintf(t->comm, sizeof(t->comm), "?");
+	if (r) {
+		t->has_timeline = true;
+		t->timeline = r->counts;
+		t->start_ns = r->start_ns;
+		t->exited |= r->exited || r->state == TL_DEAD;
+		if (r->end_ns)
+			end = r->end_ns;
+	}
+	t->counts = k ? t->kernel : t->timeline;
+	t->lifetime_ns = end > t->start_ns ? end - t->start_ns : 0;
+	runq_latency(&t->runq, r, k, run->dropped);
+}
+
+/* ---- grouping by process ---- */
+
+static int thread_by_pid_start(const void *x, const void *y)
+{
+	const struct thread_report *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->start_ns != b->start_ns)
+		return a->start_ns < b->start_ns ? -1 : 1;
+	return (a->tid > b->tid) - (a->tid < b->tid);
+}
+
+static int process_by_start(const void *x, const void *y)
+{
+	const struct process_report *a = x, *b = y;
+	uint64_t sa = a->threads[0].start_ns, sb = b->threads[0].start_ns;
+
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* A leader that starts after the process's leader ended heads a new
+ * process that was given the same pid. (A thread that execs takes the
+ * leader's tid while the old leader is still there: same process.) */
+static bool new_instance(const struct process_report *p,
+			 const struct thread_report *t)
+{
+	for (size_t i = 0; t->tid == t->pid && i < p->nthreads; i++) {
+		const struct thread_report *l = &p->threads[i];
+
+		if (l->tid == l->pid &&
+		    l->start_ns + l->lifetime_ns <= t->start_ns)
+			return true;
+	}
+	return false;
+}
+
+static int group_processes(struct run_report *run)
+{
+	struct thread_report *ordered;
+	size_t np = 0, o = 0;
+
+	if (!run->nthreads)
+		return 0;
+	qsort(run->threads, run->nthreads, sizeof(*run->threads),
+	      thread_by_pid_start);
+	run->processes = calloc(run->nthreads, sizeof(*run->processes));
+	ordered = malloc(run->nthreads * sizeof(*ordered));
+	if (!run->processes || !ordered) {
+		free(ordered);
+		return -1;
+	}
+	for (size_t i = 0; i < run->nthreads; i++) {
+		const struct thread_report *t = &run->threads[i];
+		struct process_report *p = &run->processes[np];
+
+		if (np && t->pid == p[-1].pid && !new_instance(&p[-1], t)) {
+			p[-1].nthreads++;
+			continue;
+		}
+		p->pid = t->pid;
+		p->threads = &run->threads[i];
+		p->nthreads = 1;
+		np++;
+	}
+	run->nprocesses = np;
+	qsort(run->processes, np, sizeof(*run->processes), process_by_start);
+	/* lay the threads out in process order; processes point into it */
+	for (size_t i = 0; i < np; i++) {
+		struct process_report *p = &run->processes[i];
+		const struct thread_report *leader = &p->threads[0];
+
+		memcpy(&ordered[o], p->threads, p->nthreads * sizeof(*ordered));
+		p->threads = &ordered[o];
+		o += p->nthreads;
+		for (size_t j = 0; j < p->nthreads; j++) {
+			counts_add(&p->sums, &p->threads[j].counts);
+			p->exited += p->threads[j].exited;
+			if (p->threads[j].tid == p->pid)
+				leader = &p->threads[j];
+		}
+		memcpy(p->comm, leader->comm, sizeof(p->comm));
+	}
+	free(run->threads);
+	run->threads = ordered;
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static void run_fill(struct run_report *run, const struct analysis *a)
+{
+	run->info = a->info;
+	run->events = a->tl.events;
+	run->has_summary = a->has_summary;
+	if (a->has_summary)
+		run->summary = a->summary;
+	run->dropped = a->has_summary ? a->summary.dropped : a->drops;
+	run->untracked = a->summary.untracked;
+	run->end_ns = a->has_summary ? a->summary.end_ns : 0;
+	if (a->tl.events && a->tl.last_ns > run->end_ns)
+		run->end_ns = a->tl.last_ns;
+	run->wall_ns = run->end_ns > a->info.start_ns
+			       ? run->end_ns - a->info.start_ns
+			       : 0;
+	run->damaged = a->damaged;
+	if (a->damaged) {
+		snprintf(run->error, sizeof(run->error), "%s", a->error);
+		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
+			 "damaged trace: %s", a->error);
+	} else if (!a->has_summary) {
+		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
+			 "no summary: the trace was cut short");
+	} else if (a->summary.flags & LAB_RUN_INCOMPLETE) {
+		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
+			 "the run was interrupted, timed out or killed");
+	}
+	run->complete = !run->incomplete_reason[0];
+}
+
+static int threads_fill(struct run_report *run, struct analysis *a)
+{
+	struct timeline *tl = &a->tl;
+	size_t *order = malloc((tl->n + 1) * sizeof(*order));
+	size_t *korder = malloc((a->nkt + 1) * sizeof(*korder));
+	bool *taken = calloc(tl->n + 1, sizeof(*taken));
+	int err = -1;
+
+	run->threads = calloc(tl->n + a->nkt + 1, sizeof(*run->threads));
+	if (!order || !korder || !taken || !run->threads)
+		goto out;
+	for (size_t i = 0; i < tl->n; i++)
+		order[i] = i;
+	for (size_t i = 0; i < a->nkt; i++)
+		korder[i] = i;
+	qsort_r(order, tl->n, sizeof(*order), rec_by_tid_start, tl->threads);
+	/* earlier counters first, so a reused tid's threads pair in order */
+	qsort_r(korder, a->nkt, sizeof(*korder), kt_by_start, a->kt);
+	for (size_t i = 0; i < a->nkt; i++) {
+		const struct lab_thread_stats *k = &a->kt[korder[i]];
+		size_t ri = match(tl, order, taken, k);
+
+		if (ri != SIZE_MAX)
+			taken[ri] = true;
+		thread_fill(&run->threads[run->nthreads++],
+			    ri != SIZE_MAX ? &tl->threads[ri] : NULL, k, run);
+	}
+	/* the workload's threads the counters missed (a trace cut short) */
+	for (size_t i = 0; i < tl->n; i++)
+		if (!taken[i] && tl->threads[i].tracked)
+			thread_fill(&run->threads[run->nthreads++],
+				    &tl->threads[i], NULL, run);
+	for (size_t i = 0; i < run->nthreads; i++)
+		counts_add(&run->totals, &run->threads[i].counts);
+	if (!run->totals.user_switches)
+		run->totals.user_switches = tl->marker_user_switches;
+	err = group_processes(run);
+out:
+	free(order);
+	free(korder);
+	free(taken);
+	return err;
+}
+
+struct run_report *analysis_finish(struct analysis *a)
+{
+	struct run_report *run = NULL;
+
+	if (a->oom)
+		goto out;
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		goto out;
+	run_fill(run, a);
+	if (threads_fill(run, a)) {
+		run_report_free(run);
+		run = NULL;
+	}
+out:
+	analysis_free(a);
+	return run;
+}

@@ -1,0 +1,69 @@
+/* analyze.c - a trace file through the reader into the analysis. */
+#include <stdio.h>
+#include "analysis.h"
+#include "analyze.h"
+#include "trace_reader.h"
+
+/* Hands one chunk to the analysis; chunk types this reader does not know
+ * (from a newer writer) are skipped. */
+static int feed(struct analysis *a, const struct trace_chunk *c)
+{
+	switch (c->type) {
+	case LAB_CHUNK_EVENTS:
+		return analysis_add_events(a, c->data, c->count);
+	case LAB_CHUNK_THREADS:
+		return analysis_add_threads(a, c->data, c->count);
+	case LAB_CHUNK_DROPS:
+		return analysis_add_drops(a, c->data, c->count);
+	case LAB_CHUNK_SUMMARY:
+		if (c->count)
+			analysis_set_summary(a, c->data);
+		return 0;
+	}
+	return 0;
+}
+
+int analyze_trace_file(const char *path, struct run_report **out, char *err,
+		       size_t errlen)
+{
+	struct trace_reader *r = NULL;
+	struct analysis *a;
+	struct trace_chunk c;
+	char why[512];
+	int rc;
+
+	*out = NULL;
+	if (errlen)
+		err[0] = '\0';
+	/* the reader's messages name the byte, not the file */
+	if (trace_reader_open_file(&r, path, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return -1;
+	}
+	a = analysis_new(trace_reader_info(r));
+	if (!a) {
+		trace_reader_free(r);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	while ((rc = trace_reader_next(r, &c, why, sizeof(why))) == 1) {
+		if (feed(a, &c)) {
+			trace_reader_free(r);
+			analysis_free(a);
+			snprintf(err, errlen, "%s: out of memory", path);
+			return -1;
+		}
+	}
+	/* the chunks before the damage still make a report */
+	if (rc < 0) {
+		analysis_set_damage(a, why);
+		snprintf(err, errlen, "%s: %s", path, why);
+	}
+	trace_reader_free(r);
+	*out = analysis_finish(a);
+	if (!*out) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	return 0;
+}

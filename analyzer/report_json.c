@@ -1,0 +1,225 @@
+/* report_json.c - the JSON report, schema "lab-report/1"
+ * (docs/report-schema.md). Only renders a run_report. */
+#include <stdio.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
+#include "analyze.h"
+#include "report.h"
+#include "safe_text.h"
+
+#define SCHEMA "lab-report/1"
+
+/* json-c escapes quotes and controls but passes other bytes through, so
+ * a comm that is not UTF-8 would make the whole file invalid */
+static void put_str(json_object *o, const char *key, const char *s)
+{
+	char clean[4096];
+
+	json_object_object_add(
+		o, key,
+		json_object_new_string(safe_text(clean, sizeof(clean), s, 0)));
+}
+
+static void put_u64(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static void put_i64(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+static void put_bool(json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+static void put_null(json_object *o, const char *key)
+{
+	json_object_object_add(o, key, NULL);
+}
+
+static json_object *add_object(json_object *parent, const char *key)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(parent, key, o);
+	return o;
+}
+
+static void put_counts(json_object *o, const struct sched_counts *c)
+{
+	put_u64(o, "voluntary_switches", c->voluntary_switches);
+	put_u64(o, "involuntary_switches", c->involuntary_switches);
+	put_u64(o, "oncpu_ns", c->oncpu_ns);
+	put_u64(o, "runq_wait_ns", c->runq_wait_ns);
+	put_u64(o, "runq_count", c->runq_count);
+	put_u64(o, "wakeups", c->wakeups);
+	put_u64(o, "user_switches", c->user_switches);
+}
+
+static json_object *latency_json(const struct runq_latency *l)
+{
+	json_object *o = json_object_new_object();
+	json_object *hist = json_object_new_array();
+
+	put_u64(o, "count", l->count);
+	put_u64(o, "p50_ns", l->p50_ns);
+	put_u64(o, "p90_ns", l->p90_ns);
+	put_u64(o, "p99_ns", l->p99_ns);
+	put_u64(o, "max_ns", l->max_ns);
+	put_str(o, "source",
+		l->source == RUNQ_FROM_SAMPLES ? "samples" : "histogram");
+	for (unsigned int i = 0; i < LAB_HIST_SLOTS; i++) {
+		json_object *slot;
+
+		if (!l->hist[i])
+			continue;
+		slot = json_object_new_object();
+		/* slot 0 also holds waits of 0 ns; the last has no end */
+		put_u64(slot, "ge_ns", i ? 1ULL << i : 0);
+		if (i < LAB_HIST_SLOTS - 1)
+			put_u64(slot, "lt_ns", 1ULL << (i + 1));
+		else
+			put_null(slot, "lt_ns");
+		put_u64(slot, "count", l->hist[i]);
+		json_object_array_add(hist, slot);
+	}
+	json_object_object_add(o, "histogram", hist);
+	return o;
+}
+
+static json_object *thread_json(const struct thread_report *t,
+				const struct run_report *r)
+{
+	json_object *o = json_object_new_object();
+
+	put_u64(o, "tid", t->tid);
+	put_str(o, "comm", t->comm);
+	put_u64(o, "parent_tid", t->parent_tid);
+	put_str(o, "counts_source", t->has_kernel ? "kernel" : "timeline");
+	put_counts(o, &t->counts);
+	put_i64(o, "start_ns", (int64_t)(t->start_ns - r->info.start_ns));
+	put_u64(o, "lifetime_ns", t->lifetime_ns);
+	put_bool(o, "exited", t->exited);
+	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
+	return o;
+}
+
+static json_object *process_json(const struct process_report *p,
+				 const struct run_report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *threads = json_object_new_array();
+
+	put_u64(o, "pid", p->pid);
+	put_str(o, "comm", p->comm);
+	put_u64(o, "thread_count", p->nthreads);
+	put_u64(o, "exited_threads", p->exited);
+	put_counts(o, &p->sums);
+	for (size_t i = 0; i < p->nthreads; i++)
+		json_object_array_add(threads, thread_json(&p->threads[i], r));
+	json_object_object_add(o, "threads", threads);
+	return o;
+}
+
+static void run_json(json_object *o, const struct run_report *r)
+{
+	const struct lab_run_summary *s = &r->summary;
+	int st = s->exit_status;
+
+	put_u64(o, "wall_ns", r->wall_ns);
+	if (!r->has_summary) {
+		/* known only from the summary */
+		static const char *const unknown[] = {
+			"exit_status", "exit_code", "exit_signal", "utime_ns",
+			"stime_ns",    "maxrss_kb", "minflt",	   "majflt",
+			"nvcsw",       "nivcsw",
+		};
+
+		for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++)
+			put_null(o, unknown[i]);
+		return;
+	}
+	put_i64(o, "exit_status", st);
+	if (WIFEXITED(st))
+		put_i64(o, "exit_code", WEXITSTATUS(st));
+	else
+		put_null(o, "exit_code");
+	if (WIFSIGNALED(st))
+		put_i64(o, "exit_signal", WTERMSIG(st));
+	else
+		put_null(o, "exit_signal");
+	put_u64(o, "utime_ns", s->utime_ns);
+	put_u64(o, "stime_ns", s->stime_ns);
+	put_u64(o, "maxrss_kb", s->maxrss_kb);
+	put_u64(o, "minflt", s->minflt);
+	put_u64(o, "majflt", s->majflt);
+	put_u64(o, "nvcsw", s->nvcsw);
+	put_u64(o, "nivcsw", s->nivcsw);
+}
+
+static json_object *report_json(const struct run_report *r)
+{
+	json_object *root = json_object_new_object();
+	json_object *o, *procs;
+
+	put_str(root, "schema", SCHEMA);
+	put_str(root, "lab_version", r->info.lab_version);
+
+	o = add_object(root, "workload");
+	put_str(o, "name", r->info.workload);
+	put_str(o, "params", r->info.params);
+	put_str(o, "cmdline", r->info.cmdline);
+
+	o = add_object(root, "environment");
+	put_str(o, "kernel", r->info.kernel);
+	put_str(o, "machine", r->info.machine);
+	put_str(o, "cpu_model", r->info.cpu_model);
+	put_u64(o, "cpu_count", r->info.cpu_count);
+
+	o = add_object(root, "trace");
+	put_u64(o, "format_version", r->info.version);
+	put_u64(o, "start_realtime_ns", r->info.start_realtime_ns);
+	put_u64(o, "events", r->events);
+	put_u64(o, "dropped", r->dropped);
+	put_u64(o, "untracked", r->untracked);
+	put_bool(o, "complete", r->complete);
+	if (r->complete)
+		put_null(o, "incomplete_reason");
+	else
+		put_str(o, "incomplete_reason", r->incomplete_reason);
+	if (r->damaged)
+		put_str(o, "error", r->error);
+	else
+		put_null(o, "error");
+
+	run_json(add_object(root, "run"), r);
+
+	o = add_object(root, "totals");
+	put_u64(o, "processes", r->nprocesses);
+	put_u64(o, "threads", r->nthreads);
+	put_counts(o, &r->totals);
+
+	procs = json_object_new_array();
+	for (size_t i = 0; i < r->nprocesses; i++)
+		json_object_array_add(procs, process_json(&r->processes[i], r));
+	json_object_object_add(root, "processes", procs);
+	return root;
+}
+
+int report_write_json(FILE *f, const struct run_report *r)
+{
+	json_object *root = report_json(r);
+	const char *text;
+	int err = 0;
+
+	text = json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text || fputs(text, f) == EOF || fputc('\n', f) == EOF)
+		err = -1;
+	json_object_put(root);
+	return err;
+}

@@ -1,0 +1,16 @@
+/* units.h - numbers for people: durations with a unit chosen for
+ * reading ("812 µs", "1.52 ms") and counts with thousands separators. */
+#ifndef LAB_UNITS_H
+#define LAB_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Three significant digits in ns, µs, ms or s; returns buf. */
+const char *fmt_duration(char *buf, size_t len, uint64_t ns);
+/* "20,000"; returns buf. */
+const char *fmt_count(char *buf, size_t len, uint64_t n);
+/* Terminal columns a UTF-8 string takes (one per character). */
+size_t text_width(const char *s);
+
+#endif /* LAB_UNITS_H */

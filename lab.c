@@ -1,0 +1,669 @@
+/* lab.c - the command line: options, subcommands, exit codes. The work is
+ * done by workloads/ (the measured programs), probes/ (the tracer) and
+ * analyzer/ (the reports). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "analyze.h"
+#include "tracer.h"
+#include "workload.h"
+
+/* exit codes, as `lab help` documents them */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,	   /* lab itself could not do what was asked */
+	EXIT_USAGE = 2,	   /* bad command line */
+	EXIT_WORKLOAD = 3, /* the traced program failed or was killed */
+	EXIT_SIGNAL = 128, /* + signal number: interrupted */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct command *find_command(const char *name);
+
+static int die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Every failure is one line: "lab: what failed: why (what to do)". */
+static int die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+static int parse_uint(const char *s, unsigned min, unsigned max,
+		      unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v > 0) || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (lb >= 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static int near(const char *name, const char *candidate)
+{
+	size_t n = strlen(name);
+
+	return edit_distance(name, candidate) <= 2 ||
+	       (n >= 2 && strncmp(name, candidate, n) == 0);
+}
+
+/* "did you mean io-threads, io?" from workload and scenario names */
+static void suggest(const char *name, char *out, size_t size)
+{
+	const char *last_scenario = "";
+	size_t used = 0;
+
+	out[0] = 0;
+	for (const struct workload *const *w = workloads; *w; w++) {
+		const char *cands[2] = { (*w)->name, NULL };
+
+		if (strcmp((*w)->scenario, last_scenario))
+			cands[1] = last_scenario = (*w)->scenario;
+		for (int i = 0; i < 2; i++) {
+			if (!cands[i] || !near(name, cands[i]) || used + 2 >= size)
+				continue;
+			used += snprintf(out + used, size - used, "%s%s",
+					 used ? ", " : "", cands[i]);
+		}
+	}
+}
+
+static int unknown_workload(const char *name)
+{
+	char near_names[256];
+
+	suggest(name, near_names, sizeof(near_names));
+	if (near_names[0])
+		return die(EXIT_USAGE,
+			   "run: unknown workload '%s' (did you mean: %s? see: lab list)",
+			   name, near_names);
+	return die(EXIT_USAGE, "run: unknown workload '%s' (see: lab list)",
+		   name);
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = 0;
+			if (mkdir(buf, 0755) && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Options shared by `lab run` and `lab workload`. */
+struct run_args {
+	const char *outdir;
+	struct workload_params params;
+	const char *given[3][2]; /* option name, value: passed on verbatim */
+	int ngiven;
+	int verbose;
+};
+
+enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION };
+
+static const struct option run_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "tasks", required_argument, NULL, OPT_TASKS },
+	{ "ops", required_argument, NULL, OPT_OPS },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses options up to argc; returns optind, or -exit code. */
+static int parse_run_args(const char *cmd, int argc, char **argv,
+			  struct run_args *a)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:vh", run_options, NULL)) != -1) {
+		const char *val = optarg;
+
+		switch (c) {
+		case 'o':
+			a->outdir = val;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			printf("%s", find_command(cmd)->help);
+			return -EXIT_OK;
+		case OPT_TASKS:
+			if (parse_uint(val, 1, 100000, &a->params.tasks))
+				return -die(EXIT_USAGE,
+					    "%s: --tasks '%s' is not a count from 1 to 100000",
+					    cmd, val);
+			a->given[a->ngiven][0] = "--tasks";
+			a->given[a->ngiven++][1] = val;
+			break;
+		case OPT_OPS:
+			if (parse_uint(val, 1, 100000000, &a->params.ops))
+				return -die(EXIT_USAGE,
+					    "%s: --ops '%s' is not a count from 1 to 100000000",
+					    cmd, val);
+			a->given[a->ngiven][0] = "--ops";
+			a->given[a->ngiven++][1] = val;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(val, 3600, &a->params.duration_s))
+				return -die(EXIT_USAGE,
+					    "%s: --duration '%s' is not a number of seconds above 0 and up to 3600",
+					    cmd, val);
+			a->given[a->ngiven][0] = "--duration";
+			a->given[a->ngiven++][1] = val;
+			break;
+		case ':':
+			return -die(EXIT_USAGE, "%s: %s needs a value (see: lab help %s)",
+				    cmd, argv[optind - 1], cmd);
+		default:
+			return -die(EXIT_USAGE, "%s: unknown option '%s' (see: lab help %s)",
+				    cmd, argv[optind - 1], cmd);
+		}
+	}
+	return optind;
+}
+
+static void join_args(char *out, size_t size, char *const *argv)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (; *argv && used + 1 < size; argv++)
+		used += snprintf(out + used, size - used, "%s%s",
+				 used ? " " : "", *argv);
+}
+
+/* Analyse a fresh or saved trace, print the summary, write the JSON. */
+static int report_one(const char *trace, const char *json_path)
+{
+	struct run_report *rep;
+	char err[512], tmp[PATH_MAX];
+	FILE *f;
+	int r;
+
+	if (analyze_trace_file(trace, &rep, err, sizeof(err)))
+		return die(EXIT_ERROR, "report: %s", err);
+	if (err[0])
+		fprintf(stderr, "lab: report: %s (showing the intact part)\n",
+			err);
+	report_print_text(stdout, rep);
+	if (!json_path) {
+		run_report_free(rep);
+		return EXIT_OK;
+	}
+	/* written aside then renamed: a reader never sees half a report */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", json_path);
+	f = fopen(tmp, "w");
+	r = f ? report_write_json(f, rep) : -1;
+	if (f && fclose(f))
+		r = -1;
+	run_report_free(rep);
+	if (r || rename(tmp, json_path)) {
+		int e = errno;
+
+		unlink(tmp);
+		return die(EXIT_ERROR, "report: writing %s: %s", json_path,
+			   strerror(e));
+	}
+	return EXIT_OK;
+}
+
+static int exit_code_of(const struct tracer_result *res)
+{
+	if (res->interrupted)
+		return EXIT_SIGNAL + res->interrupted;
+	if (!WIFEXITED(res->exit_status) || WEXITSTATUS(res->exit_status))
+		return EXIT_WORKLOAD;
+	return EXIT_OK;
+}
+
+static void describe_exit(const char *name, int status)
+{
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "lab: run: %s was killed by signal %d (%s)\n",
+			name, WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status))
+		fprintf(stderr, "lab: run: %s exited with status %d (its output above says why)\n",
+			name, WEXITSTATUS(status));
+}
+
+/* Trace one command into dir/name.lab and report it as dir/name.json. */
+static int trace_and_report(const char *name, char *const *argv,
+			    const char *marker_path, const char *params,
+			    const char *dir, int verbose)
+{
+	struct tracer_opts o = { .argv = argv, .marker_path = marker_path,
+				 .verbose = verbose };
+	struct tracer_result res;
+	char trace[PATH_MAX], json[PATH_MAX], err[512];
+	int code, rcode;
+
+	snprintf(trace, sizeof(trace), "%s/%s.lab", dir, name);
+	snprintf(json, sizeof(json), "%s/%s.json", dir, name);
+	tracer_describe_machine(&o.info);
+	snprintf(o.info.workload, sizeof(o.info.workload), "%s", name);
+	snprintf(o.info.params, sizeof(o.info.params), "%s", params);
+	join_args(o.info.cmdline, sizeof(o.info.cmdline), argv);
+	o.trace_path = trace;
+	if (tracer_run(&o, &res, err, sizeof(err)))
+		return die(EXIT_ERROR, "%s", err);
+	code = exit_code_of(&res);
+	if (res.interrupted)
+		fprintf(stderr, "lab: run: interrupted by signal %d; the trace holds what was recorded until then\n",
+			res.interrupted);
+	else
+		describe_exit(name, res.exit_status);
+	rcode = report_one(trace, json);
+	return code ? code : rcode;
+}
+
+static int self_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+static int run_workloads(const char *name, const struct run_args *a)
+{
+	char self[PATH_MAX], dir[PATH_MAX], params[256] = "defaults";
+	char *argv[4 + 2 * 3 + 1];
+	int code = EXIT_OK, ran = 0;
+	size_t used = 0;
+
+	if (self_path(self, sizeof(self)))
+		return die(EXIT_ERROR, "run: finding the lab binary: %s", strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", a->outdir ? a->outdir : "lab-out");
+	if (!a->outdir)
+		snprintf(dir, sizeof(dir), "lab-out/%s", name);
+	if (mkdirs(dir))
+		return die(EXIT_ERROR, "run: creating %s: %s (choose another with -o DIR)",
+			   dir, strerror(errno));
+	for (int i = 0; i < a->ngiven; i++)
+		used += snprintf(params + used, sizeof(params) - used, "%s%s=%s",
+				 i ? " " : "", a->given[i][0] + 2, a->given[i][1]);
+	for (const struct workload *const *w = workloads; *w; w++) {
+		int n = 0, r;
+
+		if (strcmp((*w)->name, name) && strcmp((*w)->scenario, name))
+			continue;
+		argv[n++] = self;
+		argv[n++] = (char *)"workload";
+		argv[n++] = (char *)(*w)->name;
+		for (int i = 0; i < a->ngiven; i++) {
+			argv[n++] = (char *)a->given[i][0];
+			argv[n++] = (char *)a->given[i][1];
+		}
+		argv[n] = NULL;
+		r = trace_and_report((*w)->name, argv, self, params, dir, a->verbose);
+		ran++;
+		if (r >= EXIT_SIGNAL || r == EXIT_ERROR)
+			return r;
+		if (r && !code)
+			code = r;
+	}
+	printf("\nlab: %d trace%s and report%s in %s/\n", ran, ran == 1 ? "" : "s",
+	       ran == 1 ? "" : "s", dir);
+	return code;
+}
+
+static int run_command(char **cmd, const struct run_args *a)
+{
+	char dir[PATH_MAX], name[64];
+	const char *base = strrchr(cmd[0], '/');
+	int code;
+
+	snprintf(name, sizeof(name), "%s", base ? base + 1 : cmd[0]);
+	if (!name[0])
+		return die(EXIT_USAGE, "run: '%s' names no program (see: lab help run)",
+			   cmd[0]);
+	if (a->outdir)
+		snprintf(dir, sizeof(dir), "%s", a->outdir);
+	else
+		snprintf(dir, sizeof(dir), "lab-out/%s", name);
+	if (mkdirs(dir))
+		return die(EXIT_ERROR, "run: creating %s: %s (choose another with -o DIR)",
+			   dir, strerror(errno));
+	code = trace_and_report(name, cmd, NULL, "", dir, a->verbose);
+	if (code == EXIT_OK || code == EXIT_WORKLOAD)
+		printf("\nlab: trace and report in %s/\n", dir);
+	return code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	char **cmd = NULL;
+	int end = argc, i;
+
+	/* everything after "--" is the command to trace, untouched */
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			end = i;
+			cmd = argv + i + 1;
+			break;
+		}
+	i = parse_run_args("run", end, argv, &a);
+	if (i < 0)
+		return -i;
+	if (cmd) {
+		if (!*cmd)
+			return die(EXIT_USAGE, "run: nothing after '--' (give a command: lab run -- ./prog ARGS)");
+		if (i < end)
+			return die(EXIT_USAGE, "run: give a workload or a command after '--', not both");
+		if (a.ngiven)
+			return die(EXIT_USAGE, "run: --tasks, --ops and --duration apply to built-in workloads, not to a command");
+	} else {
+		if (i >= end)
+			return die(EXIT_USAGE, "run: which workload? (see: lab list, or trace a command: lab run -- CMD)");
+		if (i + 1 < end)
+			return die(EXIT_USAGE, "run: one workload at a time, got '%s' and '%s'",
+				   argv[i], argv[i + 1]);
+		if (!workload_find(argv[i]) && !workload_is_scenario(argv[i]))
+			return unknown_workload(argv[i]);
+	}
+	if (geteuid() != 0)
+		return die(EXIT_ERROR, "run: loading the kernel probes needs root (run it with sudo: sudo lab run ...)");
+	return cmd ? run_command(cmd, &a) : run_workloads(argv[i], &a);
+}
+
+/* `lab workload NAME`: one workload, untraced, in this process. */
+static int cmd_workload(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	const struct workload *w;
+	int i = parse_run_args("workload", argc, argv, &a);
+
+	if (i < 0)
+		return -i;
+	if (i >= argc)
+		return die(EXIT_USAGE, "workload: which workload? (see: lab list)");
+	w = workload_find(argv[i]);
+	if (!w)
+		return unknown_workload(argv[i]);
+	if (a.outdir)
+		return die(EXIT_USAGE, "workload: -o applies to lab run only");
+	/* the root names itself after the workload, so reports read well */
+	prctl(PR_SET_NAME, w->name);
+	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *json = NULL;
+	int c, code = EXIT_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = optarg;
+		else if (c == 'h')
+			return printf("%s", find_command("report")->help), EXIT_OK;
+		else if (c == ':')
+			return die(EXIT_USAGE, "report: %s needs a value (see: lab help report)",
+				   argv[optind - 1]);
+		else
+			return die(EXIT_USAGE, "report: unknown option '%s' (see: lab help report)",
+				   argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return die(EXIT_USAGE, "report: which trace? (e.g. lab report lab-out/io/io-threads.lab)");
+	if (json && argc - optind > 1)
+		return die(EXIT_USAGE, "report: --json takes one trace, got %d",
+			   argc - optind);
+	for (int i = optind; i < argc; i++) {
+		int r;
+
+		if (argc - optind > 1)
+			printf("== %s\n", argv[i]);
+		r = report_one(argv[i], json);
+		if (r && !code)
+			code = r;
+	}
+	return code;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *scenario = "";
+
+	(void)argv;
+	if (argc > 1)
+		return die(EXIT_USAGE, "list: takes no arguments");
+	for (const struct workload *const *w = workloads; *w; w++) {
+		if (strcmp((*w)->scenario, scenario)) {
+			scenario = (*w)->scenario;
+			printf("%s%s (lab run %s runs them all)\n",
+			       w == workloads ? "" : "\n", scenario, scenario);
+		}
+		printf("  %-20s %s\n", (*w)->name, (*w)->summary);
+	}
+	return EXIT_OK;
+}
+
+static int check_line(const char *what, int ok, const char *detail)
+{
+	printf("%-34s %s%s%s\n", what, ok ? "ok" : "MISSING", detail[0] ? ": " : "",
+	       detail);
+	return ok;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	char err[256] = "";
+	int ok = 1;
+
+	(void)argv;
+	if (argc > 1)
+		return die(EXIT_USAGE, "check: takes no arguments");
+	ok &= check_line("kernel BTF (/sys/kernel/btf/vmlinux)",
+			 access("/sys/kernel/btf/vmlinux", R_OK) == 0,
+			 access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? "" :
+			 "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels are)");
+	if (!check_line("privileges to load probes (root)", geteuid() == 0,
+			geteuid() == 0 ? "" : "run lab run with sudo")) {
+		ok = 0;
+	} else {
+		int loaded = tracer_probe_check(err, sizeof(err)) == 0;
+		char why[300];
+
+		snprintf(why, sizeof(why), "%s%s", err,
+			 loaded ? "" : " (needs BTF tracepoints: Linux 5.5 or newer with CONFIG_BPF_SYSCALL)");
+		ok &= check_line("kernel probes load (tp_btf)", loaded, loaded ? "" : why);
+	}
+	check_line("kprobes, fentry, tracefs", 1, "not needed");
+	return ok ? EXIT_OK : EXIT_ERROR;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S]\n"
+			  "       lab run [-o DIR] -- CMD [ARGS...]",
+	  "usage: lab run NAME [options]\n"
+	  "       lab run [-o DIR] -- CMD [ARGS...]\n"
+	  "\n"
+	  "Runs a built-in workload (or a whole scenario family, e.g. io) or any\n"
+	  "command under the kernel probes, writes NAME.lab (the trace) and\n"
+	  "NAME.json (the report) and prints a summary. Needs root.\n"
+	  "\n"
+	  "  -o, --output DIR   where the files go (default lab-out/NAME)\n"
+	  "  --tasks N          concurrent tasks (built-in workloads)\n"
+	  "  --ops N            operations per task\n"
+	  "  --duration S       time each task waits or works, in seconds\n"
+	  "  -v, --verbose      show libbpf's messages\n"
+	  "\n"
+	  "Exit: 0 ok, 1 lab failed, 2 bad command line, 3 the traced program\n"
+	  "failed or was killed, 128+N interrupted by signal N (Ctrl-C: 130).\n" },
+	{ "report", cmd_report, "report TRACE... [--json FILE]",
+	  "usage: lab report TRACE... [--json FILE]\n"
+	  "\n"
+	  "Re-analyses saved traces (no root needed) and prints their summaries.\n"
+	  "  --json FILE   also write the JSON report of the (one) trace to FILE\n"
+	  "\n"
+	  "A damaged trace is reported up to the damage, with its byte offset.\n"
+	  "Exit: 0 ok, 1 unreadable trace, 2 bad command line.\n" },
+	{ "list", cmd_list, "list",
+	  "usage: lab list\n\nLists the built-in workloads, grouped by scenario.\n" },
+	{ "check", cmd_check, "check",
+	  "usage: lab check\n\nSays whether this machine can run the probes and how to fix\n"
+	  "what is missing. Exit 0 when everything needed is there.\n" },
+	{ "workload", cmd_workload, "workload NAME [--tasks N] [--ops N] [--duration S]",
+	  "usage: lab workload NAME [--tasks N] [--ops N] [--duration S]\n"
+	  "\n"
+	  "Runs a built-in workload untraced (no root needed). lab run uses it.\n"
+	  "Exit: 0 when the workload's result checked out, 3 when it did not.\n" },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "usage: lab help [COMMAND]\n" },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "lab %s: see what the kernel does for processes, threads and coroutines\n\n"
+		   "usage:\n",
+		LAB_VERSION);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  lab %s\n", commands[i].synopsis);
+	fprintf(f, "\n  sudo lab run io-threads      trace one workload\n"
+		   "  sudo lab run io              the family: processes, threads, coroutines\n"
+		   "  sudo lab run -- ./server     trace any command\n"
+		   "\nlab help COMMAND for its options and exit codes.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return die(EXIT_USAGE, "help: no command '%s' (commands: run, report, list, check, workload)",
+			   argv[1]);
+	printf("%s", c->help);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("lab %s\n", LAB_VERSION);
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return die(EXIT_USAGE, "unknown command '%s' (commands: run, report, list, check, workload, help)",
+			   argv[1]);
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lab.bpf.c - the kernel side: per-thread scheduler counters and an event
+ * stream, for the workload's threads only.
+ *
+ * A thread is tracked exactly when it has an entry in `threads`: user
+ * space seeds the workload's root before releasing it, fork/clone of a
+ * tracked task adds the child, the task's final switch moves its entry to
+ * `dead` (so a reused tid starts afresh). Only BTF tracepoints and USDT
+ * are used: kprobes, fentry and tracefs are unavailable on many kernels.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* set by user space before load */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct lab_thread_stats);
+} threads SEC(".maps");
+
+/* counters of threads that died, in order of death */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct lab_thread_stats);
+} dead SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} events SEC(".maps");
+
+enum lab_counter {
+	LAB_CNT_DROPPED,   /* ring buffer full */
+	LAB_CNT_UNTRACKED, /* threads or dead map full */
+	LAB_CNT_MAX,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LAB_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+__u32 dead_count; /* entries used in `dead` */
+
+static __always_inline void count(enum lab_counter c)
+{
+	__u32 key = c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct lab_event *event_new(__u8 type, __u64 ts,
+						    __u32 tid, __u32 pid)
+{
+	struct lab_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(LAB_CNT_DROPPED);
+		return NULL;
+	}
+	e->ts = ts;
+	e->value = 0;
+	e->tid = tid;
+	e->pid = pid;
+	e->other_tid = 0;
+	e->other_pid = 0;
+	e->cpu = bpf_get_smp_processor_id();
+	e->type = type;
+	e->flags = 0;
+	e->aux = 0;
+	return e;
+}
+
+/* Wake the reader only once enough has piled up: a wakeup per event would
+ * make the tracer itself a busy task on the CPUs it observes. */
+static __always_inline void event_submit(struct lab_event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+						    : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	/* unrolled binary search; the verifier prefers it to a loop */
+	if (v >= (1ULL << 32)) {
+		v >>= 32;
+		slot += 32;
+	}
+	if (v >= (1ULL << 16)) {
+		v >>= 16;
+		slot += 16;
+	}
+	if (v >= (1ULL << 8)) {
+		v >>= 8;
+		slot += 8;
+	}
+	if (v >= (1ULL << 4)) {
+		v >>= 4;
+		slot += 4;
+	}
+	if (v >= (1ULL << 2)) {
+		v >>= 2;
+		slot += 2;
+	}
+	if (v >= (1ULL << 1))
+		slot += 1;
+	return slot < LAB_HIST_SLOTS ? slot : LAB_HIST_SLOTS - 1;
+}
+
+static __always_inline void copy_comm(struct lab_thread_stats *s,
+				      struct task_struct *t)
+{
+	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), t->comm);
+}
+
+/* The thread's counters leave `threads` for `dead` at its last switch. */
+static __always_inline void retire(__u32 tid, struct lab_thread_stats *s)
+{
+	__u32 idx = __sync_fetch_and_add(&dead_count, 1);
+
+	if (bpf_map_update_elem(&dead, &idx, s, BPF_ANY))
+		count(LAB_CNT_UNTRACKED);
+	bpf_map_delete_elem(&threads, &tid);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	__u32 prev_tid = prev->pid, next_tid = next->pid;
+	struct lab_thread_stats *p = NULL, *n = NULL;
+	__u64 now = 0; /* stays 0 when neither side is tracked */
+
+	if (prev_tid)
+		p = bpf_map_lookup_elem(&threads, &prev_tid);
+	if (next_tid)
+		n = bpf_map_lookup_elem(&threads, &next_tid);
+	if (p) {
+		int involuntary = preempt || prev_state == 0;
+
+		now = bpf_ktime_get_ns();
+		if (involuntary) {
+			p->involuntary_switches++;
+			p->runnable_since = now;
+		} else {
+			p->voluntary_switches++;
+			p->runnable_since = 0;
+		}
+		if (p->oncpu_since)
+			p->oncpu_ns += now - p->oncpu_since;
+		p->oncpu_since = 0;
+		copy_comm(p, prev);
+	}
+	if (n) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		if (n->runnable_since) {
+			__u64 delay = now - n->runnable_since;
+
+			n->runq_wait_ns += delay;
+			n->runq_count++;
+			if (delay > n->runq_max_ns)
+				n->runq_max_ns = delay;
+			n->runq_hist[log2_slot(delay)]++;
+			n->runnable_since = 0;
+		}
+		n->oncpu_since = now;
+	}
+	if (!now)
+		return 0;
+
+	struct lab_event *e = event_new(LAB_EV_SWITCH, now, prev_tid, prev->tgid);
+	if (e) {
+		e->other_tid = next_tid;
+		e->other_pid = next->tgid;
+		e->value = prev_state;
+		e->flags = preempt ? LAB_SWITCH_PREEMPT : 0;
+		event_submit(e);
+	}
+	if (p && prev_state == LAB_TASK_DEAD)
+		retire(prev_tid, p);
+	return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
+{
+	__u32 tid = t->pid;
+	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+	__u64 now;
+
+	if (!s)
+		return 0;
+	now = bpf_ktime_get_ns();
+	/* a wakeup of a task still on its CPU is not a run-queue wait; the
+	 * switch that takes it off decides */
+	if (!s->oncpu_since && !s->runnable_since)
+		s->runnable_since = now;
+	if (type == LAB_EV_WAKEUP)
+		s->wakeups++;
+
+	struct lab_event *e = event_new(type, now, tid, t->tgid);
+	if (e) {
+		e->other_tid = bpf_get_current_pid_tgid();
+		e->other_pid = bpf_get_current_pid_tgid() >> 32;
+		e->aux = BPF_CORE_READ(t, thread_info.cpu);
+		event_submit(e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(handle_wakeup, struct task_struct *t)
+{
+	return on_wakeup(t, LAB_EV_WAKEUP);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(handle_wakeup_new, struct task_struct *t)
+{
+	return on_wakeup(t, LAB_EV_WAKEUP_NEW);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tid = parent->pid, child_tid = child->pid;
+	struct lab_thread_stats s = {};
+	__u64 now;
+
+	if (!bpf_map_lookup_elem(&threads, &parent_tid))
+		return 0;
+	now = bpf_ktime_get_ns();
+	s.tid = child_tid;
+	s.pid = child->tgid;
+	s.parent_tid = parent_tid;
+	s.start_ns = now;
+	copy_comm(&s, child);
+	if (bpf_map_update_elem(&threads, &child_tid, &s, BPF_NOEXIST))
+		count(LAB_CNT_UNTRACKED);
+
+	struct lab_event *e = event_new(LAB_EV_FORK, now, parent_tid, parent->tgid);
+	if (e) {
+		e->other_tid = child_tid;
+		e->other_pid = child->tgid;
+		event_submit(e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
+{
+	__u32 tid = t->pid, old = old_tid;
+	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &old);
+
+	if (!s)
+		return 0;
+	copy_comm(s, t);
+	/* a non-leader thread that execs takes over the leader's tid */
+	if (old != tid) {
+		s->tid = tid;
+		if (bpf_map_update_elem(&threads, &tid, s, BPF_ANY))
+			count(LAB_CNT_UNTRACKED);
+		bpf_map_delete_elem(&threads, &old);
+	}
+
+	struct lab_event *e = event_new(LAB_EV_EXEC, bpf_ktime_get_ns(), tid, t->tgid);
+	if (e) {
+		e->other_tid = old;
+		event_submit(e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *t)
+{
+	__u32 tid = t->pid;
+	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+	__u64 now;
+
+	if (!s)
+		return 0;
+	now = bpf_ktime_get_ns();
+	s->exit_ns = now;
+	s->exit_code = t->exit_code;
+	s->flags |= LAB_THREAD_EXITED;
+	copy_comm(s, t);
+
+	struct lab_event *e = event_new(LAB_EV_EXIT, now, tid, t->tgid);
+	if (e) {
+		e->value = t->exit_code;
+		event_submit(e);
+	}
+	return 0;
+}
+
+/* lab:mark(id, value), the workloads' one marker site */
+SEC("usdt")
+int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = id;
+	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!s)
+		return 0;
+	if (marker == LAB_MARK_CORO_SWITCHES)
+		s->user_switches += arg;
+
+	struct lab_event *e = event_new(LAB_EV_MARK, bpf_ktime_get_ns(), tid, id >> 32);
+	if (e) {
+		e->aux = marker;
+		e->value = arg;
+		event_submit(e);
+	}
+	return 0;
+}

@@ -1,0 +1,575 @@
+/* tracer.c - start the command held, load and attach the probes, release
+ * it, drain the ring buffer into the trace until it exits, then store the
+ * kernel's exact counters and detach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "lab.skel.h"
+#include "tracer.h"
+#include "trace_writer.h"
+
+/* how long to wait for exited threads' last switch after the reap */
+#define SETTLE_NS (200 * 1000 * 1000ULL)
+
+struct session {
+	struct lab_bpf *skel;
+	struct bpf_link *marks; /* lab:mark in the workload binary */
+	struct ring_buffer *rb;
+	struct trace_writer *writer;
+	int write_error; /* -errno from the writer, reported after draining */
+	pid_t child;
+	int sigfd, pidfd, epfd;
+	int release_w, exec_err_r;
+	int owns_tty; /* lab is the terminal's foreground group */
+	sigset_t oldmask;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt,
+			  va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* truncating copy: fields of the trace header have fixed sizes */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+void tracer_describe_machine(struct lab_trace_info *info)
+{
+	struct utsname u;
+	char line[512];
+	FILE *f;
+
+	info->version = LAB_TRACE_VERSION;
+	copy_str(info->lab_version, sizeof(info->lab_version), LAB_VERSION);
+	if (uname(&u) == 0) {
+		copy_str(info->kernel, sizeof(info->kernel), u.release);
+		copy_str(info->machine, sizeof(info->machine), u.machine);
+	}
+	info->cpu_count = sysconf(_SC_NPROCESSORS_ONLN);
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !colon)
+			continue;
+		colon += strspn(colon + 1, " \t") + 1;
+		colon[strcspn(colon, "\n")] = 0;
+		copy_str(info->cpu_model, sizeof(info->cpu_model), colon);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* The command must exist and be executable before anything is loaded. */
+static int check_command(const char *cmd, char *err, size_t errlen)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cmd, '/')) {
+		if (access(cmd, X_OK) == 0)
+			return 0;
+		return fail(err, errlen,
+			    "run: cannot start %s: %s (check the path and that it is executable)",
+			    cmd, strerror(errno));
+	}
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", cmd);
+		if (access(buf, X_OK) == 0)
+			return 0;
+		p += n + (p[n] == ':');
+	}
+	return fail(err, errlen,
+		    "run: cannot start %s: not found in PATH (give its path, e.g. ./%s)",
+		    cmd, cmd);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	int r;
+
+	if (size != sizeof(struct lab_event))
+		return 0;
+	r = trace_writer_add_events(s->writer, data, 1);
+	if (r < 0)
+		s->write_error = r;
+	return r;
+}
+
+/* An interactive command gets the terminal, as a shell would give it: it
+ * reads its input, and Ctrl-C reaches it (and its children) directly. */
+static void hand_terminal(struct session *s, pid_t pgrp)
+{
+	sigset_t ttou, old;
+
+	if (!s->owns_tty)
+		return;
+	/* a background group changing the foreground gets SIGTTOU */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(STDIN_FILENO, pgrp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Child: wait to be released, then become the command. */
+static void child_main(struct session *s, int release_r, int exec_err_w,
+		       char *const *argv)
+{
+	char c;
+	int e;
+
+	setpgid(0, 0);
+	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+	close(s->release_w);
+	close(s->exec_err_r);
+	if (read(release_r, &c, 1) != 1)
+		_exit(127); /* the tracer gave up before releasing us */
+	close(release_r);
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(exec_err_w, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int start_child(struct session *s, char *const *argv, char *err,
+		       size_t errlen)
+{
+	int release[2], exec_err[2];
+
+	if (pipe2(release, O_CLOEXEC) || pipe2(exec_err, O_CLOEXEC))
+		return fail(err, errlen, "run: pipe: %s", strerror(errno));
+	s->release_w = release[1];
+	s->exec_err_r = exec_err[0];
+	s->child = fork();
+	if (s->child < 0)
+		return fail(err, errlen, "run: fork: %s", strerror(errno));
+	if (s->child == 0)
+		child_main(s, release[0], exec_err[1], argv);
+	/* both sides set the group, whichever runs first */
+	setpgid(s->child, s->child);
+	hand_terminal(s, s->child);
+	close(release[0]);
+	close(exec_err[1]);
+	return 0;
+}
+
+static int seed_root(struct session *s, char *err, size_t errlen)
+{
+	struct lab_thread_stats root = { 0 };
+	__u32 key = s->child;
+
+	root.tid = root.pid = s->child;
+	root.start_ns = clock_ns(CLOCK_MONOTONIC);
+	copy_str(root.comm, sizeof(root.comm), "lab");
+	if (bpf_map__update_elem(s->skel->maps.threads, &key, sizeof(key), &root,
+				 sizeof(root), BPF_NOEXIST))
+		return fail(err, errlen, "run: seeding the probe filter: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static int attach_markers(struct session *s, const char *path, char *err,
+			  size_t errlen)
+{
+	s->marks = bpf_program__attach_usdt(s->skel->progs.handle_mark, -1,
+					    path, "lab", "mark", NULL);
+	if (!s->marks)
+		return fail(err, errlen, "run: attaching marker lab:mark in %s: %s",
+			    path, strerror(errno));
+	return 0;
+}
+
+static int load_and_attach(struct session *s, const struct tracer_opts *o,
+			   char *err, size_t errlen)
+{
+	int r;
+
+	s->skel = lab_bpf__open();
+	if (!s->skel)
+		return fail(err, errlen,
+			    "run: opening the probes: %s (run: lab check)",
+			    strerror(errno));
+	/* a marker-less command needs no USDT program */
+	if (!o->marker_path)
+		bpf_program__set_autoload(s->skel->progs.handle_mark, false);
+	r = lab_bpf__load(s->skel);
+	if (r)
+		return fail(err, errlen,
+			    "run: loading the probes: %s (run: lab check)",
+			    strerror(-r));
+	r = lab_bpf__attach(s->skel);
+	if (r)
+		return fail(err, errlen,
+			    "run: attaching the probes: %s (run: lab check)",
+			    strerror(-r));
+	if (o->marker_path && attach_markers(s, o->marker_path, err, errlen))
+		return -1;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s,
+				 NULL);
+	if (!s->rb)
+		return fail(err, errlen, "run: opening the ring buffer: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static int watch(struct session *s, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_waits(struct session *s, char *err, size_t errlen)
+{
+	s->pidfd = syscall(SYS_pidfd_open, s->child, 0);
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->pidfd < 0 || s->epfd < 0 || watch(s, s->pidfd) ||
+	    watch(s, s->sigfd) || watch(s, ring_buffer__epoll_fd(s->rb)))
+		return fail(err, errlen, "run: waiting for the command: %s",
+			    strerror(errno));
+	return 0;
+}
+
+/* Release the command; 0 once it has exec'd, -1 if it could not. */
+static int release(struct session *s, char *const *argv, char *err,
+		   size_t errlen)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(s->release_w, "go", 1) != 1)
+		return fail(err, errlen, "run: releasing the command: %s",
+			    strerror(errno));
+	close(s->release_w);
+	s->release_w = -1;
+	/* EOF: exec succeeded and closed the pipe; else the child's errno */
+	n = read(s->exec_err_r, &e, sizeof(e));
+	if (n == sizeof(e))
+		return fail(err, errlen, "run: cannot start %s: %s", argv[0],
+			    strerror(e));
+	return 0;
+}
+
+/* Drain events until the command exits; a signal kills its whole group. */
+static int drain(struct session *s, struct tracer_result *res,
+		 struct rusage *ru, char *err, size_t errlen)
+{
+	for (;;) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(s->epfd, evs, 4, 100);
+
+		if (n < 0 && errno != EINTR)
+			return fail(err, errlen, "run: epoll_wait: %s",
+				    strerror(errno));
+		if (ring_buffer__consume(s->rb) < 0 && s->write_error)
+			return fail(err, errlen, "run: writing the trace: %s",
+				    strerror(-s->write_error));
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == s->sigfd) {
+				struct signalfd_siginfo si;
+
+				if (read(s->sigfd, &si, sizeof(si)) == sizeof(si) &&
+				    !res->interrupted)
+					res->interrupted = si.ssi_signo;
+				kill(-s->child, SIGKILL);
+			} else if (evs[i].data.fd == s->pidfd) {
+				if (wait4(s->child, &res->exit_status, 0, ru) != s->child)
+					continue;
+				/* Ctrl-C went straight to the command's group */
+				if (WIFSIGNALED(res->exit_status) && !res->interrupted &&
+				    WTERMSIG(res->exit_status) == SIGINT) {
+					res->interrupted = SIGINT;
+					kill(-s->child, SIGKILL);
+				}
+				s->child = 0;
+				res->summary.end_ns = clock_ns(CLOCK_MONOTONIC);
+				return 0;
+			}
+		}
+	}
+}
+
+static int any_exiting(struct session *s)
+{
+	struct bpf_map *m = s->skel->maps.threads;
+	__u32 key, next, *prev = NULL;
+	struct lab_thread_stats st;
+
+	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &st, sizeof(st), 0) == 0 &&
+		    (st.flags & LAB_THREAD_EXITED))
+			return 1;
+	}
+	return 0;
+}
+
+/* A reaped thread's last switch can still be on its way on another CPU. */
+static void settle(struct session *s)
+{
+	uint64_t until = clock_ns(CLOCK_MONOTONIC) + SETTLE_NS;
+
+	while (any_exiting(s) && clock_ns(CLOCK_MONOTONIC) < until)
+		usleep(1000);
+}
+
+struct counters {
+	struct lab_thread_stats *threads;
+	size_t nthreads;
+	uint64_t *drops;
+	size_t ncpus;
+	uint64_t dropped, untracked;
+};
+
+static int push_thread(struct counters *c, size_t *cap,
+		       const struct lab_thread_stats *t)
+{
+	if (c->nthreads == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		void *p = realloc(c->threads, ncap * sizeof(*c->threads));
+
+		if (!p)
+			return -ENOMEM;
+		c->threads = p;
+		*cap = ncap;
+	}
+	c->threads[c->nthreads++] = *t;
+	return 0;
+}
+
+static int read_counters(struct session *s, struct counters *c)
+{
+	struct bpf_map *live = s->skel->maps.threads, *dead = s->skel->maps.dead;
+	__u32 ndead = s->skel->bss->dead_count, key, next, *prev = NULL;
+	int ncpus = libbpf_num_possible_cpus();
+	struct lab_thread_stats st;
+	size_t cap = 0;
+
+	if (ndead > bpf_map__max_entries(dead))
+		ndead = bpf_map__max_entries(dead);
+	for (key = 0; key < ndead; key++)
+		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &st, sizeof(st), 0) == 0 &&
+		    push_thread(c, &cap, &st))
+			return -ENOMEM;
+	while (bpf_map__get_next_key(live, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(live, &key, sizeof(key), &st, sizeof(st), 0) == 0 &&
+		    push_thread(c, &cap, &st))
+			return -ENOMEM;
+	}
+	if (ncpus <= 0)
+		return ncpus;
+	c->ncpus = ncpus;
+	c->drops = calloc(ncpus, sizeof(uint64_t));
+	uint64_t *vals = calloc(ncpus, sizeof(uint64_t));
+	if (!c->drops || !vals) {
+		free(vals);
+		return -ENOMEM;
+	}
+	for (__u32 k = 0; k < 2; k++) {
+		if (bpf_map__lookup_elem(s->skel->maps.counters, &k, sizeof(k), vals,
+					 ncpus * sizeof(uint64_t), 0))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			if (k == 0)
+				c->drops[cpu] = vals[cpu];
+			*(k == 0 ? &c->dropped : &c->untracked) += vals[cpu];
+		}
+	}
+	free(vals);
+	return 0;
+}
+
+static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
+			 const struct tracer_result *res, const struct counters *c)
+{
+	if (!sum->end_ns) /* not reaped: the tracer itself failed */
+		sum->end_ns = clock_ns(CLOCK_MONOTONIC);
+	sum->dropped = c->dropped;
+	sum->untracked = c->untracked;
+	sum->exit_status = res->exit_status;
+	sum->flags = res->interrupted ? LAB_RUN_INCOMPLETE : 0;
+	sum->utime_ns = ru->ru_utime.tv_sec * 1000000000ULL + ru->ru_utime.tv_usec * 1000ULL;
+	sum->stime_ns = ru->ru_stime.tv_sec * 1000000000ULL + ru->ru_stime.tv_usec * 1000ULL;
+	sum->maxrss_kb = ru->ru_maxrss;
+	sum->minflt = ru->ru_minflt;
+	sum->majflt = ru->ru_majflt;
+	sum->nvcsw = ru->ru_nvcsw;
+	sum->nivcsw = ru->ru_nivcsw;
+}
+
+/* Detach, drain what is left, store the counters, close the trace. */
+static int finish(struct session *s, struct tracer_result *res,
+		  const struct rusage *ru, char *err, size_t errlen)
+{
+	struct counters c = { 0 };
+	int r;
+
+	settle(s);
+	bpf_link__destroy(s->marks);
+	s->marks = NULL;
+	lab_bpf__detach(s->skel);
+	ring_buffer__consume(s->rb);
+	if (s->write_error)
+		return fail(err, errlen, "run: writing the trace: %s",
+			    strerror(-s->write_error));
+	r = read_counters(s, &c);
+	if (r == 0) {
+		fill_summary(&res->summary, ru, res, &c);
+		r = trace_writer_finish(s->writer, c.threads, c.nthreads, c.drops,
+					c.ncpus, &res->summary);
+	}
+	free(c.threads);
+	free(c.drops);
+	if (r)
+		return fail(err, errlen, "run: writing the trace: %s",
+			    strerror(-r));
+	return 0;
+}
+
+static void cleanup(struct session *s)
+{
+	if (s->child > 0) {
+		kill(-s->child, SIGKILL);
+		kill(s->child, SIGKILL);
+		waitpid(s->child, NULL, 0);
+	}
+	hand_terminal(s, getpgrp());
+	bpf_link__destroy(s->marks);
+	ring_buffer__free(s->rb);
+	lab_bpf__destroy(s->skel);
+	trace_writer_free(s->writer);
+	int fds[] = { s->sigfd, s->pidfd, s->epfd, s->release_w, s->exec_err_r };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+}
+
+int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
+	       char *err, size_t errlen)
+{
+	struct session s = { .sigfd = -1, .pidfd = -1, .epfd = -1,
+			     .release_w = -1, .exec_err_r = -1 };
+	struct lab_trace_info info = o->info;
+	struct rusage ru = { 0 };
+	sigset_t mask;
+	int r = -1;
+
+	memset(res, 0, sizeof(*res));
+	s.owns_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	libbpf_set_print(o->verbose ? libbpf_verbose : libbpf_quiet);
+	if (check_command(o->argv[0], err, errlen))
+		return -1;
+	/* signals arrive through the event loop, so cleanup always runs */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &s.oldmask);
+	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (s.sigfd < 0) {
+		fail(err, errlen, "run: signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (load_and_attach(&s, o, err, errlen) ||
+	    start_child(&s, o->argv, err, errlen) ||
+	    seed_root(&s, err, errlen) || setup_waits(&s, err, errlen))
+		goto out;
+	info.start_ns = clock_ns(CLOCK_MONOTONIC);
+	info.start_realtime_ns = clock_ns(CLOCK_REALTIME);
+	r = trace_writer_open(&s.writer, o->trace_path, &info);
+	if (r) {
+		r = fail(err, errlen, "run: creating %s: %s", o->trace_path,
+			 strerror(-r));
+		goto out;
+	}
+	r = -1;
+	if (release(&s, o->argv, err, errlen) ||
+	    drain(&s, res, &ru, err, errlen) ||
+	    finish(&s, res, &ru, err, errlen))
+		goto out;
+	r = 0;
+out:
+	cleanup(&s);
+	return r;
+}
+
+int tracer_probe_check(char *err, size_t errlen)
+{
+	struct lab_bpf *skel;
+	int r;
+
+	libbpf_set_print(libbpf_quiet);
+	skel = lab_bpf__open();
+	if (!skel)
+		return fail(err, errlen, "%s", strerror(errno));
+	bpf_program__set_autoload(skel->progs.handle_mark, false);
+	r = lab_bpf__load(skel);
+	lab_bpf__destroy(skel);
+	if (r)
+		return fail(err, errlen, "%s", strerror(-r));
+	return 0;
+}

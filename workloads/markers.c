@@ -1,0 +1,9 @@
+/* markers.c - the one USDT probe site of the workloads (see markers.h) */
+#include <sys/sdt.h>
+#include "markers.h"
+
+__attribute__((noinline)) void lab_mark(enum lab_marker id,
+					unsigned long long value)
+{
+	DTRACE_PROBE2(lab, mark, (unsigned int)id, value);
+}
