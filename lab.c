@@ -170,22 +170,44 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/* "0", "0,1": CPU numbers this machine has, separated by commas */
+static int valid_cpu_list(const char *s)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	while (*s) {
+		unsigned cpu;
+		char num[16];
+		size_t n = strcspn(s, ",");
+
+		if (n == 0 || n >= sizeof(num))
+			return 0;
+		memcpy(num, s, n);
+		num[n] = 0;
+		if (parse_uint(num, 0, ncpus > 0 ? ncpus - 1 : 0, &cpu))
+			return 0;
+		s += n + (s[n] == ',');
+	}
+	return 1;
+}
+
 /* Options shared by `lab run` and `lab workload`. */
 struct run_args {
 	const char *outdir;
 	struct workload_params params;
-	const char *given[3][2]; /* option name, value: passed on verbatim */
+	const char *given[4][2]; /* option name, value: passed on verbatim */
 	int ngiven;
 	int verbose;
 };
 
-enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION };
+enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION, OPT_CPU };
 
 static const struct option run_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "tasks", required_argument, NULL, OPT_TASKS },
 	{ "ops", required_argument, NULL, OPT_OPS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -234,6 +256,15 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 					    "%s: --duration '%s' is not a number of seconds above 0 and up to 3600",
 					    cmd, val);
 			a->given[a->ngiven][0] = "--duration";
+			a->given[a->ngiven++][1] = val;
+			break;
+		case OPT_CPU:
+			if (!valid_cpu_list(val))
+				return -die(EXIT_USAGE,
+					    "%s: --cpu '%s' is not a list of CPU numbers (e.g. 0 or 0,1)",
+					    cmd, val);
+			a->params.cpus = val;
+			a->given[a->ngiven][0] = "--cpu";
 			a->given[a->ngiven++][1] = val;
 			break;
 		case ':':
@@ -354,7 +385,7 @@ static int self_path(char *buf, size_t size)
 static int run_workloads(const char *name, const struct run_args *a)
 {
 	char self[PATH_MAX], dir[PATH_MAX], params[256] = "defaults";
-	char *argv[4 + 2 * 3 + 1];
+	char *argv[4 + 2 * 4 + 1];
 	int code = EXIT_OK, ran = 0;
 	size_t used = 0;
 
@@ -382,6 +413,8 @@ static int run_workloads(const char *name, const struct run_args *a)
 			argv[n++] = (char *)a->given[i][1];
 		}
 		argv[n] = NULL;
+		if (ran)
+			putchar('\n');
 		r = trace_and_report((*w)->name, argv, self, params, dir, a->verbose);
 		ran++;
 		if (r >= EXIT_SIGNAL || r == EXIT_ERROR)
@@ -439,7 +472,7 @@ static int cmd_run(int argc, char **argv)
 		if (i < end)
 			return die(EXIT_USAGE, "run: give a workload or a command after '--', not both");
 		if (a.ngiven)
-			return die(EXIT_USAGE, "run: --tasks, --ops and --duration apply to built-in workloads, not to a command");
+			return die(EXIT_USAGE, "run: --tasks, --ops, --duration and --cpu apply to built-in workloads, not to a command");
 	} else {
 		if (i >= end)
 			return die(EXIT_USAGE, "run: which workload? (see: lab list, or trace a command: lab run -- CMD)");
@@ -571,7 +604,7 @@ static int cmd_check(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S]\n"
+	{ "run", cmd_run, "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
 			  "       lab run [-o DIR] -- CMD [ARGS...]",
 	  "usage: lab run NAME [options]\n"
 	  "       lab run [-o DIR] -- CMD [ARGS...]\n"
@@ -584,6 +617,7 @@ static const struct command commands[] = {
 	  "  --tasks N          concurrent tasks (built-in workloads)\n"
 	  "  --ops N            operations per task\n"
 	  "  --duration S       time each task waits or works, in seconds\n"
+	  "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
 	  "  -v, --verbose      show libbpf's messages\n"
 	  "\n"
 	  "Exit: 0 ok, 1 lab failed, 2 bad command line, 3 the traced program\n"

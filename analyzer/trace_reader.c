@@ -20,11 +20,12 @@
 #include "trace_reader.h"
 
 /* Records are handed out as the bytes on disk. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "trace records are read in host order, which must be little-endian");
+_Static_assert(
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	"trace records are read in host order, which must be little-endian");
 
 #define SIZE_UNKNOWN UINT64_MAX
-#define IN_BUF_LEN (64u * 1024) /* compressed bytes read at a time */
+#define IN_BUF_LEN   (64u * 1024) /* compressed bytes read at a time */
 /* deflate emits at least one bit per 258 bytes of output, even for the
  * longest matches: no stream inflates by more than this factor */
 #define DEFLATE_MAX_RATIO 1032u
@@ -164,11 +165,14 @@ static const char *magic_damage(const uint8_t *p, size_t n)
 	static const char lf_to_crlf[] = "\x89LAB\r\r\n";
 
 	if (n >= 5 && !memcmp(p, crlf_to_lf, 5))
-		return ": its line endings were converted (\\r\\n became \\n); copy it in binary mode";
+		return ": its line endings were converted (\\r\\n became \\n); "
+		       "copy it in binary mode";
 	if (n >= 7 && !memcmp(p, lf_to_crlf, 7))
-		return ": its line endings were converted (\\n became \\r\\n); copy it in binary mode";
+		return ": its line endings were converted (\\n became \\r\\n); "
+		       "copy it in binary mode";
 	if (n >= 4 && p[0] == 0x09 && !memcmp(p + 1, "LAB", 3))
-		return ": the top bit of its bytes was stripped (a 7-bit transfer)";
+		return ": the top bit of its bytes was stripped (a 7-bit "
+		       "transfer)";
 	return " (its first bytes are not the trace signature)";
 }
 
@@ -178,10 +182,10 @@ struct field_spec {
 	size_t off, size;
 };
 
-#define FIELD(tag, member, string)                                        \
-	{                                                                 \
-		tag, string, offsetof(struct lab_trace_info, member),     \
-			sizeof(((struct lab_trace_info *)0)->member)      \
+#define FIELD(tag, member, string)                                             \
+	{                                                                      \
+		tag, string, offsetof(struct lab_trace_info, member),          \
+			sizeof(((struct lab_trace_info *)0)->member)           \
 	}
 
 static const struct field_spec fields[] = {
@@ -216,7 +220,8 @@ static int store_field(struct trace_reader *r, const struct field_spec *f,
 	}
 	if (len != f->size)
 		return fail(r, err, errlen,
-			    "header field at byte %llu (tag %u): wrong length (expected %zu, got %u)",
+			    "header field at byte %llu (tag %u): wrong length "
+			    "(expected %zu, got %u)",
 			    (unsigned long long)at, f->tag, f->size, len);
 	if (f->size == 4) {
 		uint32_t x = get_le32(v);
@@ -234,7 +239,7 @@ static int store_field(struct trace_reader *r, const struct field_spec *f,
 static int parse_fields(struct trace_reader *r, const uint8_t *p, uint32_t len,
 			uint64_t base, char *err, size_t errlen)
 {
-	bool seen[NFIELDS] = { false };
+	bool seen[NFIELDS] = {false};
 	uint32_t off = 0;
 
 	while (off < len) {
@@ -243,22 +248,26 @@ static int parse_fields(struct trace_reader *r, const uint8_t *p, uint32_t len,
 
 		if (len - off < 4)
 			return fail(r, err, errlen,
-				    "header field at byte %llu: cut by the end of the fields at byte %llu",
+				    "header field at byte %llu: cut by the end "
+				    "of the fields at byte %llu",
 				    (unsigned long long)at,
 				    (unsigned long long)(base + len));
 		tag = get_le16(p + off);
 		flen = get_le16(p + off + 2);
 		if (flen > len - off - 4)
-			return fail(r, err, errlen,
-				    "header field at byte %llu (tag %u): length %u runs past the end of the fields at byte %llu",
-				    (unsigned long long)at, tag, flen,
-				    (unsigned long long)(base + len));
+			return fail(
+				r, err, errlen,
+				"header field at byte %llu (tag %u): length %u "
+				"runs past the end of the fields at byte %llu",
+				(unsigned long long)at, tag, flen,
+				(unsigned long long)(base + len));
 		for (size_t i = 0; i < NFIELDS; i++) {
 			if (fields[i].tag != tag)
 				continue;
 			if (seen[i])
 				return fail(r, err, errlen,
-					    "header field at byte %llu: tag %u appears twice",
+					    "header field at byte %llu: tag %u "
+					    "appears twice",
 					    (unsigned long long)at, tag);
 			seen[i] = true;
 			if (store_field(r, &fields[i], p + off + 4, flen, at,
@@ -290,12 +299,14 @@ static int read_fixed(struct trace_reader *r, uint8_t *fixed, uint32_t *flen,
 			    magic_damage(fixed, (size_t)n));
 	if (n < LAB_TRACE_FIXED_LEN)
 		return fail(r, err, errlen,
-			    "truncated at byte %zd inside the file header (%u bytes needed)",
+			    "truncated at byte %zd inside the file header (%u "
+			    "bytes needed)",
 			    n, LAB_TRACE_FIXED_LEN);
 	version = get_le32(fixed + 8);
 	if (version > LAB_TRACE_VERSION)
 		return fail(r, err, errlen,
-			    "trace format version %u is newer than this lab supports (%u)",
+			    "trace format version %u is newer than this lab "
+			    "supports (%u)",
 			    version, LAB_TRACE_VERSION);
 	if (version == 0)
 		return fail(r, err, errlen,
@@ -303,7 +314,8 @@ static int read_fixed(struct trace_reader *r, uint8_t *fixed, uint32_t *flen,
 	*flen = get_le32(fixed + 12);
 	if (*flen > LAB_TRACE_MAX_FIELDS)
 		return fail(r, err, errlen,
-			    "header at byte 12: fields length %u exceeds the limit of %u bytes",
+			    "header at byte 12: fields length %u exceeds the "
+			    "limit of %u bytes",
 			    *flen, LAB_TRACE_MAX_FIELDS);
 	r->info.version = version;
 	return 0;
@@ -331,14 +343,16 @@ static int read_header(struct trace_reader *r, char *err, size_t errlen)
 		ret = read_error(r, err, errlen, n);
 	} else if ((size_t)n < total - LAB_TRACE_FIXED_LEN) {
 		ret = fail(r, err, errlen,
-			   "truncated at byte %llu inside the file header (%zu bytes needed)",
+			   "truncated at byte %llu inside the file header (%zu "
+			   "bytes needed)",
 			   (unsigned long long)r->src.pos, total);
 	} else {
 		stored = get_le32(h + total - 4);
 		crc = (uint32_t)crc32(0, h, (uInt)(total - 4));
 		if (stored != crc)
 			ret = fail(r, err, errlen,
-				   "header at byte 0: CRC-32 mismatch (expected 0x%08x, got 0x%08x)",
+				   "header at byte 0: CRC-32 mismatch "
+				   "(expected 0x%08x, got 0x%08x)",
 				   stored, crc);
 		else
 			ret = parse_fields(r, h + LAB_TRACE_FIXED_LEN, flen,
@@ -367,17 +381,18 @@ static int cut_short(struct trace_reader *r, char *err, size_t errlen)
 {
 	if (!r->any_chunk)
 		return fail(r, err, errlen,
-			    "truncated at byte %llu after the file header: no chunks and no summary (the run was cut short)",
+			    "truncated at byte %llu after the file header: no "
+			    "chunks and no summary (the run was cut short)",
 			    (unsigned long long)r->src.pos);
 	return fail(r, err, errlen,
-		    "truncated at byte %llu after the chunk at byte %llu: no summary chunk (the run was cut short)",
+		    "truncated at byte %llu after the chunk at byte %llu: no "
+		    "summary chunk (the run was cut short)",
 		    (unsigned long long)r->src.pos,
 		    (unsigned long long)r->last_chunk);
 }
 
-static int read_chunk_header(struct trace_reader *r,
-			     struct lab_chunk_header *h, char *err,
-			     size_t errlen)
+static int read_chunk_header(struct trace_reader *r, struct lab_chunk_header *h,
+			     char *err, size_t errlen)
 {
 	uint8_t p[LAB_CHUNK_HEADER_LEN];
 	uint64_t at = r->src.pos;
@@ -390,18 +405,21 @@ static int read_chunk_header(struct trace_reader *r,
 		return cut_short(r, err, errlen);
 	if ((size_t)n < sizeof(p))
 		return fail(r, err, errlen,
-			    "truncated at byte %llu inside the header of the chunk at byte %llu (%u bytes needed, %zd present)",
+			    "truncated at byte %llu inside the header of the "
+			    "chunk at byte %llu (%u bytes needed, %zd present)",
 			    (unsigned long long)r->src.pos,
 			    (unsigned long long)at, LAB_CHUNK_HEADER_LEN, n);
 	decode_chunk_header(p, h);
 	if (h->magic != LAB_CHUNK_MAGIC)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: bad chunk magic (expected 0x%08x, got 0x%08x)",
+			    "chunk at byte %llu: bad chunk magic (expected "
+			    "0x%08x, got 0x%08x)",
 			    (unsigned long long)at, LAB_CHUNK_MAGIC, h->magic);
 	crc = (uint32_t)crc32(0, p, LAB_CHUNK_HEADER_LEN - 4);
 	if (crc != h->head_crc)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: header CRC-32 mismatch (expected 0x%08x, got 0x%08x)",
+			    "chunk at byte %llu: header CRC-32 mismatch "
+			    "(expected 0x%08x, got 0x%08x)",
 			    (unsigned long long)at, h->head_crc, crc);
 	return 0;
 }
@@ -415,32 +433,42 @@ static int check_lengths(struct trace_reader *r,
 	size_t size = record_size(h->type);
 
 	if (!size)
-		return fail(r, err, errlen, "chunk at byte %llu: unknown chunk type %u",
-			    o, h->type);
+		return fail(r, err, errlen,
+			    "chunk at byte %llu: unknown chunk type %u", o,
+			    h->type);
 	if (h->raw_len > LAB_CHUNK_MAX_RAW)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: raw length %u exceeds the limit of %u bytes",
+			    "chunk at byte %llu: raw length %u exceeds the "
+			    "limit of %u bytes",
 			    o, h->raw_len, LAB_CHUNK_MAX_RAW);
 	if (h->type == LAB_CHUNK_SUMMARY && h->raw_len != size)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: SUMMARY chunk of the wrong size (expected %zu bytes, got %u)",
+			    "chunk at byte %llu: SUMMARY chunk of the wrong "
+			    "size (expected %zu bytes, got %u)",
 			    o, size, h->raw_len);
 	if (h->raw_len % size)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: raw length %u is not a multiple of the %s record size (%zu bytes)",
-			    o, h->raw_len, trace_chunk_type_name(h->type), size);
+			    "chunk at byte %llu: raw length %u is not a "
+			    "multiple of the %s record size (%zu bytes)",
+			    o, h->raw_len, trace_chunk_type_name(h->type),
+			    size);
 	if (h->count != h->raw_len / size)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: record count mismatch (expected %zu from the raw length, got %u)",
+			    "chunk at byte %llu: record count mismatch "
+			    "(expected %zu from the raw length, got %u)",
 			    o, h->raw_len / size, h->count);
 	if (h->comp_len > compressBound(h->raw_len))
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: compressed length %u exceeds compressBound(%u) = %lu",
-			    o, h->comp_len, h->raw_len, compressBound(h->raw_len));
+			    "chunk at byte %llu: compressed length %u exceeds "
+			    "compressBound(%u) = %lu",
+			    o, h->comp_len, h->raw_len,
+			    compressBound(h->raw_len));
 	if ((uint64_t)h->raw_len > (uint64_t)h->comp_len * DEFLATE_MAX_RATIO)
-		return fail(r, err, errlen,
-			    "chunk at byte %llu: raw length %u cannot come from %u compressed bytes (deflate expands at most %u:1)",
-			    o, h->raw_len, h->comp_len, DEFLATE_MAX_RATIO);
+		return fail(
+			r, err, errlen,
+			"chunk at byte %llu: raw length %u cannot come from %u "
+			"compressed bytes (deflate expands at most %u:1)",
+			o, h->raw_len, h->comp_len, DEFLATE_MAX_RATIO);
 	return 0;
 }
 
@@ -448,7 +476,8 @@ static int payload_cut(struct trace_reader *r, uint64_t at, uint64_t ends_at,
 		       uint64_t file_end, char *err, size_t errlen)
 {
 	return fail(r, err, errlen,
-		    "truncated at byte %llu inside the payload of the chunk at byte %llu (it ends at byte %llu)",
+		    "truncated at byte %llu inside the payload of the chunk at "
+		    "byte %llu (it ends at byte %llu)",
 		    (unsigned long long)file_end, (unsigned long long)at,
 		    (unsigned long long)ends_at);
 }
@@ -462,8 +491,8 @@ static int reserve_raw(struct trace_reader *r, size_t need, char *err,
 		return 0;
 	p = realloc(r->raw, need);
 	if (!p)
-		return fail(r, err, errlen, "out of memory for a chunk of %zu bytes",
-			    need);
+		return fail(r, err, errlen,
+			    "out of memory for a chunk of %zu bytes", need);
 	r->raw = p;
 	r->raw_cap = need;
 	return 0;
@@ -504,11 +533,14 @@ static int inflate_payload(struct trace_reader *r,
 			break;
 		if (zs->total_out > h->raw_len)
 			return fail(r, err, errlen,
-				    "chunk at byte %llu: inflated size differs from the declared raw length (expected %u, got more)",
+				    "chunk at byte %llu: inflated size differs "
+				    "from the declared raw length (expected "
+				    "%u, got more)",
 				    (unsigned long long)at, h->raw_len);
 		if (ret == Z_BUF_ERROR && zs->avail_in == 0 && left == 0)
 			return fail(r, err, errlen,
-				    "chunk at byte %llu: the %u compressed bytes end inside the zlib stream",
+				    "chunk at byte %llu: the %u compressed "
+				    "bytes end inside the zlib stream",
 				    (unsigned long long)at, h->comp_len);
 		if (ret != Z_OK && ret != Z_BUF_ERROR)
 			return fail(r, err, errlen,
@@ -518,18 +550,21 @@ static int inflate_payload(struct trace_reader *r,
 	}
 	if (zs->total_out != h->raw_len)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: inflated size differs from the declared raw length (expected %u, got %lu)",
+			    "chunk at byte %llu: inflated size differs from "
+			    "the declared raw length (expected %u, got %lu)",
 			    (unsigned long long)at, h->raw_len, zs->total_out);
 	if (zs->avail_in > 0 || left > 0)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: the zlib stream ends %u bytes before the declared compressed length (%u)",
+			    "chunk at byte %llu: the zlib stream ends %u bytes "
+			    "before the declared compressed length (%u)",
 			    (unsigned long long)at, zs->avail_in + left,
 			    h->comp_len);
 	return 0;
 }
 
-static int read_payload(struct trace_reader *r, const struct lab_chunk_header *h,
-			uint64_t at, char *err, size_t errlen)
+static int read_payload(struct trace_reader *r,
+			const struct lab_chunk_header *h, uint64_t at,
+			char *err, size_t errlen)
 {
 	uint64_t end = r->src.pos + h->comp_len;
 	uint32_t crc;
@@ -543,7 +578,8 @@ static int read_payload(struct trace_reader *r, const struct lab_chunk_header *h
 	crc = (uint32_t)crc32(0, r->raw, h->raw_len);
 	if (crc != h->raw_crc)
 		return fail(r, err, errlen,
-			    "chunk at byte %llu: CRC-32 mismatch (expected 0x%08x, got 0x%08x)",
+			    "chunk at byte %llu: CRC-32 mismatch (expected "
+			    "0x%08x, got 0x%08x)",
 			    (unsigned long long)at, h->raw_crc, crc);
 	return 0;
 }
@@ -562,10 +598,11 @@ static int expect_end(struct trace_reader *r, char *err, size_t errlen)
 		return 0;
 	}
 	if (r->src.size != SIZE_UNKNOWN && r->src.size > at)
-		return fail(r, err, errlen,
-			    "data after the summary chunk: %llu bytes at byte %llu",
-			    (unsigned long long)(r->src.size - at),
-			    (unsigned long long)at);
+		return fail(
+			r, err, errlen,
+			"data after the summary chunk: %llu bytes at byte %llu",
+			(unsigned long long)(r->src.size - at),
+			(unsigned long long)at);
 	return fail(r, err, errlen, "data after the summary chunk at byte %llu",
 		    (unsigned long long)at);
 }
@@ -573,7 +610,7 @@ static int expect_end(struct trace_reader *r, char *err, size_t errlen)
 int trace_reader_next(struct trace_reader *r, struct trace_chunk *chunk,
 		      char *err, size_t errlen)
 {
-	struct lab_chunk_header h = { 0 };
+	struct lab_chunk_header h = {0};
 	uint64_t at;
 
 	if (r->state == READ_AFTER_SUMMARY && expect_end(r, err, errlen))

@@ -17,8 +17,9 @@
 #include "trace_writer.h"
 
 /* Records go to disk as the host lays them out. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "trace records are written in host order, which must be little-endian");
+_Static_assert(
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	"trace records are written in host order, which must be little-endian");
 
 struct trace_writer {
 	int fd;
@@ -123,12 +124,13 @@ static void field_u64(struct field_buf *b, uint16_t tag, uint64_t v)
 	field_bytes(b, tag, le, sizeof(le));
 }
 
-#define FIELD_STR(b, tag, info, member) \
+#define FIELD_STR(b, tag, info, member)                                        \
 	field_str(b, tag, (info)->member, sizeof((info)->member))
 
 /* The whole header fits well under the field limit: the strings are
  * bounded by the sizes of lab_trace_info's arrays. */
-_Static_assert(LAB_TRACE_FIXED_LEN + sizeof(struct lab_trace_info) + 10 * 4 + 4 <
+_Static_assert(LAB_TRACE_FIXED_LEN + sizeof(struct lab_trace_info) + 10 * 4 +
+			       4 <
 		       sizeof(((struct field_buf *)0)->data),
 	       "header buffer");
 
@@ -231,7 +233,7 @@ static void encode_chunk_header(uint8_t *p, const struct lab_chunk_header *h)
 static int write_chunk(struct trace_writer *w, enum lab_chunk_type type,
 		       const void *raw, size_t count)
 {
-	struct lab_chunk_header h = { .magic = LAB_CHUNK_MAGIC, .type = type };
+	struct lab_chunk_header h = {.magic = LAB_CHUNK_MAGIC, .type = type};
 	size_t raw_len, comp_len;
 	int r;
 
@@ -298,7 +300,8 @@ static int create_tmp(struct trace_writer *w)
 		if (r)
 			return r;
 		w->fd = open(w->tmp_path,
-			     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				     O_CLOEXEC,
 			     0644);
 		if (w->fd >= 0)
 			return 0;

@@ -534,8 +534,10 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 		fail(err, errlen, "run: signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (load_and_attach(&s, o, err, errlen) ||
-	    start_child(&s, o->argv, err, errlen) ||
+	/* fork before the probes and the ring buffer are mapped, so the
+	 * command's peak RSS is not charged with the tracer's memory */
+	if (start_child(&s, o->argv, err, errlen) ||
+	    load_and_attach(&s, o, err, errlen) ||
 	    seed_root(&s, err, errlen) || setup_waits(&s, err, errlen))
 		goto out;
 	info.start_ns = clock_ns(CLOCK_MONOTONIC);

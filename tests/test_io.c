@@ -44,7 +44,7 @@ struct child {
 	struct timespec t0;
 };
 
-static const struct workload_params small = {3, 3, 0.03};
+static const struct workload_params small = { .tasks = 3, .ops = 3, .duration_s = 0.03 };
 
 static double since(const struct timespec *t0)
 {
@@ -227,7 +227,7 @@ TEST(io_coroutines_switch_in_user_space)
 
 TEST(io_concurrent_variants_beat_serial)
 {
-	const struct workload_params p = {4, 3, 0.06};
+	const struct workload_params p = { .tasks = 4, .ops = 3, .duration_s = 0.06 };
 	struct child serial, c;
 	double floor_s = p.tasks * p.duration_s;
 
@@ -329,7 +329,7 @@ static int has_thread_named(pid_t pid, const char *comm)
 
 TEST(io_workers_carry_their_names)
 {
-	const struct workload_params p = {2, 10, 0.5};
+	const struct workload_params p = { .tasks = 2, .ops = 10, .duration_s = 0.5 };
 	struct child c;
 	int named = 0;
 
@@ -355,7 +355,7 @@ TEST(io_workers_carry_their_names)
 
 TEST(io_a_killed_worker_makes_a_wrong_result)
 {
-	const struct workload_params p = {2, 20, 1.0};
+	const struct workload_params p = { .tasks = 2, .ops = 20, .duration_s = 1.0 };
 	struct child c;
 	pid_t worker;
 

@@ -20,8 +20,8 @@
 #include "trace_writer.h"
 
 #define MANY_EVENTS 150000 /* three EVENTS chunks: 65536 + 65536 + 18928 */
-#define NTHREADS 37
-#define NCPUS 4
+#define NTHREADS    37
+#define NCPUS	    4
 
 /* Like CHECK_EQ, but evaluates a call once and shows signed results. */
 static bool check_rc_at(const char *file, int line, const char *what,
@@ -31,8 +31,9 @@ static bool check_rc_at(const char *file, int line, const char *what,
 			  "%s: got %lld, expected %lld", what, got, want);
 }
 
-#define CHECK_RC(expr, want) \
-	check_rc_at(__FILE__, __LINE__, #expr, (long long)(expr), (long long)(want))
+#define CHECK_RC(expr, want)                                                   \
+	check_rc_at(__FILE__, __LINE__, #expr, (long long)(expr),              \
+		    (long long)(want))
 
 /* ---- deterministic test data ---- */
 
@@ -109,7 +110,8 @@ static void gen_info(struct lab_trace_info *in)
 	snprintf(in->cpu_model, sizeof(in->cpu_model), "Some CPU @ 2.40GHz");
 	in->cpu_count = NCPUS;
 	snprintf(in->workload, sizeof(in->workload), "io-threads");
-	fill_str(in->params, sizeof(in->params), 'a'); /* full to the last byte */
+	fill_str(in->params, sizeof(in->params),
+		 'a'); /* full to the last byte */
 	fill_str(in->cmdline, sizeof(in->cmdline), 'A');
 	in->start_realtime_ns = 1700000000123456789ULL;
 	in->start_ns = 4999999999ULL;
@@ -144,16 +146,18 @@ static void gen_drops(uint64_t *d)
  * boundaries fall everywhere. */
 static int write_trace(const char *path, uint64_t nevents)
 {
-	static const size_t batch[] = { 1, 7, 1000, 1, 65535, 3, 20000 };
+	static const size_t batch[] = {1, 7, 1000, 1, 65535, 3, 20000};
 	struct lab_thread_stats th[NTHREADS];
 	struct lab_run_summary sum;
 	struct lab_trace_info in;
 	struct trace_writer *w;
-	struct lab_event ev[65535];
+	struct lab_event *ev = malloc(65535 * sizeof(*ev));
 	uint64_t drops[NCPUS];
 	uint64_t i = 0;
 	int r;
 
+	if (!ev)
+		return -ENOMEM;
 	gen_info(&in);
 	r = trace_writer_open(&w, path, &in);
 	for (size_t b = 0; !r && i < nevents; b++) {
@@ -173,6 +177,7 @@ static int write_trace(const char *path, uint64_t nevents)
 	if (!r)
 		r = trace_writer_finish(w, th, NTHREADS, drops, NCPUS, &sum);
 	trace_writer_free(w);
+	free(ev);
 	return r;
 }
 
@@ -287,7 +292,7 @@ static bool parse_layout(const uint8_t *b, size_t len, struct layout *l)
 
 struct outcome {
 	int open_rc;
-	int last_rc; /* of the last trace_reader_next */
+	int last_rc;   /* of the last trace_reader_next */
 	size_t chunks; /* chunks returned */
 	uint64_t offsets[MAX_CHUNKS];
 	char err[512];
@@ -297,8 +302,8 @@ static void drain(struct trace_reader *r, struct outcome *o)
 {
 	struct trace_chunk c;
 
-	while ((o->last_rc = trace_reader_next(r, &c, o->err,
-					       sizeof(o->err))) == 1)
+	while ((o->last_rc =
+			trace_reader_next(r, &c, o->err, sizeof(o->err))) == 1)
 		if (o->chunks < MAX_CHUNKS)
 			o->offsets[o->chunks++] = c.offset;
 }
@@ -325,16 +330,15 @@ static void read_path(const char *path, struct outcome *o)
 	trace_reader_free(r);
 }
 
-static bool has_at(const char *file, int line, const char *s,
-		   const char *what)
+static bool has_at(const char *file, int line, const char *s, const char *what)
 {
 	return test_check(strstr(s, what) != NULL, file, line,
 			  "message \"%s\" should contain \"%s\"", s, what);
 }
 
 /* what, with %llu replaced by an offset */
-static bool names_at(const char *file, int line, const char *s,
-		     const char *fmt, uint64_t off)
+static bool names_at(const char *file, int line, const char *s, const char *fmt,
+		     uint64_t off)
 {
 	char want[160];
 
@@ -342,7 +346,7 @@ static bool names_at(const char *file, int line, const char *s,
 	return has_at(file, line, s, want);
 }
 
-#define has(s, what) has_at(__FILE__, __LINE__, s, what)
+#define has(s, what)		  has_at(__FILE__, __LINE__, s, what)
 #define names_offset(s, fmt, off) names_at(__FILE__, __LINE__, s, fmt, off)
 
 /* ---- round trip ---- */
@@ -373,10 +377,11 @@ static bool check_events(const struct trace_chunk *c, uint64_t first)
 	for (size_t i = 0; i < c->count; i++) {
 		gen_event(first + i, &want);
 		if (memcmp(&ev[i], &want, sizeof(want)))
-			return CHECK_MSG(0, "event %llu differs (ts %llu, want %llu)",
-					 (unsigned long long)(first + i),
-					 (unsigned long long)ev[i].ts,
-					 (unsigned long long)want.ts);
+			return CHECK_MSG(
+				0, "event %llu differs (ts %llu, want %llu)",
+				(unsigned long long)(first + i),
+				(unsigned long long)ev[i].ts,
+				(unsigned long long)want.ts);
 	}
 	return true;
 }
@@ -451,9 +456,11 @@ TEST(trace_round_trip)
 			    !check_events(&c, nev))
 				goto out;
 			nev += c.count;
-		} else if ((c.type == LAB_CHUNK_THREADS && !check_threads(&c)) ||
+		} else if ((c.type == LAB_CHUNK_THREADS &&
+			    !check_threads(&c)) ||
 			   (c.type == LAB_CHUNK_DROPS && !check_drops(&c)) ||
-			   (c.type == LAB_CHUNK_SUMMARY && !check_summary(&c))) {
+			   (c.type == LAB_CHUNK_SUMMARY &&
+			    !check_summary(&c))) {
 			goto out;
 		}
 		i++;
@@ -481,7 +488,8 @@ TEST(trace_empty_run_round_trips)
 	if (CHECK_RC(trace_writer_open(&w, path, &in), 0)) {
 		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), 0);
 		/* a finished writer takes nothing more */
-		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), -EINVAL);
+		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum),
+			 -EINVAL);
 		trace_writer_free(w);
 	}
 	read_path(path, &o);
@@ -612,15 +620,19 @@ TEST(trace_payload_damage_is_caught)
 			 * its last byte, so a lone bit there changes nothing */
 			copy[l.off[k] + 28 + at] ^= 0xff;
 			read_mem(copy, sample_len, &o);
-			if (!CHECK_EQ(o.chunks, k) || !CHECK_EQ(o.last_rc, -1) ||
-			    !names_offset(o.err, "chunk at byte %llu:", l.off[k]))
+			if (!CHECK_EQ(o.chunks, k) ||
+			    !CHECK_EQ(o.last_rc, -1) ||
+			    !names_offset(o.err,
+					  "chunk at byte %llu:", l.off[k]))
 				goto out;
 		}
 	}
 	/* the first chunk's events are intact when the second is damaged */
 	memcpy(copy, sample, sample_len);
 	copy[l.off[1] + 28 + l.comp[1] / 2] ^= 0x20;
-	if (CHECK_RC(trace_reader_open_mem(&r, copy, sample_len, err, sizeof(err)), 0) &&
+	if (CHECK_RC(trace_reader_open_mem(&r, copy, sample_len, err,
+					   sizeof(err)),
+		     0) &&
 	    CHECK_RC(trace_reader_next(r, &c, err, sizeof(err)), 1))
 		check_events(&c, 0);
 	if (r && CHECK_RC(trace_reader_next(r, &c, err, sizeof(err)), -1)) {
@@ -652,7 +664,10 @@ static bool check_cut(const struct layout *l, size_t cut,
 		return has(o->err, "empty file");
 	if (cut < l->header_len)
 		return CHECK_EQ(o->open_rc, -1) &&
-		       names_offset(o->err, "truncated at byte %llu inside the file header", cut);
+		       names_offset(
+			       o->err,
+			       "truncated at byte %llu inside the file header",
+			       cut);
 	return CHECK_EQ(o->open_rc, 0) && CHECK_EQ(o->last_rc, -1) &&
 	       CHECK_EQ(o->chunks, whole_chunks_before(l, cut)) &&
 	       names_offset(o->err, "truncated at byte %llu ", cut);
@@ -672,13 +687,14 @@ TEST(trace_truncation_is_reported)
 			return;
 	}
 	for (size_t k = 0; k < l.n; k++) {
-		static const size_t in_chunk[] = { 0, 1, 13, 27, 28, 29, 100 };
+		static const size_t in_chunk[] = {0, 1, 13, 27, 28, 29, 100};
 		size_t end = l.off[k] + 28 + l.comp[k];
 
 		for (size_t j = 0; j < 7 + 8; j++, ncuts++) {
 			/* points in the header, then spread over the payload */
-			size_t cut = j < 7 ? l.off[k] + in_chunk[j]
-					   : l.off[k] + 28 + l.comp[k] * (j - 7) / 8;
+			size_t cut =
+				j < 7 ? l.off[k] + in_chunk[j]
+				      : l.off[k] + 28 + l.comp[k] * (j - 7) / 8;
 
 			if (cut >= end)
 				continue;
@@ -691,6 +707,20 @@ TEST(trace_truncation_is_reported)
 	read_mem(sample, sample_len, &o);
 	CHECK_MSG(o.last_rc == 0, "%s", o.err);
 	CHECK(ncuts > 100);
+}
+
+/* Child: writes the first len bytes of the sample into the FIFO, then
+ * exits without returning into the test. */
+__attribute__((noreturn)) static void feed_fifo(char *path, char *fifo,
+						size_t len)
+{
+	int fd = open(fifo, O_WRONLY);
+	ssize_t n = fd >= 0 ? write(fd, sample, len) : -1;
+
+	free(path);
+	free(fifo);
+	free(sample);
+	_exit(n == (ssize_t)len ? 0 : 1);
 }
 
 /* The same cuts through a file and through a pipe, whose size is not
@@ -717,12 +747,8 @@ TEST(trace_truncation_of_files_and_pipes)
 		if (!CHECK_RC(mkfifo(fifo, 0600), 0))
 			goto out;
 		pid = fork();
-		if (pid == 0) {
-			int fd = open(fifo, O_WRONLY);
-
-			signal(SIGPIPE, SIG_DFL);
-			_exit(fd >= 0 && write(fd, sample, cut) == (ssize_t)cut ? 0 : 1);
-		}
+		if (pid == 0)
+			feed_fifo(path, fifo, cut);
 		read_path(fifo, &o);
 		waitpid(pid, NULL, 0);
 		if (!check_cut(&l, cut, &o))
@@ -764,7 +790,8 @@ TEST(trace_newer_version_is_refused)
 TEST(trace_open_refuses_non_traces)
 {
 	const char *dir = test_tmpdir();
-	char *empty = path_in(dir, "empty.lab"), *text = path_in(dir, "notes.txt");
+	char *empty = path_in(dir, "empty.lab"),
+	     *text = path_in(dir, "notes.txt");
 	char *missing = path_in(dir, "missing.lab");
 	static const char words[] = "this is a text file, not a trace\n";
 	struct outcome o;
@@ -877,7 +904,7 @@ static bool start_crafted(struct bytes *b, struct lab_event ev[2])
 	put(b, sample, l.header_len);
 	gen_event(0, &ev[0]);
 	gen_event(1, &ev[1]);
-	put_chunk(b, &(struct craft){ LAB_CHUNK_EVENTS, 2, 80, 0, 0, ev, 80 });
+	put_chunk(b, &(struct craft){LAB_CHUNK_EVENTS, 2, 80, 0, 0, ev, 80});
 	return true;
 }
 
@@ -888,7 +915,8 @@ static bool second_chunk_fails(struct bytes *b, size_t at, const char *why)
 
 	read_mem(b->p, b->len, &o);
 	return CHECK_EQ(o.chunks, 1) && CHECK_EQ(o.last_rc, -1) &&
-	       names_offset(o.err, "chunk at byte %llu: ", at) && has(o.err, why);
+	       names_offset(o.err, "chunk at byte %llu: ", at) &&
+	       has(o.err, why);
 }
 
 TEST(trace_crafted_damage_is_named)
@@ -904,21 +932,26 @@ TEST(trace_crafted_damage_is_named)
 		struct craft c;
 		const char *why;
 	} cases[] = {
-		{ { 9, 2, 80, 0, 0, ev, 80 }, "unknown chunk type 9" },
-		{ { LAB_CHUNK_EVENTS, 2, 81, 0, 0, ev, 80 },
-		  "raw length 81 is not a multiple of the EVENTS record size (40 bytes)" },
-		{ { LAB_CHUNK_EVENTS, 3, 80, 0, 0, ev, 80 },
-		  "record count mismatch (expected 2 from the raw length, got 3)" },
-		{ { LAB_CHUNK_SUMMARY, 1, 88, 0, 0, ev, 80 },
-		  "SUMMARY chunk of the wrong size (expected 96 bytes, got 88)" },
-		{ { LAB_CHUNK_EVENTS, 1, 40, 0, 0, zero, 80 },
-		  "inflated size differs from the declared raw length (expected 40, got more)" },
-		{ { LAB_CHUNK_EVENTS, 4, 160, 0, 0, ev, 80 },
-		  "inflated size differs from the declared raw length (expected 160, got 80)" },
-		{ { LAB_CHUNK_EVENTS, 2, 80, 5, 0, ev, 80 },
-		  "the zlib stream ends 5 bytes before the declared compressed length" },
-		{ { LAB_CHUNK_THREADS, 0, 0, 0, 0, ev, 40 },
-		  "exceeds compressBound(0)" },
+		{{9, 2, 80, 0, 0, ev, 80}, "unknown chunk type 9"},
+		{{LAB_CHUNK_EVENTS, 2, 81, 0, 0, ev, 80},
+		 "raw length 81 is not a multiple of the EVENTS record size "
+		 "(40 bytes)"},
+		{{LAB_CHUNK_EVENTS, 3, 80, 0, 0, ev, 80},
+		 "record count mismatch (expected 2 from the raw length, got "
+		 "3)"},
+		{{LAB_CHUNK_SUMMARY, 1, 88, 0, 0, ev, 80},
+		 "SUMMARY chunk of the wrong size (expected 96 bytes, got 88)"},
+		{{LAB_CHUNK_EVENTS, 1, 40, 0, 0, zero, 80},
+		 "inflated size differs from the declared raw length (expected "
+		 "40, got more)"},
+		{{LAB_CHUNK_EVENTS, 4, 160, 0, 0, ev, 80},
+		 "inflated size differs from the declared raw length (expected "
+		 "160, got 80)"},
+		{{LAB_CHUNK_EVENTS, 2, 80, 5, 0, ev, 80},
+		 "the zlib stream ends 5 bytes before the declared compressed "
+		 "length"},
+		{{LAB_CHUNK_THREADS, 0, 0, 0, 0, ev, 40},
+		 "exceeds compressBound(0)"},
 	};
 
 	if (!start_crafted(&b, ev))
@@ -933,8 +966,10 @@ TEST(trace_crafted_damage_is_named)
 	}
 	/* a CRC mismatch says expected (stored) and got (computed) */
 	b.len = len;
-	put_chunk(&b, &(struct craft){ LAB_CHUNK_EVENTS, 2, 80, 0, 0x1000, ev, 80 });
-	snprintf(want, sizeof(want), "CRC-32 mismatch (expected 0x%08x, got 0x%08x)",
+	put_chunk(&b,
+		  &(struct craft){LAB_CHUNK_EVENTS, 2, 80, 0, 0x1000, ev, 80});
+	snprintf(want, sizeof(want),
+		 "CRC-32 mismatch (expected 0x%08x, got 0x%08x)",
 		 (uint32_t)crc32(0, (const Bytef *)ev, 80) ^ 0x1000,
 		 (uint32_t)crc32(0, (const Bytef *)ev, 80));
 	second_chunk_fails(&b, at, want);
@@ -945,8 +980,10 @@ TEST(trace_crafted_damage_is_named)
 	b.len = len;
 	memcpy(four, ev, sizeof(ev));
 	memcpy(four + 2, ev, sizeof(ev));
-	put_chunk(&b, &(struct craft){ LAB_CHUNK_EVENTS, 4, 160, 0, 0, four, 160 });
-	put_chunk(&b, &(struct craft){ LAB_CHUNK_SUMMARY, 1, 96, 0, 0, &sum, 96 });
+	put_chunk(&b,
+		  &(struct craft){LAB_CHUNK_EVENTS, 4, 160, 0, 0, four, 160});
+	put_chunk(&b,
+		  &(struct craft){LAB_CHUNK_SUMMARY, 1, 96, 0, 0, &sum, 96});
 	read_mem(b.p, b.len, &o);
 	CHECK_MSG(o.last_rc == 0, "%s", o.err);
 	CHECK_EQ(o.chunks, 3);
@@ -956,7 +993,8 @@ TEST(trace_crafted_damage_is_named)
 	read_mem(b.p, b.len, &o);
 	CHECK_EQ(o.chunks, 3);
 	CHECK_EQ(o.last_rc, -1);
-	names_offset(o.err, "data after the summary chunk: 5 bytes at byte %llu",
+	names_offset(o.err,
+		     "data after the summary chunk: 5 bytes at byte %llu",
 		     b.len - 5);
 	free(b.p);
 }
@@ -968,10 +1006,10 @@ TEST(trace_huge_lengths_are_refused_unallocated)
 		uint32_t raw_len, comp_len;
 		const char *why;
 	} cases[] = {
-		{ 0xfffffff0u, 16, "exceeds the limit of 67108864 bytes" },
-		{ 64u << 20, 16, "cannot come from 16 compressed bytes" },
-		{ 64u << 20, 0xffffffffu, "exceeds compressBound" },
-		{ 64u << 20, 1u << 20, "truncated at byte" },
+		{0xfffffff0u, 16, "exceeds the limit of 67108864 bytes"},
+		{64u << 20, 16, "cannot come from 16 compressed bytes"},
+		{64u << 20, 0xffffffffu, "exceeds compressBound"},
+		{64u << 20, 1u << 20, "truncated at byte"},
 	};
 	struct trace_reader *r;
 	struct lab_event ev[2];
@@ -997,13 +1035,16 @@ TEST(trace_huge_lengths_are_refused_unallocated)
 		b.len = len;
 		put(&b, h, 28);
 		put(&b, "\x78\x01", 2);
-		if (!CHECK_RC(trace_reader_open_mem(&r, b.p, b.len, err, sizeof(err)), 0))
+		if (!CHECK_RC(trace_reader_open_mem(&r, b.p, b.len, err,
+						    sizeof(err)),
+			      0))
 			break;
 		CHECK_RC(trace_reader_next(r, &c, err, sizeof(err)), 1);
 		CHECK_RC(trace_reader_next(r, &c, err, sizeof(err)), -1);
 		has(err, cases[i].why);
 		CHECK_MSG(trace_reader_buffer_bytes(r) < (1u << 20),
-			  "reader holds %zu bytes", trace_reader_buffer_bytes(r));
+			  "reader holds %zu bytes",
+			  trace_reader_buffer_bytes(r));
 		trace_reader_free(r);
 	}
 	/* a header claiming megabytes of fields */
@@ -1059,7 +1100,8 @@ TEST(trace_writer_renames_only_on_finish)
 	CHECK_MSG(name[0] == '.' && strstr(name, ".tmp"), "temporary %s", name);
 	CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), 0);
 	trace_writer_free(w);
-	CHECK_MSG(stat(path, &st) == 0 && S_ISREG(st.st_mode), "%s missing", path);
+	CHECK_MSG(stat(path, &st) == 0 && S_ISREG(st.st_mode), "%s missing",
+		  path);
 	mode_t mask = umask(0);
 
 	umask(mask);
@@ -1117,7 +1159,7 @@ TEST(trace_writer_reports_write_errors)
 	struct lab_run_summary sum;
 	struct lab_trace_info in;
 	struct trace_writer *w;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	struct rlimit lim, small;
 	struct lab_event ev[1000];
 	int r = 0;
@@ -1138,7 +1180,8 @@ TEST(trace_writer_reports_write_errors)
 		CHECK_EQ(r, -EFBIG);
 		/* the first failure sticks */
 		CHECK_RC(trace_writer_add_events(w, ev, 1), -EFBIG);
-		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), -EFBIG);
+		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum),
+			 -EFBIG);
 		trace_writer_free(w);
 	}
 	setrlimit(RLIMIT_FSIZE, &lim);

@@ -7,6 +7,7 @@ struct workload_params {
 	unsigned tasks;	   /* concurrent tasks; 0 = the workload's default */
 	unsigned ops;	   /* operations per task; 0 = default */
 	double duration_s; /* target total run time; 0 = default */
+	const char *cpus;  /* "0", "0,1": CPUs to pin tasks to, NULL = any */
 };
 
 struct workload {

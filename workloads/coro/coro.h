@@ -53,4 +53,28 @@ uint64_t coro_id(void);
  * finished stacks do not add to it. */
 uint64_t coro_stacks_mapped(void);
 
+/* Channels: a bounded FIFO of pointers between coroutines of one thread.
+ * capacity 0 makes a rendezvous (send waits for a receiver). */
+struct coro_chan;
+struct coro_chan *coro_chan_new(size_t capacity);
+void coro_chan_free(struct coro_chan *c);
+/* Waits (letting others run) while the channel is full; 0, or -EPIPE when
+ * the channel is closed. */
+int coro_chan_send(struct coro_chan *c, void *item);
+/* Waits while the channel is empty; 0, or -EPIPE once it is closed and
+ * drained. */
+int coro_chan_recv(struct coro_chan *c, void **item);
+/* Wakes every waiter; later sends fail, receives drain what is left. */
+void coro_chan_close(struct coro_chan *c);
+
+/* A mutex between coroutines of one thread: only a holder that waits
+ * (sleeps, yields, does IO) while holding it makes others queue. */
+struct coro_mutex;
+struct coro_mutex *coro_mutex_new(void);
+void coro_mutex_free(struct coro_mutex *m);
+void coro_mutex_lock(struct coro_mutex *m);
+void coro_mutex_unlock(struct coro_mutex *m);
+/* Lock acquisitions that had to wait, so a workload can report them. */
+uint64_t coro_mutex_contended(const struct coro_mutex *m);
+
 #endif /* LAB_CORO_H */
