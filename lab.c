@@ -50,8 +50,7 @@ static int die(int code, const char *fmt, ...)
 	return code;
 }
 
-static int parse_uint(const char *s, unsigned min, unsigned max,
-		      unsigned *out)
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v;
@@ -94,7 +93,8 @@ static size_t edit_distance(const char *a, const char *b)
 
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			size_t up = row[j],
+			       best = diag + (a[i - 1] != b[j - 1]);
 
 			if (up + 1 < best)
 				best = up + 1;
@@ -123,12 +123,13 @@ static void suggest(const char *name, char *out, size_t size)
 
 	out[0] = 0;
 	for (const struct workload *const *w = workloads; *w; w++) {
-		const char *cands[2] = { (*w)->name, NULL };
+		const char *cands[2] = {(*w)->name, NULL};
 
 		if (strcmp((*w)->scenario, last_scenario))
 			cands[1] = last_scenario = (*w)->scenario;
 		for (int i = 0; i < 2; i++) {
-			if (!cands[i] || !near(name, cands[i]) || used + 2 >= size)
+			if (!cands[i] || !near(name, cands[i]) ||
+			    used + 2 >= size)
 				continue;
 			used += snprintf(out + used, size - used, "%s%s",
 					 used ? ", " : "", cands[i]);
@@ -143,7 +144,8 @@ static int unknown_workload(const char *name)
 	suggest(name, near_names, sizeof(near_names));
 	if (near_names[0])
 		return die(EXIT_USAGE,
-			   "run: unknown workload '%s' (did you mean: %s? see: lab list)",
+			   "run: unknown workload '%s' (did you mean: %s? see: "
+			   "lab list)",
 			   name, near_names);
 	return die(EXIT_USAGE, "run: unknown workload '%s' (see: lab list)",
 		   name);
@@ -203,14 +205,14 @@ struct run_args {
 enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION, OPT_CPU };
 
 static const struct option run_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "tasks", required_argument, NULL, OPT_TASKS },
-	{ "ops", required_argument, NULL, OPT_OPS },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{"output", required_argument, NULL, 'o'},
+	{"tasks", required_argument, NULL, OPT_TASKS},
+	{"ops", required_argument, NULL, OPT_OPS},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"cpu", required_argument, NULL, OPT_CPU},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 /* Parses options up to argc; returns optind, or -exit code. */
@@ -221,7 +223,8 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:vh", run_options, NULL)) !=
+	       -1) {
 		const char *val = optarg;
 
 		switch (c) {
@@ -237,7 +240,8 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 		case OPT_TASKS:
 			if (parse_uint(val, 1, 100000, &a->params.tasks))
 				return -die(EXIT_USAGE,
-					    "%s: --tasks '%s' is not a count from 1 to 100000",
+					    "%s: --tasks '%s' is not a count "
+					    "from 1 to 100000",
 					    cmd, val);
 			a->given[a->ngiven][0] = "--tasks";
 			a->given[a->ngiven++][1] = val;
@@ -245,34 +249,41 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 		case OPT_OPS:
 			if (parse_uint(val, 1, 100000000, &a->params.ops))
 				return -die(EXIT_USAGE,
-					    "%s: --ops '%s' is not a count from 1 to 100000000",
+					    "%s: --ops '%s' is not a count "
+					    "from 1 to 100000000",
 					    cmd, val);
 			a->given[a->ngiven][0] = "--ops";
 			a->given[a->ngiven++][1] = val;
 			break;
 		case OPT_DURATION:
 			if (parse_seconds(val, 3600, &a->params.duration_s))
-				return -die(EXIT_USAGE,
-					    "%s: --duration '%s' is not a number of seconds above 0 and up to 3600",
-					    cmd, val);
+				return -die(
+					EXIT_USAGE,
+					"%s: --duration '%s' is not a number "
+					"of seconds above 0 and up to 3600",
+					cmd, val);
 			a->given[a->ngiven][0] = "--duration";
 			a->given[a->ngiven++][1] = val;
 			break;
 		case OPT_CPU:
 			if (!valid_cpu_list(val))
 				return -die(EXIT_USAGE,
-					    "%s: --cpu '%s' is not a list of CPU numbers (e.g. 0 or 0,1)",
+					    "%s: --cpu '%s' is not a list of "
+					    "CPU numbers (e.g. 0 or 0,1)",
 					    cmd, val);
 			a->params.cpus = val;
 			a->given[a->ngiven][0] = "--cpu";
 			a->given[a->ngiven++][1] = val;
 			break;
 		case ':':
-			return -die(EXIT_USAGE, "%s: %s needs a value (see: lab help %s)",
+			return -die(EXIT_USAGE,
+				    "%s: %s needs a value (see: lab help %s)",
 				    cmd, argv[optind - 1], cmd);
 		default:
-			return -die(EXIT_USAGE, "%s: unknown option '%s' (see: lab help %s)",
-				    cmd, argv[optind - 1], cmd);
+			return -die(
+				EXIT_USAGE,
+				"%s: unknown option '%s' (see: lab help %s)",
+				cmd, argv[optind - 1], cmd);
 		}
 	}
 	return optind;
@@ -338,7 +349,9 @@ static void describe_exit(const char *name, int status)
 		fprintf(stderr, "lab: run: %s was killed by signal %d (%s)\n",
 			name, WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else if (WIFEXITED(status) && WEXITSTATUS(status))
-		fprintf(stderr, "lab: run: %s exited with status %d (its output above says why)\n",
+		fprintf(stderr,
+			"lab: run: %s exited with status %d (its output above "
+			"says why)\n",
 			name, WEXITSTATUS(status));
 }
 
@@ -347,8 +360,8 @@ static int trace_and_report(const char *name, char *const *argv,
 			    const char *marker_path, const char *params,
 			    const char *dir, int verbose)
 {
-	struct tracer_opts o = { .argv = argv, .marker_path = marker_path,
-				 .verbose = verbose };
+	struct tracer_opts o = {
+		.argv = argv, .marker_path = marker_path, .verbose = verbose};
 	struct tracer_result res;
 	char trace[PATH_MAX], json[PATH_MAX], err[512];
 	int code, rcode;
@@ -364,7 +377,9 @@ static int trace_and_report(const char *name, char *const *argv,
 		return die(EXIT_ERROR, "%s", err);
 	code = exit_code_of(&res);
 	if (res.interrupted)
-		fprintf(stderr, "lab: run: interrupted by signal %d; the trace holds what was recorded until then\n",
+		fprintf(stderr,
+			"lab: run: interrupted by signal %d; the trace holds "
+			"what was recorded until then\n",
 			res.interrupted);
 	else
 		describe_exit(name, res.exit_status);
@@ -390,16 +405,19 @@ static int run_workloads(const char *name, const struct run_args *a)
 	size_t used = 0;
 
 	if (self_path(self, sizeof(self)))
-		return die(EXIT_ERROR, "run: finding the lab binary: %s", strerror(errno));
+		return die(EXIT_ERROR, "run: finding the lab binary: %s",
+			   strerror(errno));
 	snprintf(dir, sizeof(dir), "%s", a->outdir ? a->outdir : "lab-out");
 	if (!a->outdir)
 		snprintf(dir, sizeof(dir), "lab-out/%s", name);
 	if (mkdirs(dir))
-		return die(EXIT_ERROR, "run: creating %s: %s (choose another with -o DIR)",
+		return die(EXIT_ERROR,
+			   "run: creating %s: %s (choose another with -o DIR)",
 			   dir, strerror(errno));
 	for (int i = 0; i < a->ngiven; i++)
-		used += snprintf(params + used, sizeof(params) - used, "%s%s=%s",
-				 i ? " " : "", a->given[i][0] + 2, a->given[i][1]);
+		used += snprintf(params + used, sizeof(params) - used,
+				 "%s%s=%s", i ? " " : "", a->given[i][0] + 2,
+				 a->given[i][1]);
 	for (const struct workload *const *w = workloads; *w; w++) {
 		int n = 0, r;
 
@@ -415,15 +433,16 @@ static int run_workloads(const char *name, const struct run_args *a)
 		argv[n] = NULL;
 		if (ran)
 			putchar('\n');
-		r = trace_and_report((*w)->name, argv, self, params, dir, a->verbose);
+		r = trace_and_report((*w)->name, argv, self, params, dir,
+				     a->verbose);
 		ran++;
 		if (r >= EXIT_SIGNAL || r == EXIT_ERROR)
 			return r;
 		if (r && !code)
 			code = r;
 	}
-	printf("\nlab: %d trace%s and report%s in %s/\n", ran, ran == 1 ? "" : "s",
-	       ran == 1 ? "" : "s", dir);
+	printf("\nlab: %d trace%s and report%s in %s/\n", ran,
+	       ran == 1 ? "" : "s", ran == 1 ? "" : "s", dir);
 	return code;
 }
 
@@ -435,14 +454,16 @@ static int run_command(char **cmd, const struct run_args *a)
 
 	snprintf(name, sizeof(name), "%s", base ? base + 1 : cmd[0]);
 	if (!name[0])
-		return die(EXIT_USAGE, "run: '%s' names no program (see: lab help run)",
+		return die(EXIT_USAGE,
+			   "run: '%s' names no program (see: lab help run)",
 			   cmd[0]);
 	if (a->outdir)
 		snprintf(dir, sizeof(dir), "%s", a->outdir);
 	else
 		snprintf(dir, sizeof(dir), "lab-out/%s", name);
 	if (mkdirs(dir))
-		return die(EXIT_ERROR, "run: creating %s: %s (choose another with -o DIR)",
+		return die(EXIT_ERROR,
+			   "run: creating %s: %s (choose another with -o DIR)",
 			   dir, strerror(errno));
 	code = trace_and_report(name, cmd, NULL, "", dir, a->verbose);
 	if (code == EXIT_OK || code == EXIT_WORKLOAD)
@@ -452,7 +473,7 @@ static int run_command(char **cmd, const struct run_args *a)
 
 static int cmd_run(int argc, char **argv)
 {
-	struct run_args a = { 0 };
+	struct run_args a = {0};
 	char **cmd = NULL;
 	int end = argc, i;
 
@@ -468,36 +489,49 @@ static int cmd_run(int argc, char **argv)
 		return -i;
 	if (cmd) {
 		if (!*cmd)
-			return die(EXIT_USAGE, "run: nothing after '--' (give a command: lab run -- ./prog ARGS)");
+			return die(EXIT_USAGE,
+				   "run: nothing after '--' (give a command: "
+				   "lab run -- ./prog ARGS)");
 		if (i < end)
-			return die(EXIT_USAGE, "run: give a workload or a command after '--', not both");
+			return die(EXIT_USAGE, "run: give a workload or a "
+					       "command after '--', not both");
 		if (a.ngiven)
-			return die(EXIT_USAGE, "run: --tasks, --ops, --duration and --cpu apply to built-in workloads, not to a command");
+			return die(EXIT_USAGE,
+				   "run: --tasks, --ops, --duration and --cpu "
+				   "apply to built-in workloads, not to a "
+				   "command");
 	} else {
 		if (i >= end)
-			return die(EXIT_USAGE, "run: which workload? (see: lab list, or trace a command: lab run -- CMD)");
+			return die(EXIT_USAGE,
+				   "run: which workload? (see: lab list, or "
+				   "trace a command: lab run -- CMD)");
 		if (i + 1 < end)
-			return die(EXIT_USAGE, "run: one workload at a time, got '%s' and '%s'",
+			return die(EXIT_USAGE,
+				   "run: one workload at a time, got '%s' and "
+				   "'%s'",
 				   argv[i], argv[i + 1]);
 		if (!workload_find(argv[i]) && !workload_is_scenario(argv[i]))
 			return unknown_workload(argv[i]);
 	}
 	if (geteuid() != 0)
-		return die(EXIT_ERROR, "run: loading the kernel probes needs root (run it with sudo: sudo lab run ...)");
+		return die(EXIT_ERROR,
+			   "run: loading the kernel probes needs root (run it "
+			   "with sudo: sudo lab run ...)");
 	return cmd ? run_command(cmd, &a) : run_workloads(argv[i], &a);
 }
 
 /* `lab workload NAME`: one workload, untraced, in this process. */
 static int cmd_workload(int argc, char **argv)
 {
-	struct run_args a = { 0 };
+	struct run_args a = {0};
 	const struct workload *w;
 	int i = parse_run_args("workload", argc, argv, &a);
 
 	if (i < 0)
 		return -i;
 	if (i >= argc)
-		return die(EXIT_USAGE, "workload: which workload? (see: lab list)");
+		return die(EXIT_USAGE,
+			   "workload: which workload? (see: lab list)");
 	w = workload_find(argv[i]);
 	if (!w)
 		return unknown_workload(argv[i]);
@@ -511,9 +545,9 @@ static int cmd_workload(int argc, char **argv)
 static int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"json", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *json = NULL;
 	int c, code = EXIT_OK;
@@ -524,16 +558,22 @@ static int cmd_report(int argc, char **argv)
 		if (c == 'j')
 			json = optarg;
 		else if (c == 'h')
-			return printf("%s", find_command("report")->help), EXIT_OK;
+			return printf("%s", find_command("report")->help),
+			       EXIT_OK;
 		else if (c == ':')
-			return die(EXIT_USAGE, "report: %s needs a value (see: lab help report)",
+			return die(EXIT_USAGE,
+				   "report: %s needs a value (see: lab help "
+				   "report)",
 				   argv[optind - 1]);
 		else
-			return die(EXIT_USAGE, "report: unknown option '%s' (see: lab help report)",
+			return die(EXIT_USAGE,
+				   "report: unknown option '%s' (see: lab help "
+				   "report)",
 				   argv[optind - 1]);
 	}
 	if (optind >= argc)
-		return die(EXIT_USAGE, "report: which trace? (e.g. lab report lab-out/io/io-threads.lab)");
+		return die(EXIT_USAGE, "report: which trace? (e.g. lab report "
+				       "lab-out/io/io-threads.lab)");
 	if (json && argc - optind > 1)
 		return die(EXIT_USAGE, "report: --json takes one trace, got %d",
 			   argc - optind);
@@ -569,8 +609,8 @@ static int cmd_list(int argc, char **argv)
 
 static int check_line(const char *what, int ok, const char *detail)
 {
-	printf("%-34s %s%s%s\n", what, ok ? "ok" : "MISSING", detail[0] ? ": " : "",
-	       detail);
+	printf("%-34s %s%s%s\n", what, ok ? "ok" : "MISSING",
+	       detail[0] ? ": " : "", detail);
 	return ok;
 }
 
@@ -582,10 +622,13 @@ static int cmd_check(int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return die(EXIT_USAGE, "check: takes no arguments");
-	ok &= check_line("kernel BTF (/sys/kernel/btf/vmlinux)",
-			 access("/sys/kernel/btf/vmlinux", R_OK) == 0,
-			 access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? "" :
-			 "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels are)");
+	ok &= check_line(
+		"kernel BTF (/sys/kernel/btf/vmlinux)",
+		access("/sys/kernel/btf/vmlinux", R_OK) == 0,
+		access("/sys/kernel/btf/vmlinux", R_OK) == 0
+			? ""
+			: "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y "
+			  "(most distribution kernels are)");
 	if (!check_line("privileges to load probes (root)", geteuid() == 0,
 			geteuid() == 0 ? "" : "run lab run with sudo")) {
 		ok = 0;
@@ -594,8 +637,11 @@ static int cmd_check(int argc, char **argv)
 		char why[300];
 
 		snprintf(why, sizeof(why), "%s%s", err,
-			 loaded ? "" : " (needs BTF tracepoints: Linux 5.5 or newer with CONFIG_BPF_SYSCALL)");
-		ok &= check_line("kernel probes load (tp_btf)", loaded, loaded ? "" : why);
+			 loaded ? ""
+				: " (needs BTF tracepoints: Linux 5.5 or newer "
+				  "with CONFIG_BPF_SYSCALL)");
+		ok &= check_line("kernel probes load (tp_btf)", loaded,
+				 loaded ? "" : why);
 	}
 	check_line("kprobes, fentry, tracefs", 1, "not needed");
 	return ok ? EXIT_OK : EXIT_ERROR;
@@ -604,44 +650,53 @@ static int cmd_check(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
-			  "       lab run [-o DIR] -- CMD [ARGS...]",
-	  "usage: lab run NAME [options]\n"
-	  "       lab run [-o DIR] -- CMD [ARGS...]\n"
-	  "\n"
-	  "Runs a built-in workload (or a whole scenario family, e.g. io) or any\n"
-	  "command under the kernel probes, writes NAME.lab (the trace) and\n"
-	  "NAME.json (the report) and prints a summary. Needs root.\n"
-	  "\n"
-	  "  -o, --output DIR   where the files go (default lab-out/NAME)\n"
-	  "  --tasks N          concurrent tasks (built-in workloads)\n"
-	  "  --ops N            operations per task\n"
-	  "  --duration S       time each task waits or works, in seconds\n"
-	  "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
-	  "  -v, --verbose      show libbpf's messages\n"
-	  "\n"
-	  "Exit: 0 ok, 1 lab failed, 2 bad command line, 3 the traced program\n"
-	  "failed or was killed, 128+N interrupted by signal N (Ctrl-C: 130).\n" },
-	{ "report", cmd_report, "report TRACE... [--json FILE]",
-	  "usage: lab report TRACE... [--json FILE]\n"
-	  "\n"
-	  "Re-analyses saved traces (no root needed) and prints their summaries.\n"
-	  "  --json FILE   also write the JSON report of the (one) trace to FILE\n"
-	  "\n"
-	  "A damaged trace is reported up to the damage, with its byte offset.\n"
-	  "Exit: 0 ok, 1 unreadable trace, 2 bad command line.\n" },
-	{ "list", cmd_list, "list",
-	  "usage: lab list\n\nLists the built-in workloads, grouped by scenario.\n" },
-	{ "check", cmd_check, "check",
-	  "usage: lab check\n\nSays whether this machine can run the probes and how to fix\n"
-	  "what is missing. Exit 0 when everything needed is there.\n" },
-	{ "workload", cmd_workload, "workload NAME [--tasks N] [--ops N] [--duration S]",
-	  "usage: lab workload NAME [--tasks N] [--ops N] [--duration S]\n"
-	  "\n"
-	  "Runs a built-in workload untraced (no root needed). lab run uses it.\n"
-	  "Exit: 0 when the workload's result checked out, 3 when it did not.\n" },
-	{ "help", cmd_help, "help [COMMAND]",
-	  "usage: lab help [COMMAND]\n" },
+	{"run", cmd_run,
+	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
+	 "       lab run [-o DIR] -- CMD [ARGS...]",
+	 "usage: lab run NAME [options]\n"
+	 "       lab run [-o DIR] -- CMD [ARGS...]\n"
+	 "\n"
+	 "Runs a built-in workload (or a whole scenario family, e.g. io) or "
+	 "any\n"
+	 "command under the kernel probes, writes NAME.lab (the trace) and\n"
+	 "NAME.json (the report) and prints a summary. Needs root.\n"
+	 "\n"
+	 "  -o, --output DIR   where the files go (default lab-out/NAME)\n"
+	 "  --tasks N          concurrent tasks (built-in workloads)\n"
+	 "  --ops N            operations per task\n"
+	 "  --duration S       time each task waits or works, in seconds\n"
+	 "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
+	 "  -v, --verbose      show libbpf's messages\n"
+	 "\n"
+	 "Exit: 0 ok, 1 lab failed, 2 bad command line, 3 the traced program\n"
+	 "failed or was killed, 128+N interrupted by signal N (Ctrl-C: "
+	 "130).\n"},
+	{"report", cmd_report, "report TRACE... [--json FILE]",
+	 "usage: lab report TRACE... [--json FILE]\n"
+	 "\n"
+	 "Re-analyses saved traces (no root needed) and prints their "
+	 "summaries.\n"
+	 "  --json FILE   also write the JSON report of the (one) trace to "
+	 "FILE\n"
+	 "\n"
+	 "A damaged trace is reported up to the damage, with its byte offset.\n"
+	 "Exit: 0 ok, 1 unreadable trace, 2 bad command line.\n"},
+	{"list", cmd_list, "list",
+	 "usage: lab list\n\nLists the built-in workloads, grouped by "
+	 "scenario.\n"},
+	{"check", cmd_check, "check",
+	 "usage: lab check\n\nSays whether this machine can run the probes and "
+	 "how to fix\n"
+	 "what is missing. Exit 0 when everything needed is there.\n"},
+	{"workload", cmd_workload,
+	 "workload NAME [--tasks N] [--ops N] [--duration S]",
+	 "usage: lab workload NAME [--tasks N] [--ops N] [--duration S]\n"
+	 "\n"
+	 "Runs a built-in workload untraced (no root needed). lab run uses "
+	 "it.\n"
+	 "Exit: 0 when the workload's result checked out, 3 when it did "
+	 "not.\n"},
+	{"help", cmd_help, "help [COMMAND]", "usage: lab help [COMMAND]\n"},
 };
 
 static const struct command *find_command(const char *name)
@@ -654,13 +709,16 @@ static const struct command *find_command(const char *name)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "lab %s: see what the kernel does for processes, threads and coroutines\n\n"
-		   "usage:\n",
+	fprintf(f,
+		"lab %s: see what the kernel does for processes, threads and "
+		"coroutines\n\n"
+		"usage:\n",
 		LAB_VERSION);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  lab %s\n", commands[i].synopsis);
 	fprintf(f, "\n  sudo lab run io-threads      trace one workload\n"
-		   "  sudo lab run io              the family: processes, threads, coroutines\n"
+		   "  sudo lab run io              the family: processes, "
+		   "threads, coroutines\n"
 		   "  sudo lab run -- ./server     trace any command\n"
 		   "\nlab help COMMAND for its options and exit codes.\n");
 }
@@ -675,7 +733,9 @@ static int cmd_help(int argc, char **argv)
 	}
 	c = find_command(argv[1]);
 	if (!c)
-		return die(EXIT_USAGE, "help: no command '%s' (commands: run, report, list, check, workload)",
+		return die(EXIT_USAGE,
+			   "help: no command '%s' (commands: run, report, "
+			   "list, check, workload)",
 			   argv[1]);
 	printf("%s", c->help);
 	return EXIT_OK;
@@ -697,7 +757,9 @@ int main(int argc, char **argv)
 	}
 	c = find_command(argv[1]);
 	if (!c)
-		return die(EXIT_USAGE, "unknown command '%s' (commands: run, report, list, check, workload, help)",
+		return die(EXIT_USAGE,
+			   "unknown command '%s' (commands: run, report, list, "
+			   "check, workload, help)",
 			   argv[1]);
 	return c->fn(argc - 1, argv + 1);
 }

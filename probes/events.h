@@ -25,7 +25,8 @@ enum lab_event_type {
 	LAB_EV_EXEC = 5,
 	/* tid/pid = exiting thread, value = exit code, flags = group dead */
 	LAB_EV_EXIT = 6,
-	/* tid/pid = firing thread, aux = marker (enum lab_marker), value = arg */
+	/* tid/pid = firing thread, aux = marker (enum lab_marker), value = arg
+	 */
 	LAB_EV_MARK = 7,
 };
 
@@ -49,8 +50,8 @@ enum lab_phase {
 	LAB_PHASE_TEARDOWN = 7, /* checking the result, freeing */
 };
 
-#define LAB_SWITCH_PREEMPT 0x1 /* flags of LAB_EV_SWITCH */
-#define LAB_TASK_DEAD 0x80     /* raw prev_state of a task's last switch */
+#define LAB_SWITCH_PREEMPT 0x1	/* flags of LAB_EV_SWITCH */
+#define LAB_TASK_DEAD	   0x80 /* raw prev_state of a task's last switch */
 
 struct lab_event {
 	__u64 ts; /* ns, CLOCK_MONOTONIC (bpf_ktime_get_ns) */
@@ -94,6 +95,7 @@ struct lab_thread_stats {
 	__u64 runnable_since;
 	__u64 runq_hist[LAB_HIST_SLOTS];
 };
-_Static_assert(sizeof(struct lab_thread_stats) == 456, "lab_thread_stats layout");
+_Static_assert(sizeof(struct lab_thread_stats) == 456,
+	       "lab_thread_stats layout");
 
 #endif /* LAB_EVENTS_H */

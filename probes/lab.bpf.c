@@ -65,7 +65,7 @@ static __always_inline void count(enum lab_counter c)
 }
 
 static __always_inline struct lab_event *event_new(__u8 type, __u64 ts,
-						    __u32 tid, __u32 pid)
+						   __u32 tid, __u32 pid)
 {
 	struct lab_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -188,7 +188,8 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 	if (!now)
 		return 0;
 
-	struct lab_event *e = event_new(LAB_EV_SWITCH, now, prev_tid, prev->tgid);
+	struct lab_event *e =
+		event_new(LAB_EV_SWITCH, now, prev_tid, prev->tgid);
 	if (e) {
 		e->other_tid = next_tid;
 		e->other_pid = next->tgid;
@@ -257,7 +258,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (bpf_map_update_elem(&threads, &child_tid, &s, BPF_NOEXIST))
 		count(LAB_CNT_UNTRACKED);
 
-	struct lab_event *e = event_new(LAB_EV_FORK, now, parent_tid, parent->tgid);
+	struct lab_event *e =
+		event_new(LAB_EV_FORK, now, parent_tid, parent->tgid);
 	if (e) {
 		e->other_tid = child_tid;
 		e->other_pid = child->tgid;
@@ -283,7 +285,8 @@ int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
 		bpf_map_delete_elem(&threads, &old);
 	}
 
-	struct lab_event *e = event_new(LAB_EV_EXEC, bpf_ktime_get_ns(), tid, t->tgid);
+	struct lab_event *e =
+		event_new(LAB_EV_EXEC, bpf_ktime_get_ns(), tid, t->tgid);
 	if (e) {
 		e->other_tid = old;
 		event_submit(e);
@@ -327,7 +330,8 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 	if (marker == LAB_MARK_CORO_SWITCHES)
 		s->user_switches += arg;
 
-	struct lab_event *e = event_new(LAB_EV_MARK, bpf_ktime_get_ns(), tid, id >> 32);
+	struct lab_event *e =
+		event_new(LAB_EV_MARK, bpf_ktime_get_ns(), tid, id >> 32);
 	if (e) {
 		e->aux = marker;
 		e->value = arg;

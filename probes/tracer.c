@@ -124,7 +124,8 @@ static int check_command(const char *cmd, char *err, size_t errlen)
 		if (access(cmd, X_OK) == 0)
 			return 0;
 		return fail(err, errlen,
-			    "run: cannot start %s: %s (check the path and that it is executable)",
+			    "run: cannot start %s: %s (check the path and that "
+			    "it is executable)",
 			    cmd, strerror(errno));
 	}
 	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
@@ -136,7 +137,8 @@ static int check_command(const char *cmd, char *err, size_t errlen)
 		p += n + (p[n] == ':');
 	}
 	return fail(err, errlen,
-		    "run: cannot start %s: not found in PATH (give its path, e.g. ./%s)",
+		    "run: cannot start %s: not found in PATH (give its path, "
+		    "e.g. ./%s)",
 		    cmd, cmd);
 }
 
@@ -214,14 +216,14 @@ static int start_child(struct session *s, char *const *argv, char *err,
 
 static int seed_root(struct session *s, char *err, size_t errlen)
 {
-	struct lab_thread_stats root = { 0 };
+	struct lab_thread_stats root = {0};
 	__u32 key = s->child;
 
 	root.tid = root.pid = s->child;
 	root.start_ns = clock_ns(CLOCK_MONOTONIC);
 	copy_str(root.comm, sizeof(root.comm), "lab");
-	if (bpf_map__update_elem(s->skel->maps.threads, &key, sizeof(key), &root,
-				 sizeof(root), BPF_NOEXIST))
+	if (bpf_map__update_elem(s->skel->maps.threads, &key, sizeof(key),
+				 &root, sizeof(root), BPF_NOEXIST))
 		return fail(err, errlen, "run: seeding the probe filter: %s",
 			    strerror(errno));
 	return 0;
@@ -233,8 +235,9 @@ static int attach_markers(struct session *s, const char *path, char *err,
 	s->marks = bpf_program__attach_usdt(s->skel->progs.handle_mark, -1,
 					    path, "lab", "mark", NULL);
 	if (!s->marks)
-		return fail(err, errlen, "run: attaching marker lab:mark in %s: %s",
-			    path, strerror(errno));
+		return fail(err, errlen,
+			    "run: attaching marker lab:mark in %s: %s", path,
+			    strerror(errno));
 	return 0;
 }
 
@@ -273,7 +276,7 @@ static int load_and_attach(struct session *s, const struct tracer_opts *o,
 
 static int watch(struct session *s, int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
@@ -327,15 +330,19 @@ static int drain(struct session *s, struct tracer_result *res,
 			if (evs[i].data.fd == s->sigfd) {
 				struct signalfd_siginfo si;
 
-				if (read(s->sigfd, &si, sizeof(si)) == sizeof(si) &&
+				if (read(s->sigfd, &si, sizeof(si)) ==
+					    sizeof(si) &&
 				    !res->interrupted)
 					res->interrupted = si.ssi_signo;
 				kill(-s->child, SIGKILL);
 			} else if (evs[i].data.fd == s->pidfd) {
-				if (wait4(s->child, &res->exit_status, 0, ru) != s->child)
+				if (wait4(s->child, &res->exit_status, 0, ru) !=
+				    s->child)
 					continue;
-				/* Ctrl-C went straight to the command's group */
-				if (WIFSIGNALED(res->exit_status) && !res->interrupted &&
+				/* Ctrl-C went straight to the command's group
+				 */
+				if (WIFSIGNALED(res->exit_status) &&
+				    !res->interrupted &&
 				    WTERMSIG(res->exit_status) == SIGINT) {
 					res->interrupted = SIGINT;
 					kill(-s->child, SIGKILL);
@@ -357,7 +364,8 @@ static int any_exiting(struct session *s)
 	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &st, sizeof(st), 0) == 0 &&
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &st, sizeof(st),
+					 0) == 0 &&
 		    (st.flags & LAB_THREAD_EXITED))
 			return 1;
 	}
@@ -399,7 +407,8 @@ static int push_thread(struct counters *c, size_t *cap,
 
 static int read_counters(struct session *s, struct counters *c)
 {
-	struct bpf_map *live = s->skel->maps.threads, *dead = s->skel->maps.dead;
+	struct bpf_map *live = s->skel->maps.threads,
+		       *dead = s->skel->maps.dead;
 	__u32 ndead = s->skel->bss->dead_count, key, next, *prev = NULL;
 	int ncpus = libbpf_num_possible_cpus();
 	struct lab_thread_stats st;
@@ -408,13 +417,15 @@ static int read_counters(struct session *s, struct counters *c)
 	if (ndead > bpf_map__max_entries(dead))
 		ndead = bpf_map__max_entries(dead);
 	for (key = 0; key < ndead; key++)
-		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &st, sizeof(st), 0) == 0 &&
+		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &st,
+					 sizeof(st), 0) == 0 &&
 		    push_thread(c, &cap, &st))
 			return -ENOMEM;
 	while (bpf_map__get_next_key(live, prev, &next, sizeof(next)) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(live, &key, sizeof(key), &st, sizeof(st), 0) == 0 &&
+		if (bpf_map__lookup_elem(live, &key, sizeof(key), &st,
+					 sizeof(st), 0) == 0 &&
 		    push_thread(c, &cap, &st))
 			return -ENOMEM;
 	}
@@ -428,8 +439,8 @@ static int read_counters(struct session *s, struct counters *c)
 		return -ENOMEM;
 	}
 	for (__u32 k = 0; k < 2; k++) {
-		if (bpf_map__lookup_elem(s->skel->maps.counters, &k, sizeof(k), vals,
-					 ncpus * sizeof(uint64_t), 0))
+		if (bpf_map__lookup_elem(s->skel->maps.counters, &k, sizeof(k),
+					 vals, ncpus * sizeof(uint64_t), 0))
 			continue;
 		for (int cpu = 0; cpu < ncpus; cpu++) {
 			if (k == 0)
@@ -442,7 +453,8 @@ static int read_counters(struct session *s, struct counters *c)
 }
 
 static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
-			 const struct tracer_result *res, const struct counters *c)
+			 const struct tracer_result *res,
+			 const struct counters *c)
 {
 	if (!sum->end_ns) /* not reaped: the tracer itself failed */
 		sum->end_ns = clock_ns(CLOCK_MONOTONIC);
@@ -450,8 +462,10 @@ static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
 	sum->untracked = c->untracked;
 	sum->exit_status = res->exit_status;
 	sum->flags = res->interrupted ? LAB_RUN_INCOMPLETE : 0;
-	sum->utime_ns = ru->ru_utime.tv_sec * 1000000000ULL + ru->ru_utime.tv_usec * 1000ULL;
-	sum->stime_ns = ru->ru_stime.tv_sec * 1000000000ULL + ru->ru_stime.tv_usec * 1000ULL;
+	sum->utime_ns = ru->ru_utime.tv_sec * 1000000000ULL +
+			ru->ru_utime.tv_usec * 1000ULL;
+	sum->stime_ns = ru->ru_stime.tv_sec * 1000000000ULL +
+			ru->ru_stime.tv_usec * 1000ULL;
 	sum->maxrss_kb = ru->ru_maxrss;
 	sum->minflt = ru->ru_minflt;
 	sum->majflt = ru->ru_majflt;
@@ -463,7 +477,7 @@ static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
 static int finish(struct session *s, struct tracer_result *res,
 		  const struct rusage *ru, char *err, size_t errlen)
 {
-	struct counters c = { 0 };
+	struct counters c = {0};
 	int r;
 
 	settle(s);
@@ -477,8 +491,8 @@ static int finish(struct session *s, struct tracer_result *res,
 	r = read_counters(s, &c);
 	if (r == 0) {
 		fill_summary(&res->summary, ru, res, &c);
-		r = trace_writer_finish(s->writer, c.threads, c.nthreads, c.drops,
-					c.ncpus, &res->summary);
+		r = trace_writer_finish(s->writer, c.threads, c.nthreads,
+					c.drops, c.ncpus, &res->summary);
 	}
 	free(c.threads);
 	free(c.drops);
@@ -500,7 +514,7 @@ static void cleanup(struct session *s)
 	ring_buffer__free(s->rb);
 	lab_bpf__destroy(s->skel);
 	trace_writer_free(s->writer);
-	int fds[] = { s->sigfd, s->pidfd, s->epfd, s->release_w, s->exec_err_r };
+	int fds[] = {s->sigfd, s->pidfd, s->epfd, s->release_w, s->exec_err_r};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
@@ -511,15 +525,19 @@ static void cleanup(struct session *s)
 int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	       char *err, size_t errlen)
 {
-	struct session s = { .sigfd = -1, .pidfd = -1, .epfd = -1,
-			     .release_w = -1, .exec_err_r = -1 };
+	struct session s = {.sigfd = -1,
+			    .pidfd = -1,
+			    .epfd = -1,
+			    .release_w = -1,
+			    .exec_err_r = -1};
 	struct lab_trace_info info = o->info;
-	struct rusage ru = { 0 };
+	struct rusage ru = {0};
 	sigset_t mask;
 	int r = -1;
 
 	memset(res, 0, sizeof(*res));
-	s.owns_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	s.owns_tty =
+		isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	libbpf_set_print(o->verbose ? libbpf_verbose : libbpf_quiet);
 	if (check_command(o->argv[0], err, errlen))
 		return -1;
@@ -537,8 +555,8 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	/* fork before the probes and the ring buffer are mapped, so the
 	 * command's peak RSS is not charged with the tracer's memory */
 	if (start_child(&s, o->argv, err, errlen) ||
-	    load_and_attach(&s, o, err, errlen) ||
-	    seed_root(&s, err, errlen) || setup_waits(&s, err, errlen))
+	    load_and_attach(&s, o, err, errlen) || seed_root(&s, err, errlen) ||
+	    setup_waits(&s, err, errlen))
 		goto out;
 	info.start_ns = clock_ns(CLOCK_MONOTONIC);
 	info.start_realtime_ns = clock_ns(CLOCK_REALTIME);

@@ -13,9 +13,11 @@
 struct tracer_opts {
 	char *const *argv;	 /* the command; argv[0] is searched in PATH */
 	const char *trace_path;	 /* where the trace goes */
-	const char *marker_path; /* binary whose "lab" USDT markers to attach, or NULL */
-	struct lab_trace_info info; /* workload, params, cmdline filled by the caller */
-	int verbose;		    /* libbpf's own messages */
+	const char *marker_path; /* binary whose "lab" USDT markers to attach,
+				    or NULL */
+	struct lab_trace_info
+		info; /* workload, params, cmdline filled by the caller */
+	int verbose;  /* libbpf's own messages */
 };
 
 struct tracer_result {

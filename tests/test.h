@@ -31,31 +31,32 @@ int test_run(const char *const argv[], char *out, size_t outlen, bool as_user);
 /* true when tests that load BPF programs can run; else why not in *why */
 bool test_can_trace(const char **why);
 
-#define TEST(name)                                                        \
-	static void name(void);                                           \
-	__attribute__((constructor)) static void name##_register(void)    \
-	{                                                                 \
-		test_register(#name, name, __FILE__);                     \
-	}                                                                 \
+#define TEST(name)                                                             \
+	static void name(void);                                                \
+	__attribute__((constructor)) static void name##_register(void)         \
+	{                                                                      \
+		test_register(#name, name, __FILE__);                          \
+	}                                                                      \
 	static void name(void)
 
 #define CHECK(cond) test_check(!!(cond), __FILE__, __LINE__, "%s", #cond)
-#define CHECK_MSG(cond, ...) test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define CHECK_MSG(cond, ...)                                                   \
+	test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 /* each argument is evaluated once */
-#define CHECK_EQ(a, b)                                                     \
-	({                                                                 \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);           \
-		test_check(a_ == b_, __FILE__, __LINE__,                   \
-			   "%s == %s: got %llu, expected %llu", #a, #b,    \
-			   (unsigned long long)a_, (unsigned long long)b_); \
+#define CHECK_EQ(a, b)                                                         \
+	({                                                                     \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
+		test_check(a_ == b_, __FILE__, __LINE__,                       \
+			   "%s == %s: got %llu, expected %llu", #a, #b,        \
+			   (unsigned long long)a_, (unsigned long long)b_);    \
 	})
-#define CHECK_STR(a, b)                                                    \
-	test_check(strcmp((a), (b)) == 0, __FILE__, __LINE__,              \
+#define CHECK_STR(a, b)                                                        \
+	test_check(strcmp((a), (b)) == 0, __FILE__, __LINE__,                  \
 		   "%s == %s: got \"%s\", expected \"%s\"", #a, #b, (a), (b))
-#define SKIP(why)                \
-	do {                     \
-		test_skip(why);  \
-		return;          \
+#define SKIP(why)                                                              \
+	do {                                                                   \
+		test_skip(why);                                                \
+		return;                                                        \
 	} while (0)
 
 #endif /* LAB_TEST_H */

@@ -34,7 +34,7 @@ void test_register(const char *name, test_fn fn, const char *file)
 		fprintf(stderr, "tests: more than %d tests\n", MAX_TESTS);
 		exit(2);
 	}
-	tests[ntests++] = (struct test){ name, file, fn };
+	tests[ntests++] = (struct test){name, file, fn};
 }
 
 bool test_check(bool ok, const char *file, int line, const char *fmt, ...)
@@ -63,7 +63,8 @@ const char *test_tmpdir(void)
 	char cmd[1100];
 
 	snprintf(tmpdir, sizeof(tmpdir), "build/test-tmp/%s", current->name);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", tmpdir, tmpdir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", tmpdir,
+		 tmpdir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "tests: cannot create %s\n", tmpdir);
 		exit(2);
@@ -179,7 +180,8 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		current->fn();
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+		double ms = (b.tv_sec - a.tv_sec) * 1e3 +
+			    (b.tv_nsec - a.tv_nsec) / 1e6;
 		if (current_failed) {
 			failed++;
 			printf("FAIL %s (%.0f ms)\n", current->name, ms);

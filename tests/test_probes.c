@@ -33,7 +33,8 @@ static struct json_object *find_thread(struct json_object *report, int tid)
 			get(json_object_array_get_idx(procs, i), "threads");
 
 		for (size_t j = 0; j < json_object_array_length(threads); j++) {
-			struct json_object *t = json_object_array_get_idx(threads, j);
+			struct json_object *t =
+				json_object_array_get_idx(threads, j);
 
 			if (get_int(t, "tid") == tid)
 				return t;
@@ -50,22 +51,24 @@ static int64_t absdiff(int64_t a, int64_t b)
 /* ids of loaded BPF programs whose name is one of ours */
 static int our_programs_loaded(void)
 {
-	static const char *const names[] = { "handle_switch", "handle_wakeup",
-					     "handle_fork", "handle_exit",
-					     "handle_mark" };
+	static const char *const names[] = {"handle_switch", "handle_wakeup",
+					    "handle_fork", "handle_exit",
+					    "handle_mark"};
 	__u32 id = 0;
 	int found = 0;
 
 	while (bpf_prog_get_next_id(id, &id) == 0) {
-		struct bpf_prog_info info = { 0 };
+		struct bpf_prog_info info = {0};
 		__u32 len = sizeof(info);
 		int fd = bpf_prog_get_fd_by_id(id);
 
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-				found += !strncmp(info.name, names[i], sizeof(info.name) - 1);
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]);
+			     i++)
+				found += !strncmp(info.name, names[i],
+						  sizeof(info.name) - 1);
 		close(fd);
 	}
 	return found;
@@ -105,8 +108,8 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 	dir = test_tmpdir();
 	snprintf(oracle, sizeof(oracle), "%s/oracle.txt", dir);
 	snprintf(json, sizeof(json), "%s/switchy.json", dir);
-	const char *argv[] = { test_lab_path(), "run", "-o", dir, "--",
-			       "build/tests/switchy", oracle, "4", mode, NULL };
+	const char *argv[] = {test_lab_path(),	     "run",  "-o", dir,	 "--",
+			      "build/tests/switchy", oracle, "4",  mode, NULL};
 	int code = test_run(argv, out, OUT_MAX, false);
 
 	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
@@ -127,7 +130,8 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 		lab_vol = get_int(t, "voluntary_switches");
 		lab_invol = get_int(t, "involuntary_switches");
 		lab_wait = get_int(t, "runq_wait_ns");
-		CHECK_MSG(lab_vol >= (int64_t)vol && lab_vol - (int64_t)vol <= 2,
+		CHECK_MSG(lab_vol >= (int64_t)vol &&
+				  lab_vol - (int64_t)vol <= 2,
 			  "tid %d voluntary: lab %lld, /proc %lu", tid,
 			  (long long)lab_vol, vol);
 		CHECK_MSG(lab_invol >= (int64_t)invol &&
@@ -139,14 +143,16 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 			  "tid %d switches: lab %lld/%lld, getrusage %ld/%ld",
 			  tid, (long long)lab_vol, (long long)lab_invol, ru_vol,
 			  ru_invol);
-		CHECK_MSG(invol > 0 && delay > 0,
-			  "tid %d never waited to run: the oracle tests nothing",
-			  tid);
+		CHECK_MSG(
+			invol > 0 && delay > 0,
+			"tid %d never waited to run: the oracle tests nothing",
+			tid);
 		if (check_wait)
 			CHECK_MSG(absdiff(lab_wait, delay) <= 100000 ||
 					  absdiff(lab_wait, delay) <=
 						  (int64_t)delay / 50,
-				  "tid %d run-queue wait: lab %lld ns, schedstat %llu ns",
+				  "tid %d run-queue wait: lab %lld ns, "
+				  "schedstat %llu ns",
 				  tid, (long long)lab_wait, delay);
 	}
 	CHECK_EQ(n, 4);
@@ -172,17 +178,18 @@ TEST(probes_agree_with_the_kernel_across_cpus)
 
 TEST(io_family_runs_under_probes_without_drops)
 {
-	static const char *const models[] = { "io-processes", "io-threads",
-					      "io-coroutines", "io-serial" };
+	static const char *const models[] = {"io-processes", "io-threads",
+					     "io-coroutines", "io-serial"};
 	const char *why, *dir;
 	char *out = malloc(OUT_MAX);
 
 	if (!test_can_trace(&why))
 		SKIP(why);
 	dir = test_tmpdir();
-	const char *argv[] = { test_lab_path(), "run", "io", "-o", dir,
-			       "--tasks", "4", "--ops", "4", "--duration", "0.1",
-			       NULL };
+	const char *argv[] = {
+		test_lab_path(), "run", "io",	 "-o", dir,
+		"--tasks",	 "4",	"--ops", "4",  "--duration",
+		"0.1",		 NULL};
 	int code = test_run(argv, out, OUT_MAX, false);
 
 	if (!CHECK_MSG(code == 0, "lab run io exited %d:\n%s", code, out))
@@ -197,30 +204,34 @@ TEST(io_family_runs_under_probes_without_drops)
 			continue;
 		totals = get(r, "totals");
 		CHECK_EQ(get_int(get(r, "trace"), "dropped"), 0);
-		CHECK(json_object_get_boolean(get(get(r, "trace"), "complete")));
+		CHECK(json_object_get_boolean(
+			get(get(r, "trace"), "complete")));
 		CHECK_MSG(get_int(totals, "voluntary_switches") > 0,
 			  "%s: no voluntary switches", models[i]);
 		if (!strcmp(models[i], "io-coroutines"))
-			CHECK_MSG(get_int(totals, "user_switches") >
-					  get_int(totals, "voluntary_switches"),
-				  "coroutines: %lld user switches vs %lld kernel",
-				  (long long)get_int(totals, "user_switches"),
-				  (long long)get_int(totals, "voluntary_switches"));
+			CHECK_MSG(
+				get_int(totals, "user_switches") >
+					get_int(totals, "voluntary_switches"),
+				"coroutines: %lld user switches vs %lld kernel",
+				(long long)get_int(totals, "user_switches"),
+				(long long)get_int(totals,
+						   "voluntary_switches"));
 		else
 			CHECK_EQ(get_int(totals, "user_switches"), 0);
 		snprintf(path, sizeof(path), "%s/%s.lab", dir, models[i]);
 		CHECK_MSG(access(path, R_OK) == 0, "no trace %s", path);
-		CHECK_MSG(strstr(out, models[i]), "summary does not name %s", models[i]);
+		CHECK_MSG(strstr(out, models[i]), "summary does not name %s",
+			  models[i]);
 		json_object_put(r);
 	}
 	CHECK_MSG(strstr(out, dir), "the run does not say where its files are");
 	/* a saved trace is re-analysed without root */
 	char trace[512];
 	snprintf(trace, sizeof(trace), "%s/io-threads.lab", dir);
-	const char *report[] = { test_lab_path(), "report", trace, NULL };
+	const char *report[] = {test_lab_path(), "report", trace, NULL};
 	code = test_run(report, out, OUT_MAX, true);
-	CHECK_MSG(code == 0 && strstr(out, "io-w"), "lab report as a user exited %d:\n%s",
-		  code, out);
+	CHECK_MSG(code == 0 && strstr(out, "io-w"),
+		  "lab report as a user exited %d:\n%s", code, out);
 	CHECK_EQ(our_programs_left(), 0);
 done:
 	free(out);
@@ -233,7 +244,7 @@ TEST(check_says_the_machine_can_trace)
 
 	if (!test_can_trace(&why))
 		SKIP(why);
-	const char *argv[] = { test_lab_path(), "check", NULL };
+	const char *argv[] = {test_lab_path(), "check", NULL};
 	CHECK_MSG(test_run(argv, out, sizeof(out), false) == 0, "%s", out);
 	CHECK(strstr(out, "kernel probes load (tp_btf)") && strstr(out, "ok"));
 }
@@ -246,12 +257,14 @@ TEST(a_command_that_cannot_start_leaves_nothing_behind)
 	if (!test_can_trace(&why))
 		SKIP(why);
 	dir = test_tmpdir();
-	const char *argv[] = { test_lab_path(), "run", "-o", dir, "--",
-			       "./no-such-program", NULL };
+	const char *argv[] = {test_lab_path(),	   "run", "-o", dir, "--",
+			      "./no-such-program", NULL};
 	int code = test_run(argv, out, sizeof(out), false);
 
 	CHECK_EQ(code, 1);
-	CHECK_MSG(strstr(out, "lab: run: cannot start ./no-such-program"), "%s", out);
-	CHECK_MSG(!strchr(strchr(out, '\n') + 1, '\n'), "more than one line:\n%s", out);
+	CHECK_MSG(strstr(out, "lab: run: cannot start ./no-such-program"), "%s",
+		  out);
+	CHECK_MSG(!strchr(strchr(out, '\n') + 1, '\n'),
+		  "more than one line:\n%s", out);
 	CHECK_EQ(our_programs_left(), 0);
 }

@@ -15,10 +15,10 @@
 
 void lab_mark(enum lab_marker id, unsigned long long value);
 
-#define LAB_MARK_START(tasks) lab_mark(LAB_MARK_WORKLOAD_START, (tasks))
-#define LAB_MARK_END(result) lab_mark(LAB_MARK_WORKLOAD_END, (result))
+#define LAB_MARK_START(tasks)	  lab_mark(LAB_MARK_WORKLOAD_START, (tasks))
+#define LAB_MARK_END(result)	  lab_mark(LAB_MARK_WORKLOAD_END, (result))
 #define LAB_MARK_CORO_SWITCHES(n) lab_mark(LAB_MARK_CORO_SWITCHES, (n))
-#define LAB_MARK_PHASE(phase) lab_mark(LAB_MARK_PHASE, (phase))
-#define LAB_MARK_OPS(ops) lab_mark(LAB_MARK_OPS, (ops))
+#define LAB_MARK_PHASE(phase)	  lab_mark(LAB_MARK_PHASE, (phase))
+#define LAB_MARK_OPS(ops)	  lab_mark(LAB_MARK_OPS, (ops))
 
 #endif /* LAB_MARKERS_H */

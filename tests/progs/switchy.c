@@ -21,9 +21,9 @@
 
 struct oracle {
 	pid_t tid;
-	unsigned long vol, invol;	   /* /proc/thread-self/status */
+	unsigned long vol, invol;	     /* /proc/thread-self/status */
 	unsigned long long oncpu, run_delay; /* /proc/thread-self/schedstat */
-	long ru_nvcsw, ru_nivcsw;	   /* getrusage(RUSAGE_THREAD) */
+	long ru_nvcsw, ru_nivcsw;	     /* getrusage(RUSAGE_THREAD) */
 };
 
 static pthread_barrier_t spun;
@@ -68,7 +68,9 @@ static void spin_ms(long ms)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	do
 		clock_gettime(CLOCK_MONOTONIC, &b);
-	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+	while ((b.tv_sec - a.tv_sec) * 1000 +
+		       (b.tv_nsec - a.tv_nsec) / 1000000 <
+	       ms);
 }
 
 static void *worker(void *arg)
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
 	FILE *out;
 
 	if (argc < 2 || n < 1 || n > 64) {
-		fprintf(stderr, "usage: switchy OUTFILE [THREADS 1-64 [pin]]\n");
+		fprintf(stderr,
+			"usage: switchy OUTFILE [THREADS 1-64 [pin]]\n");
 		return 2;
 	}
 	if (argc > 3 && !strcmp(argv[3], "pin")) {
