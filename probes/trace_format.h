@@ -15,35 +15,35 @@
  * tag-length-value entries, then a CRC-32 of everything before it. The
  * magic's 0x89 catches 7-bit transfers, "\r\n" and "\n" catch line-ending
  * conversion, 0x1a stops a DOS "type". */
-#define LAB_TRACE_MAGIC "\x89LAB\r\n\x1a\n"
-#define LAB_TRACE_MAGIC_LEN 8
-#define LAB_TRACE_FIXED_LEN 16	      /* magic, version, fields_len */
-#define LAB_TRACE_MAX_FIELDS 65536    /* limit on fields_len */
+#define LAB_TRACE_MAGIC	     "\x89LAB\r\n\x1a\n"
+#define LAB_TRACE_MAGIC_LEN  8
+#define LAB_TRACE_FIXED_LEN  16	   /* magic, version, fields_len */
+#define LAB_TRACE_MAX_FIELDS 65536 /* limit on fields_len */
 
 /* Header field tags: u16 tag, u16 length, then length bytes. Strings are
  * stored without their NUL; integers are little-endian of the given size.
  * A reader skips tags it does not know, so fields can be added without a
  * version change. */
 enum lab_trace_tag {
-	LAB_TAG_LAB_VERSION = 1,	/* string */
-	LAB_TAG_KERNEL = 2,		/* string */
-	LAB_TAG_MACHINE = 3,		/* string */
-	LAB_TAG_CPU_MODEL = 4,		/* string */
-	LAB_TAG_CPU_COUNT = 5,		/* u32 */
-	LAB_TAG_WORKLOAD = 6,		/* string */
-	LAB_TAG_PARAMS = 7,		/* string */
-	LAB_TAG_CMDLINE = 8,		/* string */
-	LAB_TAG_START_REALTIME_NS = 9,	/* u64 */
-	LAB_TAG_START_NS = 10,		/* u64 */
+	LAB_TAG_LAB_VERSION = 1,       /* string */
+	LAB_TAG_KERNEL = 2,	       /* string */
+	LAB_TAG_MACHINE = 3,	       /* string */
+	LAB_TAG_CPU_MODEL = 4,	       /* string */
+	LAB_TAG_CPU_COUNT = 5,	       /* u32 */
+	LAB_TAG_WORKLOAD = 6,	       /* string */
+	LAB_TAG_PARAMS = 7,	       /* string */
+	LAB_TAG_CMDLINE = 8,	       /* string */
+	LAB_TAG_START_REALTIME_NS = 9, /* u64 */
+	LAB_TAG_START_NS = 10,	       /* u64 */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
  * bytes of zlib stream that inflate to raw_len bytes of records. */
-#define LAB_CHUNK_MAGIC 0x4b48434cu /* "LCHK" as bytes on disk */
+#define LAB_CHUNK_MAGIC	     0x4b48434cu /* "LCHK" as bytes on disk */
 #define LAB_CHUNK_HEADER_LEN 28
-#define LAB_CHUNK_MAX_RAW (64u << 20) /* limit on raw_len */
-#define LAB_CHUNK_MAX_EVENTS 65536    /* events per chunk the writer emits */
-#define LAB_DEFLATE_LEVEL 1	      /* the write path favours speed */
+#define LAB_CHUNK_MAX_RAW    (64u << 20) /* limit on raw_len */
+#define LAB_CHUNK_MAX_EVENTS 65536	 /* events per chunk the writer emits */
+#define LAB_DEFLATE_LEVEL    1		 /* the write path favours speed */
 
 struct lab_chunk_header {
 	uint32_t magic;	   /* LAB_CHUNK_MAGIC */

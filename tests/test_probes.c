@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 #include "test.h"
+#include "workload.h"
 
 #define OUT_MAX 65536
 
@@ -267,4 +268,45 @@ TEST(a_command_that_cannot_start_leaves_nothing_behind)
 	CHECK_MSG(!strchr(strchr(out, '\n') + 1, '\n'),
 		  "more than one line:\n%s", out);
 	CHECK_EQ(our_programs_left(), 0);
+}
+
+/* Every scenario's family, small, under the probes: each model exits 0,
+ * its trace is complete and lost nothing. */
+TEST(every_family_runs_under_probes)
+{
+	const char *why, *dir, *last = "";
+	char *out = malloc(OUT_MAX);
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	for (const struct workload *const *w = workloads; *w; w++) {
+		char path[512];
+		struct json_object *r;
+
+		if (strcmp((*w)->scenario, last)) {
+			const char *argv[] = { test_lab_path(), "run", (*w)->scenario,
+					       "-o", dir, "--tasks", "2", "--ops", "20",
+					       "--duration", "0.05", NULL };
+			int code;
+
+			last = (*w)->scenario;
+			code = test_run(argv, out, OUT_MAX, false);
+			CHECK_MSG(code == 0, "lab run %s exited %d:\n%s", last, code, out);
+		}
+		snprintf(path, sizeof(path), "%s/%s.json", dir, (*w)->name);
+		r = json_object_from_file(path);
+		if (!CHECK_MSG(r, "no report %s", path))
+			continue;
+		CHECK_MSG(get_int(get(r, "trace"), "dropped") == 0, "%s dropped events",
+			  (*w)->name);
+		CHECK_MSG(json_object_get_boolean(get(get(r, "trace"), "complete")),
+			  "%s: trace incomplete", (*w)->name);
+		CHECK_MSG(get_int(get(r, "totals"), "threads") >= 1, "%s: no threads",
+			  (*w)->name);
+		json_object_put(r);
+	}
+	free(out);
 }
