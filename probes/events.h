@@ -28,6 +28,16 @@ enum lab_event_type {
 	/* tid/pid = firing thread, aux = marker (enum lab_marker), value = arg
 	 */
 	LAB_EV_MARK = 7,
+	/* just before a voluntary SWITCH of a thread inside a syscall, same
+	 * ts: aux = syscall number, value = its first argument (futex: the
+	 * lock word's address), other_tid = its second (futex: the op) */
+	LAB_EV_BLOCK = 8,
+	/* tid/pid = migrated task, aux = destination cpu, cpu = where seen */
+	LAB_EV_MIGRATE = 9,
+	/* kernel lock contention of a tracked thread: value = lock address;
+	 * BEGIN: aux = LCB_F_* flags; END: aux = return value (0 = got it) */
+	LAB_EV_LOCK_BEGIN = 10,
+	LAB_EV_LOCK_END = 11,
 };
 
 /* USDT markers of the built-in workloads (provider "lab") */
@@ -94,8 +104,18 @@ struct lab_thread_stats {
 	__u64 oncpu_since;
 	__u64 runnable_since;
 	__u64 runq_hist[LAB_HIST_SLOTS];
+	__u64 migrations;
+	__u64 page_faults;   /* user page faults */
+	__u64 klock_wait_ns; /* waiting for contended kernel locks */
+	__u64 klock_count;
+	/* working state: the syscall in progress (number + 1, 0 = none) and
+	 * its first two arguments; when kernel lock contention began */
+	__u64 sys_nr;
+	__u64 sys_arg0;
+	__u64 sys_arg1;
+	__u64 klock_since;
 };
-_Static_assert(sizeof(struct lab_thread_stats) == 456,
+_Static_assert(sizeof(struct lab_thread_stats) == 520,
 	       "lab_thread_stats layout");
 
 #endif /* LAB_EVENTS_H */

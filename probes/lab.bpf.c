@@ -54,6 +54,7 @@ struct {
 } counters SEC(".maps");
 
 __u32 dead_count; /* entries used in `dead` */
+const struct lab_thread_stats zero_stats = {};
 
 static __always_inline void count(enum lab_counter c)
 {
@@ -132,6 +133,20 @@ static __always_inline void copy_comm(struct lab_thread_stats *s,
 	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), t->comm);
 }
 
+/* What a thread blocks in: the syscall and its first arguments. */
+static __always_inline void emit_block(__u64 now, __u32 tid, __u32 pid,
+				       const struct lab_thread_stats *s)
+{
+	struct lab_event *e = event_new(LAB_EV_BLOCK, now, tid, pid);
+
+	if (!e)
+		return;
+	e->aux = s->sys_nr - 1;
+	e->value = s->sys_arg0;
+	e->other_tid = s->sys_arg1;
+	event_submit(e);
+}
+
 /* The thread's counters leave `threads` for `dead` at its last switch. */
 static __always_inline void retire(__u32 tid, struct lab_thread_stats *s)
 {
@@ -164,6 +179,8 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		} else {
 			p->voluntary_switches++;
 			p->runnable_since = 0;
+			if (p->sys_nr)
+				emit_block(now, prev_tid, prev->tgid, p);
 		}
 		if (p->oncpu_since)
 			p->oncpu_ns += now - p->oncpu_since;
@@ -244,19 +261,26 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tid = parent->pid, child_tid = child->pid;
-	struct lab_thread_stats s = {};
+	struct lab_thread_stats *s;
 	__u64 now;
 
 	if (!bpf_map_lookup_elem(&threads, &parent_tid))
 		return 0;
 	now = bpf_ktime_get_ns();
-	s.tid = child_tid;
-	s.pid = child->tgid;
-	s.parent_tid = parent_tid;
-	s.start_ns = now;
-	copy_comm(&s, child);
-	if (bpf_map_update_elem(&threads, &child_tid, &s, BPF_NOEXIST))
+	/* inserted zeroed, then filled: the struct is too big for the stack */
+	if (bpf_map_update_elem(&threads, &child_tid, &zero_stats,
+				BPF_NOEXIST)) {
 		count(LAB_CNT_UNTRACKED);
+		return 0;
+	}
+	s = bpf_map_lookup_elem(&threads, &child_tid);
+	if (!s)
+		return 0;
+	s->tid = child_tid;
+	s->pid = child->tgid;
+	s->parent_tid = parent_tid;
+	s->start_ns = now;
+	copy_comm(s, child);
 
 	struct lab_event *e =
 		event_new(LAB_EV_FORK, now, parent_tid, parent->tgid);
@@ -335,6 +359,116 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 	if (e) {
 		e->aux = marker;
 		e->value = arg;
+		event_submit(e);
+	}
+	return 0;
+}
+
+static __always_inline struct lab_thread_stats *current_stats(__u32 *tid)
+{
+	*tid = bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&threads, tid);
+}
+
+/* Remember the syscall in progress: a voluntary switch inside it says
+ * what the thread waits for (LAB_EV_BLOCK). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
+{
+	__u32 tid;
+	struct lab_thread_stats *s = current_stats(&tid);
+
+	if (!s)
+		return 0;
+	s->sys_nr = nr + 1;
+	s->sys_arg0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->sys_arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tid;
+	struct lab_thread_stats *s = current_stats(&tid);
+
+	if (s)
+		s->sys_nr = 0;
+	return 0;
+}
+
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(handle_migrate, struct task_struct *t, int dest_cpu)
+{
+	__u32 tid = t->pid;
+	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+	struct lab_event *e;
+
+	if (!s)
+		return 0;
+	s->migrations++;
+	e = event_new(LAB_EV_MIGRATE, bpf_ktime_get_ns(), tid, t->tgid);
+	if (e) {
+		e->aux = dest_cpu;
+		event_submit(e);
+	}
+	return 0;
+}
+
+/* counted only: faults are too many for the event stream */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(handle_page_fault, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	__u32 tid;
+	struct lab_thread_stats *s = current_stats(&tid);
+
+	if (s)
+		s->page_faults++;
+	return 0;
+}
+
+SEC("tp_btf/contention_begin")
+int BPF_PROG(handle_lock_begin, void *lock, unsigned int flags)
+{
+	__u32 tid;
+	struct lab_thread_stats *s = current_stats(&tid);
+	struct lab_event *e;
+	__u64 now;
+
+	if (!s)
+		return 0;
+	now = bpf_ktime_get_ns();
+	s->klock_since = now;
+	e = event_new(LAB_EV_LOCK_BEGIN, now, tid,
+		      bpf_get_current_pid_tgid() >> 32);
+	if (e) {
+		e->value = (__u64)lock;
+		e->aux = flags;
+		event_submit(e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/contention_end")
+int BPF_PROG(handle_lock_end, void *lock, int ret)
+{
+	__u32 tid;
+	struct lab_thread_stats *s = current_stats(&tid);
+	struct lab_event *e;
+	__u64 now;
+
+	if (!s || !s->klock_since)
+		return 0;
+	now = bpf_ktime_get_ns();
+	s->klock_wait_ns += now - s->klock_since;
+	s->klock_count++;
+	s->klock_since = 0;
+	e = event_new(LAB_EV_LOCK_END, now, tid,
+		      bpf_get_current_pid_tgid() >> 32);
+	if (e) {
+		e->value = (__u64)lock;
+		e->aux = ret;
 		event_submit(e);
 	}
 	return 0;

@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "lab.skel.h"
 #include "tracer.h"
 #include "trace_writer.h"
+#include "lab.skel.h" /* after events.h: it uses the record types */
 
 /* how long to wait for exited threads' last switch after the reap */
 #define SETTLE_NS (200 * 1000 * 1000ULL)
