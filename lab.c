@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,10 +22,11 @@
 /* exit codes, as `lab help` documents them */
 enum {
 	EXIT_OK = 0,
-	EXIT_ERROR = 1,	   /* lab itself could not do what was asked */
-	EXIT_USAGE = 2,	   /* bad command line */
-	EXIT_WORKLOAD = 3, /* the traced program failed or was killed */
-	EXIT_SIGNAL = 128, /* + signal number: interrupted */
+	EXIT_ERROR = 1,	    /* lab itself could not do what was asked */
+	EXIT_USAGE = 2,	    /* bad command line */
+	EXIT_WORKLOAD = 3,  /* the traced program failed or was killed */
+	EXIT_TIMEOUT = 124, /* --timeout ended it, as timeout(1) says */
+	EXIT_SIGNAL = 128,  /* + signal number: interrupted */
 };
 
 struct command {
@@ -151,6 +155,48 @@ static int unknown_workload(const char *name)
 		   name);
 }
 
+/* Under sudo, the user who ran it: the traced command runs as them and
+ * every output belongs to them. Without sudo, root runs stay root. */
+static struct tracer_identity invoker;
+static bool have_invoker;
+
+static int find_invoker(void)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+	unsigned uid, gid;
+	struct passwd *pw;
+
+	if (geteuid() != 0 || !u || !g)
+		return 0;
+	if (parse_uint(u, 0, UINT_MAX - 1, &uid) ||
+	    parse_uint(g, 0, UINT_MAX - 1, &gid))
+		return die(EXIT_ERROR,
+			   "run: SUDO_UID/SUDO_GID '%s'/'%s' are not ids "
+			   "(unset them to run as root)",
+			   u, g);
+	if (uid == 0)
+		return 0;
+	pw = getpwuid(uid);
+	if (!pw)
+		return die(EXIT_ERROR,
+			   "run: SUDO_UID %u names no user (unset it to run as "
+			   "root)",
+			   uid);
+	invoker.uid = uid;
+	invoker.gid = gid;
+	invoker.user = strdup(pw->pw_name);
+	have_invoker = invoker.user != NULL;
+	return 0;
+}
+
+/* hands an output to the invoking user; never follows a symlink */
+static void own(const char *path)
+{
+	if (have_invoker && lchown(path, invoker.uid, invoker.gid))
+		fprintf(stderr, "lab: giving %s to %s: %s\n", path,
+			invoker.user, strerror(errno));
+}
+
 static int mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
@@ -162,7 +208,9 @@ static int mkdirs(const char *path)
 			char c = *p;
 
 			*p = 0;
-			if (mkdir(buf, 0755) && errno != EEXIST)
+			if (mkdir(buf, 0755) == 0)
+				own(buf);
+			else if (errno != EEXIST)
 				return -errno;
 			*p = c;
 			if (!c)
@@ -200,9 +248,10 @@ struct run_args {
 	const char *given[4][2]; /* option name, value: passed on verbatim */
 	int ngiven;
 	int verbose;
+	double timeout_s; /* lab run: kill the run after this long */
 };
 
-enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION, OPT_CPU };
+enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION, OPT_CPU, OPT_TIMEOUT };
 
 static const struct option run_options[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -210,6 +259,7 @@ static const struct option run_options[] = {
 	{"ops", required_argument, NULL, OPT_OPS},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"cpu", required_argument, NULL, OPT_CPU},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -265,6 +315,14 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 			a->given[a->ngiven][0] = "--duration";
 			a->given[a->ngiven++][1] = val;
 			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds(val, 86400, &a->timeout_s))
+				return -die(
+					EXIT_USAGE,
+					"%s: --timeout '%s' is not a number of "
+					"seconds above 0 and up to 86400",
+					cmd, val);
+			break;
 		case OPT_CPU:
 			if (!valid_cpu_list(val))
 				return -die(EXIT_USAGE,
@@ -299,6 +357,22 @@ static void join_args(char *out, size_t size, char *const *argv)
 				 used ? " " : "", *argv);
 }
 
+/* A new file, never through a symlink a user may have planted: root
+ * writes into directories the invoking user owns. A leftover of an
+ * interrupted run (or a planted link) is removed, not followed. */
+static FILE *create_new(const char *path)
+{
+	int fd =
+		open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     0644);
+
+	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
+		fd = open(path,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0644);
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
 /* Analyse a fresh or saved trace, print the summary, write the JSON. */
 static int report_one(const char *trace, const char *json_path)
 {
@@ -319,7 +393,7 @@ static int report_one(const char *trace, const char *json_path)
 	}
 	/* written aside then renamed: a reader never sees half a report */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", json_path);
-	f = fopen(tmp, "w");
+	f = create_new(tmp);
 	r = f ? report_write_json(f, rep) : -1;
 	if (f && fclose(f))
 		r = -1;
@@ -331,6 +405,7 @@ static int report_one(const char *trace, const char *json_path)
 		return die(EXIT_ERROR, "report: writing %s: %s", json_path,
 			   strerror(e));
 	}
+	own(json_path);
 	return EXIT_OK;
 }
 
@@ -338,6 +413,8 @@ static int exit_code_of(const struct tracer_result *res)
 {
 	if (res->interrupted)
 		return EXIT_SIGNAL + res->interrupted;
+	if (res->timed_out)
+		return EXIT_TIMEOUT;
 	if (!WIFEXITED(res->exit_status) || WEXITSTATUS(res->exit_status))
 		return EXIT_WORKLOAD;
 	return EXIT_OK;
@@ -358,10 +435,13 @@ static void describe_exit(const char *name, int status)
 /* Trace one command into dir/name.lab and report it as dir/name.json. */
 static int trace_and_report(const char *name, char *const *argv,
 			    const char *marker_path, const char *params,
-			    const char *dir, int verbose)
+			    const char *dir, const struct run_args *a)
 {
-	struct tracer_opts o = {
-		.argv = argv, .marker_path = marker_path, .verbose = verbose};
+	struct tracer_opts o = {.argv = argv,
+				.marker_path = marker_path,
+				.verbose = a->verbose,
+				.run_as = have_invoker ? &invoker : NULL,
+				.timeout_s = a->timeout_s};
 	struct tracer_result res;
 	char trace[PATH_MAX], json[PATH_MAX], err[512];
 	int code, rcode;
@@ -376,7 +456,14 @@ static int trace_and_report(const char *name, char *const *argv,
 	if (tracer_run(&o, &res, err, sizeof(err)))
 		return die(EXIT_ERROR, "%s", err);
 	code = exit_code_of(&res);
-	if (res.interrupted)
+	own(trace);
+	if (res.timed_out)
+		fprintf(stderr,
+			"lab: run: %s did not finish within %g s and was "
+			"killed; the trace holds what was recorded until "
+			"then\n",
+			name, a->timeout_s);
+	else if (res.interrupted)
 		fprintf(stderr,
 			"lab: run: interrupted by signal %d; the trace holds "
 			"what was recorded until then\n",
@@ -433,10 +520,9 @@ static int run_workloads(const char *name, const struct run_args *a)
 		argv[n] = NULL;
 		if (ran)
 			putchar('\n');
-		r = trace_and_report((*w)->name, argv, self, params, dir,
-				     a->verbose);
+		r = trace_and_report((*w)->name, argv, self, params, dir, a);
 		ran++;
-		if (r >= EXIT_SIGNAL || r == EXIT_ERROR)
+		if (r >= EXIT_SIGNAL || r == EXIT_ERROR || r == EXIT_TIMEOUT)
 			return r;
 		if (r && !code)
 			code = r;
@@ -465,8 +551,8 @@ static int run_command(char **cmd, const struct run_args *a)
 		return die(EXIT_ERROR,
 			   "run: creating %s: %s (choose another with -o DIR)",
 			   dir, strerror(errno));
-	code = trace_and_report(name, cmd, NULL, "", dir, a->verbose);
-	if (code == EXIT_OK || code == EXIT_WORKLOAD)
+	code = trace_and_report(name, cmd, NULL, "", dir, a);
+	if (code != EXIT_ERROR && code != EXIT_USAGE)
 		printf("\nlab: trace and report in %s/\n", dir);
 	return code;
 }
@@ -517,6 +603,8 @@ static int cmd_run(int argc, char **argv)
 		return die(EXIT_ERROR,
 			   "run: loading the kernel probes needs root (run it "
 			   "with sudo: sudo lab run ...)");
+	if (find_invoker())
+		return EXIT_ERROR;
 	return cmd ? run_command(cmd, &a) : run_workloads(argv[i], &a);
 }
 
@@ -535,8 +623,9 @@ static int cmd_workload(int argc, char **argv)
 	w = workload_find(argv[i]);
 	if (!w)
 		return unknown_workload(argv[i]);
-	if (a.outdir)
-		return die(EXIT_USAGE, "workload: -o applies to lab run only");
+	if (a.outdir || a.timeout_s)
+		return die(EXIT_USAGE,
+			   "workload: -o and --timeout apply to lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
 	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
@@ -666,11 +755,16 @@ static const struct command commands[] = {
 	 "  --ops N            operations per task\n"
 	 "  --duration S       time each task waits or works, in seconds\n"
 	 "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
+	 "  --timeout S        kill the run after S seconds (exit 124)\n"
 	 "  -v, --verbose      show libbpf's messages\n"
 	 "\n"
+	 "Under sudo the program runs as the invoking user (SUDO_UID and\n"
+	 "SUDO_GID) and the output files belong to that user.\n"
+	 "\n"
 	 "Exit: 0 ok, 1 lab failed, 2 bad command line, 3 the traced program\n"
-	 "failed or was killed, 128+N interrupted by signal N (Ctrl-C: "
-	 "130).\n"},
+	 "failed or was killed, 124 timed out, 128+N interrupted by signal N\n"
+	 "(Ctrl-C: 130). With 3, 124 and 128+N the trace and report are still\n"
+	 "written, marked incomplete when the run was cut short.\n"},
 	{"report", cmd_report, "report TRACE... [--json FILE]",
 	 "usage: lab report TRACE... [--json FILE]\n"
 	 "\n"

@@ -3,6 +3,7 @@
  * kernel's exact counters and detach. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,9 +34,11 @@ struct session {
 	struct trace_writer *writer;
 	int write_error; /* -errno from the writer, reported after draining */
 	pid_t child;
-	int sigfd, pidfd, epfd;
+	int sigfd, pidfd, epfd, timerfd;
 	int release_w, exec_err_r;
 	int owns_tty; /* lab is the terminal's foreground group */
+	/* a child that died early makes the release write fail, not kill us */
+	struct sigaction old_sigpipe;
 	sigset_t oldmask;
 };
 
@@ -172,16 +176,38 @@ static void hand_terminal(struct session *s, pid_t pgrp)
 }
 
 /* Child: wait to be released, then become the command. */
+/* Become the invoking user for good: groups first, then gid, then uid. */
+static int drop_privileges(const struct tracer_identity *id)
+{
+	if (initgroups(id->user, id->gid) ||
+	    setresgid(id->gid, id->gid, id->gid) ||
+	    setresuid(id->uid, id->uid, id->uid))
+		return -1;
+	/* a root process that can still regain root has not dropped it */
+	if (id->uid != 0 && setuid(0) == 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 static void child_main(struct session *s, int release_r, int exec_err_w,
-		       char *const *argv)
+		       char *const *argv, const struct tracer_identity *run_as)
 {
 	char c;
 	int e;
 
 	setpgid(0, 0);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+	sigaction(SIGPIPE, &s->old_sigpipe, NULL);
 	close(s->release_w);
 	close(s->exec_err_r);
+	if (run_as && drop_privileges(run_as)) {
+		e = errno;
+		if (write(exec_err_w, &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
 	if (read(release_r, &c, 1) != 1)
 		_exit(127); /* the tracer gave up before releasing us */
 	close(release_r);
@@ -192,7 +218,8 @@ static void child_main(struct session *s, int release_r, int exec_err_w,
 	_exit(127);
 }
 
-static int start_child(struct session *s, char *const *argv, char *err,
+static int start_child(struct session *s, char *const *argv,
+		       const struct tracer_identity *run_as, char *err,
 		       size_t errlen)
 {
 	int release[2], exec_err[2];
@@ -205,7 +232,7 @@ static int start_child(struct session *s, char *const *argv, char *err,
 	if (s->child < 0)
 		return fail(err, errlen, "run: fork: %s", strerror(errno));
 	if (s->child == 0)
-		child_main(s, release[0], exec_err[1], argv);
+		child_main(s, release[0], exec_err[1], argv, run_as);
 	/* both sides set the group, whichever runs first */
 	setpgid(s->child, s->child);
 	hand_terminal(s, s->child);
@@ -281,12 +308,29 @@ static int watch(struct session *s, int fd)
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static int setup_waits(struct session *s, char *err, size_t errlen)
+static int arm_timeout(struct session *s, double seconds)
+{
+	struct itimerspec its = {0};
+
+	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (s->timerfd < 0)
+		return -1;
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - (time_t)seconds) * 1e9);
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	return timerfd_settime(s->timerfd, 0, &its, NULL) ||
+	       watch(s, s->timerfd);
+}
+
+static int setup_waits(struct session *s, double timeout_s, char *err,
+		       size_t errlen)
 {
 	s->pidfd = syscall(SYS_pidfd_open, s->child, 0);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->pidfd < 0 || s->epfd < 0 || watch(s, s->pidfd) ||
-	    watch(s, s->sigfd) || watch(s, ring_buffer__epoll_fd(s->rb)))
+	    watch(s, s->sigfd) || watch(s, ring_buffer__epoll_fd(s->rb)) ||
+	    (timeout_s > 0 && arm_timeout(s, timeout_s)))
 		return fail(err, errlen, "run: waiting for the command: %s",
 			    strerror(errno));
 	return 0;
@@ -299,7 +343,8 @@ static int release(struct session *s, char *const *argv, char *err,
 	int e = 0;
 	ssize_t n;
 
-	if (write(s->release_w, "go", 1) != 1)
+	/* EPIPE: the child failed before its release; its errno follows */
+	if (write(s->release_w, "go", 1) != 1 && errno != EPIPE)
 		return fail(err, errlen, "run: releasing the command: %s",
 			    strerror(errno));
 	close(s->release_w);
@@ -334,6 +379,9 @@ static int drain(struct session *s, struct tracer_result *res,
 					    sizeof(si) &&
 				    !res->interrupted)
 					res->interrupted = si.ssi_signo;
+				kill(-s->child, SIGKILL);
+			} else if (evs[i].data.fd == s->timerfd) {
+				res->timed_out = 1;
 				kill(-s->child, SIGKILL);
 			} else if (evs[i].data.fd == s->pidfd) {
 				if (wait4(s->child, &res->exit_status, 0, ru) !=
@@ -461,7 +509,8 @@ static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
 	sum->dropped = c->dropped;
 	sum->untracked = c->untracked;
 	sum->exit_status = res->exit_status;
-	sum->flags = res->interrupted ? LAB_RUN_INCOMPLETE : 0;
+	sum->flags =
+		res->interrupted || res->timed_out ? LAB_RUN_INCOMPLETE : 0;
 	sum->utime_ns = ru->ru_utime.tv_sec * 1000000000ULL +
 			ru->ru_utime.tv_usec * 1000ULL;
 	sum->stime_ns = ru->ru_stime.tv_sec * 1000000000ULL +
@@ -514,18 +563,21 @@ static void cleanup(struct session *s)
 	ring_buffer__free(s->rb);
 	lab_bpf__destroy(s->skel);
 	trace_writer_free(s->writer);
-	int fds[] = {s->sigfd, s->pidfd, s->epfd, s->release_w, s->exec_err_r};
+	int fds[] = {s->sigfd,	   s->pidfd,	  s->epfd,
+		     s->release_w, s->exec_err_r, s->timerfd};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+	sigaction(SIGPIPE, &s->old_sigpipe, NULL);
 }
 
 int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	       char *err, size_t errlen)
 {
-	struct session s = {.sigfd = -1,
+	struct session s = {.timerfd = -1,
+			    .sigfd = -1,
 			    .pidfd = -1,
 			    .epfd = -1,
 			    .release_w = -1,
@@ -547,6 +599,8 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &s.oldmask);
+	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN},
+		  &s.old_sigpipe);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (s.sigfd < 0) {
 		fail(err, errlen, "run: signalfd: %s", strerror(errno));
@@ -554,9 +608,9 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	}
 	/* fork before the probes and the ring buffer are mapped, so the
 	 * command's peak RSS is not charged with the tracer's memory */
-	if (start_child(&s, o->argv, err, errlen) ||
+	if (start_child(&s, o->argv, o->run_as, err, errlen) ||
 	    load_and_attach(&s, o, err, errlen) || seed_root(&s, err, errlen) ||
-	    setup_waits(&s, err, errlen))
+	    setup_waits(&s, o->timeout_s, err, errlen))
 		goto out;
 	info.start_ns = clock_ns(CLOCK_MONOTONIC);
 	info.start_realtime_ns = clock_ns(CLOCK_REALTIME);

@@ -8,7 +8,15 @@
 #define LAB_TRACER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include "trace_format.h"
+
+/* Who the command runs as when lab was started through sudo. */
+struct tracer_identity {
+	uid_t uid;
+	gid_t gid;
+	const char *user; /* for the supplementary groups */
+};
 
 struct tracer_opts {
 	char *const *argv;	 /* the command; argv[0] is searched in PATH */
@@ -18,11 +26,14 @@ struct tracer_opts {
 	struct lab_trace_info
 		info; /* workload, params, cmdline filled by the caller */
 	int verbose;  /* libbpf's own messages */
+	const struct tracer_identity *run_as; /* NULL: as lab itself */
+	double timeout_s;		      /* 0: none */
 };
 
 struct tracer_result {
 	int exit_status; /* waitpid status of the command */
 	int interrupted; /* signal number that stopped the run, or 0 */
+	int timed_out;	 /* the timeout killed the command */
 	struct lab_run_summary summary;
 };
 

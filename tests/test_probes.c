@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
@@ -287,26 +288,171 @@ TEST(every_family_runs_under_probes)
 		struct json_object *r;
 
 		if (strcmp((*w)->scenario, last)) {
-			const char *argv[] = { test_lab_path(), "run", (*w)->scenario,
-					       "-o", dir, "--tasks", "2", "--ops", "20",
-					       "--duration", "0.05", NULL };
+			const char *argv[] = {test_lab_path(),
+					      "run",
+					      (*w)->scenario,
+					      "-o",
+					      dir,
+					      "--tasks",
+					      "2",
+					      "--ops",
+					      "20",
+					      "--duration",
+					      "0.05",
+					      NULL};
 			int code;
 
 			last = (*w)->scenario;
 			code = test_run(argv, out, OUT_MAX, false);
-			CHECK_MSG(code == 0, "lab run %s exited %d:\n%s", last, code, out);
+			CHECK_MSG(code == 0, "lab run %s exited %d:\n%s", last,
+				  code, out);
 		}
 		snprintf(path, sizeof(path), "%s/%s.json", dir, (*w)->name);
 		r = json_object_from_file(path);
 		if (!CHECK_MSG(r, "no report %s", path))
 			continue;
-		CHECK_MSG(get_int(get(r, "trace"), "dropped") == 0, "%s dropped events",
-			  (*w)->name);
-		CHECK_MSG(json_object_get_boolean(get(get(r, "trace"), "complete")),
+		CHECK_MSG(get_int(get(r, "trace"), "dropped") == 0,
+			  "%s dropped events", (*w)->name);
+		CHECK_MSG(json_object_get_boolean(
+				  get(get(r, "trace"), "complete")),
 			  "%s: trace incomplete", (*w)->name);
-		CHECK_MSG(get_int(get(r, "totals"), "threads") >= 1, "%s: no threads",
-			  (*w)->name);
+		CHECK_MSG(get_int(get(r, "totals"), "threads") >= 1,
+			  "%s: no threads", (*w)->name);
 		json_object_put(r);
 	}
 	free(out);
+}
+
+static uid_t owner(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? (uid_t)-1 : st.st_uid;
+}
+
+/* Under sudo the command runs as the invoking user and the outputs are
+ * theirs; without sudo, root stays root. */
+TEST(sudo_runs_the_command_as_the_invoking_user)
+{
+	const char *why, *dir;
+	char out[8192], path[600];
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	snprintf(path, sizeof(path), "%s/out", dir);
+	const char *argv[] = {"/usr/bin/env",
+			      "SUDO_UID=65534",
+			      "SUDO_GID=65534",
+			      test_lab_path(),
+			      "run",
+			      "-o",
+			      path,
+			      "--",
+			      "id",
+			      NULL};
+	int code = test_run(argv, out, sizeof(out), false);
+
+	if (!CHECK_MSG(code == 0, "exit %d:\n%s", code, out))
+		return;
+	CHECK_MSG(strstr(out, "uid=65534") && strstr(out, "gid=65534"),
+		  "the command did not run as the user:\n%s", out);
+	CHECK_MSG(!strstr(out, "groups=0") && !strstr(out, "(root)"),
+		  "root's groups were kept:\n%s", out);
+	CHECK_EQ(owner(path), 65534);
+	snprintf(path, sizeof(path), "%s/out/id.lab", dir);
+	CHECK_EQ(owner(path), 65534);
+	snprintf(path, sizeof(path), "%s/out/id.json", dir);
+	CHECK_EQ(owner(path), 65534);
+
+	snprintf(path, sizeof(path), "%s/root", dir);
+	const char *as_root[] = {"/usr/bin/env",
+				 "-u",
+				 "SUDO_UID",
+				 "-u",
+				 "SUDO_GID",
+				 test_lab_path(),
+				 "run",
+				 "-o",
+				 path,
+				 "--",
+				 "id",
+				 "-u",
+				 NULL};
+	code = test_run(as_root, out, sizeof(out), false);
+	CHECK_MSG(code == 0 && !strncmp(out, "0\n", 2), "exit %d:\n%s", code,
+		  out);
+	snprintf(path, sizeof(path), "%s/root/id.json", dir);
+	CHECK_EQ(owner(path), 0);
+}
+
+TEST(timeout_kills_the_run_and_keeps_its_trace)
+{
+	const char *why, *dir;
+	char out[8192], path[600];
+	struct json_object *r;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	const char *argv[] = {test_lab_path(),
+			      "run",
+			      "--timeout",
+			      "0.3",
+			      "-o",
+			      dir,
+			      "--",
+			      "/bin/sh",
+			      "-c",
+			      "sleep 30 & sleep 30",
+			      NULL};
+	int code = test_run(argv, out, sizeof(out), false);
+
+	CHECK_MSG(code == 124, "exit %d:\n%s", code, out);
+	CHECK_MSG(strstr(out, "did not finish within 0.3 s"), "%s", out);
+	snprintf(path, sizeof(path), "%s/sh.json", dir);
+	r = json_object_from_file(path);
+	if (CHECK_MSG(r, "no report %s", path)) {
+		CHECK(!json_object_get_boolean(
+			get(get(r, "trace"), "complete")));
+		json_object_put(r);
+	}
+	/* the background sleep of the killed group is gone too */
+	const char *pg[] = {"/usr/bin/pgrep", "-f", "sleep 30", NULL};
+	CHECK_MSG(test_run(pg, out, sizeof(out), false) == 1,
+		  "a process of the run survived: %s", out);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
+/* root writes into a directory the user owns: a planted symlink must
+ * not make it overwrite another file */
+TEST(a_planted_symlink_is_not_followed)
+{
+	const char *why, *dir;
+	char out[8192], victim[600], link[600];
+	FILE *f;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/true.json.tmp", dir);
+	f = fopen(victim, "w");
+	if (!CHECK(f))
+		return;
+	fputs("keep", f);
+	fclose(f);
+	if (!CHECK(symlink("victim", link) == 0))
+		return;
+	const char *argv[] = {test_lab_path(), "run", "-o", dir, "--",
+			      "true",	       NULL};
+	CHECK_MSG(test_run(argv, out, sizeof(out), false) == 0, "%s", out);
+	f = fopen(victim, "r");
+	if (CHECK(f)) {
+		char buf[16] = "";
+
+		CHECK_MSG(fgets(buf, sizeof(buf), f) && !strcmp(buf, "keep"),
+			  "the file behind the link was overwritten: %s", buf);
+		fclose(f);
+	}
 }
