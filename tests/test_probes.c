@@ -438,8 +438,10 @@ TEST(a_planted_symlink_is_not_followed)
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
 	snprintf(link, sizeof(link), "%s/true.json.tmp", dir);
 	f = fopen(victim, "w");
-	if (!CHECK(f))
+	if (f == NULL) {
+		CHECK_MSG(0, "cannot create %s", victim);
 		return;
+	}
 	fputs("keep", f);
 	fclose(f);
 	if (!CHECK(symlink("victim", link) == 0))

@@ -67,6 +67,20 @@ int coro_chan_recv(struct coro_chan *c, void **item);
 /* Wakes every waiter; later sends fail, receives drain what is left. */
 void coro_chan_close(struct coro_chan *c);
 
+/* Channel details beyond the above:
+ * - Waiting senders and receivers are served in arrival order; a woken
+ *   waiter's operation is already complete, so no later caller overtakes
+ *   it. An item goes to exactly one receiver.
+ * - A send still waiting at close fails with -EPIPE: its item was not
+ *   delivered. coro_chan_free closes first, so waiters wake with -EPIPE.
+ * - Outside a coroutine, send and recv complete when they need not wait
+ *   (e.g. filling a buffered channel before coro_run) and return -EDEADLK
+ *   instead of waiting, as nothing else could run to let them through.
+ * - coro_chan_new returns NULL (errno ENOMEM) without memory; send and
+ *   recv on a NULL channel return -EINVAL; recv with item NULL discards.
+ * - A channel belongs to one thread's scheduler: coroutines of other
+ *   threads must not use it. */
+
 /* A mutex between coroutines of one thread: only a holder that waits
  * (sleeps, yields, does IO) while holding it makes others queue. */
 struct coro_mutex;
@@ -74,6 +88,15 @@ struct coro_mutex *coro_mutex_new(void);
 void coro_mutex_free(struct coro_mutex *m);
 void coro_mutex_lock(struct coro_mutex *m);
 void coro_mutex_unlock(struct coro_mutex *m);
+/* Takes the mutex if it is free: 0, or -EBUSY without waiting. */
+int coro_mutex_trylock(struct coro_mutex *m);
+/* Mutex details beyond the above: waiters get the mutex in arrival
+ * order, handed over by unlock. The thread's own stack (outside any
+ * coroutine) may lock a free mutex. Misuses that would hang the thread or
+ * break exclusion end the process with a message on stderr (abort): a
+ * lock by the holder, a lock outside a coroutine on a held mutex, an
+ * unlock of a free mutex. Unlocking from a coroutine other than the one
+ * that locked is allowed. Free only an unlocked mutex. */
 /* Lock acquisitions that had to wait, so a workload can report them. */
 uint64_t coro_mutex_contended(const struct coro_mutex *m);
 

@@ -65,6 +65,43 @@ struct coro_sched {
 	uint64_t fd_waiters;
 };
 
+/* A coroutine parked on a channel or mutex. It lives on the parked
+ * coroutine's own stack, so waiting allocates nothing; whoever wakes it
+ * fills in item and status before making it ready. */
+struct coro_waiter {
+	struct coro *c;
+	struct coro_waiter *next;
+	void *item;
+	int status; /* 0 while waiting, then 1 = done or -errno */
+};
+
+/* FIFO of waiters: the first to wait is the first woken. */
+struct coro_waitq {
+	struct coro_waiter *head, *tail;
+};
+
+static inline void coro_waitq_push(struct coro_waitq *q, struct coro_waiter *w)
+{
+	w->next = NULL;
+	if (q->tail)
+		q->tail->next = w;
+	else
+		q->head = w;
+	q->tail = w;
+}
+
+static inline struct coro_waiter *coro_waitq_pop(struct coro_waitq *q)
+{
+	struct coro_waiter *w = q->head;
+
+	if (w) {
+		q->head = w->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	return w;
+}
+
 /* coro.c */
 struct coro_sched *coro_sched_get(void);
 /* The running coroutine, or NULL on the thread's own stack. Safe in a
