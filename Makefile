@@ -48,7 +48,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps demo test unit install uninstall format lint clean help
+.PHONY: all deps demo test unit bench install uninstall format lint clean help
 all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS)
 
 help:
@@ -56,6 +56,7 @@ help:
 	@echo 'make demo     run the io family under probes, write reports to lab-out/io/'
 	@echo 'make test     every test (integration tests need root)'
 	@echo 'make unit     the tests that need no root'
+	@echo 'make bench    measure switches, spawns, round trips; update docs/performance.md'
 	@echo 'make install  install lab to $(PREFIX)/bin'
 	@echo 'make format   clang-format the sources; make lint: cppcheck'
 
@@ -113,6 +114,17 @@ $(BUILD)/tests/lab-tests: $(TEST_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
 $(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread
+
+BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/bench/*.c)) \
+	$(patsubst %.S,$(OBJ)/%.o,$(wildcard tests/bench/*.S))
+
+$(BUILD)/tests/bench: $(BENCH_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Measures, then rewrites the table in docs/performance.md.
+bench: all $(BUILD)/tests/bench
+	tests/bench/run
 
 demo: all
 	$(BUILD)/lab run io

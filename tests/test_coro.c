@@ -437,6 +437,105 @@ TEST(coro_calls_outside_a_coroutine_block_instead)
 	close(p[1]);
 }
 
+/* ---- the scheduler's own turns ---- */
+
+struct busy {
+	int stop;	      /* set by whoever waited */
+	unsigned long spins;  /* yields made meanwhile */
+	unsigned long budget; /* give up after this many */
+	int byte;
+};
+
+static void spin_until_stopped(void *arg)
+{
+	struct busy *b = arg;
+
+	while (!b->stop && b->spins < b->budget) {
+		b->spins++;
+		coro_yield();
+	}
+}
+
+static void sleep_then_stop(void *arg)
+{
+	struct busy *b = arg;
+
+	coro_sleep_ns(2 * MS);
+	b->stop = 1;
+}
+
+static void write_after_yields(void *arg)
+{
+	int fd = *(const int *)arg;
+
+	for (int i = 0; i < 1000; i++)
+		coro_yield();
+	if (write(fd, "z", 1) != 1)
+		return;
+}
+
+struct fd_stop {
+	struct busy *b;
+	int fd;
+};
+
+static void wait_fd_then_stop(void *arg)
+{
+	struct fd_stop *fs = arg;
+	char c = 0;
+
+	if (coro_wait_fd(fs->fd, EPOLLIN) == 0 && read(fs->fd, &c, 1) == 1)
+		fs->b->byte = c;
+	fs->b->stop = 1;
+}
+
+/* Coroutines that only yield never leave the run queue empty; timers and
+ * fd events must still be collected while they do. */
+TEST(coro_timers_and_fds_fire_while_others_keep_yielding)
+{
+	struct busy b = {.budget = 200000000};
+	struct fd_stop fs = {.b = &b};
+	int p[2];
+
+	CHECK_CALL(coro_spawn(spin_until_stopped, &b, 0), 0);
+	CHECK_CALL(coro_spawn(sleep_then_stop, &b, 0), 0);
+	CHECK_CALL(coro_spawn(spin_until_stopped, &b, 0), 0);
+	CHECK_CALL(coro_run(), 0);
+	CHECK_MSG(b.stop && b.spins < b.budget, "sleeper not woken: %lu spins",
+		  b.spins);
+
+	if (!CHECK_CALL(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0))
+		return;
+	b = (struct busy){.budget = 200000000};
+	fs.fd = p[0];
+	CHECK_CALL(coro_spawn(wait_fd_then_stop, &fs, 0), 0);
+	CHECK_CALL(coro_spawn(spin_until_stopped, &b, 0), 0);
+	CHECK_CALL(coro_spawn(write_after_yields, &p[1], 0), 0);
+	CHECK_CALL(coro_run(), 0);
+	close(p[0]);
+	close(p[1]);
+	CHECK_MSG(b.stop && b.spins < b.budget,
+		  "fd waiter not woken: %lu spins", b.spins);
+	CHECK_EQ(b.byte, 'z');
+}
+
+static void yield_alone(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 50; i++)
+		coro_yield();
+}
+
+TEST(coro_yield_with_nobody_else_runnable_goes_on)
+{
+	uint64_t before = coro_switches();
+
+	CHECK_CALL(coro_spawn(yield_alone, NULL, 0), 0);
+	CHECK_CALL(coro_run(), 0);
+	/* in once and out once at the end: no switch per yield */
+	CHECK_CALL(coro_switches() - before, 2);
+}
+
 /* ---- stacks ---- */
 
 static void nothing(void *arg)

@@ -1,10 +1,13 @@
 /* coro.c - the scheduler: spawn, the FIFO run queue, yield and the run loop.
  *
  * Coroutines switch straight to one another. The thread's own stack (the
- * "main" context, where coro_run loops) waits in the run queue like a
- * coroutine; each time its turn comes it reaps finished stacks, fires due
- * timers, collects fd events, and queues itself again at the tail. So one
- * pass over the queue is one round, and IO is polled once a round.
+ * "main" context, where coro_run loops) reaps finished stacks, fires due
+ * timers and collects fd events. While it has such work it waits in the
+ * run queue like a coroutine and queues itself again at the tail after
+ * each turn, so one pass over the queue is one round and IO is polled once
+ * a round. While it has none it stays out of the queue, and coroutines
+ * that pass control back and forth do so without a detour through it; it
+ * runs again as soon as work appears or nothing else is runnable.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -46,16 +49,30 @@ void coro_sched_ready(struct coro_sched *s, struct coro *c)
 	s->runq_tail = c;
 }
 
-/* Never empty while a coroutine runs: main is queued before the first one
- * is entered and again each time it gets its turn. */
+/* The head of the run queue, or NULL. */
 static struct coro *runq_pop(struct coro_sched *s)
 {
 	struct coro *c = s->runq_head;
 
-	s->runq_head = c->next;
-	if (!s->runq_head)
-		s->runq_tail = NULL;
+	if (c) {
+		s->runq_head = c->next;
+		if (!s->runq_head)
+			s->runq_tail = NULL;
+	}
 	return c;
+}
+
+/* What only main can do: stacks to unmap (not from the stack being left),
+ * timers to fire, fds to poll. */
+static inline int main_has_work(const struct coro_sched *s)
+{
+	return s->unmap || s->heap_len || s->fd_waiters;
+}
+
+static inline void main_queue(struct coro_sched *s)
+{
+	s->main_queued = 1;
+	coro_sched_ready(s, &s->main);
 }
 
 static inline void switch_to(struct coro_sched *s, struct coro *from,
@@ -68,7 +85,19 @@ static inline void switch_to(struct coro_sched *s, struct coro *from,
 
 void coro_sched_park(struct coro_sched *s)
 {
-	switch_to(s, s->current, runq_pop(s));
+	struct coro *next;
+
+	/* work appears only in a coroutine that then parks: a timer, an fd
+	 * wait, a finished stack to unmap */
+	if (!s->main_queued && main_has_work(s))
+		main_queue(s);
+	/* nothing runnable: main finds out why (timers, IO, deadlock) */
+	next = runq_pop(s);
+	if (!next)
+		next = &s->main;
+	/* a coroutine that yields with nobody else runnable goes on */
+	if (next != s->current)
+		switch_to(s, s->current, next);
 }
 
 /* Lays out the frame coro_switch_ctx pops, so that the first switch into
@@ -172,8 +201,11 @@ int coro_run(void)
 			break;
 		if (err)
 			continue;
-		coro_sched_ready(s, &s->main);
+		if (main_has_work(s))
+			main_queue(s);
 		switch_to(s, &s->main, runq_pop(s));
+		/* back from the queue or from an empty one: not in it now */
+		s->main_queued = 0;
 	}
 	s->running = 0;
 	coro_stack_reap(s);

@@ -44,7 +44,8 @@ struct coro_sched {
 	uint64_t live; /* spawned and not yet finished */
 	uint64_t next_id;
 	uint64_t switches;
-	int running; /* inside coro_run */
+	int running;	 /* inside coro_run */
+	int main_queued; /* main is in the run queue */
 
 	struct coro *pool; /* finished default-size stacks, ready for reuse */
 	unsigned pool_len;
