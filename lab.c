@@ -297,10 +297,10 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 			a->given[a->ngiven++][1] = val;
 			break;
 		case OPT_OPS:
-			if (parse_uint(val, 1, 100000000, &a->params.ops))
+			if (parse_uint(val, 1, 4000000000U, &a->params.ops))
 				return -die(EXIT_USAGE,
 					    "%s: --ops '%s' is not a count "
-					    "from 1 to 100000000",
+					    "from 1 to 4000000000",
 					    cmd, val);
 			a->given[a->ngiven][0] = "--ops";
 			a->given[a->ngiven++][1] = val;

@@ -4,6 +4,10 @@
 #include <string.h>
 #include "analysis.h"
 #include "analyze.h"
+#include "creation.h"
+#include "locks.h"
+#include "offcpu.h"
+#include "phases.h"
 #include "stats.h"
 #include "timeline.h"
 
@@ -35,7 +39,7 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	a->info.workload[sizeof(a->info.workload) - 1] = '\0';
 	a->info.params[sizeof(a->info.params) - 1] = '\0';
 	a->info.cmdline[sizeof(a->info.cmdline) - 1] = '\0';
-	timeline_init(&a->tl);
+	timeline_init(&a->tl, offcpu_abi(a->info.machine));
 	return a;
 }
 
@@ -106,6 +110,10 @@ void run_report_free(struct run_report *r)
 		return;
 	free(r->threads);
 	free(r->processes);
+	lock_reports_free(r->user_locks, r->nuser_locks);
+	lock_reports_free(r->kernel_locks, r->nkernel_locks);
+	free(r->children);
+	free(r->phases);
 	free(r);
 }
 
@@ -182,8 +190,12 @@ static void kernel_counts(struct sched_counts *c,
 	c->oncpu_ns = k->oncpu_ns;
 	c->runq_wait_ns = k->runq_wait_ns;
 	c->runq_count = k->runq_count;
+	c->runq_wait_asleep_ns = k->runq_wait_asleep_ns;
 	c->wakeups = k->wakeups;
 	c->user_switches = k->user_switches;
+	c->migrations = k->migrations;
+	c->klock_wait_ns = k->klock_wait_ns;
+	c->klock_count = k->klock_count;
 }
 
 static void counts_add(struct sched_counts *sum, const struct sched_counts *c)
@@ -193,8 +205,28 @@ static void counts_add(struct sched_counts *sum, const struct sched_counts *c)
 	sum->oncpu_ns += c->oncpu_ns;
 	sum->runq_wait_ns += c->runq_wait_ns;
 	sum->runq_count += c->runq_count;
+	sum->runq_wait_asleep_ns += c->runq_wait_asleep_ns;
 	sum->wakeups += c->wakeups;
 	sum->user_switches += c->user_switches;
+	sum->migrations += c->migrations;
+	sum->klock_wait_ns += c->klock_wait_ns;
+	sum->klock_count += c->klock_count;
+}
+
+/* The figures of one thread added to a process's or the run's. */
+static void thread_add(struct sched_counts *counts, bool *has_times,
+		       struct state_times *times, bool *has_faults,
+		       uint64_t *faults, const struct thread_report *t)
+{
+	counts_add(counts, &t->counts);
+	if (t->has_timeline) {
+		*has_times = true;
+		state_times_add(times, &t->times);
+	}
+	if (t->has_kernel) {
+		*has_faults = true;
+		*faults += t->page_faults;
+	}
 }
 
 /* Exact percentiles from the timeline's samples when they are all there:
@@ -230,9 +262,12 @@ static void runq_latency(struct runq_latency *l, struct tl_thread *r,
 	l->p99_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 99, l->max_ns);
 }
 
-static void thread_fill(struct thread_report *t, struct tl_thread *r,
-			const struct lab_thread_stats *k,
-			const struct run_report *run)
+/* A thread's report from its counters k and its timeline record r (either
+ * may be missing). Ends r's accounting. Returns 0, or -1 when out of
+ * memory. */
+static int thread_fill(struct thread_report *t, struct timeline *tl,
+		       struct tl_thread *r, const struct lab_thread_stats *k,
+		       const struct run_report *run)
 {
 	uint64_t end = run->end_ns;
 
@@ -247,6 +282,11 @@ static void thread_fill(struct thread_report *t, struct tl_thread *r,
 		t->start_ns = k->start_ns;
 		t->has_kernel = true;
 		kernel_counts(&t->kernel, k);
+		t->page_faults = k->page_faults;
+		/* only the root has no parent; a new thread gets a tid of
+		 * its own, a new process's first thread the pid's */
+		t->created = k->parent_tid != 0;
+		t->is_thread = k->tid != k->pid;
 		if (t->exited && k->exit_ns)
 			end = k->exit_ns;
 	} else {
@@ -263,10 +303,25 @@ static void thread_fill(struct thread_report *t, struct tl_thread *r,
 		t->exited |= r->exited || r->state == TL_DEAD;
 		if (r->end_ns)
 			end = r->end_ns;
+		if (timeline_close(tl, r, end))
+			return -1;
+		/* the thread's own clock: its times add up to its life */
+		end = r->clock;
+		t->times = r->times;
+		/* without its fork, when it was created is not known */
+		if (r->forked) {
+			t->created = true;
+			t->is_thread = r->is_thread;
+			t->ran = r->ran;
+			t->creation_ns = r->first_run_ns > r->start_ns
+						 ? r->first_run_ns - r->start_ns
+						 : 0;
+		}
 	}
 	t->counts = k ? t->kernel : t->timeline;
 	t->lifetime_ns = end > t->start_ns ? end - t->start_ns : 0;
 	runq_latency(&t->runq, r, k, run->dropped);
+	return 0;
 }
 
 /* ---- grouping by process ---- */
@@ -347,7 +402,9 @@ static int group_processes(struct run_report *run)
 		p->threads = &ordered[o];
 		o += p->nthreads;
 		for (size_t j = 0; j < p->nthreads; j++) {
-			counts_add(&p->sums, &p->threads[j].counts);
+			thread_add(&p->sums, &p->has_times, &p->times,
+				   &p->has_page_faults, &p->page_faults,
+				   &p->threads[j]);
 			p->exited += p->threads[j].exited;
 			if (p->threads[j].tid == p->pid)
 				leader = &p->threads[j];
@@ -391,6 +448,41 @@ static void run_fill(struct run_report *run, const struct analysis *a)
 	run->complete = !run->incomplete_reason[0];
 }
 
+/* The workload's root: the earliest thread no thread of the trace
+ * created (the kernel's counters give it no parent). */
+static const struct thread_report *root_of(const struct run_report *run)
+{
+	const struct thread_report *root = NULL;
+
+	for (size_t i = 0; i < run->nthreads; i++) {
+		const struct thread_report *t = &run->threads[i];
+
+		if (!t->created && !t->parent_tid &&
+		    (!root || t->start_ns < root->start_ns))
+			root = t;
+	}
+	return root;
+}
+
+/* What needs every thread: phases, locks, creation. keep[i]: timeline
+ * record i is one of the workload's threads. */
+static int run_wide(struct run_report *run, struct timeline *tl,
+		    const bool *keep)
+{
+	const struct thread_report *root = root_of(run);
+
+	if (phases_report(&tl->phases, root ? root->tid : 0, keep,
+			  root ? root->start_ns + root->lifetime_ns : 0,
+			  run->end_ns, &run->phases, &run->nphases))
+		return -1;
+	if (locks_take(&tl->user_locks, false, &run->user_locks,
+		       &run->nuser_locks) ||
+	    locks_take(&tl->kernel_locks, true, &run->kernel_locks,
+		       &run->nkernel_locks))
+		return -1;
+	return creation_fill(run);
+}
+
 static int threads_fill(struct run_report *run, struct analysis *a)
 {
 	struct timeline *tl = &a->tl;
@@ -415,19 +507,29 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 
 		if (ri != SIZE_MAX)
 			taken[ri] = true;
-		thread_fill(&run->threads[run->nthreads++],
-			    ri != SIZE_MAX ? &tl->threads[ri] : NULL, k, run);
+		if (thread_fill(&run->threads[run->nthreads++], tl,
+				ri != SIZE_MAX ? &tl->threads[ri] : NULL, k,
+				run))
+			goto out;
 	}
 	/* the workload's threads the counters missed (a trace cut short) */
-	for (size_t i = 0; i < tl->n; i++)
-		if (!taken[i] && tl->threads[i].tracked)
-			thread_fill(&run->threads[run->nthreads++],
-				    &tl->threads[i], NULL, run);
+	for (size_t i = 0; i < tl->n; i++) {
+		if (taken[i] || !tl->threads[i].tracked)
+			continue;
+		taken[i] = true;
+		if (thread_fill(&run->threads[run->nthreads++], tl,
+				&tl->threads[i], NULL, run))
+			goto out;
+	}
 	for (size_t i = 0; i < run->nthreads; i++)
-		counts_add(&run->totals, &run->threads[i].counts);
+		thread_add(&run->totals, &run->has_times, &run->times,
+			   &run->has_page_faults, &run->page_faults,
+			   &run->threads[i]);
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
-	err = group_processes(run);
+	if (group_processes(run))
+		goto out;
+	err = run_wide(run, tl, taken);
 out:
 	free(order);
 	free(korder);

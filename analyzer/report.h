@@ -19,8 +19,41 @@ struct sched_counts {
 	uint64_t oncpu_ns;	/* completed on-CPU intervals */
 	uint64_t runq_wait_ns;	/* completed run-queue waits */
 	uint64_t runq_count;	/* how many waits */
+	/* part of runq_wait_ns that began with a preemption on the way to
+	 * sleep; kernel counters only (schedstat's run delay omits it) */
+	uint64_t runq_wait_asleep_ns;
 	uint64_t wakeups;	/* sched_wakeup, not counting wakeup_new */
 	uint64_t user_switches; /* coroutine switches the runtime reported */
+	uint64_t migrations;	/* moves to another CPU (sched_migrate_task) */
+	uint64_t klock_wait_ns; /* waiting for contended kernel locks */
+	uint64_t klock_count;	/* completed contended kernel lock waits */
+};
+
+/* What a blocked thread waits in: the syscall it blocked inside (its
+ * voluntary switch came with a LAB_EV_BLOCK), grouped for reading. */
+enum offcpu_reason {
+	OFFCPU_FUTEX,	      /* futex, futex_waitv: locks, condvars, joins */
+	OFFCPU_READ,	      /* read/recv family: pipes, sockets, files */
+	OFFCPU_WRITE,	      /* write/send family */
+	OFFCPU_SLEEP,	      /* nanosleep, clock_nanosleep */
+	OFFCPU_POLL,	      /* poll, select, epoll */
+	OFFCPU_WAIT,	      /* wait4, waitid: reaping children */
+	OFFCPU_OTHER_SYSCALL, /* any other syscall */
+	OFFCPU_NO_SYSCALL,    /* blocked outside a syscall: fault, lock */
+	OFFCPU_UNKNOWN,	      /* blocked when first seen: why is not known */
+	OFFCPU_NREASONS,
+};
+
+/* Where a thread's life went, rebuilt from the event stream: every ns
+ * from its start to its end is in exactly one state, so
+ * oncpu + runnable + sum(offcpu) + new = lifetime. Unlike the switch
+ * counters' oncpu_ns, an interval still open when tracing stopped counts
+ * up to the end. */
+struct state_times {
+	uint64_t oncpu_ns;
+	uint64_t runnable_ns;
+	uint64_t new_ns; /* forked, not yet woken */
+	uint64_t offcpu_ns[OFFCPU_NREASONS];
 };
 
 enum runq_source {
@@ -48,6 +81,13 @@ struct thread_report {
 	struct sched_counts kernel;   /* the exact in-kernel counters */
 	struct sched_counts timeline; /* rebuilt from the event stream */
 	struct runq_latency runq;
+	struct state_times times; /* with has_timeline */
+	uint64_t page_faults;	  /* user page faults; with has_kernel */
+	/* creation: a thread or process forked during the trace */
+	bool created;
+	bool is_thread;	      /* a thread of its parent's process */
+	bool ran;	      /* its first switch-in was seen */
+	uint64_t creation_ns; /* fork to first switch-in, when ran */
 };
 
 struct process_report {
@@ -57,6 +97,45 @@ struct process_report {
 	struct thread_report *threads; /* into run_report.threads */
 	size_t exited;		       /* threads that exited */
 	struct sched_counts sums;
+	/* sums over the threads with a timeline / with kernel counters */
+	bool has_times, has_page_faults;
+	struct state_times times;
+	uint64_t page_faults;
+};
+
+/* A contended lock: a futex word waited on in user space, or a kernel
+ * lock (lock:contention_begin/end). */
+struct lock_report {
+	uint64_t addr;
+	uint32_t pid;	   /* user lock, private: its process; else 0 */
+	bool shared;	   /* user lock without FUTEX_PRIVATE_FLAG */
+	uint32_t ops;	   /* user lock: bit 1 << cmd of each futex op */
+	uint64_t count;	   /* waits */
+	uint64_t total_ns; /* their sum */
+	uint64_t max_ns;
+	uint32_t *tids; /* the threads that waited, ascending */
+	size_t ntids;
+	char symbol[128]; /* the address's name; "" when not known */
+};
+
+/* Creation cost of one kind of task (threads, or processes). */
+struct creation_summary {
+	uint64_t count; /* created during the trace */
+	uint64_t ran;	/* of them, seen on a CPU: the latency samples */
+	uint64_t mean_ns, median_ns, max_ns; /* fork to first switch-in */
+	uint64_t with_faults;		     /* of them, with kernel counters */
+	uint64_t page_faults;		     /* their sum */
+	uint64_t median_page_faults;
+};
+
+/* A phase the workload's root marked (LAB_MARK_PHASE), up to its next
+ * phase or WORKLOAD_END mark, else its end, else tracing end. */
+struct phase_report {
+	uint32_t phase; /* enum lab_phase */
+	uint64_t start_ns, end_ns;
+	/* switches of every workload thread inside it, from the timeline */
+	uint64_t voluntary_switches;
+	uint64_t involuntary_switches;
 };
 
 struct run_report {
@@ -73,10 +152,22 @@ struct run_report {
 	bool damaged;
 	char error[512]; /* the reader's message when damaged */
 	struct sched_counts totals;
+	bool has_times, has_page_faults; /* as in process_report */
+	struct state_times times;
+	uint64_t page_faults;
 	size_t nthreads; /* grouped by process, each by start */
 	struct thread_report *threads;
 	size_t nprocesses; /* in order of their first thread's start */
 	struct process_report *processes;
+	/* contended locks, most total wait first */
+	size_t nuser_locks, nkernel_locks;
+	struct lock_report *user_locks, *kernel_locks;
+	/* threads with `created`, in order of their fork */
+	size_t nchildren;
+	const struct thread_report **children;
+	struct creation_summary created_threads, created_processes;
+	size_t nphases; /* in order */
+	struct phase_report *phases;
 };
 
 #endif /* LAB_REPORT_H */

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <json-c/json.h>
 #include "analyze.h"
+#include "offcpu.h"
+#include "phases.h"
 #include "report.h"
 #include "safe_text.h"
 
@@ -55,8 +57,50 @@ static void put_counts(json_object *o, const struct sched_counts *c)
 	put_u64(o, "oncpu_ns", c->oncpu_ns);
 	put_u64(o, "runq_wait_ns", c->runq_wait_ns);
 	put_u64(o, "runq_count", c->runq_count);
+	put_u64(o, "runq_wait_asleep_ns", c->runq_wait_asleep_ns);
 	put_u64(o, "wakeups", c->wakeups);
 	put_u64(o, "user_switches", c->user_switches);
+	put_u64(o, "migrations", c->migrations);
+	put_u64(o, "klock_wait_ns", c->klock_wait_ns);
+	put_u64(o, "klock_count", c->klock_count);
+}
+
+/* "0x55d4c0a2e040": a kernel address does not fit the 2^53 that many
+ * JSON readers keep exact */
+static void put_addr(json_object *o, const char *key, uint64_t addr)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)addr);
+	put_str(o, key, b);
+}
+
+/* the timeline's figures, null without a timeline */
+static void put_times(json_object *o, bool has, const struct state_times *t)
+{
+	json_object *off, *st;
+
+	if (!has) {
+		put_null(o, "offcpu_ns");
+		put_null(o, "time_in_state_ns");
+		return;
+	}
+	off = add_object(o, "offcpu_ns");
+	for (int i = 0; i < OFFCPU_NREASONS; i++)
+		put_u64(off, offcpu_reason_key(i), t->offcpu_ns[i]);
+	st = add_object(o, "time_in_state_ns");
+	put_u64(st, "oncpu", t->oncpu_ns);
+	put_u64(st, "runnable", t->runnable_ns);
+	put_u64(st, "offcpu", offcpu_total(t));
+	put_u64(st, "new", t->new_ns);
+}
+
+static void put_faults(json_object *o, bool has, uint64_t faults)
+{
+	if (has)
+		put_u64(o, "page_faults", faults);
+	else
+		put_null(o, "page_faults");
 }
 
 static json_object *latency_json(const struct runq_latency *l)
@@ -103,6 +147,8 @@ static json_object *thread_json(const struct thread_report *t,
 	put_i64(o, "start_ns", (int64_t)(t->start_ns - r->info.start_ns));
 	put_u64(o, "lifetime_ns", t->lifetime_ns);
 	put_bool(o, "exited", t->exited);
+	put_faults(o, t->has_kernel, t->page_faults);
+	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
 	return o;
 }
@@ -118,6 +164,8 @@ static json_object *process_json(const struct process_report *p,
 	put_u64(o, "thread_count", p->nthreads);
 	put_u64(o, "exited_threads", p->exited);
 	put_counts(o, &p->sums);
+	put_faults(o, p->has_page_faults, p->page_faults);
+	put_times(o, p->has_times, &p->times);
 	for (size_t i = 0; i < p->nthreads; i++)
 		json_object_array_add(threads, thread_json(&p->threads[i], r));
 	json_object_object_add(o, "threads", threads);
@@ -158,6 +206,151 @@ static void run_json(json_object *o, const struct run_report *r)
 	put_u64(o, "majflt", s->majflt);
 	put_u64(o, "nvcsw", s->nvcsw);
 	put_u64(o, "nivcsw", s->nivcsw);
+}
+
+static void put_tids(json_object *o, const struct lock_report *l)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < l->ntids; i++)
+		json_object_array_add(a, json_object_new_uint64(l->tids[i]));
+	json_object_object_add(o, "tids", a);
+}
+
+static json_object *lock_json(const struct lock_report *l, bool user)
+{
+	/* the futex commands that sleep on the word (futex_op_waits) */
+	static const struct {
+		unsigned int cmd;
+		const char *name;
+	} ops[] = {
+		{0, "wait"},	  {9, "wait_bitset"},	   {6, "lock_pi"},
+		{13, "lock_pi2"}, {11, "wait_requeue_pi"},
+	};
+	json_object *o = json_object_new_object(), *a;
+
+	put_addr(o, "address", l->addr);
+	if (l->symbol[0])
+		put_str(o, "symbol", l->symbol);
+	else
+		put_null(o, "symbol");
+	if (user) {
+		/* a shared word's address may differ per process: say so
+		 * where the grouping is read */
+		put_str(o, "keyed_by", l->shared ? "address" : "pid+address");
+		put_bool(o, "shared", l->shared);
+		if (l->shared)
+			put_null(o, "pid");
+		else
+			put_u64(o, "pid", l->pid);
+		a = json_object_new_array();
+		for (size_t i = 0; i < sizeof(ops) / sizeof(*ops); i++)
+			if (l->ops & (1u << ops[i].cmd))
+				json_object_array_add(
+					a, json_object_new_string(ops[i].name));
+		json_object_object_add(o, "ops", a);
+	}
+	put_u64(o, "count", l->count);
+	put_u64(o, "total_wait_ns", l->total_ns);
+	put_u64(o, "max_wait_ns", l->max_ns);
+	put_tids(o, l);
+	return o;
+}
+
+static json_object *locks_json(const struct run_report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *user = json_object_new_array();
+	json_object *kernel = json_object_new_array();
+
+	for (size_t i = 0; i < r->nuser_locks; i++)
+		json_object_array_add(user, lock_json(&r->user_locks[i], true));
+	for (size_t i = 0; i < r->nkernel_locks; i++)
+		json_object_array_add(kernel,
+				      lock_json(&r->kernel_locks[i], false));
+	json_object_object_add(o, "user", user);
+	json_object_object_add(o, "kernel", kernel);
+	return o;
+}
+
+static json_object *creation_summary_json(const struct creation_summary *s)
+{
+	json_object *o = json_object_new_object();
+
+	put_u64(o, "count", s->count);
+	put_u64(o, "ran", s->ran);
+	if (s->ran) {
+		put_u64(o, "latency_mean_ns", s->mean_ns);
+		put_u64(o, "latency_median_ns", s->median_ns);
+		put_u64(o, "latency_max_ns", s->max_ns);
+	} else {
+		put_null(o, "latency_mean_ns");
+		put_null(o, "latency_median_ns");
+		put_null(o, "latency_max_ns");
+	}
+	put_u64(o, "with_page_faults", s->with_faults);
+	if (s->with_faults) {
+		put_u64(o, "page_faults_total", s->page_faults);
+		put_u64(o, "page_faults_median", s->median_page_faults);
+	} else {
+		put_null(o, "page_faults_total");
+		put_null(o, "page_faults_median");
+	}
+	return o;
+}
+
+static json_object *creation_json(const struct run_report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *children = json_object_new_array();
+
+	for (size_t i = 0; i < r->nchildren; i++) {
+		const struct thread_report *t = r->children[i];
+		json_object *c = json_object_new_object();
+
+		put_u64(c, "tid", t->tid);
+		put_u64(c, "pid", t->pid);
+		put_u64(c, "parent_tid", t->parent_tid);
+		put_str(c, "kind", t->is_thread ? "thread" : "process");
+		put_i64(c, "fork_ns",
+			(int64_t)(t->start_ns - r->info.start_ns));
+		if (t->ran)
+			put_u64(c, "latency_ns", t->creation_ns);
+		else
+			put_null(c, "latency_ns");
+		put_faults(c, t->has_kernel, t->page_faults);
+		json_object_array_add(children, c);
+	}
+	json_object_object_add(o, "children", children);
+	json_object_object_add(o, "threads",
+			       creation_summary_json(&r->created_threads));
+	json_object_object_add(o, "processes",
+			       creation_summary_json(&r->created_processes));
+	return o;
+}
+
+static json_object *phases_json(const struct run_report *r)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < r->nphases; i++) {
+		const struct phase_report *p = &r->phases[i];
+		const char *name = phase_name(p->phase);
+		json_object *o = json_object_new_object();
+
+		if (name)
+			put_str(o, "phase", name);
+		else
+			put_null(o, "phase");
+		put_u64(o, "id", p->phase);
+		put_i64(o, "start_ns",
+			(int64_t)(p->start_ns - r->info.start_ns));
+		put_u64(o, "duration_ns", p->end_ns - p->start_ns);
+		put_u64(o, "voluntary_switches", p->voluntary_switches);
+		put_u64(o, "involuntary_switches", p->involuntary_switches);
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 static json_object *report_json(const struct run_report *r)
@@ -201,11 +394,16 @@ static json_object *report_json(const struct run_report *r)
 	put_u64(o, "processes", r->nprocesses);
 	put_u64(o, "threads", r->nthreads);
 	put_counts(o, &r->totals);
+	put_faults(o, r->has_page_faults, r->page_faults);
+	put_times(o, r->has_times, &r->times);
 
 	procs = json_object_new_array();
 	for (size_t i = 0; i < r->nprocesses; i++)
 		json_object_array_add(procs, process_json(&r->processes[i], r));
 	json_object_object_add(root, "processes", procs);
+	json_object_object_add(root, "locks", locks_json(r));
+	json_object_object_add(root, "creation", creation_json(r));
+	json_object_object_add(root, "phases", phases_json(r));
 	return root;
 }
 

@@ -1,9 +1,13 @@
 /* report_text.c - the terminal summary: one screen, 79 columns. */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include "analyze.h"
+#include "offcpu.h"
+#include "phases.h"
 #include "report.h"
 #include "safe_text.h"
 #include "units.h"
@@ -12,6 +16,7 @@
 #define SCREEN		 23 /* lines: a 24-line terminal and its prompt */
 #define MIN_TABLE	 6  /* lines of threads shown however long the rest */
 #define MAX_ROWS_PROCESS 8  /* thread rows of one process */
+#define TOP_LOCKS	 3  /* contended locks shown */
 
 /* Words of text, wrapped at WIDTH; continuation lines indented by 2, a
  * word too long for a line (a path) broken where the line ends. The text
@@ -222,11 +227,243 @@ static int print_process(FILE *f, const struct process_report *p, int lines,
 	return 1 + rows + more + sums;
 }
 
+/* ---- the lines under the table, each a section of its own ---- */
+
+#define MAX_ITEMS 16
+
+/* A head and items, comma-separated: the items are the analyzer's own
+ * words and numbers, never the traced program's. */
+struct list {
+	char head[64];
+	char item[MAX_ITEMS][64];
+	size_t n;
+};
+
+static void list_add(struct list *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void list_add(struct list *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->n == MAX_ITEMS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->item[l->n++], sizeof(l->item[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* Wrapped at WIDTH only between items, so that "79.6 µs" never splits.
+ * Returns the lines printed. */
+static int print_list(FILE *f, const struct list *l)
+{
+	size_t col = text_width(l->head);
+	int lines = 1;
+
+	fputs(l->head, f);
+	for (size_t i = 0; i < l->n; i++) {
+		bool comma = i + 1 < l->n;
+		size_t w = text_width(l->item[i]) + comma;
+
+		if (col + 1 + w > WIDTH) {
+			fputs("\n  ", f);
+			col = 2;
+			lines++;
+		} else {
+			fputc(' ', f);
+			col++;
+		}
+		fputs(l->item[i], f);
+		if (comma)
+			fputc(',', f);
+		col += w;
+	}
+	fputc('\n', f);
+	return lines;
+}
+
+/* Off-CPU time of the run by reason, most first, with shares. */
+static int print_offcpu(FILE *f, const struct run_report *r, int unused)
+{
+	struct list l = {0};
+	char a[32], b[32];
+	uint64_t total = offcpu_total(&r->times);
+	bool done[OFFCPU_NREASONS] = {0};
+
+	(void)unused;
+	if (!r->has_times || !total)
+		return 0;
+	snprintf(l.head, sizeof(l.head),
+		 "off-CPU %s:", fmt_duration(a, sizeof(a), total));
+	for (int n = 0; n < OFFCPU_NREASONS; n++) {
+		uint64_t ns;
+		int best = -1;
+
+		for (int i = 0; i < OFFCPU_NREASONS; i++)
+			if (!done[i] && r->times.offcpu_ns[i] &&
+			    (best < 0 ||
+			     r->times.offcpu_ns[i] > r->times.offcpu_ns[best]))
+				best = i;
+		if (best < 0)
+			break;
+		done[best] = true;
+		ns = r->times.offcpu_ns[best];
+		if (100 * ns >= total)
+			snprintf(b, sizeof(b), "%.0f%%",
+				 100.0 * (double)ns / (double)total);
+		else
+			snprintf(b, sizeof(b), "<1%%");
+		list_add(&l, "%s %s (%s)", offcpu_reason_label(best),
+			 fmt_duration(a, sizeof(a), ns), b);
+	}
+	return print_list(f, &l);
+}
+
+/* One contended lock: its name, or its address and whose it is. */
+static void lock_row(FILE *f, const struct lock_report *l, bool user)
+{
+	char name[160], b[32];
+
+	if (l->symbol[0])
+		snprintf(name, sizeof(name), "%s %s", user ? "futex" : "kernel",
+			 l->symbol);
+	else if (!user)
+		snprintf(name, sizeof(name), "kernel 0x%llx",
+			 (unsigned long long)l->addr);
+	else if (l->shared)
+		snprintf(name, sizeof(name), "futex 0x%llx shared",
+			 (unsigned long long)l->addr);
+	else
+		snprintf(name, sizeof(name), "futex 0x%llx pid %u",
+			 (unsigned long long)l->addr, l->pid);
+	fputs("  ", f);
+	put_comm(f, name, 36);
+	put_duration(f, l->total_ns, 10);
+	fputc(' ', f);
+	put_right(f, fmt_count(b, sizeof(b), l->count), 7);
+	put_duration(f, l->max_ns, 8);
+	put_number(f, l->ntids, 8);
+	fputc('\n', f);
+}
+
+/* The rows most contended locks, user and kernel together. */
+static int print_locks(FILE *f, const struct run_report *r, int rows)
+{
+	size_t u = 0, k = 0;
+	int n = 0;
+
+	if (!r->nuser_locks && !r->nkernel_locks) {
+		fprintf(f, "contended locks: none (no futex waits, no kernel "
+			   "lock contention)\n");
+		return 1;
+	}
+	fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks", "total",
+		"waits", "longest", "threads");
+	for (; n < rows && (u < r->nuser_locks || k < r->nkernel_locks); n++) {
+		bool user = k >= r->nkernel_locks ||
+			    (u < r->nuser_locks &&
+			     r->user_locks[u].total_ns >=
+				     r->kernel_locks[k].total_ns);
+
+		if (user)
+			lock_row(f, &r->user_locks[u++], true);
+		else
+			lock_row(f, &r->kernel_locks[k++], false);
+	}
+	return 1 + n;
+}
+
+static int print_creation_kind(FILE *f, const struct creation_summary *s,
+			       const char *one, const char *many)
+{
+	struct list l = {0};
+	char a[32], b[32];
+
+	if (!s->count)
+		return 0;
+	snprintf(l.head, sizeof(l.head),
+		 "created %llu %s:", (unsigned long long)s->count,
+		 s->count == 1 ? one : many);
+	if (s->ran) {
+		list_add(&l, "fork→run mean %s",
+			 fmt_duration(a, sizeof(a), s->mean_ns));
+		list_add(&l, "median %s",
+			 fmt_duration(b, sizeof(b), s->median_ns));
+	} else {
+		list_add(&l, "none seen running");
+	}
+	/* "each": the median child's, a count that happened */
+	if (s->with_faults)
+		list_add(&l, "%s page fault%s each",
+			 fmt_count(a, sizeof(a), s->median_page_faults),
+			 s->median_page_faults == 1 ? "" : "s");
+	return print_list(f, &l);
+}
+
+/* What creating a task cost, per kind. */
+static int print_creation(FILE *f, const struct run_report *r, int unused)
+{
+	(void)unused;
+	return print_creation_kind(f, &r->created_threads, "thread",
+				   "threads") +
+	       print_creation_kind(f, &r->created_processes, "process",
+				   "processes");
+}
+
+static int print_phases(FILE *f, const struct run_report *r, int unused)
+{
+	struct list l = {0};
+	char a[32];
+
+	(void)unused;
+	if (!r->nphases)
+		return 0;
+	snprintf(l.head, sizeof(l.head), "phases (switches):");
+	for (size_t i = 0; i < r->nphases; i++) {
+		const struct phase_report *p = &r->phases[i];
+		const char *name = phase_name(p->phase);
+
+		fmt_duration(a, sizeof(a), p->end_ns - p->start_ns);
+		if (name)
+			list_add(&l, "%s %s (%llu)", name, a,
+				 (unsigned long long)(p->voluntary_switches +
+						      p->involuntary_switches));
+		else
+			list_add(&l, "phase %u %s (%llu)", p->phase, a,
+				 (unsigned long long)(p->voluntary_switches +
+						      p->involuntary_switches));
+	}
+	return print_list(f, &l);
+}
+
+/* The kernel's other exact counters. */
+static int print_kernel_counts(FILE *f, const struct run_report *r, int unused)
+{
+	char line[256], a[32], b[32];
+
+	(void)unused;
+	if (!r->has_page_faults)
+		snprintf(line, sizeof(line), "%s migration%s between CPUs",
+			 fmt_count(a, sizeof(a), r->totals.migrations),
+			 r->totals.migrations == 1 ? "" : "s");
+	else
+		snprintf(line, sizeof(line),
+			 "%s migration%s between CPUs, %s user page fault%s",
+			 fmt_count(a, sizeof(a), r->totals.migrations),
+			 r->totals.migrations == 1 ? "" : "s",
+			 fmt_count(b, sizeof(b), r->page_faults),
+			 r->page_faults == 1 ? "" : "s");
+	return print_wrapped(f, line);
+}
+
 /* The coroutine line: what the kernel cannot see. */
-static int print_user_switches(FILE *f, const struct run_report *r)
+static int print_user_switches(FILE *f, const struct run_report *r, int unused)
 {
 	char line[512], a[32], b[32];
 
+	(void)unused;
+	if (!r->totals.user_switches)
+		return 0;
 	snprintf(line, sizeof(line),
 		 "coroutine runtime: %s switches in user space; the kernel "
 		 "saw %s context switches (the kernel does not see coroutine "
@@ -238,8 +475,84 @@ static int print_user_switches(FILE *f, const struct run_report *r)
 	return print_wrapped(f, line);
 }
 
+typedef int (*section_fn)(FILE *f, const struct run_report *r, int arg);
+
+struct section {
+	char *text;
+	size_t size;
+	int lines;
+};
+
+/* A section rendered aside, to count its lines before it is shown. */
+static void render(struct section *s, section_fn fn, const struct run_report *r,
+		   int arg)
+{
+	FILE *m;
+
+	free(s->text);
+	memset(s, 0, sizeof(*s));
+	m = open_memstream(&s->text, &s->size);
+	if (!m)
+		return;
+	s->lines = fn(m, r, arg);
+	if (fclose(m)) {
+		free(s->text);
+		memset(s, 0, sizeof(*s));
+	}
+}
+
+enum {
+	SEC_OFFCPU,
+	SEC_LOCKS,
+	SEC_CREATION,
+	SEC_PHASES,
+	SEC_KERNEL,
+	SEC_USER,
+	NSECTIONS
+};
+
+/* The sections that fit in room lines, most telling first: what the
+ * kernel does not see, where the time went off the CPU, the locks, what
+ * creating tasks cost; phases and the plain counters if room is left.
+ * Returns the lines they take. */
+static int choose_sections(struct section *sec, const struct run_report *r,
+			   int room)
+{
+	static const struct {
+		int id;
+		section_fn fn;
+	} order[] = {
+		{SEC_USER, print_user_switches},
+		{SEC_OFFCPU, print_offcpu},
+		{SEC_LOCKS, print_locks},
+		{SEC_CREATION, print_creation},
+		{SEC_PHASES, print_phases},
+		{SEC_KERNEL, print_kernel_counts},
+	};
+	int used = 0;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		struct section *s = &sec[order[i].id];
+
+		/* the lock table gives up rows before it gives up */
+		for (int rows = TOP_LOCKS; rows >= 1; rows--) {
+			render(s, order[i].fn, r, rows);
+			if (used + s->lines <= room || order[i].id != SEC_LOCKS)
+				break;
+		}
+		if (used + s->lines > room) {
+			free(s->text);
+			memset(s, 0, sizeof(*s));
+			continue;
+		}
+		used += s->lines;
+	}
+	return used;
+}
+
 void report_print_text(FILE *f, const struct run_report *r)
 {
+	struct section sec[NSECTIONS] = {0};
 	int lines = SCREEN, used;
 	char label[64];
 	size_t i;
@@ -251,8 +564,9 @@ void report_print_text(FILE *f, const struct run_report *r)
 	}
 	putc('\n', f);
 	print_columns(f);
-	/* the blank line, column heads, total and coroutine lines */
-	lines -= 3 + (r->nthreads > 1) + (r->totals.user_switches ? 3 : 0);
+	/* the blank line, column heads and total line */
+	lines -= 3 + (r->nthreads > 1);
+	lines -= choose_sections(sec, r, lines - MIN_TABLE);
 	if (lines < MIN_TABLE)
 		lines = MIN_TABLE;
 	for (i = 0; i < r->nprocesses; i++) {
@@ -281,8 +595,9 @@ void report_print_text(FILE *f, const struct run_report *r)
 			 r->nthreads);
 		counts_row(f, label, &r->totals);
 	}
-	if (r->totals.user_switches) {
-		putc('\n', f);
-		print_user_switches(f, r);
+	for (int s = 0; s < NSECTIONS; s++) {
+		if (sec[s].text)
+			fwrite(sec[s].text, 1, sec[s].size, f);
+		free(sec[s].text);
 	}
 }

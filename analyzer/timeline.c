@@ -5,9 +5,10 @@
 
 #define NO_RECORD UINT32_MAX
 
-void timeline_init(struct timeline *tl)
+void timeline_init(struct timeline *tl, enum sys_abi abi)
 {
 	memset(tl, 0, sizeof(*tl));
+	tl->abi = abi;
 }
 
 void timeline_free(struct timeline *tl)
@@ -17,6 +18,9 @@ void timeline_free(struct timeline *tl)
 	free(tl->threads);
 	free(tl->keys);
 	free(tl->vals);
+	locks_free(&tl->user_locks);
+	locks_free(&tl->kernel_locks);
+	phases_free(&tl->phases);
 	memset(tl, 0, sizeof(*tl));
 }
 
@@ -107,7 +111,7 @@ static uint32_t record_new(struct timeline *tl, uint32_t tid, uint32_t pid,
 	t->tid = tid;
 	t->pid = pid;
 	t->state = TL_UNKNOWN;
-	t->since = t->start_ns = t->last_ns = ts;
+	t->since = t->start_ns = t->last_ns = t->clock = ts;
 	return (uint32_t)tl->n++;
 }
 
@@ -125,21 +129,116 @@ static uint32_t record_of(struct timeline *tl, uint32_t tid, uint32_t pid,
 	return idx;
 }
 
-static void enter(struct tl_thread *t, enum tl_state s, uint64_t ts)
-{
-	t->state = s;
-	t->since = ts;
-}
-
 /* ts - since, or 0 when the events arrived out of order */
 static uint64_t elapsed(const struct tl_thread *t, uint64_t ts)
 {
 	return ts > t->since ? ts - t->since : 0;
 }
 
+/* Time in state: the time from t->clock to ts goes to the state t is in.
+ * A dead thread's life is over: nothing more is charged. */
+static void charge(struct tl_thread *t, uint64_t ts)
+{
+	uint64_t d;
+
+	if (ts <= t->clock || t->state == TL_DEAD)
+		return;
+	d = ts - t->clock;
+	t->clock = ts;
+	switch (t->state) {
+	case TL_UNKNOWN:
+		t->unknown_ns += d;
+		break;
+	case TL_NEW:
+		t->times.new_ns += d;
+		break;
+	case TL_RUNNABLE:
+		t->times.runnable_ns += d;
+		break;
+	case TL_RUNNING:
+		t->times.oncpu_ns += d;
+		break;
+	case TL_BLOCKED:
+		t->times.offcpu_ns[t->why] += d;
+		break;
+	case TL_DEAD:
+		break;
+	}
+}
+
+/* The time an UNKNOWN thread spent, now known to be in state was. */
+static void place_unknown(struct tl_thread *t, enum tl_state was)
+{
+	uint64_t d = t->unknown_ns;
+
+	t->unknown_ns = 0;
+	switch (was) {
+	case TL_NEW:
+		t->times.new_ns += d;
+		break;
+	case TL_RUNNABLE:
+		t->times.runnable_ns += d;
+		break;
+	case TL_BLOCKED:
+		t->times.offcpu_ns[OFFCPU_UNKNOWN] += d;
+		break;
+	default:
+		t->times.oncpu_ns += d;
+		break;
+	}
+}
+
+/* A blocked interval ends (at t->clock): a futex wait goes to its lock,
+ * private words per process, shared ones by address alone. */
+static int end_block(struct timeline *tl, struct tl_thread *t)
+{
+	bool shared = !(t->futex_op & FUTEX_PRIVATE_FLAG);
+	uint64_t wait = t->clock - t->blocked_at;
+
+	if (!t->futex_wait)
+		return 0;
+	t->futex_wait = false;
+	/* the waiting commands are all below 32 (futex_op_waits) */
+	return locks_add(&tl->user_locks, t->futex_addr, shared ? 0 : t->pid,
+			 shared, 1u << (t->futex_op & 31), t->tid, wait);
+}
+
+/* t enters s at ts. was: the state this move proves an UNKNOWN thread
+ * was in. */
+static int move(struct timeline *tl, struct tl_thread *t, enum tl_state s,
+		uint64_t ts, enum tl_state was)
+{
+	int err = 0;
+
+	charge(t, ts);
+	if (t->state == TL_UNKNOWN)
+		place_unknown(t, was);
+	if (t->state == TL_BLOCKED)
+		err = end_block(tl, t);
+	t->state = s;
+	t->since = ts;
+	return err;
+}
+
+/* The thread blocks at t->clock: why, from the BLOCK stamped with its
+ * switch at ts. */
+static void start_block(struct timeline *tl, struct tl_thread *t, uint64_t ts)
+{
+	bool announced = t->block_pending && t->block_ts == ts;
+
+	t->why = announced ? offcpu_reason_of(tl->abi, t->block_nr)
+			   : OFFCPU_NO_SYSCALL;
+	t->blocked_at = t->clock;
+	t->futex_wait = announced && offcpu_is_futex(tl->abi, t->block_nr) &&
+			futex_op_waits(t->block_op);
+	t->futex_addr = t->block_arg;
+	t->futex_op = t->block_op;
+}
+
 static int on_switch(struct timeline *tl, const struct lab_event *ev)
 {
 	uint32_t pi = NO_RECORD, ni = NO_RECORD;
+	int err = 0;
 
 	/* both records first: creating one may move the other */
 	if (ev->tid) {
@@ -154,21 +253,24 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 	}
 	if (pi != NO_RECORD) {
 		struct tl_thread *p = &tl->threads[pi];
+		bool voluntary = !(ev->flags & LAB_SWITCH_PREEMPT) && ev->value;
 
 		if (p->state == TL_RUNNING)
 			p->counts.oncpu_ns += elapsed(p, ev->ts);
-		if ((ev->flags & LAB_SWITCH_PREEMPT) || ev->value == 0) {
+		if (!voluntary) {
 			p->counts.involuntary_switches++;
-			enter(p, TL_RUNNABLE, ev->ts);
+			err |= move(tl, p, TL_RUNNABLE, ev->ts, TL_RUNNING);
+		} else if (ev->value == LAB_TASK_DEAD) {
+			p->counts.voluntary_switches++;
+			err |= move(tl, p, TL_DEAD, ev->ts, TL_RUNNING);
+			p->end_ns = p->clock;
 		} else {
 			p->counts.voluntary_switches++;
-			if (ev->value == LAB_TASK_DEAD) {
-				enter(p, TL_DEAD, ev->ts);
-				p->end_ns = ev->ts;
-			} else {
-				enter(p, TL_BLOCKED, ev->ts);
-			}
+			err |= move(tl, p, TL_BLOCKED, ev->ts, TL_RUNNING);
+			start_block(tl, p, ev->ts);
 		}
+		p->block_pending = false;
+		err |= phases_switch(&tl->phases, ev->ts, pi, voluntary);
 	}
 	if (ni != NO_RECORD) {
 		struct tl_thread *n = &tl->threads[ni];
@@ -178,12 +280,15 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 
 			n->counts.runq_wait_ns += wait;
 			n->counts.runq_count++;
-			if (samples_add(&n->runq, wait))
-				return -1;
+			err |= samples_add(&n->runq, wait);
 		}
-		enter(n, TL_RUNNING, ev->ts);
+		if (!n->ran) {
+			n->ran = true;
+			n->first_run_ns = ev->ts;
+		}
+		err |= move(tl, n, TL_RUNNING, ev->ts, TL_RUNNABLE);
 	}
-	return 0;
+	return err ? -1 : 0;
 }
 
 static int on_wakeup(struct timeline *tl, const struct lab_event *ev)
@@ -200,7 +305,9 @@ static int on_wakeup(struct timeline *tl, const struct lab_event *ev)
 	/* waking a running or runnable thread changes nothing */
 	if (t->state == TL_UNKNOWN || t->state == TL_NEW ||
 	    t->state == TL_BLOCKED)
-		enter(t, TL_RUNNABLE, ev->ts);
+		return move(tl, t, TL_RUNNABLE, ev->ts,
+			    ev->type == LAB_EV_WAKEUP_NEW ? TL_NEW
+							  : TL_BLOCKED);
 	return 0;
 }
 
@@ -220,8 +327,9 @@ static int on_fork(struct timeline *tl, const struct lab_event *ev)
 	if (old != NO_RECORD && tl->threads[old].state != TL_DEAD) {
 		struct tl_thread *o = &tl->threads[old];
 
-		o->end_ns = o->last_ns;
-		enter(o, TL_DEAD, o->last_ns);
+		if (move(tl, o, TL_DEAD, o->last_ns, TL_RUNNING))
+			return -1;
+		o->end_ns = o->clock;
 	}
 	ci = record_new(tl, ev->other_tid, ev->other_pid, ev->ts);
 	if (ci == NO_RECORD)
@@ -229,7 +337,8 @@ static int on_fork(struct timeline *tl, const struct lab_event *ev)
 	c = &tl->threads[ci];
 	c->parent_tid = ev->tid;
 	c->forked = c->tracked = true;
-	enter(c, TL_NEW, ev->ts);
+	c->is_thread = ev->other_pid == ev->pid;
+	c->state = TL_NEW;
 	return 0;
 }
 
@@ -253,6 +362,7 @@ static int on_exec(struct timeline *tl, const struct lab_event *ev)
 	return 0;
 }
 
+/* Events only a tracked thread produces, about itself. */
 static int on_subject(struct timeline *tl, const struct lab_event *ev)
 {
 	uint32_t i = record_of(tl, ev->tid, ev->pid, ev->ts);
@@ -262,13 +372,58 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 		return -1;
 	t = &tl->threads[i];
 	t->tracked = true;
-	if (ev->type == LAB_EV_EXIT) {
+	switch (ev->type) {
+	case LAB_EV_EXIT:
 		t->exited = true;
-	} else if (ev->type == LAB_EV_MARK &&
-		   ev->aux == LAB_MARK_CORO_SWITCHES) {
-		t->counts.user_switches += ev->value;
-		tl->marker_user_switches += ev->value;
+		break;
+	case LAB_EV_MARK:
+		if (ev->aux == LAB_MARK_CORO_SWITCHES) {
+			t->counts.user_switches += ev->value;
+			tl->marker_user_switches += ev->value;
+		}
+		return phases_mark(&tl->phases, ev);
+	case LAB_EV_BLOCK:
+		t->block_pending = true;
+		t->block_ts = ev->ts;
+		t->block_nr = ev->aux;
+		t->block_arg = ev->value;
+		t->block_op = ev->other_tid;
+		break;
+	case LAB_EV_MIGRATE:
+		t->counts.migrations++;
+		break;
+	case LAB_EV_LOCK_BEGIN:
+		/* a nested or repeated begin restarts the wait, as the
+		 * kernel's counter does */
+		t->klock_open = true;
+		t->klock_since = ev->ts;
+		break;
+	case LAB_EV_LOCK_END: {
+		uint64_t wait =
+			ev->ts > t->klock_since ? ev->ts - t->klock_since : 0;
+
+		/* an end without a begin is not timed, by the kernel either */
+		if (!t->klock_open)
+			break;
+		t->klock_open = false;
+		t->counts.klock_wait_ns += wait;
+		t->counts.klock_count++;
+		return locks_add(&tl->kernel_locks, ev->value, 0, false, 0,
+				 t->tid, wait);
 	}
+	}
+	return 0;
+}
+
+int timeline_close(struct timeline *tl, struct tl_thread *t, uint64_t end)
+{
+	charge(t, end);
+	/* only a running thread produces the events that name it without
+	 * moving it (markers, forks, syscalls, locks) */
+	if (t->state == TL_UNKNOWN)
+		place_unknown(t, TL_RUNNING);
+	if (t->state == TL_BLOCKED)
+		return end_block(tl, t);
 	return 0;
 }
 
@@ -298,6 +453,10 @@ int timeline_event(struct timeline *tl, const struct lab_event *ev)
 		break;
 	case LAB_EV_EXIT:
 	case LAB_EV_MARK:
+	case LAB_EV_BLOCK:
+	case LAB_EV_MIGRATE:
+	case LAB_EV_LOCK_BEGIN:
+	case LAB_EV_LOCK_END:
 		err = on_subject(tl, ev);
 		break;
 	default: /* a newer writer's event type: nothing to learn here */

@@ -7,16 +7,29 @@
  *	RUNNING --switch out, sleeping--> BLOCKED --wakeup--> RUNNABLE
  *	RUNNING --switch out, prev_state TASK_DEAD--> DEAD
  *
+ * BLOCKED carries a reason: the syscall of the LAB_EV_BLOCK stamped with
+ * the voluntary switch (same thread, same timestamp), or "outside a
+ * syscall" when none came with it.
+ *
  * A thread first seen in the middle of its life (the root, or any thread
  * whose fork was dropped) starts UNKNOWN and joins the machine at its
  * first transition, as the kernel's counters do. Intervals are clamped at
  * 0: events from different CPUs reach the file a few µs out of order.
  *
+ * Two bookkeepings run side by side. The switch counters (counts) follow
+ * the kernel's rules exactly, so they can be checked against its maps.
+ * The time in state (times) gives every ns of a thread's life to one
+ * state: its own clock never goes back (an out-of-order timestamp moves
+ * it by 0), and the time spent UNKNOWN goes, at the first transition, to
+ * the state that transition proves it was in (a switch-out: running; a
+ * switch-in: runnable; a wakeup: blocked, reason unknown), or to running
+ * if it never made one (only a running thread produces its other events).
+ *
  * A switch names both sides but not which of them is tracked, so every
  * thread seen gets a record; a record is known to be the workload's when
  * an event only tracked threads produce names it (fork, wakeup, exec,
- * exit, marker). The analysis keeps those and the ones the kernel's
- * counters vouch for.
+ * exit, marker, block, migration, kernel lock). The analysis keeps those
+ * and the ones the kernel's counters vouch for.
  */
 #ifndef LAB_TIMELINE_H
 #define LAB_TIMELINE_H
@@ -26,6 +39,9 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "events.h"
+#include "locks.h"
+#include "offcpu.h"
+#include "phases.h"
 #include "report.h"
 #include "stats.h"
 
@@ -50,8 +66,29 @@ struct tl_thread {
 	bool forked;	   /* start_ns is the fork's timestamp */
 	bool tracked;	   /* named by an event only tracked threads produce */
 	bool exited;	   /* sched_process_exit seen */
+	bool is_thread;	   /* forked as a thread of its parent's process */
+	bool ran;	   /* switched in at least once */
+	uint64_t first_run_ns;
 	struct sched_counts counts;
 	struct samples runq; /* each RUNNABLE -> RUNNING interval, ns */
+
+	/* time in state: clock is where the accounting has got to */
+	uint64_t clock;
+	uint64_t unknown_ns;	/* while UNKNOWN, placed at its first move */
+	enum offcpu_reason why; /* while BLOCKED */
+	struct state_times times;
+	/* the LAB_EV_BLOCK announcing a voluntary switch at block_ts */
+	bool block_pending;
+	uint32_t block_nr, block_op;
+	uint64_t block_ts, block_arg;
+	/* while BLOCKED in a futex wait on a lock word, since blocked_at */
+	bool futex_wait;
+	uint32_t futex_op;
+	uint64_t futex_addr, blocked_at;
+	/* a kernel lock contention in progress, as the kernel times it:
+	 * from the latest LOCK_BEGIN */
+	bool klock_open;
+	uint64_t klock_since;
 };
 
 struct timeline {
@@ -63,12 +100,22 @@ struct timeline {
 	uint64_t events;
 	uint64_t last_ns;	       /* the latest timestamp in the stream */
 	uint64_t marker_user_switches; /* sum of LAB_MARK_CORO_SWITCHES */
+	enum sys_abi abi;	       /* whose syscall numbers */
+	struct lock_table user_locks;  /* futex waits per lock word */
+	struct lock_table kernel_locks;
+	struct phase_log phases;
 	bool oom;
 };
 
-void timeline_init(struct timeline *tl);
+/* abi: the recording machine's (offcpu_abi of the trace header's) */
+void timeline_init(struct timeline *tl, enum sys_abi abi);
 /* Returns 0, or -1 when out of memory (tl->oom stays set). */
 int timeline_event(struct timeline *tl, const struct lab_event *ev);
+/* Ends a thread's accounting at end (its end of life, or tracing end):
+ * afterwards t->times adds up to t->clock - t->start_ns. A futex wait
+ * still in progress counts up to there. Once per thread. Returns 0, or
+ * -1 when out of memory. */
+int timeline_close(struct timeline *tl, struct tl_thread *t, uint64_t end);
 void timeline_free(struct timeline *tl);
 
 #endif /* LAB_TIMELINE_H */

@@ -99,7 +99,9 @@ struct lab_thread_stats {
 	__u64 start_ns;	     /* first seen (fork or tracking start) */
 	__u64 exit_ns;	     /* sched_process_exit, 0 while alive */
 	__s32 exit_code;
-	__u32 pad;
+	/* working state: the current run-queue wait began with a preemption
+	 * on the way to sleep (see runq_wait_asleep_ns) */
+	__u32 runnable_asleep;
 	/* working state: when the thread went on CPU / became runnable */
 	__u64 oncpu_since;
 	__u64 runnable_since;
@@ -114,8 +116,12 @@ struct lab_thread_stats {
 	__u64 sys_arg0;
 	__u64 sys_arg1;
 	__u64 klock_since;
+	/* part of runq_wait_ns that began with a preemption of a thread that
+	 * had already set itself to sleep (preempt with prev_state != 0):
+	 * it waited on a run queue, but schedstat's run delay leaves it out */
+	__u64 runq_wait_asleep_ns;
 };
-_Static_assert(sizeof(struct lab_thread_stats) == 520,
+_Static_assert(sizeof(struct lab_thread_stats) == 528,
 	       "lab_thread_stats layout");
 
 #endif /* LAB_EVENTS_H */

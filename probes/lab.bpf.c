@@ -176,6 +176,7 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		if (involuntary) {
 			p->involuntary_switches++;
 			p->runnable_since = now;
+			p->runnable_asleep = prev_state != 0;
 		} else {
 			p->voluntary_switches++;
 			p->runnable_since = 0;
@@ -198,7 +199,10 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 			if (delay > n->runq_max_ns)
 				n->runq_max_ns = delay;
 			n->runq_hist[log2_slot(delay)]++;
+			if (n->runnable_asleep)
+				n->runq_wait_asleep_ns += delay;
 			n->runnable_since = 0;
+			n->runnable_asleep = 0;
 		}
 		n->oncpu_since = now;
 	}

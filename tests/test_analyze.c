@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include "analysis.h"
 #include "analyze.h"
+#include "offcpu.h"
 #include "report.h"
 #include "safe_text.h"
 #include "stats.h"
@@ -80,6 +81,40 @@ static struct lab_event ev_mark(uint64_t ts, uint32_t tid, uint32_t pid,
 				  .pid = pid,
 				  .aux = marker,
 				  .value = value};
+}
+
+/* what the probes stamp on a voluntary switch inside a syscall */
+static struct lab_event ev_block(uint64_t ts, uint32_t tid, uint32_t pid,
+				 uint32_t nr, uint64_t arg0, uint32_t arg1)
+{
+	return (struct lab_event){.ts = ts,
+				  .type = LAB_EV_BLOCK,
+				  .tid = tid,
+				  .pid = pid,
+				  .aux = nr,
+				  .value = arg0,
+				  .other_tid = arg1};
+}
+
+static struct lab_event ev_migrate(uint64_t ts, uint32_t tid, uint32_t pid,
+				   uint32_t cpu)
+{
+	return (struct lab_event){.ts = ts,
+				  .type = LAB_EV_MIGRATE,
+				  .tid = tid,
+				  .pid = pid,
+				  .aux = cpu};
+}
+
+/* LAB_EV_LOCK_BEGIN or LAB_EV_LOCK_END of a kernel lock */
+static struct lab_event ev_lock(uint64_t ts, int type, uint32_t tid,
+				uint32_t pid, uint64_t lock)
+{
+	return (struct lab_event){.ts = ts,
+				  .type = (uint8_t)type,
+				  .tid = tid,
+				  .pid = pid,
+				  .value = lock};
 }
 
 static struct lab_trace_info test_info(void)
@@ -549,6 +584,23 @@ struct gthread {
 	int state;
 	int tracked, exiting;
 	int k; /* index of its counters in sim.kt, -1 if untracked */
+	/* the off-CPU time the timeline must find, by reason */
+	uint64_t blocked_at;
+	int why; /* -1: blocked since before its first event */
+	uint64_t offcpu[OFFCPU_NREASONS];
+};
+
+/* syscalls a simulated thread blocks in, and the reason each must give
+ * (x86-64 numbers); -1: the switch comes without a BLOCK */
+static const struct {
+	int nr;
+	int why;
+} sim_syscalls[] = {
+	{202, OFFCPU_FUTEX},	 {0, OFFCPU_READ},
+	{45, OFFCPU_READ},	 {1, OFFCPU_WRITE},
+	{230, OFFCPU_SLEEP},	 {232, OFFCPU_POLL},
+	{61, OFFCPU_WAIT},	 {43, OFFCPU_OTHER_SYSCALL},
+	{-1, OFFCPU_NO_SYSCALL},
 };
 
 struct sim {
@@ -561,6 +613,7 @@ struct sim {
 	struct lab_thread_stats kt[256];
 	int nkt;
 	uint32_t next_tid;
+	int sys; /* index into sim_syscalls of the next voluntary switch */
 };
 
 static uint32_t rnd(struct sim *s, uint32_t n)
@@ -616,6 +669,17 @@ static void sim_switch(struct sim *s, int c, int next, uint64_t state,
 		}
 		n->oncpu_since = s->ts;
 	}
+	/* lab.bpf.c's emit_block: a voluntary switch inside a syscall */
+	if (p && !preempt && state && sim_syscalls[s->sys].nr >= 0)
+		emit(s, ev_block(s->ts, ptid, s->th[prev].pid,
+				 state == LAB_TASK_DEAD
+					 ? 60
+					 : (uint32_t)sim_syscalls[s->sys].nr,
+				 0x1000, 128));
+	if (p && !preempt && state && state != LAB_TASK_DEAD) {
+		s->th[prev].blocked_at = s->ts;
+		s->th[prev].why = sim_syscalls[s->sys].why;
+	}
 	if (p || n)
 		emit(s, ev_switch(s->ts, ptid, prev >= 0 ? s->th[prev].pid : 0,
 				  state, preempt, ntid,
@@ -643,6 +707,8 @@ static void sim_wakeup(struct sim *s, int i, int type)
 				: ev_wakeup_new(s->ts, s->th[i].tid,
 						s->th[i].pid));
 	}
+	if (k && s->th[i].state == G_BLOCKED && s->th[i].why >= 0)
+		s->th[i].offcpu[s->th[i].why] += s->ts - s->th[i].blocked_at;
 	if (s->th[i].state == G_BLOCKED || s->th[i].state == G_NEW)
 		s->th[i].state = G_RUNNABLE;
 }
@@ -656,7 +722,8 @@ static int sim_add(struct sim *s, uint32_t tid, uint32_t pid, int state,
 			      .pid = pid,
 			      .state = state,
 			      .tracked = tracked,
-			      .k = -1};
+			      .k = -1,
+			      .why = -1};
 	if (tracked) {
 		t->k = s->nkt;
 		s->kt[s->nkt++] = counters(tid, pid, parent,
@@ -699,12 +766,40 @@ static void sim_reschedule(struct sim *s, int c)
 		else if (how >= 2)
 			state = SLEEPING;
 	}
+	s->sys = (int)rnd(s, sizeof(sim_syscalls) / sizeof(*sim_syscalls));
 	sim_switch(s, c, next, state, preempt);
+}
+
+/* lab.bpf.c's migrate and lock contention handlers */
+static void sim_kernel_event(struct sim *s, uint32_t what, int run)
+{
+	struct lab_thread_stats *k;
+	int i = pick(s, G_RUNNABLE, 1);
+
+	if (what < 104 && i >= 0) {
+		kt_of(s, i)->migrations++;
+		emit(s, ev_migrate(s->ts, s->th[i].tid, s->th[i].pid, 1));
+		return;
+	}
+	if (run < 0 || !(k = kt_of(s, run)))
+		return;
+	if (what < 107) {
+		/* a second begin before the end restarts the wait */
+		k->klock_since = s->ts;
+		emit(s, ev_lock(s->ts, LAB_EV_LOCK_BEGIN, k->tid, k->pid,
+				0xffff0000 + 64 * rnd(s, 3)));
+	} else if (k->klock_since) {
+		k->klock_wait_ns += s->ts - k->klock_since;
+		k->klock_count++;
+		k->klock_since = 0;
+		emit(s, ev_lock(s->ts, LAB_EV_LOCK_END, k->tid, k->pid,
+				0xffff0000 + 64 * rnd(s, 3)));
+	}
 }
 
 static void sim_step(struct sim *s)
 {
-	uint32_t what = rnd(s, 100);
+	uint32_t what = rnd(s, 110);
 	int c = (int)rnd(s, 2), run = s->cpu[c], i;
 
 	s->ts += 1 + rnd(s, 3000);
@@ -750,8 +845,10 @@ static void sim_step(struct sim *s)
 		i = pick(s, rnd(s, 2) ? G_RUNNING : G_RUNNABLE, 1);
 		if (i >= 0)
 			sim_wakeup(s, i, LAB_EV_WAKEUP);
-	} else {
+	} else if (what < 100) {
 		sim_reschedule(s, 1 - c);
+	} else {
+		sim_kernel_event(s, what, run);
 	}
 }
 
@@ -763,7 +860,74 @@ static int same_counts(const struct sched_counts *a,
 	       a->oncpu_ns == b->oncpu_ns &&
 	       a->runq_wait_ns == b->runq_wait_ns &&
 	       a->runq_count == b->runq_count && a->wakeups == b->wakeups &&
-	       a->user_switches == b->user_switches;
+	       a->user_switches == b->user_switches &&
+	       a->migrations == b->migrations &&
+	       a->klock_wait_ns == b->klock_wait_ns &&
+	       a->klock_count == b->klock_count;
+}
+
+/* The simulated thread a reported one is: same tid, and the fork the
+ * report starts it at (the root starts at its first event instead). */
+static const struct gthread *sim_thread_of(const struct sim *s,
+					   const struct thread_report *t)
+{
+	for (int i = 0; i < s->nth; i++) {
+		const struct gthread *g = &s->th[i];
+
+		if (g->k >= 0 && s->kt[g->k].tid == t->tid &&
+		    (t->tid == ROOT || s->kt[g->k].start_ns == t->start_ns))
+			return g;
+	}
+	return NULL;
+}
+
+/* Every ns of every thread's life in exactly one state, and the off-CPU
+ * time of each reason what the simulation blocked it in. */
+static void check_time_in_state(const struct sim *s, const struct run_report *r,
+				uint64_t seed, uint64_t end)
+{
+	uint64_t reasons = 0, klock = 0, locked = 0;
+
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct thread_report *t = &r->threads[i];
+		const struct state_times *st = &t->times;
+		const struct gthread *g = sim_thread_of(s, t);
+		uint64_t sum = st->oncpu_ns + st->runnable_ns + st->new_ns +
+			       offcpu_total(st);
+
+		CHECK_MSG(sum == t->lifetime_ns,
+			  "seed %llu tid %u: states add up to %llu, lifetime "
+			  "%llu",
+			  (unsigned long long)seed, t->tid,
+			  (unsigned long long)sum,
+			  (unsigned long long)t->lifetime_ns);
+		if (!CHECK_MSG(g, "seed %llu tid %u: not simulated",
+			       (unsigned long long)seed, t->tid))
+			continue;
+		for (int w = 0; w < OFFCPU_NREASONS; w++) {
+			uint64_t want = g->offcpu[w];
+
+			/* still blocked when tracing stopped */
+			if (g->state == G_BLOCKED && g->why == w)
+				want += end - g->blocked_at;
+			CHECK_MSG(st->offcpu_ns[w] == want,
+				  "seed %llu tid %u: %s %llu, expected %llu",
+				  (unsigned long long)seed, t->tid,
+				  offcpu_reason_key(w),
+				  (unsigned long long)st->offcpu_ns[w],
+				  (unsigned long long)want);
+			reasons |= (uint64_t)(want != 0) << w;
+		}
+		klock += t->kernel.klock_wait_ns;
+	}
+	for (size_t i = 0; i < r->nkernel_locks; i++)
+		locked += r->kernel_locks[i].total_ns;
+	/* every reason the simulation blocks in was exercised */
+	CHECK_MSG(reasons == (1u << OFFCPU_UNKNOWN) - 1,
+		  "seed %llu: reasons seen 0x%llx", (unsigned long long)seed,
+		  (unsigned long long)reasons);
+	CHECK_EQ(locked, klock);
+	CHECK(r->nkernel_locks == 3 && r->totals.migrations > 0);
 }
 
 static int reused_tids(const struct run_report *r)
@@ -834,6 +998,7 @@ TEST(analyze_timeline_agrees_with_kernel_counters)
 		CHECK(r->totals.runq_count > 500);
 		CHECK_MSG(reused_tids(r) > 0, "seed %llu: no tid reused",
 			  (unsigned long long)seed);
+		check_time_in_state(s, r, seed, sum.end_ns);
 		run_report_free(r);
 		free(s);
 	}
@@ -856,7 +1021,7 @@ TEST(analyze_survives_nonsense)
 			struct lab_event *e = &s->ev[s->nev++];
 
 			e->ts = T0 + rnd(s, 100000) - 5000;
-			e->type = (uint8_t)rnd(s, 10);
+			e->type = (uint8_t)rnd(s, 13);
 			e->tid = rnd(s, 40);
 			e->pid = rnd(s, 3) ? e->tid : rnd(s, 40);
 			e->other_tid = rnd(s, 40);
@@ -1042,6 +1207,21 @@ TEST(analyze_json_report_parses_back)
 	CHECK(json_object_get_boolean(get(j, "processes.1.threads.0.exited")));
 	CHECK_EQ(get_u64(j, "processes.1.threads.0.lifetime_ns"),
 		 1600 * US - 2200);
+	/* fields added within lab-report/1: present even when empty */
+	CHECK_EQ(json_object_array_length(get(j, "locks.user")), 0);
+	CHECK_EQ(json_object_array_length(get(j, "locks.kernel")), 0);
+	CHECK(json_object_is_type(get(j, "phases"), json_type_array));
+	CHECK_EQ(json_object_array_length(get(j, "phases")), 0);
+	CHECK_EQ(get_u64(j, "creation.threads.count"), 1);
+	CHECK_EQ(get_u64(j, "creation.processes.count"), 1);
+	CHECK_STR(get_str(j, "creation.children.1.kind"), "process");
+	/* 200 waited 1.5 ms for a CPU after its fork: it never ran before */
+	CHECK_EQ(get_u64(j, "creation.children.1.latency_ns"),
+		 1500 * US - 2200);
+	CHECK_EQ(get_u64(j, "processes.0.threads.1.time_in_state_ns.runnable"),
+		 1000 + 100 * US);
+	CHECK_EQ(get_u64(j, "totals.offcpu_ns.outside_syscall"), 2 * MS - 3000);
+	CHECK_EQ(get_u64(j, "totals.page_faults"), 0);
 out:
 	if (f)
 		fclose(f);

@@ -1,0 +1,203 @@
+/* locks.c - contended locks, accumulated per lock. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "locks.h"
+
+struct lock_entry {
+	struct lock_report r;
+	size_t tcap; /* room in r.tids */
+};
+
+enum {
+	FUTEX_WAIT = 0,
+	FUTEX_LOCK_PI = 6,
+	FUTEX_WAIT_BITSET = 9,
+	FUTEX_WAIT_REQUEUE_PI = 11,
+	FUTEX_LOCK_PI2 = 13,
+};
+
+bool futex_op_waits(uint32_t op)
+{
+	switch (op & FUTEX_CMD_BITS) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_WAIT_REQUEUE_PI:
+		return true;
+	}
+	return false;
+}
+
+static size_t hash(uint64_t addr, uint32_t pid, bool shared, size_t nslots)
+{
+	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
+
+	h ^= ((uint64_t)pid << 1 | shared) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= h >> 29;
+	return (size_t)h & (nslots - 1);
+}
+
+static bool same(const struct lock_report *r, uint64_t addr, uint32_t pid,
+		 bool shared)
+{
+	return r->addr == addr && r->pid == pid && r->shared == shared;
+}
+
+static int rehash(struct lock_table *t)
+{
+	size_t n = t->nslots ? t->nslots * 2 : 64;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct lock_report *r = &t->v[i].r;
+		size_t s = hash(r->addr, r->pid, r->shared, n);
+
+		while (slots[s])
+			s = (s + 1) & (n - 1);
+		slots[s] = (uint32_t)i + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+	return 0;
+}
+
+/* The entry of a lock, created empty if new; NULL when out of memory. */
+static struct lock_entry *entry(struct lock_table *t, uint64_t addr,
+				uint32_t pid, bool shared)
+{
+	size_t s;
+
+	if ((t->n + 1) * 2 > t->nslots && rehash(t))
+		return NULL;
+	s = hash(addr, pid, shared, t->nslots);
+	while (t->slots[s]) {
+		struct lock_entry *e = &t->v[t->slots[s] - 1];
+
+		if (same(&e->r, addr, pid, shared))
+			return e;
+		s = (s + 1) & (t->nslots - 1);
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct lock_entry *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
+	t->v[t->n].r.addr = addr;
+	t->v[t->n].r.pid = pid;
+	t->v[t->n].r.shared = shared;
+	t->slots[s] = (uint32_t)++t->n;
+	return &t->v[t->n - 1];
+}
+
+/* tids stay sorted, each once: a lock has a handful of waiters */
+static int add_tid(struct lock_entry *e, uint32_t tid)
+{
+	struct lock_report *r = &e->r;
+	size_t i = r->ntids;
+
+	while (i && r->tids[i - 1] > tid)
+		i--;
+	if (i && r->tids[i - 1] == tid)
+		return 0;
+	if (r->ntids == e->tcap) {
+		size_t cap = e->tcap ? e->tcap * 2 : 4;
+		uint32_t *tids = realloc(r->tids, cap * sizeof(*tids));
+
+		if (!tids)
+			return -1;
+		r->tids = tids;
+		e->tcap = cap;
+	}
+	memmove(&r->tids[i + 1], &r->tids[i],
+		(r->ntids - i) * sizeof(*r->tids));
+	r->tids[i] = tid;
+	r->ntids++;
+	return 0;
+}
+
+int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
+	      uint32_t ops, uint32_t tid, uint64_t wait_ns)
+{
+	struct lock_entry *e = entry(t, addr, pid, shared);
+
+	if (!e || add_tid(e, tid))
+		return -1;
+	e->r.ops |= ops;
+	e->r.count++;
+	e->r.total_ns += wait_ns;
+	if (wait_ns > e->r.max_ns)
+		e->r.max_ns = wait_ns;
+	return 0;
+}
+
+static int by_total_wait(const void *x, const void *y)
+{
+	const struct lock_report *a = x, *b = y;
+
+	if (a->total_ns != b->total_ns)
+		return a->total_ns > b->total_ns ? -1 : 1;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return (a->addr > b->addr) - (a->addr < b->addr);
+}
+
+int locks_take(struct lock_table *t, bool kernel, struct lock_report **out,
+	       size_t *n)
+{
+	struct lock_report *v = calloc(t->n + 1, sizeof(*v));
+
+	*out = NULL;
+	*n = 0;
+	if (!v) {
+		locks_free(t);
+		return -1;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const char *name;
+
+		v[i] = t->v[i].r;
+		name = lock_symbol(&v[i], kernel);
+		if (name)
+			snprintf(v[i].symbol, sizeof(v[i].symbol), "%s", name);
+	}
+	qsort(v, t->n, sizeof(*v), by_total_wait);
+	*out = v;
+	*n = t->n;
+	/* the tids now belong to the reports */
+	t->n = 0;
+	locks_free(t);
+	return 0;
+}
+
+void locks_free(struct lock_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].r.tids);
+	free(t->v);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+void lock_reports_free(struct lock_report *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		free(l[i].tids);
+	free(l);
+}
+
+const char *lock_symbol(const struct lock_report *l, bool kernel)
+{
+	(void)l;
+	(void)kernel;
+	return NULL;
+}

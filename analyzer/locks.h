@@ -1,0 +1,58 @@
+/* locks.h - contended locks: the timeline adds each wait as it ends,
+ * the report lists the locks with most total wait first.
+ *
+ * User-space locks are futex words. A private futex (FUTEX_PRIVATE_FLAG
+ * in the op) is one process's: keyed by (pid, address). A shared one is
+ * keyed by its address alone, since the pid would split one lock waited
+ * on from several processes; but a process-shared mutex may sit at a
+ * different address in each process, so such an entry can be one lock
+ * seen from one process, or unrelated words that share an address.
+ * Kernel locks are keyed by their kernel address.
+ */
+#ifndef LAB_LOCKS_H
+#define LAB_LOCKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "report.h"
+
+#define FUTEX_PRIVATE_FLAG 128
+/* op & FUTEX_CMD_BITS is the command (FUTEX_CLOCK_REALTIME is 256) */
+#define FUTEX_CMD_BITS 127
+
+struct lock_entry;
+
+struct lock_table {
+	struct lock_entry *v;
+	size_t n, cap;
+	uint32_t *slots; /* 1 + index into v; 0: empty */
+	size_t nslots;
+};
+
+/* true for the futex commands that sleep on the word: WAIT,
+ * WAIT_BITSET, LOCK_PI, LOCK_PI2, WAIT_REQUEUE_PI */
+bool futex_op_waits(uint32_t op);
+
+/* One wait of tid on a lock. pid is 0 for shared and kernel locks; ops
+ * the futex command bits (0 for kernel locks). Returns 0, or -1 when out
+ * of memory. */
+int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
+	      uint32_t ops, uint32_t tid, uint64_t wait_ns);
+/* Moves the locks into a new array, most total wait first, each named by
+ * lock_symbol(); the table is left empty. Returns 0, or -1 when out of
+ * memory (the table is then freed). */
+int locks_take(struct lock_table *t, bool kernel, struct lock_report **out,
+	       size_t *n);
+void locks_free(struct lock_table *t);
+/* Frees an array from locks_take. */
+void lock_reports_free(struct lock_report *l, size_t n);
+
+/* The name of a lock's address (a variable's symbol, a kernel object),
+ * or NULL when it cannot be named; the report copies it. A trace holds
+ * neither the workload's memory maps nor symbol tables, so from a trace
+ * alone no address can be named and the report's `symbol` is null; a
+ * symbol source plugs in here. */
+const char *lock_symbol(const struct lock_report *l, bool kernel);
+
+#endif /* LAB_LOCKS_H */
