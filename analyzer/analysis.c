@@ -16,7 +16,9 @@ struct analysis {
 	struct timeline tl;
 	struct lab_thread_stats *kt; /* the kernel's counters */
 	size_t nkt, capkt;
-	uint64_t drops; /* sum of the DROPS chunk */
+	uint64_t drops;	      /* sum of the DROPS chunk */
+	struct lab_map *maps; /* processes' memory maps, for naming addresses */
+	size_t nmaps, capmaps;
 	bool has_summary;
 	struct lab_run_summary summary;
 	bool damaged;
@@ -49,6 +51,7 @@ void analysis_free(struct analysis *a)
 		return;
 	timeline_free(&a->tl);
 	free(a->kt);
+	free(a->maps);
 	free(a);
 }
 
@@ -89,6 +92,27 @@ int analysis_add_drops(struct analysis *a, const uint64_t *per_cpu,
 	for (size_t i = 0; i < ncpus; i++)
 		a->drops += per_cpu[i];
 	return a->oom ? -1 : 0;
+}
+
+int analysis_add_maps(struct analysis *a, const struct lab_map *maps, size_t n)
+{
+	if (a->nmaps + n > a->capmaps) {
+		size_t cap = (a->nmaps + n) * 2;
+		struct lab_map *p = realloc(a->maps, cap * sizeof(*p));
+
+		if (!p) {
+			a->oom = true;
+			return -1;
+		}
+		a->maps = p;
+		a->capmaps = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		a->maps[a->nmaps] = maps[i];
+		/* the writer terminates it; a damaged trace may not */
+		a->maps[a->nmaps++].path[LAB_MAP_PATH_LEN - 1] = '\0';
+	}
+	return 0;
 }
 
 void analysis_set_summary(struct analysis *a,

@@ -32,6 +32,8 @@ int analysis_add_threads(struct analysis *a,
 			 const struct lab_thread_stats *threads, size_t n);
 int analysis_add_drops(struct analysis *a, const uint64_t *per_cpu,
 		       size_t ncpus);
+/* Memory maps of traced processes (a MAPS chunk), kept to name addresses. */
+int analysis_add_maps(struct analysis *a, const struct lab_map *maps, size_t n);
 void analysis_set_summary(struct analysis *a,
 			  const struct lab_run_summary *summary);
 /* The trace is damaged from here on: msg (the reader's) says where. */

@@ -19,6 +19,8 @@ static int feed(struct analysis *a, const struct trace_chunk *c)
 		if (c->count)
 			analysis_set_summary(a, c->data);
 		return 0;
+	case LAB_CHUNK_MAPS:
+		return analysis_add_maps(a, c->data, c->count);
 	}
 	return 0;
 }

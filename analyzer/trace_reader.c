@@ -137,23 +137,10 @@ const char *trace_chunk_type_name(uint32_t type)
 		return "DROPS";
 	case LAB_CHUNK_SUMMARY:
 		return "SUMMARY";
+	case LAB_CHUNK_MAPS:
+		return "MAPS";
 	}
 	return "unknown";
-}
-
-static size_t record_size(uint32_t type)
-{
-	switch (type) {
-	case LAB_CHUNK_EVENTS:
-		return sizeof(struct lab_event);
-	case LAB_CHUNK_THREADS:
-		return sizeof(struct lab_thread_stats);
-	case LAB_CHUNK_DROPS:
-		return sizeof(uint64_t);
-	case LAB_CHUNK_SUMMARY:
-		return sizeof(struct lab_run_summary);
-	}
-	return 0;
 }
 
 /* ---- file header ---- */
@@ -430,7 +417,7 @@ static int check_lengths(struct trace_reader *r,
 			 char *err, size_t errlen)
 {
 	unsigned long long o = at;
-	size_t size = record_size(h->type);
+	size_t size = lab_chunk_record_size(h->type);
 
 	if (!size)
 		return fail(r, err, errlen,

@@ -5,6 +5,7 @@
 #ifndef LAB_TRACE_FORMAT_H
 #define LAB_TRACE_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "events.h"
@@ -56,11 +57,35 @@ struct lab_chunk_header {
 };
 
 enum lab_chunk_type {
-	LAB_CHUNK_EVENTS = 1,  /* struct lab_event[] in ring-buffer order */
-	LAB_CHUNK_THREADS = 2, /* struct lab_thread_stats[], the kernel's counters */
-	LAB_CHUNK_DROPS = 3,   /* uint64_t[] events lost to a full ring, per CPU */
-	LAB_CHUNK_SUMMARY = 4, /* one struct lab_run_summary; last chunk of a complete trace */
+	LAB_CHUNK_EVENTS = 1, /* struct lab_event[] in ring-buffer order */
+	LAB_CHUNK_THREADS =
+		2, /* struct lab_thread_stats[], the kernel's counters */
+	LAB_CHUNK_DROPS =
+		3, /* uint64_t[] events lost to a full ring, per CPU */
+	LAB_CHUNK_SUMMARY = 4, /* one struct lab_run_summary; last chunk of a
+				  complete trace */
+	LAB_CHUNK_MAPS =
+		5, /* struct lab_map[]: memory maps of traced processes */
 };
+
+#define LAB_MAP_PATH_LEN 232
+
+/* One line of /proc/<pid>/maps, taken while the process ran, so user
+ * addresses (futex words) can be named later: a symbol in a mapped file,
+ * or [heap], [stack], anonymous memory. */
+struct lab_map {
+	uint64_t start, end; /* addresses [start, end) */
+	uint64_t offset;     /* file offset of start */
+	uint32_t pid;	     /* the process (tgid) it belongs to */
+	uint32_t prot;	     /* LAB_MAP_READ | _WRITE | _EXEC | _SHARED */
+	char path[LAB_MAP_PATH_LEN]; /* file, "[heap]", "[stack]", "" */
+};
+_Static_assert(sizeof(struct lab_map) == 264, "lab_map layout");
+
+#define LAB_MAP_READ   0x1
+#define LAB_MAP_WRITE  0x2
+#define LAB_MAP_EXEC   0x4
+#define LAB_MAP_SHARED 0x8
 
 /* What a trace says about where and how it was recorded. Strings are
  * NUL-terminated, truncated to fit. */
@@ -75,17 +100,17 @@ struct lab_trace_info {
 	char params[256];    /* "tasks=10 duration=1.5" */
 	char cmdline[1024];  /* what was run, arguments separated by spaces */
 	uint64_t start_realtime_ns; /* wall clock at start (CLOCK_REALTIME) */
-	uint64_t start_ns;	    /* CLOCK_MONOTONIC at start: events' time base */
+	uint64_t start_ns; /* CLOCK_MONOTONIC at start: events' time base */
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */
 
 /* How the run ended; written last, so a trace without it was cut short. */
 struct lab_run_summary {
-	uint64_t end_ns; /* CLOCK_MONOTONIC when tracing stopped */
-	uint64_t events; /* events written to the trace */
-	uint64_t dropped; /* events lost to a full ring buffer, all CPUs */
-	uint64_t untracked; /* threads not tracked because the map was full */
+	uint64_t end_ns;     /* CLOCK_MONOTONIC when tracing stopped */
+	uint64_t events;     /* events written to the trace */
+	uint64_t dropped;    /* events lost to a full ring buffer, all CPUs */
+	uint64_t untracked;  /* threads not tracked because the map was full */
 	int32_t exit_status; /* waitpid status of the workload's root */
 	uint32_t flags;	     /* LAB_RUN_* */
 	/* getrusage(RUSAGE_CHILDREN) of the workload, after it was reaped */
@@ -101,5 +126,23 @@ struct lab_run_summary {
 /* Record payloads are these structs as x86-64 lays them out: no padding,
  * little-endian. */
 _Static_assert(sizeof(struct lab_run_summary) == 96, "lab_run_summary layout");
+
+/* Size of one record of a chunk type, 0 for a type this lab does not know. */
+static inline size_t lab_chunk_record_size(uint32_t type)
+{
+	switch (type) {
+	case LAB_CHUNK_EVENTS:
+		return sizeof(struct lab_event);
+	case LAB_CHUNK_THREADS:
+		return sizeof(struct lab_thread_stats);
+	case LAB_CHUNK_DROPS:
+		return sizeof(uint64_t);
+	case LAB_CHUNK_SUMMARY:
+		return sizeof(struct lab_run_summary);
+	case LAB_CHUNK_MAPS:
+		return sizeof(struct lab_map);
+	}
+	return 0;
+}
 
 #endif /* LAB_TRACE_FORMAT_H */

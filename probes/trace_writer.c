@@ -169,21 +169,6 @@ static int write_header(struct trace_writer *w, const struct lab_trace_info *in)
 
 /* ---- chunks ---- */
 
-static size_t record_size(enum lab_chunk_type type)
-{
-	switch (type) {
-	case LAB_CHUNK_EVENTS:
-		return sizeof(struct lab_event);
-	case LAB_CHUNK_THREADS:
-		return sizeof(struct lab_thread_stats);
-	case LAB_CHUNK_DROPS:
-		return sizeof(uint64_t);
-	case LAB_CHUNK_SUMMARY:
-		return sizeof(struct lab_run_summary);
-	}
-	return 0;
-}
-
 static int reserve_out(struct trace_writer *w, size_t need)
 {
 	uint8_t *p;
@@ -239,9 +224,9 @@ static int write_chunk(struct trace_writer *w, enum lab_chunk_type type,
 
 	if (w->error)
 		return w->error;
-	if (count > LAB_CHUNK_MAX_RAW / record_size(type))
+	if (count > LAB_CHUNK_MAX_RAW / lab_chunk_record_size(type))
 		return fail(w, -E2BIG); /* a reader would refuse the chunk */
-	raw_len = count * record_size(type);
+	raw_len = count * lab_chunk_record_size(type);
 	r = reserve_out(w, LAB_CHUNK_HEADER_LEN + compressBound(raw_len));
 	if (!r)
 		r = deflate_payload(w, raw, raw_len, &comp_len);
@@ -412,6 +397,16 @@ static void sync_dir(const char *path)
 		close(fd);
 	}
 	free(dir);
+}
+
+int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
+			  size_t n)
+{
+	if (w->error)
+		return w->error;
+	if (w->finished || (n && !maps))
+		return -EINVAL;
+	return n ? write_chunk(w, LAB_CHUNK_MAPS, maps, n) : 0;
 }
 
 int trace_writer_finish(struct trace_writer *w,

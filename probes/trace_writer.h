@@ -13,6 +13,9 @@ int trace_writer_open(struct trace_writer **w, const char *path,
 /* Buffers events; full buffers are deflated and written as chunks. */
 int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
 			    size_t n);
+/* Writes memory maps of a traced process as a chunk of their own. */
+int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
+			  size_t n);
 /* Flushes buffered events, then writes the threads, drops and summary
  * chunks and closes the file. Returns 0 or -errno. */
 int trace_writer_finish(struct trace_writer *w,

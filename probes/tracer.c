@@ -146,13 +146,74 @@ static int check_command(const char *cmd, char *err, size_t errlen)
 		    cmd, cmd);
 }
 
+static void parse_map_line(const char *line, pid_t pid, struct lab_map *m)
+{
+	char perms[8] = "";
+	int n = 0;
+	unsigned long long start, end, off;
+
+	memset(m, 0, sizeof(*m));
+	if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms,
+		   &off, &n) < 4)
+		return;
+	m->start = start;
+	m->end = end;
+	m->offset = off;
+	m->pid = pid;
+	m->prot = (perms[0] == 'r' ? LAB_MAP_READ : 0) |
+		  (perms[1] == 'w' ? LAB_MAP_WRITE : 0) |
+		  (perms[2] == 'x' ? LAB_MAP_EXEC : 0) |
+		  (perms[3] == 's' ? LAB_MAP_SHARED : 0);
+	if (n > 0)
+		copy_str(m->path, sizeof(m->path), line + n);
+	m->path[strcspn(m->path, "\n")] = 0;
+}
+
+/* Best effort: the maps of a process while it runs, so its futex words
+ * can be named later; a process already gone leaves nothing. */
+static int snapshot_maps(struct session *s, pid_t pid)
+{
+	char path[64], line[512];
+	struct lab_map batch[64];
+	size_t n = 0;
+	int r = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		parse_map_line(line, pid, &batch[n]);
+		if (batch[n].end > batch[n].start)
+			n++;
+		if (n == sizeof(batch) / sizeof(batch[0])) {
+			r = trace_writer_add_maps(s->writer, batch, n);
+			n = 0;
+		}
+	}
+	fclose(f);
+	return r ? r : trace_writer_add_maps(s->writer, batch, n);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
+	const struct lab_event *e = data;
 	int r;
 
 	if (size != sizeof(struct lab_event))
 		return 0;
+	/* a new program image, or a workload that has set itself up (heap
+	 * and libraries mapped): take the maps while the process runs */
+	if ((e->type == LAB_EV_EXEC && e->pid != (uint32_t)s->child) ||
+	    (e->type == LAB_EV_MARK && e->aux == LAB_MARK_WORKLOAD_START)) {
+		r = snapshot_maps(s, e->pid);
+		if (r < 0) {
+			s->write_error = r;
+			return r;
+		}
+	}
 	r = trace_writer_add_events(s->writer, data, 1);
 	if (r < 0)
 		s->write_error = r;
@@ -354,6 +415,18 @@ static int release(struct session *s, char *const *argv, char *err,
 	if (n == sizeof(e))
 		return fail(err, errlen, "run: cannot start %s: %s", argv[0],
 			    strerror(e));
+	return 0;
+}
+
+/* The root has exec'd: its program is mapped (its libraries may not be
+ * yet), which is where the workloads' named locks live. */
+static int snapshot_root(struct session *s, char *err, size_t errlen)
+{
+	int r = snapshot_maps(s, s->child);
+
+	if (r < 0)
+		return fail(err, errlen, "run: writing the trace: %s",
+			    strerror(-r));
 	return 0;
 }
 
@@ -622,6 +695,7 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	}
 	r = -1;
 	if (release(&s, o->argv, err, errlen) ||
+	    snapshot_root(&s, err, errlen) ||
 	    drain(&s, res, &ru, err, errlen) ||
 	    finish(&s, res, &ru, err, errlen))
 		goto out;

@@ -1206,3 +1206,48 @@ TEST(trace_compresses_event_streams)
 	CHECK_MSG(ev_bytes * 2 < (size_t)MANY_EVENTS * sizeof(struct lab_event),
 		  "%zu bytes for %d events", ev_bytes, MANY_EVENTS);
 }
+
+/* Maps chunks travel among the events and come back field for field. */
+TEST(trace_maps_round_trip)
+{
+	char *path = path_in(test_tmpdir(), "maps.lab");
+	struct lab_trace_info info = {.version = LAB_TRACE_VERSION};
+	struct lab_run_summary sum = {.events = 1};
+	struct lab_event ev = {.ts = 5, .type = LAB_EV_SWITCH, .tid = 9};
+	struct lab_map m[2] = {
+		{.start = 0x1000, .end = 0x3000, .offset = 0x40, .pid = 7,
+		 .prot = LAB_MAP_READ | LAB_MAP_WRITE, .path = "/usr/bin/x"},
+		{.start = 0x9000, .end = 0xa000, .pid = 7, .path = "[heap]"},
+	};
+	struct trace_writer *w = NULL;
+	struct trace_reader *r = NULL;
+	struct trace_chunk c;
+	char err[512] = "";
+	int maps = 0, events = 0;
+
+	if (!CHECK_RC(trace_writer_open(&w, path, &info), 0))
+		goto out;
+	CHECK_RC(trace_writer_add_events(w, &ev, 1), 0);
+	CHECK_RC(trace_writer_add_maps(w, m, 2), 0);
+	CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), 0);
+	if (!CHECK_MSG(trace_reader_open_file(&r, path, err, sizeof(err)) == 0,
+		       "open: %s", err))
+		goto out;
+	while (trace_reader_next(r, &c, err, sizeof(err)) == 1) {
+		if (c.type == LAB_CHUNK_EVENTS)
+			events += c.count;
+		if (c.type != LAB_CHUNK_MAPS)
+			continue;
+		maps += c.count;
+		if (CHECK_EQ(c.count, 2))
+			CHECK(memcmp(c.data, m, sizeof(m)) == 0);
+		CHECK_STR(trace_chunk_type_name(c.type), "MAPS");
+	}
+	CHECK_MSG(err[0] == 0, "%s", err);
+	CHECK_EQ(maps, 2);
+	CHECK_EQ(events, 1);
+out:
+	trace_reader_free(r);
+	trace_writer_free(w);
+	free(path);
+}
