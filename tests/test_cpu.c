@@ -2,7 +2,10 @@
  * (workload_child.h), which also checks that the run left no child
  * process and no extra thread behind. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include "cpu.h"
+#include "test.h"
 #include "workload_child.h"
 
 static const struct workload *const cpu_family[] = {
@@ -12,9 +15,8 @@ static const struct workload *const cpu_family[] = {
 	&cpu_serial,
 };
 
-#define NFAMILY	      (sizeof(cpu_family) / sizeof(cpu_family[0]))
-#define SLICE	      (1u << 20) /* CPU_SLICE_OPS in cpu.c */
-#define TIMED_RETRIES 3 /* other work on the machine can upset one race */
+#define NFAMILY (sizeof(cpu_family) / sizeof(cpu_family[0]))
+#define SLICE	(1u << 20) /* CPU_SLICE_OPS in cpu.c */
 
 static const struct workload_params small = {.tasks = 3, .ops = 3000000};
 
@@ -97,18 +99,17 @@ TEST(cpu_threads_and_processes_beat_coroutines)
 {
 	const struct workload_params p = {.tasks = 2, .ops = 40000000};
 	char why[200] = "";
-	int ok = 0;
+	int ok;
 
 	if (child_cpus() < 2)
 		SKIP("one CPU: threads and processes have nothing to run in "
 		     "parallel on");
-	for (int i = 0; i < TIMED_RETRIES && ok == 0; i++)
-		ok = cpu_race(&p, why, sizeof(why));
-	if (ok == 0 && child_cpus_free_now() < 1.6)
+	ok = child_race(cpu_race, &p, why, sizeof(why));
+	if (ok == CHILD_RACE_BUSY)
 		SKIP("other work holds a CPU: two spinning threads got less "
 		     "than 1.6 CPUs");
 	if (ok >= 0)
-		CHECK_MSG(ok == 1, "%d tries, last: %s", TIMED_RETRIES, why);
+		CHECK_MSG(ok == 1, "%d tries, last: %s", CHILD_RACE_TRIES, why);
 }
 
 TEST(cpu_coroutines_yield_every_slice)
@@ -152,14 +153,8 @@ TEST(cpu_a_killed_worker_makes_a_wrong_result)
 {
 	const struct workload_params p = {.tasks = 2, .ops = 150000000};
 	struct child c;
-	pid_t worker;
 
-	if (!CHECK(child_start(&c, &cpu_processes, &p, NULL) == 0))
-		return;
-	worker = child_wait_for_named(c.pid, "cpu-w1");
-	if (CHECK_MSG(worker > 0, "no worker cpu-w1 under %d", (int)c.pid))
-		kill(worker, SIGKILL);
-	if (!CHECK(child_finish(&c) == 0))
+	if (child_run_killing(&c, &cpu_processes, &p, "cpu-w1") != 0)
 		return;
 	/* 1 = wrong result; no hang, no zombie left behind */
 	CHECK_MSG(child_exited(&c, 1), "status %#x, stderr: %s", c.status,

@@ -2,7 +2,10 @@
  * (workload_child.h), which also checks that the run left no child
  * process and no extra thread behind. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include "gil.h"
+#include "test.h"
 #include "workload_child.h"
 
 static const struct workload *const gil_family[] = {
@@ -12,8 +15,7 @@ static const struct workload *const gil_family[] = {
 	&gil_serial,
 };
 
-#define NFAMILY	      (sizeof(gil_family) / sizeof(gil_family[0]))
-#define TIMED_RETRIES 3 /* other work on the machine can upset one race */
+#define NFAMILY (sizeof(gil_family) / sizeof(gil_family[0]))
 
 static const struct workload_params small = {.tasks = 3, .ops = 3000000};
 
@@ -139,17 +141,16 @@ TEST(gil_threads_do_not_beat_serial_processes_do)
 {
 	const struct workload_params p = {.tasks = 2, .ops = 50000000};
 	char why[160] = "";
-	int ok = 0;
+	int ok;
 
 	if (child_cpus() < 2)
 		SKIP("one CPU: processes have nothing to run in parallel on");
-	for (int i = 0; i < TIMED_RETRIES && ok == 0; i++)
-		ok = gil_race(&p, why, sizeof(why));
-	if (ok == 0 && child_cpus_free_now() < 1.6)
+	ok = child_race(gil_race, &p, why, sizeof(why));
+	if (ok == CHILD_RACE_BUSY)
 		SKIP("other work holds a CPU: two spinning threads got less "
 		     "than 1.6 CPUs");
 	if (ok >= 0)
-		CHECK_MSG(ok == 1, "%d tries, last: %s", TIMED_RETRIES, why);
+		CHECK_MSG(ok == 1, "%d tries, last: %s", CHILD_RACE_TRIES, why);
 }
 
 TEST(gil_workers_carry_their_names)
@@ -177,14 +178,8 @@ TEST(gil_a_killed_worker_makes_a_wrong_result)
 {
 	const struct workload_params p = {.tasks = 2, .ops = 150000000};
 	struct child c;
-	pid_t worker;
 
-	if (!CHECK(child_start(&c, &gil_processes, &p, NULL) == 0))
-		return;
-	worker = child_wait_for_named(c.pid, "gil-w1");
-	if (CHECK_MSG(worker > 0, "no worker gil-w1 under %d", (int)c.pid))
-		kill(worker, SIGKILL);
-	if (!CHECK(child_finish(&c) == 0))
+	if (child_run_killing(&c, &gil_processes, &p, "gil-w1") != 0)
 		return;
 	CHECK_MSG(child_exited(&c, 1), "status %#x, stderr: %s", c.status,
 		  c.errtext);

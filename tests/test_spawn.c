@@ -1,7 +1,10 @@
 /* test_spawn.c - the spawn scenario. Each workload runs in a forked child
  * (workload_child.h), which also checks that the run left no child
  * process and no extra thread behind. */
+#include <stdio.h>
+#include <string.h>
 #include "spawn.h"
+#include "test.h"
 #include "workload_child.h"
 
 static const struct workload *const spawn_family[] = {
@@ -10,8 +13,7 @@ static const struct workload *const spawn_family[] = {
 	&spawn_coroutines,
 };
 
-#define NFAMILY	      (sizeof(spawn_family) / sizeof(spawn_family[0]))
-#define TIMED_RETRIES 3 /* other work on the machine can upset one race */
+#define NFAMILY (sizeof(spawn_family) / sizeof(spawn_family[0]))
 
 static const struct workload_params small = {.tasks = 5, .ops = 4};
 
@@ -82,15 +84,13 @@ TEST(spawn_processes_cost_more_than_threads_than_coroutines)
 {
 	const struct workload_params p = {.tasks = 20, .ops = 5};
 	char why[160] = "";
-	int ok = 0;
+	int ok = child_race(spawn_race, &p, why, sizeof(why));
 
-	for (int i = 0; i < TIMED_RETRIES && ok == 0; i++)
-		ok = spawn_race(&p, why, sizeof(why));
-	if (ok == 0 && child_cpus() > 1 && child_cpus_free_now() < 1.6)
+	if (ok == CHILD_RACE_BUSY)
 		SKIP("other work holds a CPU: two spinning threads got less "
 		     "than 1.6 CPUs");
 	if (ok >= 0)
-		CHECK_MSG(ok == 1, "%d tries, last: %s", TIMED_RETRIES, why);
+		CHECK_MSG(ok == 1, "%d tries, last: %s", CHILD_RACE_TRIES, why);
 }
 
 /* Later rounds find the stacks of the first one in the runtime's pool. A
