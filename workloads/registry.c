@@ -6,30 +6,31 @@
 #include "daemon.h"
 #include "gil.h"
 #include "io.h"
+#include "lock.h"
 #include "net.h"
+#include "pingpong.h"
 #include "pool.h"
 #include "queue.h"
+#include "race.h"
 #include "shared.h"
 #include "spawn.h"
 #include "workload.h"
 
 const struct workload *const workloads[] = {
-	&io_processes,	    &io_threads,
-	&io_coroutines,	    &io_serial,
-	&net_processes,	    &net_threads,
-	&net_coroutines,    &net_serial,
-	&cpu_processes,	    &cpu_threads,
-	&cpu_coroutines,    &cpu_serial,
-	&gil_processes,	    &gil_threads,
-	&gil_coroutines,    &gil_serial,
-	&spawn_processes,   &spawn_threads,
-	&spawn_coroutines,  &queue_processes,
-	&queue_threads,	    &queue_coroutines,
-	&shared_processes,  &shared_threads,
-	&shared_coroutines, &pool_processes,
-	&pool_threads,	    &pool_coroutines,
-	&daemon_processes,  &daemon_threads,
-	&daemon_coroutines, NULL,
+	&io_processes,	   &io_threads,		 &io_coroutines,
+	&io_serial,	   &net_processes,	 &net_threads,
+	&net_coroutines,   &net_serial,		 &cpu_processes,
+	&cpu_threads,	   &cpu_coroutines,	 &cpu_serial,
+	&gil_processes,	   &gil_threads,	 &gil_coroutines,
+	&gil_serial,	   &lock_processes,	 &lock_threads,
+	&lock_coroutines,  &lock_serial,	 &race_processes,
+	&race_threads,	   &race_coroutines,	 &pingpong_processes,
+	&pingpong_threads, &pingpong_coroutines, &spawn_processes,
+	&spawn_threads,	   &spawn_coroutines,	 &queue_processes,
+	&queue_threads,	   &queue_coroutines,	 &shared_processes,
+	&shared_threads,   &shared_coroutines,	 &pool_processes,
+	&pool_threads,	   &pool_coroutines,	 &daemon_processes,
+	&daemon_threads,   &daemon_coroutines,	 NULL,
 };
 
 const struct workload *workload_find(const char *name)
