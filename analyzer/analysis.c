@@ -9,6 +9,7 @@
 #include "offcpu.h"
 #include "phases.h"
 #include "stats.h"
+#include "symbols.h"
 #include "timeline.h"
 
 struct analysis {
@@ -16,9 +17,9 @@ struct analysis {
 	struct timeline tl;
 	struct lab_thread_stats *kt; /* the kernel's counters */
 	size_t nkt, capkt;
-	uint64_t drops;	      /* sum of the DROPS chunk */
-	struct lab_map *maps; /* processes' memory maps, for naming addresses */
-	size_t nmaps, capmaps;
+	uint64_t drops; /* sum of the DROPS chunk */
+	/* the processes' memory maps and origins, to name lock addresses */
+	struct symbols *syms;
 	bool has_summary;
 	struct lab_run_summary summary;
 	bool damaged;
@@ -32,6 +33,11 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 
 	if (!a)
 		return NULL;
+	a->syms = symbols_new(info->start_realtime_ns);
+	if (!a->syms) {
+		free(a);
+		return NULL;
+	}
 	a->info = *info;
 	/* the writer terminates them; a damaged header may not */
 	a->info.lab_version[sizeof(a->info.lab_version) - 1] = '\0';
@@ -51,15 +57,27 @@ void analysis_free(struct analysis *a)
 		return;
 	timeline_free(&a->tl);
 	free(a->kt);
-	free(a->maps);
+	symbols_free(a->syms);
 	free(a);
+}
+
+/* Which process's memory a process's addresses are found in: a forked
+ * process shares its parent's layout until it runs a program. */
+static int note_origin(struct symbols *syms, const struct lab_event *ev)
+{
+	if (ev->type == LAB_EV_FORK && ev->other_pid != ev->pid)
+		return symbols_add_fork(syms, ev->other_pid, ev->pid);
+	if (ev->type == LAB_EV_EXEC)
+		return symbols_add_exec(syms, ev->pid);
+	return 0;
 }
 
 int analysis_add_events(struct analysis *a, const struct lab_event *ev,
 			size_t n)
 {
 	for (size_t i = 0; i < n && !a->oom; i++)
-		if (timeline_event(&a->tl, &ev[i]))
+		if (timeline_event(&a->tl, &ev[i]) ||
+		    note_origin(a->syms, &ev[i]))
 			a->oom = true;
 	return a->oom ? -1 : 0;
 }
@@ -96,23 +114,9 @@ int analysis_add_drops(struct analysis *a, const uint64_t *per_cpu,
 
 int analysis_add_maps(struct analysis *a, const struct lab_map *maps, size_t n)
 {
-	if (a->nmaps + n > a->capmaps) {
-		size_t cap = (a->nmaps + n) * 2;
-		struct lab_map *p = realloc(a->maps, cap * sizeof(*p));
-
-		if (!p) {
-			a->oom = true;
-			return -1;
-		}
-		a->maps = p;
-		a->capmaps = cap;
-	}
-	for (size_t i = 0; i < n; i++) {
-		a->maps[a->nmaps] = maps[i];
-		/* the writer terminates it; a damaged trace may not */
-		a->maps[a->nmaps++].path[LAB_MAP_PATH_LEN - 1] = '\0';
-	}
-	return 0;
+	if (!a->oom && symbols_add_maps(a->syms, maps, n))
+		a->oom = true;
+	return a->oom ? -1 : 0;
 }
 
 void analysis_set_summary(struct analysis *a,
@@ -488,23 +492,126 @@ static const struct thread_report *root_of(const struct run_report *run)
 	return root;
 }
 
+/* ---- naming the locks ---- */
+
+struct tid_pid {
+	uint32_t tid, pid;
+	uint64_t start_ns;
+};
+
+/* what naming a lock needs: the symbols, and whose threads are whose */
+struct lock_names {
+	struct symbols *syms;
+	struct tid_pid *by_tid; /* every thread, by tid, then start */
+	size_t n;
+};
+
+static int by_tid_start(const void *x, const void *y)
+{
+	const struct tid_pid *a = x, *b = y;
+
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return (a->start_ns > b->start_ns) - (a->start_ns < b->start_ns);
+}
+
+/* The process of thread tid: of the latest thread by that tid started by
+ * `by` (a reused tid), else of the first. 0 when not known. */
+static uint32_t pid_of(const struct lock_names *ln, uint32_t tid, uint64_t by)
+{
+	size_t lo = 0, hi = ln->n;
+	uint32_t pid = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ln->by_tid[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ln->n && ln->by_tid[lo].tid == tid; lo++)
+		if (!pid || ln->by_tid[lo].start_ns <= by)
+			pid = ln->by_tid[lo].pid;
+	return pid;
+}
+
+static const char *name_lock(void *ctx, const struct lock_report *l,
+			     bool kernel, char *buf, size_t len)
+{
+	const struct lock_names *ln = ctx;
+
+	if (kernel)
+		return symbols_kernel(ln->syms, l->addr, buf, len);
+	if (!l->shared)
+		return symbols_user(ln->syms, l->pid, l->addr, buf, len);
+	/* a shared word is keyed without a process: named in the first
+	 * waiter's whose maps hold it */
+	for (size_t i = 0; i < l->ntids; i++) {
+		uint32_t pid = pid_of(ln, l->tids[i], UINT64_MAX);
+
+		if (pid && symbols_user(ln->syms, pid, l->addr, buf, len))
+			return buf;
+	}
+	return NULL;
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int lock_names_init(struct lock_names *ln, struct analysis *a,
+			   const struct run_report *run)
+{
+	ln->syms = a->syms;
+	ln->n = run->nthreads;
+	ln->by_tid = malloc((run->nthreads + 1) * sizeof(*ln->by_tid));
+	if (!ln->by_tid)
+		return -1;
+	for (size_t i = 0; i < run->nthreads; i++) {
+		const struct thread_report *t = &run->threads[i];
+
+		ln->by_tid[i] = (struct tid_pid){t->tid, t->pid, t->start_ns};
+	}
+	qsort(ln->by_tid, ln->n, sizeof(*ln->by_tid), by_tid_start);
+	/* the kernel's counters know the parents of processes whose fork
+	 * event was lost */
+	for (size_t i = 0; i < run->nthreads; i++) {
+		const struct thread_report *t = &run->threads[i];
+		uint32_t parent;
+
+		if (t->tid != t->pid || !t->parent_tid)
+			continue;
+		parent = pid_of(ln, t->parent_tid, t->start_ns);
+		if (symbols_add_fork(a->syms, t->pid, parent))
+			return -1;
+	}
+	/* kernel addresses mean something only to the kernel, and the
+	 * boot, that recorded them */
+	if (symbols_kernel_is_running(&a->info) &&
+	    symbols_use_kallsyms(a->syms, "/proc/kallsyms"))
+		return -1;
+	return 0;
+}
+
 /* What needs every thread: phases, locks, creation. keep[i]: timeline
  * record i is one of the workload's threads. */
-static int run_wide(struct run_report *run, struct timeline *tl,
+static int run_wide(struct run_report *run, struct analysis *a,
 		    const bool *keep)
 {
 	const struct thread_report *root = root_of(run);
+	struct timeline *tl = &a->tl;
+	struct lock_names ln;
+	int err;
 
 	if (phases_report(&tl->phases, root ? root->tid : 0, keep,
 			  root ? root->start_ns + root->lifetime_ns : 0,
 			  run->end_ns, &run->phases, &run->nphases))
 		return -1;
-	if (locks_take(&tl->user_locks, false, &run->user_locks,
-		       &run->nuser_locks) ||
-	    locks_take(&tl->kernel_locks, true, &run->kernel_locks,
-		       &run->nkernel_locks))
-		return -1;
-	return creation_fill(run);
+	err = lock_names_init(&ln, a, run) ||
+	      locks_take(&tl->user_locks, false, name_lock, &ln,
+			 &run->user_locks, &run->nuser_locks) ||
+	      locks_take(&tl->kernel_locks, true, name_lock, &ln,
+			 &run->kernel_locks, &run->nkernel_locks);
+	free(ln.by_tid);
+	return err ? -1 : creation_fill(run);
 }
 
 static int threads_fill(struct run_report *run, struct analysis *a)
@@ -551,9 +658,10 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 			   &run->threads[i]);
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
+	run->marked_tasks = tl->marked_tasks;
 	if (group_processes(run))
 		goto out;
-	err = run_wide(run, tl, taken);
+	err = run_wide(run, a, taken);
 out:
 	free(order);
 	free(korder);

@@ -1,5 +1,4 @@
 /* locks.c - contended locks, accumulated per lock. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "locks.h"
@@ -151,8 +150,8 @@ static int by_total_wait(const void *x, const void *y)
 	return (a->addr > b->addr) - (a->addr < b->addr);
 }
 
-int locks_take(struct lock_table *t, bool kernel, struct lock_report **out,
-	       size_t *n)
+int locks_take(struct lock_table *t, bool kernel, lock_namer *name, void *ctx,
+	       struct lock_report **out, size_t *n)
 {
 	struct lock_report *v = calloc(t->n + 1, sizeof(*v));
 
@@ -163,12 +162,10 @@ int locks_take(struct lock_table *t, bool kernel, struct lock_report **out,
 		return -1;
 	}
 	for (size_t i = 0; i < t->n; i++) {
-		const char *name;
-
 		v[i] = t->v[i].r;
-		name = lock_symbol(&v[i], kernel);
-		if (name)
-			snprintf(v[i].symbol, sizeof(v[i].symbol), "%s", name);
+		if (!name ||
+		    !name(ctx, &v[i], kernel, v[i].symbol, sizeof(v[i].symbol)))
+			v[i].symbol[0] = '\0';
 	}
 	qsort(v, t->n, sizeof(*v), by_total_wait);
 	*out = v;
@@ -193,11 +190,4 @@ void lock_reports_free(struct lock_report *l, size_t n)
 	for (size_t i = 0; l && i < n; i++)
 		free(l[i].tids);
 	free(l);
-}
-
-const char *lock_symbol(const struct lock_report *l, bool kernel)
-{
-	(void)l;
-	(void)kernel;
-	return NULL;
 }

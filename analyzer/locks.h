@@ -39,20 +39,20 @@ bool futex_op_waits(uint32_t op);
  * of memory. */
 int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 	      uint32_t ops, uint32_t tid, uint64_t wait_ns);
+/* Names a lock's address: writes the name into buf (len bytes, NUL
+ * included) and returns buf, or returns NULL when it cannot be named.
+ * kernel: a kernel lock, else a futex word. */
+typedef const char *lock_namer(void *ctx, const struct lock_report *l,
+			       bool kernel, char *buf, size_t len);
+
 /* Moves the locks into a new array, most total wait first, each named by
- * lock_symbol(); the table is left empty. Returns 0, or -1 when out of
- * memory (the table is then freed). */
-int locks_take(struct lock_table *t, bool kernel, struct lock_report **out,
-	       size_t *n);
+ * name (with ctx; NULL names none: the report's `symbol` is then null);
+ * the table is left empty. Returns 0, or -1 when out of memory (the
+ * table is then freed). */
+int locks_take(struct lock_table *t, bool kernel, lock_namer *name, void *ctx,
+	       struct lock_report **out, size_t *n);
 void locks_free(struct lock_table *t);
 /* Frees an array from locks_take. */
 void lock_reports_free(struct lock_report *l, size_t n);
-
-/* The name of a lock's address (a variable's symbol, a kernel object),
- * or NULL when it cannot be named; the report copies it. A trace holds
- * neither the workload's memory maps nor symbol tables, so from a trace
- * alone no address can be named and the report's `symbol` is null; a
- * symbol source plugs in here. */
-const char *lock_symbol(const struct lock_report *l, bool kernel);
 
 #endif /* LAB_LOCKS_H */

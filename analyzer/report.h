@@ -168,6 +168,9 @@ struct run_report {
 	struct creation_summary created_threads, created_processes;
 	size_t nphases; /* in order */
 	struct phase_report *phases;
+	/* the tasks the workload said it runs at once (its WORKLOAD_START
+	 * marker); 0 when it did not say */
+	uint64_t marked_tasks;
 };
 
 #endif /* LAB_REPORT_H */

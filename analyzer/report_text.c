@@ -319,6 +319,26 @@ static int print_offcpu(FILE *f, const struct run_report *r, int unused)
 	return print_list(f, &l);
 }
 
+/* A string of the traced program's that may be long (a symbol), in
+ * width columns: cut with "…" where it would push the columns after it. */
+static void put_clipped(FILE *f, const char *s, size_t width)
+{
+	char b[640];
+	size_t cols = 0, i = 0;
+
+	safe_text(b, sizeof(b), s, 1);
+	if (text_width(b) > width) {
+		/* keep width - 1 characters: UTF-8 continuation bytes are
+		 * 10xxxxxx and take no column */
+		for (; b[i]; i++)
+			if (((unsigned char)b[i] & 0xc0) != 0x80 &&
+			    cols++ == width - 1)
+				break;
+		snprintf(b + i, sizeof(b) - i, "…");
+	}
+	put_left(f, b, width);
+}
+
 /* One contended lock: its name, or its address and whose it is. */
 static void lock_row(FILE *f, const struct lock_report *l, bool user)
 {
@@ -337,7 +357,7 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 		snprintf(name, sizeof(name), "futex 0x%llx pid %u",
 			 (unsigned long long)l->addr, l->pid);
 	fputs("  ", f);
-	put_comm(f, name, 36);
+	put_clipped(f, name, 36);
 	put_duration(f, l->total_ns, 10);
 	fputc(' ', f);
 	put_right(f, fmt_count(b, sizeof(b), l->count), 7);

@@ -381,6 +381,8 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 			t->counts.user_switches += ev->value;
 			tl->marker_user_switches += ev->value;
 		}
+		if (ev->aux == LAB_MARK_WORKLOAD_START && !tl->marked_tasks)
+			tl->marked_tasks = ev->value;
 		return phases_mark(&tl->phases, ev);
 	case LAB_EV_BLOCK:
 		t->block_pending = true;

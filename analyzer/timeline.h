@@ -100,6 +100,7 @@ struct timeline {
 	uint64_t events;
 	uint64_t last_ns;	       /* the latest timestamp in the stream */
 	uint64_t marker_user_switches; /* sum of LAB_MARK_CORO_SWITCHES */
+	uint64_t marked_tasks;	       /* the first LAB_MARK_WORKLOAD_START's */
 	enum sys_abi abi;	       /* whose syscall numbers */
 	struct lock_table user_locks;  /* futex waits per lock word */
 	struct lock_table kernel_locks;
