@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -16,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "compare.h"
+#include "explain.h"
 #include "tracer.h"
 #include "workload.h"
 
@@ -248,10 +251,18 @@ struct run_args {
 	const char *given[4][2]; /* option name, value: passed on verbatim */
 	int ngiven;
 	int verbose;
-	double timeout_s; /* lab run: kill the run after this long */
+	double timeout_s;    /* lab run: kill the run after this long */
+	unsigned int repeat; /* lab run: runs of each workload; 0 = once */
 };
 
-enum { OPT_TASKS = 256, OPT_OPS, OPT_DURATION, OPT_CPU, OPT_TIMEOUT };
+enum {
+	OPT_TASKS = 256,
+	OPT_OPS,
+	OPT_DURATION,
+	OPT_CPU,
+	OPT_TIMEOUT,
+	OPT_REPEAT,
+};
 
 static const struct option run_options[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -260,6 +271,7 @@ static const struct option run_options[] = {
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"cpu", required_argument, NULL, OPT_CPU},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"repeat", required_argument, NULL, OPT_REPEAT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -323,6 +335,13 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 					"seconds above 0 and up to 86400",
 					cmd, val);
 			break;
+		case OPT_REPEAT:
+			if (parse_uint(val, 1, 50, &a->repeat))
+				return -die(EXIT_USAGE,
+					    "%s: --repeat '%s' is not a count "
+					    "from 1 to 50",
+					    cmd, val);
+			break;
 		case OPT_CPU:
 			if (!valid_cpu_list(val))
 				return -die(EXIT_USAGE,
@@ -373,40 +392,99 @@ static FILE *create_new(const char *path)
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
-/* Analyse a fresh or saved trace, print the summary, write the JSON. */
-static int report_one(const char *trace, const char *json_path)
+/* Writes a JSON document aside, then renames it into place: a reader
+ * never sees half of one. */
+static int write_json(const char *cmd, const char *path,
+		      int (*fn)(FILE *f, const void *arg), const void *arg)
 {
-	struct run_report *rep;
-	char err[512], tmp[PATH_MAX];
+	char tmp[PATH_MAX];
 	FILE *f;
 	int r;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = create_new(tmp);
+	r = f ? fn(f, arg) : -1;
+	if (f && fclose(f))
+		r = -1;
+	if (r || rename(tmp, path)) {
+		int e = errno;
+
+		unlink(tmp);
+		return die(EXIT_ERROR, "%s: writing %s: %s", cmd, path,
+			   strerror(e));
+	}
+	own(path);
+	return EXIT_OK;
+}
+
+static int report_json_fn(FILE *f, const void *rep)
+{
+	return report_write_json(f, rep);
+}
+
+/* A family: the comparison its runs are lined up in, and the
+ * explanation made from it. */
+struct family {
+	struct comparison cmp;
+	bool on;     /* line runs up at all */
+	bool broken; /* a run did not fit; why says why */
+	char why[512];
+	struct explanation expl;
+};
+
+static int family_json_fn(FILE *f, const void *arg)
+{
+	const struct family *fam = arg;
+
+	return compare_write_json(f, &fam->cmp, &fam->expl);
+}
+
+/* Analyse a fresh or saved trace; print its summary when print is set,
+ * write its JSON when json_path is given, line it up in fam if any. */
+static int report_one(const char *trace, const char *json_path, FILE *print,
+		      struct family *fam)
+{
+	struct run_report *rep;
+	char err[512];
+	int code = EXIT_OK;
 
 	if (analyze_trace_file(trace, &rep, err, sizeof(err)))
 		return die(EXIT_ERROR, "report: %s", err);
 	if (err[0])
 		fprintf(stderr, "lab: report: %s (showing the intact part)\n",
 			err);
-	report_print_text(stdout, rep);
-	if (!json_path) {
-		run_report_free(rep);
-		return EXIT_OK;
-	}
-	/* written aside then renamed: a reader never sees half a report */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", json_path);
-	f = create_new(tmp);
-	r = f ? report_write_json(f, rep) : -1;
-	if (f && fclose(f))
-		r = -1;
+	if (print)
+		report_print_text(print, rep);
+	if (json_path)
+		code = write_json("report", json_path, report_json_fn, rep);
+	if (fam && fam->on && !fam->broken &&
+	    compare_add(&fam->cmp, rep, fam->why, sizeof(fam->why)))
+		fam->broken = true;
 	run_report_free(rep);
-	if (r || rename(tmp, json_path)) {
-		int e = errno;
+	/* A family run forks the next workload from this process: memory
+	 * the analysis held would count in the child's peak RSS. */
+	malloc_trim(0);
+	return code;
+}
 
-		unlink(tmp);
-		return die(EXIT_ERROR, "report: writing %s: %s", json_path,
-			   strerror(e));
-	}
-	own(json_path);
-	return EXIT_OK;
+/* The comparison and explanation of a family's runs: printed, and
+ * written to json_path when given. */
+static int family_finish(struct family *fam, const char *cmd,
+			 const char *json_path)
+{
+	int code = EXIT_OK;
+
+	compare_finish(&fam->cmp);
+	if (explain(&fam->cmp, &fam->expl))
+		return die(EXIT_ERROR,
+			   "%s: explaining the comparison: out of "
+			   "memory",
+			   cmd);
+	compare_print_text(stdout, &fam->cmp, &fam->expl);
+	if (json_path)
+		code = write_json(cmd, json_path, family_json_fn, fam);
+	explanation_free(&fam->expl);
+	return code;
 }
 
 static int exit_code_of(const struct tracer_result *res)
@@ -432,10 +510,13 @@ static void describe_exit(const char *name, int status)
 			name, WEXITSTATUS(status));
 }
 
-/* Trace one command into dir/name.lab and report it as dir/name.json. */
+/* Trace one command into dir/name.lab and report it as dir/name.json;
+ * run i of a repeated family goes to dir/name-i.lab and dir/name-i.json.
+ * The summary goes to print, if any; the report is lined up in fam. */
 static int trace_and_report(const char *name, char *const *argv,
 			    const char *marker_path, const char *params,
-			    const char *dir, const struct run_args *a)
+			    const char *dir, const struct run_args *a,
+			    unsigned int run, FILE *print, struct family *fam)
 {
 	struct tracer_opts o = {.argv = argv,
 				.marker_path = marker_path,
@@ -443,11 +524,13 @@ static int trace_and_report(const char *name, char *const *argv,
 				.run_as = have_invoker ? &invoker : NULL,
 				.timeout_s = a->timeout_s};
 	struct tracer_result res;
-	char trace[PATH_MAX], json[PATH_MAX], err[512];
+	char trace[PATH_MAX], json[PATH_MAX], err[512], suffix[16] = "";
 	int code, rcode;
 
-	snprintf(trace, sizeof(trace), "%s/%s.lab", dir, name);
-	snprintf(json, sizeof(json), "%s/%s.json", dir, name);
+	if (run)
+		snprintf(suffix, sizeof(suffix), "-%u", run);
+	snprintf(trace, sizeof(trace), "%s/%s%s.lab", dir, name, suffix);
+	snprintf(json, sizeof(json), "%s/%s%s.json", dir, name, suffix);
 	tracer_describe_machine(&o.info);
 	snprintf(o.info.workload, sizeof(o.info.workload), "%s", name);
 	snprintf(o.info.params, sizeof(o.info.params), "%s", params);
@@ -470,7 +553,7 @@ static int trace_and_report(const char *name, char *const *argv,
 			res.interrupted);
 	else
 		describe_exit(name, res.exit_status);
-	rcode = report_one(trace, json);
+	rcode = report_one(trace, json, print, fam);
 	return code ? code : rcode;
 }
 
@@ -484,10 +567,28 @@ static int self_path(char *buf, size_t size)
 	return 0;
 }
 
+/* Repeated runs print no summaries; a terminal still sees where they
+ * are, on one line that each run overwrites. */
+static void progress(unsigned int run, unsigned int runs, const char *name)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (name)
+		fprintf(stderr, "\rlab: run %u of %u: %-40s", run, runs, name);
+	else
+		fprintf(stderr, "\r%*s\r", 62, "");
+}
+
+/* A workload, or a scenario's family, once or --repeat times: the
+ * models interleaved (p, t, c, s, p, t, c, s, ...) so that a drift of
+ * the machine touches every model alike. */
 static int run_workloads(const char *name, const struct run_args *a)
 {
 	char self[PATH_MAX], dir[PATH_MAX], params[256] = "defaults";
+	char json[PATH_MAX + 80], scenario[64] = "";
 	char *argv[4 + 2 * 4 + 1];
+	unsigned int repeat = a->repeat ? a->repeat : 1;
+	struct family fam = {0};
 	int code = EXIT_OK, ran = 0;
 	size_t used = 0;
 
@@ -505,30 +606,64 @@ static int run_workloads(const char *name, const struct run_args *a)
 		used += snprintf(params + used, sizeof(params) - used,
 				 "%s%s=%s", i ? " " : "", a->given[i][0] + 2,
 				 a->given[i][1]);
-	for (const struct workload *const *w = workloads; *w; w++) {
-		int n = 0, r;
+	compare_init(&fam.cmp);
+	/* a family is compared, and so are the repeats of one workload */
+	fam.on = workload_is_scenario(name) || repeat > 1;
+	for (unsigned int run = 1; run <= repeat; run++) {
+		for (const struct workload *const *w = workloads; *w; w++) {
+			int n = 0, r;
 
-		if (strcmp((*w)->name, name) && strcmp((*w)->scenario, name))
-			continue;
-		argv[n++] = self;
-		argv[n++] = (char *)"workload";
-		argv[n++] = (char *)(*w)->name;
-		for (int i = 0; i < a->ngiven; i++) {
-			argv[n++] = (char *)a->given[i][0];
-			argv[n++] = (char *)a->given[i][1];
+			if (strcmp((*w)->name, name) &&
+			    strcmp((*w)->scenario, name))
+				continue;
+			argv[n++] = self;
+			argv[n++] = (char *)"workload";
+			argv[n++] = (char *)(*w)->name;
+			for (int i = 0; i < a->ngiven; i++) {
+				argv[n++] = (char *)a->given[i][0];
+				argv[n++] = (char *)a->given[i][1];
+			}
+			argv[n] = NULL;
+			if (ran && repeat == 1)
+				putchar('\n');
+			if (repeat > 1)
+				progress(run, repeat, (*w)->name);
+			snprintf(scenario, sizeof(scenario), "%s",
+				 (*w)->scenario);
+			r = trace_and_report((*w)->name, argv, self, params,
+					     dir, a, repeat > 1 ? run : 0,
+					     repeat > 1 ? NULL : stdout, &fam);
+			ran++;
+			if (r >= EXIT_SIGNAL || r == EXIT_ERROR ||
+			    r == EXIT_TIMEOUT) {
+				progress(0, 0, NULL);
+				compare_free(&fam.cmp);
+				return r;
+			}
+			if (r && !code)
+				code = r;
 		}
-		argv[n] = NULL;
-		if (ran)
+	}
+	if (repeat > 1)
+		progress(0, 0, NULL);
+	if (fam.on && fam.broken) {
+		fprintf(stderr, "lab: run: no comparison: %s\n", fam.why);
+	} else if (fam.on) {
+		int r;
+
+		snprintf(json, sizeof(json), "%s/%s.json", dir, scenario);
+		if (repeat == 1)
 			putchar('\n');
-		r = trace_and_report((*w)->name, argv, self, params, dir, a);
-		ran++;
-		if (r >= EXIT_SIGNAL || r == EXIT_ERROR || r == EXIT_TIMEOUT)
-			return r;
+		r = family_finish(&fam, "run", json);
 		if (r && !code)
 			code = r;
 	}
-	printf("\nlab: %d trace%s and report%s in %s/\n", ran,
-	       ran == 1 ? "" : "s", ran == 1 ? "" : "s", dir);
+	compare_free(&fam.cmp);
+	printf("\nlab: %d trace%s and report%s in %s/%s%s%s\n", ran,
+	       ran == 1 ? "" : "s", ran == 1 ? "" : "s", dir,
+	       fam.on && !fam.broken ? ", the comparison in " : "",
+	       fam.on && !fam.broken ? scenario : "",
+	       fam.on && !fam.broken ? ".json" : "");
 	return code;
 }
 
@@ -551,7 +686,7 @@ static int run_command(char **cmd, const struct run_args *a)
 		return die(EXIT_ERROR,
 			   "run: creating %s: %s (choose another with -o DIR)",
 			   dir, strerror(errno));
-	code = trace_and_report(name, cmd, NULL, "", dir, a);
+	code = trace_and_report(name, cmd, NULL, "", dir, a, 0, stdout, NULL);
 	if (code != EXIT_ERROR && code != EXIT_USAGE)
 		printf("\nlab: trace and report in %s/\n", dir);
 	return code;
@@ -581,11 +716,12 @@ static int cmd_run(int argc, char **argv)
 		if (i < end)
 			return die(EXIT_USAGE, "run: give a workload or a "
 					       "command after '--', not both");
-		if (a.ngiven)
-			return die(EXIT_USAGE,
-				   "run: --tasks, --ops, --duration and --cpu "
-				   "apply to built-in workloads, not to a "
-				   "command");
+		if (a.ngiven || a.repeat)
+			return die(
+				EXIT_USAGE,
+				"run: --tasks, --ops, --duration, --cpu and "
+				"--repeat apply to built-in workloads, not to "
+				"a command");
 	} else {
 		if (i >= end)
 			return die(EXIT_USAGE,
@@ -623,12 +759,66 @@ static int cmd_workload(int argc, char **argv)
 	w = workload_find(argv[i]);
 	if (!w)
 		return unknown_workload(argv[i]);
-	if (a.outdir || a.timeout_s)
-		return die(EXIT_USAGE,
-			   "workload: -o and --timeout apply to lab run only");
+	if (a.outdir || a.timeout_s || a.repeat)
+		return die(EXIT_USAGE, "workload: -o, --timeout and --repeat "
+				       "apply to lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
 	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
+}
+
+/* Several traces: their summaries, then, when they are the runs of one
+ * scenario, its comparison (written to json_path when given). The
+ * summaries of repeated runs would fill many screens: then only the
+ * comparison is shown. */
+static int report_family(char **traces, int n, const char *json_path)
+{
+	struct family fam = {0};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *summaries = open_memstream(&text, &len);
+	int code = EXIT_OK;
+
+	if (!summaries)
+		return die(EXIT_ERROR, "report: out of memory");
+	compare_init(&fam.cmp);
+	fam.on = true;
+	for (int i = 0; i < n; i++) {
+		int r;
+
+		fprintf(summaries, "%s== %s\n", i ? "\n" : "", traces[i]);
+		r = report_one(traces[i], NULL, summaries, &fam);
+		if (r && !code)
+			code = r;
+	}
+	if (fclose(summaries)) {
+		compare_free(&fam.cmp);
+		return die(EXIT_ERROR, "report: out of memory");
+	}
+	if (fam.broken || compare_repeats(&fam.cmp) < 2)
+		fwrite(text, 1, len, stdout);
+	free(text);
+	if (fam.broken && json_path) {
+		compare_free(&fam.cmp);
+		return die(EXIT_USAGE,
+			   "report: --json with several traces writes their "
+			   "comparison, but %s (give the runs of one scenario, "
+			   "or one trace)",
+			   fam.why);
+	}
+	if (fam.broken) {
+		fprintf(stderr, "lab: report: no comparison: %s\n", fam.why);
+	} else if (compare_repeats(&fam.cmp) || compare_nmodels(&fam.cmp)) {
+		int r;
+
+		if (compare_repeats(&fam.cmp) < 2)
+			putchar('\n');
+		r = family_finish(&fam, "report", json_path);
+		if (r && !code)
+			code = r;
+	}
+	compare_free(&fam.cmp);
+	return code;
 }
 
 static int cmd_report(int argc, char **argv)
@@ -639,7 +829,7 @@ static int cmd_report(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *json = NULL;
-	int c, code = EXIT_OK;
+	int c;
 
 	optind = 1;
 	opterr = 0;
@@ -663,19 +853,9 @@ static int cmd_report(int argc, char **argv)
 	if (optind >= argc)
 		return die(EXIT_USAGE, "report: which trace? (e.g. lab report "
 				       "lab-out/io/io-threads.lab)");
-	if (json && argc - optind > 1)
-		return die(EXIT_USAGE, "report: --json takes one trace, got %d",
-			   argc - optind);
-	for (int i = optind; i < argc; i++) {
-		int r;
-
-		if (argc - optind > 1)
-			printf("== %s\n", argv[i]);
-		r = report_one(argv[i], json);
-		if (r && !code)
-			code = r;
-	}
-	return code;
+	if (argc - optind == 1)
+		return report_one(argv[optind], json, stdout, NULL);
+	return report_family(argv + optind, argc - optind, json);
 }
 
 static int cmd_list(int argc, char **argv)
@@ -741,6 +921,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
+	 "               [--repeat N]\n"
 	 "       lab run [-o DIR] -- CMD [ARGS...]",
 	 "usage: lab run NAME [options]\n"
 	 "       lab run [-o DIR] -- CMD [ARGS...]\n"
@@ -750,11 +931,19 @@ static const struct command commands[] = {
 	 "command under the kernel probes, writes NAME.lab (the trace) and\n"
 	 "NAME.json (the report) and prints a summary. Needs root.\n"
 	 "\n"
+	 "A family ends with its comparison: the models' figures side by side\n"
+	 "and an explanation made from them, also written to SCENARIO.json.\n"
+	 "\n"
 	 "  -o, --output DIR   where the files go (default lab-out/NAME)\n"
 	 "  --tasks N          concurrent tasks (built-in workloads)\n"
 	 "  --ops N            operations per task\n"
 	 "  --duration S       time each task waits or works, in seconds\n"
 	 "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
+	 "  --repeat N         run each workload N times (1-50), the models\n"
+	 "                     interleaved, into NAME-1.lab ... NAME-N.lab, "
+	 "and\n"
+	 "                     compare their medians and spreads (printed\n"
+	 "                     instead of the summaries)\n"
 	 "  --timeout S        kill the run after S seconds (exit 124)\n"
 	 "  -v, --verbose      show libbpf's messages\n"
 	 "\n"
@@ -770,8 +959,12 @@ static const struct command commands[] = {
 	 "\n"
 	 "Re-analyses saved traces (no root needed) and prints their "
 	 "summaries.\n"
-	 "  --json FILE   also write the JSON report of the (one) trace to "
-	 "FILE\n"
+	 "Traces of one scenario (e.g. lab-out/io/*.lab) are also compared, "
+	 "as\n"
+	 "lab run compares a family; of repeated runs only the comparison is\n"
+	 "printed.\n"
+	 "  --json FILE   also write the JSON report of the one trace, or the\n"
+	 "                comparison of the traces of one scenario, to FILE\n"
 	 "\n"
 	 "A damaged trace is reported up to the damage, with its byte offset.\n"
 	 "Exit: 0 ok, 1 unreadable trace, 2 bad command line.\n"},
@@ -813,6 +1006,8 @@ static void usage(FILE *f)
 	fprintf(f, "\n  sudo lab run io-threads      trace one workload\n"
 		   "  sudo lab run io              the family: processes, "
 		   "threads, coroutines\n"
+		   "  sudo lab run io --repeat 5   each model 5 times: medians "
+		   "and spreads\n"
 		   "  sudo lab run -- ./server     trace any command\n"
 		   "\nlab help COMMAND for its options and exit codes.\n");
 }

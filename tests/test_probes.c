@@ -274,8 +274,198 @@ TEST(a_command_that_cannot_start_leaves_nothing_behind)
 	CHECK_EQ(our_programs_left(), 0);
 }
 
+/* The model of a comparison JSON's models[] entry, NULL if absent. */
+static struct json_object *model_entry(struct json_object *cmp,
+				       const char *model)
+{
+	struct json_object *models = get(get(cmp, "comparison"), "models");
+
+	for (size_t i = 0; i < json_object_array_length(models); i++) {
+		struct json_object *m = json_object_array_get_idx(models, i);
+
+		if (model &&
+		    !strcmp(json_object_get_string(get(m, "model")), model))
+			return m;
+	}
+	return NULL;
+}
+
+static double median_of(struct json_object *cmp, const char *model,
+			const char *metric)
+{
+	return json_object_get_double(
+		get(get(get(model_entry(cmp, model), "metrics"), metric),
+		    "median"));
+}
+
+/* The explanation names the model that measured cheapest: the first
+ * figure of the "cheapest" claim is its model's median, no other model
+ * the claim compares it with measured less, and on wall time none of the
+ * concurrent models did. Every claim rests on evidence with numbers. */
+static void check_explanation(struct json_object *cmp, const char *scenario)
+{
+	static const char *const concurrent[] = {"processes", "threads",
+						 "coroutines"};
+	struct json_object *claims = get(cmp, "explanation"), *cheapest = NULL;
+	struct json_object *ev, *first;
+	const char *metric, *model;
+	double low;
+	char cap[32];
+
+	CHECK_MSG(json_object_array_length(claims) > 0, "%s: no explanation",
+		  scenario);
+	for (size_t i = 0; i < json_object_array_length(claims); i++) {
+		struct json_object *cl = json_object_array_get_idx(claims, i);
+
+		ev = get(cl, "evidence");
+		CHECK_MSG(json_object_array_length(ev) > 0,
+			  "%s: a claim without evidence: %s", scenario,
+			  json_object_get_string(get(cl, "claim")));
+		for (size_t j = 0; j < json_object_array_length(ev); j++) {
+			struct json_object *v =
+				get(json_object_array_get_idx(ev, j), "value");
+
+			CHECK_MSG(json_object_is_type(v, json_type_int) ||
+					  json_object_is_type(v,
+							      json_type_double),
+				  "%s: evidence without a number", scenario);
+		}
+		if (!strcmp(json_object_get_string(get(cl, "rule")),
+			    "cheapest"))
+			cheapest = cl;
+	}
+	if (!CHECK_MSG(cheapest, "%s: no claim names the cheapest model",
+		       scenario))
+		return;
+	ev = get(cheapest, "evidence");
+	first = json_object_array_get_idx(ev, 0);
+	metric = json_object_get_string(get(first, "metric"));
+	model = json_object_get_string(get(first, "model"));
+	low = json_object_get_double(get(first, "value"));
+	if (!CHECK_MSG(model, "%s: the first evidence has no model", scenario))
+		return;
+	snprintf(cap, sizeof(cap), "%s", model);
+	cap[0] = (char)(cap[0] - 'a' + 'A');
+	CHECK_MSG(
+		strstr(json_object_get_string(get(cheapest, "claim")), model) ||
+			strstr(json_object_get_string(get(cheapest, "claim")),
+			       cap),
+		"%s: the claim does not name %s", scenario, model);
+	CHECK_MSG(low == median_of(cmp, model, metric),
+		  "%s: %s of %s is %g in the claim, %g in the comparison",
+		  scenario, metric, model, low, median_of(cmp, model, metric));
+	for (size_t j = 1; j < json_object_array_length(ev); j++) {
+		struct json_object *x = json_object_array_get_idx(ev, j);
+
+		if (!strcmp(json_object_get_string(get(x, "metric")), metric))
+			CHECK_MSG(
+				low <= json_object_get_double(get(x, "value")),
+				"%s: %s is not the lowest %s", scenario, model,
+				metric);
+	}
+	if (strcmp(metric, "wall_ns"))
+		return;
+	for (size_t i = 0; i < 3; i++)
+		if (model_entry(cmp, concurrent[i]))
+			CHECK_MSG(low <= median_of(cmp, concurrent[i], metric),
+				  "%s: %s measured less wall time than %s",
+				  scenario, concurrent[i], model);
+}
+
+/* A family run ends with its comparison and explanation, in the terminal
+ * and in <scenario>.json. */
+TEST(a_family_run_compares_and_explains)
+{
+	const char *why, *dir;
+	char *out = malloc(OUT_MAX), path[512];
+	struct json_object *cmp;
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	const char *argv[] = {
+		test_lab_path(), "run", "io",	 "-o", dir,
+		"--tasks",	 "3",	"--ops", "3",  "--duration",
+		"0.05",		 NULL};
+	int code = test_run(argv, out, OUT_MAX, false);
+
+	if (!CHECK_MSG(code == 0, "lab run io exited %d:\n%s", code, out))
+		goto done;
+	CHECK_MSG(strstr(out, "io compared:") && strstr(out, "\n- "),
+		  "no comparison in the output:\n%s", out);
+	snprintf(path, sizeof(path), "%s/io.json", dir);
+	cmp = json_object_from_file(path);
+	if (!CHECK_MSG(cmp, "no comparison %s", path))
+		goto done;
+	CHECK_MSG(!strcmp(json_object_get_string(get(cmp, "schema")),
+			  "lab-comparison/1"),
+		  "schema %s", json_object_get_string(get(cmp, "schema")));
+	CHECK_EQ(
+		json_object_array_length(get(get(cmp, "comparison"), "models")),
+		4);
+	check_explanation(cmp, "io");
+	json_object_put(cmp);
+done:
+	free(out);
+}
+
+/* --repeat runs the models interleaved and compares their medians. */
+TEST(repeated_runs_give_medians_and_ranges)
+{
+	static const char *const models[] = {"processes", "threads",
+					     "coroutines"};
+	const char *why, *dir;
+	char *out = malloc(OUT_MAX), path[512];
+	struct json_object *cmp;
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	const char *argv[] = {
+		test_lab_path(), "run", "spawn",    "-o", dir, "--tasks", "2",
+		"--ops",	 "2",	"--repeat", "2",  NULL};
+	int code = test_run(argv, out, OUT_MAX, false);
+
+	if (!CHECK_MSG(code == 0, "lab run spawn exited %d:\n%s", code, out))
+		goto done;
+	/* the comparison instead of the per-run summaries */
+	CHECK_MSG(strstr(out, "medians of 2 runs each") &&
+			  !strstr(out, "run-queue latency"),
+		  "%s", out);
+	snprintf(path, sizeof(path), "%s/spawn.json", dir);
+	cmp = json_object_from_file(path);
+	if (!CHECK_MSG(cmp, "no comparison %s", path))
+		goto done;
+	CHECK_EQ(get_int(cmp, "repeats"), 2);
+	for (size_t i = 0; i < 3; i++) {
+		struct json_object *m = model_entry(cmp, models[i]);
+		struct json_object *wall = get(get(m, "metrics"), "wall_ns");
+
+		if (!CHECK_MSG(m, "no %s in the comparison", models[i]))
+			continue;
+		CHECK_EQ(get_int(m, "runs"), 2);
+		CHECK_EQ(get_int(wall, "runs"), 2);
+		CHECK(get_int(wall, "min") <= get_int(wall, "median") &&
+		      get_int(wall, "median") <= get_int(wall, "max"));
+		for (int run = 1; run <= 2; run++) {
+			snprintf(path, sizeof(path), "%s/spawn-%s-%d.lab", dir,
+				 models[i], run);
+			CHECK_MSG(access(path, R_OK) == 0, "no trace %s", path);
+		}
+	}
+	check_explanation(cmp, "spawn");
+	json_object_put(cmp);
+done:
+	free(out);
+}
+
 /* Every scenario's family, small, under the probes: each model exits 0,
- * its trace is complete and lost nothing. */
+ * its trace is complete and lost nothing, and the explanation names the
+ * model that measured cheapest. */
 TEST(every_family_runs_under_probes)
 {
 	const char *why, *dir, *last = "";
@@ -309,6 +499,11 @@ TEST(every_family_runs_under_probes)
 			code = test_run(argv, out, OUT_MAX, false);
 			CHECK_MSG(code == 0, "lab run %s exited %d:\n%s", last,
 				  code, out);
+			snprintf(path, sizeof(path), "%s/%s.json", dir, last);
+			r = json_object_from_file(path);
+			if (CHECK_MSG(r, "no comparison %s", path))
+				check_explanation(r, last);
+			json_object_put(r);
 		}
 		snprintf(path, sizeof(path), "%s/%s.json", dir, (*w)->name);
 		r = json_object_from_file(path);

@@ -1,0 +1,427 @@
+/* compare.c - a family's runs lined up by model: each run taken apart
+ * into figures, then medians and spreads per model. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "compare.h"
+#include "locks.h"
+#include "offcpu.h"
+#include "units.h"
+
+static const char *const model_names[CMP_NMODELS] = {
+	"processes",
+	"threads",
+	"coroutines",
+	"serial",
+};
+
+static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
+	[CMP_WALL] = {"wall_ns", "wall time", CMP_UNIT_NS},
+	[CMP_ONCPU] = {"oncpu_ns", "on-CPU time", CMP_UNIT_NS},
+	[CMP_BUSY] = {"cpus_busy", "CPUs busy", CMP_UNIT_RATIO},
+	[CMP_USER] = {"user_ns", "CPU user", CMP_UNIT_NS},
+	[CMP_SYS] = {"system_ns", "CPU system", CMP_UNIT_NS},
+	[CMP_SWITCHES] = {"kernel_switches", "kernel switches", CMP_UNIT_COUNT},
+	[CMP_SWITCHES_PER_TASK] = {"kernel_switches_per_task", "  per task",
+				   CMP_UNIT_AVG},
+	[CMP_WALL_PER_SWITCH] = {"wall_per_switch_ns", "wall per switch",
+				 CMP_UNIT_NS},
+	[CMP_USER_SWITCHES] = {"user_switches", "user-space switches",
+			       CMP_UNIT_COUNT},
+	[CMP_RUNQ_WAIT] = {"runq_wait_ns", "run-queue wait", CMP_UNIT_NS},
+	[CMP_OFFCPU] = {"offcpu_ns", "off-CPU", CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_FUTEX] = {"offcpu_futex_ns",
+					      "off-CPU futex", CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_READ] = {"offcpu_read_ns",
+					     "off-CPU read/recv", CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_WRITE] = {"offcpu_write_ns",
+					      "off-CPU write/send",
+					      CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_SLEEP] = {"offcpu_sleep_ns",
+					      "off-CPU sleep", CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON +
+		OFFCPU_POLL] = {"offcpu_poll_ns", "off-CPU poll", CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_WAIT] = {"offcpu_wait_ns",
+					     "off-CPU wait (reap)",
+					     CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_OTHER_SYSCALL] = {"offcpu_other_syscall_ns",
+						      "off-CPU other syscall",
+						      CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_NO_SYSCALL] = {"offcpu_outside_syscall_ns",
+						   "off-CPU outside syscall",
+						   CMP_UNIT_NS},
+	[CMP_OFFCPU_REASON + OFFCPU_UNKNOWN] = {"offcpu_unknown_ns",
+						"off-CPU unknown", CMP_UNIT_NS},
+	[CMP_LOCK_WAIT] = {"lock_wait_ns", "lock waits (futex)", CMP_UNIT_NS},
+	[CMP_LOCK_WAITS] = {"lock_waits", "  count", CMP_UNIT_COUNT},
+	[CMP_KLOCK_WAIT] = {"kernel_lock_wait_ns", "kernel lock waits",
+			    CMP_UNIT_NS},
+	[CMP_SPAWN] = {"spawn_ns", "spawn phases", CMP_UNIT_NS},
+	[CMP_SPAWN_PER_TASK] = {"spawn_per_task_ns", "creation per task",
+				CMP_UNIT_NS},
+	[CMP_FORK_RUN] = {"fork_to_run_ns", "fork to first run", CMP_UNIT_NS},
+	[CMP_CREATED] = {"created", "tasks created", CMP_UNIT_COUNT},
+	[CMP_CHILD_FAULTS] = {"page_faults_per_created", "faults per created",
+			      CMP_UNIT_AVG},
+	[CMP_FAULTS_PER_TASK] = {"page_faults_per_task", "page faults/task",
+				 CMP_UNIT_AVG},
+	[CMP_MAXRSS] = {"maxrss_kb", "max RSS", CMP_UNIT_KIB},
+	[CMP_TASKS] = {"tasks", "tasks", CMP_UNIT_COUNT},
+	[CMP_DROPPED] = {"dropped", "events dropped", CMP_UNIT_COUNT},
+};
+
+void compare_init(struct comparison *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void compare_free(struct comparison *c)
+{
+	for (int m = 0; m < CMP_NMODELS; m++)
+		free(c->model[m].samples);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *compare_model_name(enum cmp_model m)
+{
+	return m < CMP_NMODELS ? model_names[m] : "?";
+}
+
+const struct cmp_metric_info *compare_metric(enum cmp_metric m)
+{
+	return &metrics[m < CMP_NMETRICS ? m : CMP_WALL];
+}
+
+int compare_model_of(const char *workload, char *scenario, size_t len)
+{
+	const char *dash = strrchr(workload, '-');
+
+	if (!dash || dash == workload)
+		return -1;
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		if (strcmp(dash + 1, model_names[m]))
+			continue;
+		if ((size_t)(dash - workload) >= len)
+			return -1;
+		memcpy(scenario, workload, dash - workload);
+		scenario[dash - workload] = '\0';
+		return m;
+	}
+	return -1;
+}
+
+/* "cpu=0,1" in the parameters: the tasks were pinned to that many CPUs */
+static unsigned int usable_cpus(const struct lab_trace_info *info)
+{
+	const char *p = strstr(info->params, "cpu=");
+	unsigned int n = 1;
+
+	if (!p || (p != info->params && p[-1] != ' '))
+		return info->cpu_count;
+	for (p += 4; *p && *p != ' '; p++)
+		n += *p == ',';
+	return n;
+}
+
+static void set(struct cmp_sample *s, enum cmp_metric m, double v)
+{
+	s->v[m] = v;
+	s->known[m] = true;
+}
+
+/* Waits on a futex word taken as a lock (FUTEX_WAIT, LOCK_PI): glibc's
+ * mutexes wait so, and so does a hand-made futex handoff; its condition
+ * variables, semaphores and pthread_join wait with WAIT_BITSET instead,
+ * and those are waits for an event, not for a lock. */
+static bool mutex_like(const struct lock_report *l)
+{
+	return l->ops & (1u << 0 | 1u << 6 | 1u << 13);
+}
+
+/* The tasks the job ran: the workload's own count times its spawn
+ * rounds (each spawn phase creates that many), else what the kernel
+ * saw created; 0 when neither is known. */
+static uint64_t tasks_of(const struct run_report *r, size_t spawn_phases)
+{
+	uint64_t created =
+		r->created_threads.count + r->created_processes.count;
+
+	if (r->marked_tasks)
+		return r->marked_tasks * (spawn_phases ? spawn_phases : 1);
+	return created;
+}
+
+static void sample_of(const struct run_report *r, struct cmp_sample *s)
+{
+	const struct creation_summary *ct = &r->created_threads,
+				      *cp = &r->created_processes;
+	uint64_t switches = r->totals.voluntary_switches +
+			    r->totals.involuntary_switches,
+		 spawn = 0, lock_ns = 0, lock_n = 0, tasks;
+	size_t nspawn = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < r->nphases; i++)
+		if (r->phases[i].phase == LAB_PHASE_SPAWN) {
+			spawn += r->phases[i].end_ns - r->phases[i].start_ns;
+			nspawn++;
+		}
+	tasks = tasks_of(r, nspawn);
+	set(s, CMP_WALL, (double)r->wall_ns);
+	set(s, CMP_ONCPU, (double)r->totals.oncpu_ns);
+	if (r->wall_ns)
+		set(s, CMP_BUSY,
+		    (double)r->totals.oncpu_ns / (double)r->wall_ns);
+	if (r->has_summary) {
+		set(s, CMP_USER, (double)r->summary.utime_ns);
+		set(s, CMP_SYS, (double)r->summary.stime_ns);
+		set(s, CMP_MAXRSS, (double)r->summary.maxrss_kb);
+	}
+	set(s, CMP_SWITCHES, (double)switches);
+	if (switches)
+		set(s, CMP_WALL_PER_SWITCH,
+		    (double)r->wall_ns / (double)switches);
+	set(s, CMP_USER_SWITCHES, (double)r->totals.user_switches);
+	set(s, CMP_RUNQ_WAIT, (double)r->totals.runq_wait_ns);
+	if (r->has_times) {
+		set(s, CMP_OFFCPU, (double)offcpu_total(&r->times));
+		for (int i = 0; i < OFFCPU_NREASONS; i++)
+			set(s, CMP_OFFCPU_REASON + i,
+			    (double)r->times.offcpu_ns[i]);
+	}
+	for (size_t i = 0; i < r->nuser_locks; i++)
+		if (mutex_like(&r->user_locks[i])) {
+			lock_ns += r->user_locks[i].total_ns;
+			lock_n += r->user_locks[i].count;
+		}
+	set(s, CMP_LOCK_WAIT, (double)lock_ns);
+	set(s, CMP_LOCK_WAITS, (double)lock_n);
+	set(s, CMP_KLOCK_WAIT, (double)r->totals.klock_wait_ns);
+	if (nspawn) {
+		set(s, CMP_SPAWN, (double)spawn);
+		if (tasks)
+			set(s, CMP_SPAWN_PER_TASK,
+			    (double)spawn / (double)tasks);
+	}
+	if (ct->ran + cp->ran)
+		set(s, CMP_FORK_RUN,
+		    ((double)ct->mean_ns * (double)ct->ran +
+		     (double)cp->mean_ns * (double)cp->ran) /
+			    (double)(ct->ran + cp->ran));
+	set(s, CMP_CREATED, (double)(ct->count + cp->count));
+	if (ct->with_faults + cp->with_faults)
+		set(s, CMP_CHILD_FAULTS,
+		    (double)(ct->page_faults + cp->page_faults) /
+			    (double)(ct->with_faults + cp->with_faults));
+	if (tasks) {
+		set(s, CMP_TASKS, (double)tasks);
+		set(s, CMP_SWITCHES_PER_TASK, (double)switches / (double)tasks);
+		if (r->has_page_faults)
+			set(s, CMP_FAULTS_PER_TASK,
+			    (double)r->page_faults / (double)tasks);
+	}
+	set(s, CMP_DROPPED, (double)r->dropped);
+}
+
+/* A run that did not do the whole job measures something else. */
+static bool usable(const struct run_report *r)
+{
+	int st = r->summary.exit_status;
+
+	return r->complete && r->has_summary && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == 0;
+}
+
+int compare_add(struct comparison *c, const struct run_report *r, char *err,
+		size_t errlen)
+{
+	char scenario[sizeof(c->scenario)];
+	int m = compare_model_of(r->info.workload, scenario, sizeof(scenario));
+	struct cmp_model_runs *mr;
+
+	if (m < 0) {
+		snprintf(err, errlen,
+			 "%s is not a built-in workload's run "
+			 "(<scenario>-processes, -threads, -coroutines or "
+			 "-serial)",
+			 r->info.workload[0] ? r->info.workload : "a trace");
+		return -1;
+	}
+	if (!c->scenario[0]) {
+		snprintf(c->scenario, sizeof(c->scenario), "%s", scenario);
+		snprintf(c->params, sizeof(c->params), "%s", r->info.params);
+		c->info = r->info;
+		c->cpus = usable_cpus(&r->info);
+	} else if (strcmp(c->scenario, scenario)) {
+		snprintf(err, errlen, "%s is a run of %s, not of %s",
+			 r->info.workload, scenario, c->scenario);
+		return -1;
+	} else if (strcmp(c->params, r->info.params)) {
+		snprintf(err, errlen,
+			 "%s ran with '%s', the first run with '%s': not the "
+			 "same job",
+			 r->info.workload, r->info.params, c->params);
+		return -1;
+	} else if (c->info.cpu_count != r->info.cpu_count) {
+		snprintf(err, errlen,
+			 "%s ran on %u CPUs, the first run on %u: not the same "
+			 "machine",
+			 r->info.workload, r->info.cpu_count,
+			 c->info.cpu_count);
+		return -1;
+	}
+	mr = &c->model[m];
+	snprintf(mr->workload, sizeof(mr->workload), "%s", r->info.workload);
+	if (!usable(r)) {
+		mr->excluded++;
+		return 0;
+	}
+	if (mr->runs == mr->cap) {
+		size_t cap = mr->cap ? 2 * mr->cap : 4;
+		struct cmp_sample *s =
+			realloc(mr->samples, cap * sizeof(*mr->samples));
+
+		if (!s) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		mr->samples = s;
+		mr->cap = cap;
+	}
+	sample_of(r, &mr->samples[mr->runs++]);
+	return 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void compare_finish(struct comparison *c)
+{
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		struct cmp_model_runs *mr = &c->model[m];
+		double *v = malloc((mr->runs + 1) * sizeof(*v));
+
+		memset(mr->stat, 0, sizeof(mr->stat));
+		if (!v)
+			continue; /* out of memory: the model shows as unknown
+				   */
+		for (int k = 0; k < CMP_NMETRICS; k++) {
+			struct cmp_stat *st = &mr->stat[k];
+			size_t n = 0;
+
+			for (size_t i = 0; i < mr->runs; i++)
+				if (mr->samples[i].known[k])
+					v[n++] = mr->samples[i].v[k];
+			if (!n)
+				continue;
+			qsort(v, n, sizeof(*v), by_value);
+			st->n = n;
+			st->min = v[0];
+			st->max = v[n - 1];
+			st->median = v[(n + 1) / 2 - 1];
+		}
+		free(v);
+	}
+}
+
+const struct cmp_stat *compare_stat(const struct comparison *c,
+				    enum cmp_model model,
+				    enum cmp_metric metric)
+{
+	const struct cmp_stat *s;
+
+	if (model >= CMP_NMODELS || metric >= CMP_NMETRICS)
+		return NULL;
+	s = &c->model[model].stat[metric];
+	return s->n ? s : NULL;
+}
+
+size_t compare_nmodels(const struct comparison *c)
+{
+	size_t n = 0;
+
+	for (int m = 0; m < CMP_NMODELS; m++)
+		n += c->model[m].runs > 0;
+	return n;
+}
+
+size_t compare_repeats(const struct comparison *c)
+{
+	size_t n = 0;
+
+	for (int m = 0; m < CMP_NMODELS; m++)
+		if (c->model[m].runs + c->model[m].excluded > n)
+			n = c->model[m].runs + c->model[m].excluded;
+	return n;
+}
+
+bool compare_has_spread(const struct comparison *c)
+{
+	size_t models = 0;
+
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		if (!c->model[m].runs)
+			continue;
+		if (c->model[m].runs < 2)
+			return false;
+		models++;
+	}
+	return models > 0;
+}
+
+enum cmp_order compare_order(const struct comparison *c, enum cmp_metric m,
+			     enum cmp_model a, enum cmp_model b)
+{
+	const struct cmp_stat *x = compare_stat(c, a, m),
+			      *y = compare_stat(c, b, m);
+	double lo, hi, margin = CMP_MARGIN_SINGLE;
+
+	if (!x || !y)
+		return CMP_UNKNOWN;
+	if (x->n > 1 && y->n > 1) {
+		/* the spread decides first: overlapping ranges are noise */
+		if (x->max >= y->min && y->max >= x->min)
+			return CMP_CLOSE;
+		margin = CMP_MARGIN_REPEAT;
+	}
+	lo = fmin(x->median, y->median);
+	hi = fmax(x->median, y->median);
+	if (hi <= lo * (1 + margin) || hi == lo)
+		return CMP_CLOSE;
+	return x->median < y->median ? CMP_BELOW : CMP_ABOVE;
+}
+
+void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
+{
+	char n[32];
+
+	switch (unit) {
+	case CMP_UNIT_NS:
+		fmt_duration(buf, len, (uint64_t)llround(v));
+		break;
+	case CMP_UNIT_COUNT:
+		fmt_count(buf, len, (uint64_t)llround(v));
+		break;
+	case CMP_UNIT_AVG:
+		/* a count per task: a fraction only where it says something */
+		if (v > 0 && v < 0.095)
+			snprintf(buf, len, "%.2g", v);
+		else if (v < 9.95 && v != floor(v))
+			snprintf(buf, len, "%.1f", v);
+		else
+			fmt_count(buf, len, (uint64_t)llround(v));
+		break;
+	case CMP_UNIT_KIB:
+		snprintf(buf, len, "%s kB",
+			 fmt_count(n, sizeof(n), (uint64_t)llround(v)));
+		break;
+	case CMP_UNIT_RATIO:
+		snprintf(buf, len, "%.2f", v);
+		break;
+	}
+}

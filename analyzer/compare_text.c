@@ -1,0 +1,344 @@
+/* compare_text.c - the terminal comparison: the models' figures side by
+ * side, then the explanation; 79 columns. Only renders. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "compare.h"
+#include "explain.h"
+#include "offcpu.h"
+#include "safe_text.h"
+#include "units.h"
+
+#define WIDTH	    79
+#define LABEL	    24 /* the row label's columns */
+#define CELL	    13 /* a model's columns, its leading space included */
+#define TOP_REASONS 2  /* off-CPU reasons shown unless a claim cites more */
+
+/* printf's %*s counts bytes; "µs" takes two bytes and one column */
+static void put_right(FILE *f, const char *s, size_t width)
+{
+	for (size_t w = text_width(s); w < width; w++)
+		fputc(' ', f);
+	fputs(s, f);
+}
+
+static void put_left(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t w = text_width(s); w < width; w++)
+		fputc(' ', f);
+}
+
+/* "µs", "ms)": a unit, kept on the line of its number */
+static bool is_unit(const char *w, size_t len)
+{
+	static const char *const units[] = {"ns", "µs", "ms", "s", "kB"};
+
+	while (len && strchr(").,;:", w[len - 1]))
+		len--;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (len == strlen(units[i]) && !strncmp(w, units[i], len))
+			return true;
+	return false;
+}
+
+/* Words wrapped at WIDTH after a first-line prefix; continuation lines
+ * indented by its width. The text may quote the trace (workload names):
+ * no controls pass. */
+static void print_wrapped(FILE *f, const char *prefix, const char *text)
+{
+	char clean[2 * EXPLAIN_TEXT];
+	size_t indent = text_width(prefix), col = indent;
+	const char *p = safe_text(clean, sizeof(clean), text, 1);
+
+	fputs(prefix, f);
+	while (*p) {
+		size_t len = strcspn(p, " "), w = 0;
+
+		/* "39.6 µs" is one word to the eye */
+		if (p[len] == ' ' &&
+		    is_unit(p + len + 1, strcspn(p + len + 1, " ")))
+			len += 1 + strcspn(p + len + 1, " ");
+		for (size_t i = 0; i < len; i++)
+			w += ((unsigned char)p[i] & 0xc0) != 0x80;
+		if (col > indent && col + 1 + w > WIDTH) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, len, f);
+		col += w;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+/* the models with a column: those that ran, even if every run was left
+ * out */
+static bool shown_model(const struct comparison *c, int m)
+{
+	return c->model[m].runs + c->model[m].excluded > 0;
+}
+
+static bool cited(const struct explanation *e, enum cmp_metric m)
+{
+	const char *key = compare_metric(m)->key;
+
+	for (size_t i = 0; e && i < e->n; i++)
+		for (size_t j = 0; j < e->claims[i].nev; j++)
+			if (!strcmp(e->claims[i].ev[j].metric, key))
+				return true;
+	return false;
+}
+
+/* Known for some model, and not zero for every one. */
+static bool nonzero(const struct comparison *c, enum cmp_metric m)
+{
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m);
+
+		if (s && s->max > 0)
+			return true;
+	}
+	return false;
+}
+
+/* A time of 1% of some model's wall time or more. */
+static bool notable(const struct comparison *c, enum cmp_metric m)
+{
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m),
+				      *w = compare_stat(c, k, CMP_WALL);
+
+		if (s && w && s->median >= 0.01 * w->median && s->median > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Not the same median for every model that has it. */
+static bool differs(const struct comparison *c, enum cmp_metric m)
+{
+	const struct cmp_stat *first = NULL;
+
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m);
+
+		if (!s)
+			continue;
+		if (first && s->median != first->median)
+			return true;
+		first = s;
+	}
+	return false;
+}
+
+static bool known(const struct comparison *c, enum cmp_metric m)
+{
+	for (int k = 0; k < CMP_NMODELS; k++)
+		if (compare_stat(c, k, m))
+			return true;
+	return false;
+}
+
+static void row(FILE *f, const struct comparison *c, enum cmp_metric m)
+{
+	const struct cmp_metric_info *mi = compare_metric(m);
+
+	put_left(f, mi->label, LABEL);
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m);
+		char v[32], cell[48];
+
+		if (!shown_model(c, k))
+			continue;
+		if (!s) {
+			put_right(f, "-", CELL);
+			continue;
+		}
+		compare_show(v, sizeof(v), s->median, mi->unit);
+		/* the spread: half the min-max range, relative to the median */
+		if (s->n < 2 || s->max == s->min)
+			snprintf(cell, sizeof(cell), "%s", v);
+		else if (s->median > 0 && s->max - s->min < 2 * s->median)
+			snprintf(cell, sizeof(cell), "%s ±%.0f%%", v,
+				 50 * (s->max - s->min) / s->median);
+		else
+			snprintf(cell, sizeof(cell), "%s ±>99%%", v);
+		/* a cell too wide still stays apart from its neighbour */
+		fputc(' ', f);
+		put_right(f, cell, CELL - 1);
+	}
+	fputc('\n', f);
+}
+
+/* The off-CPU reasons worth a row: the largest few, and any a claim
+ * cites. */
+static void reason_rows(FILE *f, const struct comparison *c,
+			const struct explanation *e)
+{
+	double most[OFFCPU_NREASONS] = {0};
+	bool done[OFFCPU_NREASONS] = {0};
+
+	for (int r = 0; r < OFFCPU_NREASONS; r++)
+		for (int k = 0; k < CMP_NMODELS; k++) {
+			const struct cmp_stat *s =
+				compare_stat(c, k, CMP_OFFCPU_REASON + r);
+
+			if (s && s->median > most[r])
+				most[r] = s->median;
+		}
+	for (int n = 0; n < OFFCPU_NREASONS; n++) {
+		int best = -1;
+
+		for (int r = 0; r < OFFCPU_NREASONS; r++)
+			if (!done[r] && most[r] > 0 &&
+			    (best < 0 || most[r] > most[best]))
+				best = r;
+		if (best < 0)
+			break;
+		done[best] = true;
+		if (n < TOP_REASONS || cited(e, CMP_OFFCPU_REASON + best))
+			row(f, c, CMP_OFFCPU_REASON + best);
+	}
+}
+
+/* When a row is shown; a row a claim cites is shown whenever known. */
+enum show {
+	ALWAYS,	 /* whenever known */
+	NONZERO, /* when not zero for every model */
+	CITED,	 /* only when a claim cites it */
+	NOTABLE, /* when 1% of a model's wall time or more */
+	DIFFERS, /* when models differ: the heading has it otherwise */
+};
+
+/* Rows in reading order. */
+static void table(FILE *f, const struct comparison *c,
+		  const struct explanation *e)
+{
+	static const struct {
+		enum cmp_metric m;
+		enum show show;
+	} rows[] = {
+		{CMP_WALL, ALWAYS},
+		{CMP_ONCPU, ALWAYS},
+		{CMP_BUSY, CITED},
+		{CMP_USER, ALWAYS},
+		{CMP_SYS, ALWAYS},
+		{CMP_SWITCHES, ALWAYS},
+		{CMP_SWITCHES_PER_TASK, ALWAYS},
+		{CMP_WALL_PER_SWITCH, CITED},
+		{CMP_USER_SWITCHES, NONZERO},
+		{CMP_RUNQ_WAIT, ALWAYS},
+		{CMP_OFFCPU, CITED},
+		{CMP_OFFCPU_REASON, ALWAYS}, /* stands for the reasons */
+		{CMP_LOCK_WAIT, NONZERO},
+		{CMP_LOCK_WAITS, CITED},
+		{CMP_KLOCK_WAIT, NOTABLE},
+		{CMP_SPAWN, CITED},
+		{CMP_SPAWN_PER_TASK, ALWAYS},
+		{CMP_FORK_RUN, ALWAYS},
+		{CMP_CREATED, CITED},
+		{CMP_CHILD_FAULTS, CITED},
+		{CMP_FAULTS_PER_TASK, ALWAYS},
+		{CMP_MAXRSS, ALWAYS},
+		{CMP_TASKS, DIFFERS},
+		{CMP_DROPPED, NONZERO},
+	};
+
+	put_left(f, "", LABEL);
+	for (int k = 0; k < CMP_NMODELS; k++)
+		if (shown_model(c, k))
+			put_right(f, compare_model_name(k), CELL);
+	fputc('\n', f);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum cmp_metric m = rows[i].m;
+		bool on = false;
+
+		if (m == CMP_OFFCPU_REASON) {
+			reason_rows(f, c, e);
+			continue;
+		}
+		if (!known(c, m))
+			continue;
+		switch (rows[i].show) {
+		case ALWAYS:
+			on = true;
+			break;
+		case NONZERO:
+			on = nonzero(c, m);
+			break;
+		case CITED:
+			break;
+		case NOTABLE:
+			on = notable(c, m);
+			break;
+		case DIFFERS:
+			if (!differs(c, m))
+				continue;
+			on = true;
+			break;
+		}
+		if (on || cited(e, m))
+			row(f, c, m);
+	}
+}
+
+static void heading(FILE *f, const struct comparison *c)
+{
+	char line[1024], clean[512], tasks[64] = "";
+	size_t runs = compare_repeats(c);
+	const struct cmp_stat *t = NULL;
+
+	for (int k = 0; k < CMP_NMODELS && !t; k++)
+		t = compare_stat(c, k, CMP_TASKS);
+	/* the parameters may say it already */
+	if (t && !strstr(c->params, "tasks="))
+		snprintf(tasks, sizeof(tasks), "%.0f tasks, ", t->median);
+	safe_text(clean, sizeof(clean), c->params, 1);
+	if (runs > 1)
+		snprintf(line, sizeof(line),
+			 "%s compared: %s%s; medians of %zu runs each, ± half "
+			 "their range; %u CPUs",
+			 c->scenario, tasks, clean, runs, c->cpus);
+	else
+		snprintf(line, sizeof(line),
+			 "%s compared: %s%s; one run each; %u CPUs",
+			 c->scenario, tasks, clean, c->cpus);
+	print_wrapped(f, "", line);
+}
+
+void compare_print_text(FILE *f, const struct comparison *c,
+			const struct explanation *e)
+{
+	char line[256];
+
+	heading(f, c);
+	if (!compare_nmodels(c)) {
+		fprintf(f, "no run to compare: every run was left out (its "
+			   "trace is incomplete or its workload failed)\n");
+		return;
+	}
+	table(f, c, e);
+	if (!e || !e->n)
+		return;
+	if (compare_has_spread(c))
+		snprintf(line, sizeof(line),
+			 "explanation (an order is called only where the "
+			 "ranges of %zu runs do not overlap and the medians "
+			 "differ by %.0f%% or more; else ≈, too close to "
+			 "call):",
+			 compare_repeats(c), 100 * CMP_MARGIN_REPEAT);
+	else
+		snprintf(line, sizeof(line),
+			 "explanation (one run each: differences within %.0f%% "
+			 "are too close to call, ≈):",
+			 100 * CMP_MARGIN_SINGLE);
+	print_wrapped(f, "", line);
+	for (size_t i = 0; i < e->n; i++)
+		print_wrapped(f, "- ", e->claims[i].text);
+}
