@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,6 +21,8 @@
 /* how often and how many times to look for a worker by name: ~3 s */
 #define NAME_POLL_US	1000
 #define NAME_POLL_TRIES 3000
+/* the unprivileged user a child limited in tasks runs as */
+#define CHILD_NOBODY 65534
 
 static double since(const struct timespec *t0)
 {
@@ -29,9 +33,9 @@ static double since(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static int threads_of_self(void)
+static int entries_of(const char *dir)
 {
-	DIR *d = opendir("/proc/self/task");
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
 
@@ -64,6 +68,58 @@ static void limit_as(size_t headroom)
 	setrlimit(RLIMIT_AS, &rl);
 }
 
+/* Tasks, threads included, whose real user is uid: what RLIMIT_NPROC
+ * counts. */
+static rlim_t tasks_of_user(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	rlim_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[300], line[128];
+		unsigned long ruid = ULONG_MAX, threads = 0;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Uid: %lu", &ruid) != 1)
+				sscanf(line, "Threads: %lu", &threads);
+		fclose(f);
+		if (ruid == uid)
+			n += threads;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Becomes user nobody, who may then start headroom tasks more than the
+ * user has; counted afterwards, so this child is among them. 0 when it
+ * did, else -1 with errno set. */
+static int limit_tasks(rlim_t headroom)
+{
+	struct rlimit rl;
+	rlim_t have;
+
+	if (setgroups(0, NULL) != 0 || setgid(CHILD_NOBODY) != 0 ||
+	    setuid(CHILD_NOBODY) != 0)
+		return -1;
+	have = tasks_of_user(CHILD_NOBODY);
+	if (!have) {
+		errno = ESRCH;
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max = have + headroom;
+	return setrlimit(RLIMIT_NPROC, &rl);
+}
+
 static void apply_limits(const struct child_limits *lim)
 {
 	if (!lim)
@@ -75,6 +131,13 @@ static void apply_limits(const struct child_limits *lim)
 
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (lim->nproc_headroom && limit_tasks(lim->nproc_headroom) != 0) {
+		fprintf(stderr,
+			"cannot run as user %d with %llu more tasks: %s\n",
+			CHILD_NOBODY, (unsigned long long)lim->nproc_headroom,
+			strerror(errno));
+		_exit(CHILD_NOT_LIMITED);
+	}
 }
 
 static __attribute__((noreturn)) void
@@ -82,15 +145,18 @@ child_main(const struct workload *w, const struct workload_params *p,
 	   const struct child_limits *lim, int sw)
 {
 	uint64_t switches = coro_switches(); /* inherited from the tests */
-	int rc;
+	int rc, fds;
 
 	apply_limits(lim);
+	fds = lim && lim->same_fds ? entries_of("/proc/self/fd") : 0;
 	rc = w->run(p);
 	switches = coro_switches() - switches;
 	if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
 		rc = CHILD_LEFT_A_CHILD;
-	else if (threads_of_self() != 1)
+	else if (entries_of("/proc/self/task") != 1)
 		rc = CHILD_LEFT_A_THREAD;
+	else if (lim && lim->same_fds && entries_of("/proc/self/fd") != fds)
+		rc = CHILD_LEFT_A_DESCRIPTOR;
 	fflush(stdout);
 	if (write(sw, &switches, sizeof(switches)) != sizeof(switches))
 		rc = 2;

@@ -14,8 +14,11 @@
 #include "workload.h"
 
 /* exit codes of a child whose run returned but left something behind */
-#define CHILD_LEFT_A_CHILD  100
-#define CHILD_LEFT_A_THREAD 101
+#define CHILD_LEFT_A_CHILD	100
+#define CHILD_LEFT_A_THREAD	101
+#define CHILD_LEFT_A_DESCRIPTOR 102 /* only with child_limits.same_fds */
+/* the child could not take the limits asked for; stderr says why */
+#define CHILD_NOT_LIMITED 103
 /* a hung workload fails its test after this long instead of the suite */
 #define CHILD_TIMEOUT_S 30
 
@@ -38,6 +41,14 @@ struct child_limits {
 	 * workload's own allocations, too little for many thread stacks */
 	size_t as_headroom;
 	rlim_t nofile; /* open descriptors */
+	/* Tasks, threads included, the child may start beyond those its
+	 * user already has: a clone past them fails with EAGAIN, whatever
+	 * thread stacks glibc cached from the tests before (an address space
+	 * limit lets a cached stack through). Root is not held to
+	 * RLIMIT_NPROC, so the child first becomes user nobody: needs root. */
+	rlim_t nproc_headroom;
+	/* set: the run must close every descriptor it opened */
+	int same_fds;
 };
 
 /* Forks a child that runs w with p under lim (NULL for none). 0 when it

@@ -10,7 +10,10 @@
  * same job without the lock.
  *
  * lock_task_run() is the job, the same code in every model; a struct
- * lock_ops says which mutex it takes. Below it, one function per model:
+ * lock_ops says which mutex it takes. What surrounds the models, from the
+ * parameters to the start gate and the tasks' part of the verdict, is
+ * tally.c, shared with the race scenario. Below the job, one function per
+ * model:
  *	processes	a PTHREAD_PROCESS_SHARED mutex in a MAP_SHARED
  *			mapping, fork, waitpid
  *	threads		the global counter_lock, pthread_create, pthread_join
@@ -20,37 +23,29 @@
  *	serial		the tasks one after another: the lock is never held
  *			by anyone else, the baseline for what locking costs
  */
-#include <ctype.h>
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "coro.h"
 #include "lock.h"
 #include "markers.h"
+#include "tally.h"
 
 #define LOCK_TASKS	 4
 #define LOCK_OPS	 12000000
 #define LOCK_YIELD_EVERY 64u /* coroutines: ops between yields in the lock */
-#define LOCK_MAX_TASKS	 10000u
-#define LOCK_MAX_CPUS	 64 /* entries in a --cpu list */
 
-/* The counter and the mutex that guards it. Threads and the serial run
- * use the global below, so a futex wait on its address resolves to the
- * symbol counter_lock. Processes cannot share a global (after fork each
- * has its own copy) and put a struct counter_lock in a shared mapping. */
+/* The counter and the mutex that guards it. Threads, coroutines and the
+ * serial run use the global below, so a futex wait on its address
+ * resolves to the symbol counter_lock. Processes cannot share a global
+ * (after fork each has its own copy) and put a struct counter_lock in a
+ * shared mapping. */
 struct counter_lock {
 	pthread_mutex_t mutex;
 	struct coro_mutex *coro; /* what coroutines take instead */
@@ -58,49 +53,6 @@ struct counter_lock {
 };
 
 static struct counter_lock counter_lock;
-
-struct lock_run;
-
-struct lock_task {
-	struct lock_run *run;
-	unsigned id;
-	char name[24]; /* "lock-w3": fits the kernel's 15 characters */
-	int cpu;       /* the CPU it is pinned to, -1 for any */
-	pid_t pid;
-	pthread_t thread;
-	int started;
-	int failed;	/* could not pin, was called off, or died */
-	unsigned done;	/* decrements made */
-	uint64_t waits; /* acquisitions that found the lock held */
-};
-
-/* Where tasks report: a MAP_SHARED mapping, so that a forked child writes
- * where the root reads. The gate holds every task until all exist, so the
- * timed part is the job alone. */
-struct lock_board {
-	uint32_t gate;
-	struct lock_task t[];
-};
-
-enum { LOCK_GATE_CLOSED, LOCK_GATE_OPEN, LOCK_GATE_CALLED_OFF };
-
-struct lock_run {
-	const char *name;
-	unsigned n;
-	unsigned ops;
-	long start; /* the counter's first value, tasks x ops */
-	struct counter_lock *cl;
-	int cl_mapped;	 /* cl is a mapping of its own (processes) */
-	int mutex_ready; /* cl->mutex was initialised */
-	struct lock_board *board;
-	size_t board_size;
-	int cpus[LOCK_MAX_CPUS];
-	unsigned ncpus;
-	double secs;
-	/* processes: the first child that died or failed, and how */
-	const struct lock_task *died;
-	int died_status;
-};
 
 /* How a task takes the lock; the job is the same whichever it is. */
 struct lock_ops {
@@ -158,9 +110,10 @@ static const struct lock_ops lock_coro = {
 
 /* The job, the same in every model. A try first, only to count the
  * acquisitions that had to wait; the lock call does the waiting. */
-static void lock_task_run(struct lock_task *t, struct counter_lock *cl,
-			  unsigned ops, const struct lock_ops *o)
+static void lock_task_run(struct tally_task *t, const struct lock_ops *o)
 {
+	struct counter_lock *cl = t->run->counter;
+	unsigned ops = t->run->ops;
 	uint64_t waits = 0; /* local: a shared slot would bounce between CPUs */
 	unsigned i;
 
@@ -181,258 +134,94 @@ static void lock_task_run(struct lock_task *t, struct counter_lock *cl,
 	t->waits = waits;
 }
 
-static double lock_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ---- the gate: the root opens it once every task exists ---- */
-
-static long lock_futex(uint32_t *word, int op, uint32_t val)
-{
-	/* not FUTEX_PRIVATE: the word may be shared between processes */
-	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
-}
-
-/* 1 when the gate opened for work, 0 when the run was called off */
-static int lock_gate_wait(uint32_t *gate)
-{
-	uint32_t g;
-
-	while ((g = __atomic_load_n(gate, __ATOMIC_ACQUIRE)) ==
-	       LOCK_GATE_CLOSED)
-		lock_futex(gate, FUTEX_WAIT, LOCK_GATE_CLOSED);
-	return g == LOCK_GATE_OPEN;
-}
-
-static void lock_gate_set(uint32_t *gate, uint32_t how)
-{
-	__atomic_store_n(gate, how, __ATOMIC_RELEASE);
-	lock_futex(gate, FUTEX_WAKE, INT_MAX);
-}
-
-/* ---- CPUs: "0" puts every task on CPU 0, "0,1" alternates them ---- */
-
-static int lock_parse_cpus(struct lock_run *r, const char *s)
-{
-	cpu_set_t allowed;
-
-	r->ncpus = 0;
-	if (!s)
-		return 0;
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-		fprintf(stderr, "%s: sched_getaffinity: %s\n", r->name,
-			strerror(errno));
-		return -1;
-	}
-	do {
-		char *end;
-		long cpu;
-
-		errno = 0;
-		cpu = isdigit((unsigned char)*s) ? strtol(s, &end, 10) : -1;
-		if (cpu < 0 || errno || (*end && (*end != ',' || !end[1])) ||
-		    r->ncpus == LOCK_MAX_CPUS) {
-			fprintf(stderr, "%s: bad CPU list '%s'\n", r->name, s);
-			return -1;
-		}
-		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
-			fprintf(stderr, "%s: CPU %ld is not available here\n",
-				r->name, cpu);
-			return -1;
-		}
-		r->cpus[r->ncpus++] = (int)cpu;
-		s = *end ? end + 1 : end;
-	} while (*s);
-	return 0;
-}
-
-/* Pins the calling thread (and so a single-threaded process). */
-static int lock_pin(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* Coroutines and the serial run are one thread: it goes on the first CPU
- * of the list, and back where it was afterwards. */
-static int lock_pin_root(const struct lock_run *r, cpu_set_t *saved)
-{
-	if (!r->ncpus)
-		return 0;
-	if (sched_getaffinity(0, sizeof(*saved), saved) == 0 &&
-	    lock_pin(r->cpus[0]) == 0)
-		return 0;
-	fprintf(stderr, "%s: pinning to CPU %d: %s\n", r->name, r->cpus[0],
-		strerror(errno));
-	return -1;
-}
-
-static void lock_unpin_root(const struct lock_run *r, const cpu_set_t *saved)
-{
-	if (r->ncpus)
-		sched_setaffinity(0, sizeof(*saved), saved);
-}
+static const struct tally_kind lock_kind = {
+	.tasks = LOCK_TASKS,
+	.ops = LOCK_OPS,
+	.prefix = "lock-w",
+	.updates = "decrements",
+	.stopped = ", as it may have held the lock",
+	.counter = &counter_lock,
+	.counter_size = sizeof(counter_lock),
+};
 
 /* ---- setup, verdict, teardown ---- */
 
-static void *lock_map(size_t size)
+/* tally_begin, then the counter at tasks x ops and its mutex, shared
+ * between processes when the counter is (shared); with_coro: the
+ * coroutines' mutex too. 0 when the run can go on; when it fails it has
+ * said why and undone what it did. */
+static int lock_begin(struct tally_run *r, const char *name,
+		      const struct workload_params *p, int shared,
+		      int with_coro)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* Takes the parameters; nothing to undo when it fails. */
-static int lock_params(struct lock_run *r, const char *name,
-		       const struct workload_params *p)
-{
-	memset(r, 0, sizeof(*r));
-	r->name = name;
-	r->n = p->tasks ? p->tasks : LOCK_TASKS;
-	r->ops = p->ops ? p->ops : LOCK_OPS;
-	r->start = (long)r->n * (long)r->ops;
-	if (r->n > LOCK_MAX_TASKS) {
-		fprintf(stderr, "%s: %u tasks, at most %u\n", name, r->n,
-			LOCK_MAX_TASKS);
-		return -1;
-	}
-	return lock_parse_cpus(r, p->cpus);
-}
-
-static void lock_teardown(struct lock_run *r)
-{
-	if (r->mutex_ready)
-		pthread_mutex_destroy(&r->cl->mutex);
-	r->mutex_ready = 0;
-	if (r->cl) {
-		coro_mutex_free(r->cl->coro);
-		r->cl->coro = NULL;
-	}
-	if (r->cl_mapped)
-		munmap(r->cl, sizeof(*r->cl));
-	r->cl_mapped = 0;
-	r->cl = NULL;
-	if (r->board)
-		munmap(r->board, r->board_size);
-	r->board = NULL;
-}
-
-/* cl_mapped: put the counter and a process-shared mutex in a mapping of
- * their own instead of the global. with_coro: make the coroutine mutex. */
-static int lock_setup(struct lock_run *r, int cl_mapped, int with_coro)
-{
+	struct counter_lock *cl;
 	pthread_mutexattr_t attr;
 	int err;
 
-	r->board_size = sizeof(*r->board) + r->n * sizeof(r->board->t[0]);
-	r->board = lock_map(r->board_size);
-	r->cl = cl_mapped ? lock_map(sizeof(*r->cl)) : &counter_lock;
-	r->cl_mapped = cl_mapped && r->cl;
-	if (!r->board || !r->cl) {
-		fprintf(stderr, "%s: mmap: %s\n", r->name, strerror(errno));
-		lock_teardown(r);
+	if (tally_begin(r, &lock_kind, name, p, shared) != 0)
 		return -1;
-	}
-	for (unsigned i = 0; i < r->n; i++) {
-		struct lock_task *t = &r->board->t[i];
-
-		t->run = r;
-		t->id = i;
-		snprintf(t->name, sizeof(t->name), "lock-w%u", i);
-		t->cpu = r->ncpus ? r->cpus[i % r->ncpus] : -1;
-	}
+	cl = r->counter;
 	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_setpshared(&attr, cl_mapped
-						    ? PTHREAD_PROCESS_SHARED
-						    : PTHREAD_PROCESS_PRIVATE);
-	err = pthread_mutex_init(&r->cl->mutex, &attr);
+	pthread_mutexattr_setpshared(&attr, shared ? PTHREAD_PROCESS_SHARED
+						   : PTHREAD_PROCESS_PRIVATE);
+	err = pthread_mutex_init(&cl->mutex, &attr);
 	pthread_mutexattr_destroy(&attr);
-	r->mutex_ready = !err;
-	r->cl->coro = with_coro ? coro_mutex_new() : NULL;
-	r->cl->value = r->start;
-	if (err || (with_coro && !r->cl->coro)) {
+	cl->coro = NULL;
+	if (!err && with_coro) {
+		cl->coro = coro_mutex_new();
+		if (!cl->coro) {
+			pthread_mutex_destroy(&cl->mutex);
+			err = ENOMEM;
+		}
+	}
+	if (err) {
 		fprintf(stderr, "%s: cannot make the mutex: %s\n", r->name,
-			strerror(err ? err : ENOMEM));
-		lock_teardown(r);
+			strerror(err));
+		tally_finish(r, 1);
 		return -1;
 	}
+	cl->value = r->updates;
 	return 0;
 }
 
 /* Every task made all its decrements and the counter ended at exactly 0;
  * says what was wrong in one line otherwise. */
-static int lock_verdict(const struct lock_run *r)
+static int lock_verdict(const struct tally_run *r)
 {
-	unsigned short_tasks = 0, started = 0;
-	const struct lock_task *first = NULL;
+	const struct counter_lock *cl = r->counter;
 	uint64_t waits = 0;
+	char tail[64];
 
-	for (unsigned i = 0; i < r->n; i++) {
-		const struct lock_task *t = &r->board->t[i];
-
-		started += t->started;
-		waits += t->waits;
-		if (t->started && !t->failed && t->done == r->ops)
-			continue;
-		if (!short_tasks++)
-			first = t;
-	}
-	if (r->died && WIFSIGNALED(r->died_status)) {
-		fprintf(stderr,
-			"%s: %s was killed by signal %d; the others were "
-			"stopped, as it may have held the lock\n",
-			r->name, r->died->name, WTERMSIG(r->died_status));
+	snprintf(tail, sizeof(tail), "; final value %ld", cl->value);
+	if (tally_verdict(r, tail) != 0)
 		return 1;
-	}
-	if (started < r->n) {
-		fprintf(stderr,
-			"%s: only %u of %u tasks could be started; the run "
-			"was called off\n",
-			r->name, started, r->n);
-		return 1;
-	}
-	if (first) {
-		fprintf(stderr,
-			"%s: %u of %u tasks did not finish (%s made %u of "
-			"%u decrements); final value %ld\n",
-			r->name, short_tasks, r->n, first->name, first->done,
-			r->ops, r->cl->value);
-		return 1;
-	}
-	if (r->cl->value != 0) {
+	if (cl->value != 0) {
 		fprintf(stderr,
 			"%s: final value %ld, expected 0 (from %ld): the "
 			"lock let updates through\n",
-			r->name, r->cl->value, r->start);
+			r->name, cl->value, r->updates);
 		return 1;
 	}
+	for (unsigned i = 0; i < r->n; i++)
+		waits += r->board->t[i].waits;
 	/* the runtime counts its own waits: the two tallies must agree */
-	if (r->cl->coro && coro_mutex_contended(r->cl->coro) != waits) {
+	if (cl->coro && coro_mutex_contended(cl->coro) != waits) {
 		fprintf(stderr,
 			"%s: tasks counted %llu waits for the lock, the "
 			"runtime %llu\n",
 			r->name, (unsigned long long)waits,
-			(unsigned long long)coro_mutex_contended(r->cl->coro));
+			(unsigned long long)coro_mutex_contended(cl->coro));
 		return 1;
 	}
 	return 0;
 }
 
 /* One line for the reader: throughput, how often the lock was busy. */
-static void lock_report(const struct lock_run *r, const char *extra)
+static void lock_report(const struct tally_run *r, const char *extra)
 {
+	const struct counter_lock *cl = r->counter;
 	uint64_t waits = 0;
-	double total = (double)r->start;
+	double total = (double)r->updates;
 
 	for (unsigned i = 0; i < r->n; i++)
 		waits += r->board->t[i].waits;
@@ -440,217 +229,150 @@ static void lock_report(const struct lock_run *r, const char *extra)
 	       "locks waited (%.1f%%); final value %ld%s\n",
 	       r->name, r->n, r->ops, r->secs,
 	       r->secs > 0 ? total / r->secs / 1e6 : 0.0,
-	       (unsigned long long)waits, r->start,
-	       total > 0 ? 100.0 * (double)waits / total : 0.0, r->cl->value,
+	       (unsigned long long)waits, r->updates,
+	       total > 0 ? 100.0 * (double)waits / total : 0.0, cl->value,
 	       extra);
 }
 
-/* Marks the end of a run and gives back everything it holds. */
-static int lock_finish(struct lock_run *r, int result)
+/* Gives back the mutexes and what tally_begin made; returns result. */
+static int lock_finish(struct tally_run *r, int result)
 {
-	LAB_MARK_END(result);
-	lock_teardown(r);
-	return result;
+	struct counter_lock *cl = r->counter;
+
+	pthread_mutex_destroy(&cl->mutex);
+	coro_mutex_free(cl->coro);
+	cl->coro = NULL;
+	return tally_finish(r, result);
 }
 
-/* What a process or thread task does once it exists. */
-static void lock_task_start(struct lock_task *t)
+/* Judges the run, reports it and finishes it. err is a failure already
+ * said; the run is judged all the same, as that says what came of it. */
+static int lock_end(struct tally_run *r, int err, const char *extra)
 {
-	struct lock_run *r = t->run;
+	int result = lock_verdict(r) || err;
 
-	if (lock_pin(t->cpu) != 0 || !lock_gate_wait(&r->board->gate)) {
-		t->failed = 1;
-		return;
-	}
-	lock_task_run(t, r->cl, r->ops, &lock_pthread);
+	if (!result)
+		lock_report(r, extra);
+	return lock_finish(r, result);
 }
 
 /* ---- processes ---- */
 
-static __attribute__((noreturn)) void lock_child(struct lock_task *t)
+static __attribute__((noreturn)) void lock_child(struct tally_task *t)
 {
 	prctl(PR_SET_NAME, t->name);
-	lock_task_start(t);
+	if (tally_ready(t))
+		lock_task_run(t, &lock_pthread);
 	_exit(t->failed);
-}
-
-/* Reaps every child, whichever ends first. One killed while it held the
- * lock never unlocks it, and the others would wait for it forever: they
- * are killed too, and the run is wrong. */
-static void lock_reap(struct lock_run *r, unsigned left)
-{
-	while (left) {
-		struct lock_task *dead = NULL;
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0)
-			break;
-		for (unsigned i = 0; i < r->n && !dead; i++)
-			if (r->board->t[i].started && r->board->t[i].pid == pid)
-				dead = &r->board->t[i];
-		if (!dead)
-			continue;
-		left--;
-		dead->pid = 0;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			continue;
-		dead->failed = 1;
-		if (r->died)
-			continue;
-		r->died = dead;
-		r->died_status = status;
-		for (unsigned i = 0; i < r->n; i++)
-			if (r->board->t[i].pid > 0)
-				kill(r->board->t[i].pid, SIGKILL);
-	}
 }
 
 static int lock_processes_run(const struct workload_params *p)
 {
-	struct lock_run r;
-	unsigned started = 0;
-	double t0;
-	int result;
+	struct tally_run r;
+	int err = 0;
 
-	if (lock_params(&r, "lock-processes", p) != 0)
+	if (lock_begin(&r, "lock-processes", p, 1, 0) != 0)
 		return 1;
-	LAB_MARK_START(r.n);
-	LAB_MARK_OPS(r.ops);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (lock_setup(&r, 1, 0) != 0)
-		return lock_finish(&r, 1);
 	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n; i++) {
-		struct lock_task *t = &r.board->t[i];
+	for (unsigned i = 0; i < r.n && !err; i++) {
+		struct tally_task *t = &r.board->t[i];
 		/* t is in the shared board: only the root may set its pid */
 		pid_t pid = fork();
 
 		if (pid == 0)
 			lock_child(t);
 		t->pid = pid;
-		if (pid < 0) {
-			fprintf(stderr, "%s: fork: %s\n", r.name,
-				strerror(errno));
-			break;
-		}
-		t->started = 1;
-		started++;
+		err = tally_started(&r, t, pid < 0 ? errno : 0, "fork");
 	}
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	t0 = lock_now();
-	lock_gate_set(&r.board->gate,
-		      started == r.n ? LOCK_GATE_OPEN : LOCK_GATE_CALLED_OFF);
-	LAB_MARK_PHASE(LAB_PHASE_JOIN);
-	lock_reap(&r, started);
-	r.secs = lock_now() - t0;
+	tally_open(&r);
+	/* Whichever child ends first. One killed while it held the lock
+	 * never unlocks it, and the others would wait for it forever:
+	 * tally_reaped kills them too, and the run is wrong. */
+	for (unsigned left = r.started; left;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+
+		if (pid < 0 && errno != EINTR)
+			break;
+		if (pid > 0)
+			left -= tally_reaped(&r, pid, status);
+	}
+	tally_stop(&r);
 	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = lock_verdict(&r);
-	if (!result)
-		lock_report(&r, "");
-	return lock_finish(&r, result);
+	return lock_end(&r, err, "");
 }
 
 /* ---- threads ---- */
 
 static void *lock_thread(void *arg)
 {
-	struct lock_task *t = arg;
+	struct tally_task *t = arg;
 
 	pthread_setname_np(pthread_self(), t->name);
-	lock_task_start(t);
+	if (tally_ready(t))
+		lock_task_run(t, &lock_pthread);
 	return NULL;
 }
 
 static int lock_threads_run(const struct workload_params *p)
 {
-	struct lock_run r;
-	unsigned started = 0;
-	double t0;
-	int result;
+	struct tally_run r;
+	int err = 0;
 
-	if (lock_params(&r, "lock-threads", p) != 0)
+	if (lock_begin(&r, "lock-threads", p, 0, 0) != 0)
 		return 1;
-	LAB_MARK_START(r.n);
-	LAB_MARK_OPS(r.ops);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (lock_setup(&r, 0, 0) != 0)
-		return lock_finish(&r, 1);
 	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n; i++) {
-		struct lock_task *t = &r.board->t[i];
-		int err = pthread_create(&t->thread, NULL, lock_thread, t);
+	for (unsigned i = 0; i < r.n && !err; i++) {
+		struct tally_task *t = &r.board->t[i];
+		int e = pthread_create(&t->thread, NULL, lock_thread, t);
 
-		if (err) {
-			fprintf(stderr, "%s: pthread_create: %s\n", r.name,
-				strerror(err));
-			break;
-		}
-		t->started = 1;
-		started++;
+		err = tally_started(&r, t, e, "pthread_create");
 	}
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	t0 = lock_now();
-	lock_gate_set(&r.board->gate,
-		      started == r.n ? LOCK_GATE_OPEN : LOCK_GATE_CALLED_OFF);
-	LAB_MARK_PHASE(LAB_PHASE_JOIN);
+	tally_open(&r);
 	for (unsigned i = 0; i < r.n; i++)
 		if (r.board->t[i].started)
 			pthread_join(r.board->t[i].thread, NULL);
-	r.secs = lock_now() - t0;
+	tally_stop(&r);
 	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = lock_verdict(&r);
-	if (!result)
-		lock_report(&r, "");
-	return lock_finish(&r, result);
+	return lock_end(&r, err, "");
 }
 
 /* ---- coroutines ---- */
 
 static void lock_coro_task(void *arg)
 {
-	struct lock_task *t = arg;
-
-	lock_task_run(t, t->run->cl, t->run->ops, &lock_coro);
+	lock_task_run(arg, &lock_coro);
 }
 
 static int lock_coroutines_run(const struct workload_params *p)
 {
-	struct lock_run r;
+	struct tally_run r;
+	struct counter_lock *cl;
 	uint64_t switches = coro_switches();
 	cpu_set_t saved;
 	char extra[200];
-	double t0;
-	int result, err = 0;
+	int err = 0, ran;
 
-	if (lock_params(&r, "lock-coroutines", p) != 0)
+	if (lock_begin(&r, "lock-coroutines", p, 0, 1) != 0)
 		return 1;
-	LAB_MARK_START(r.n);
-	LAB_MARK_OPS(r.ops);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (lock_setup(&r, 0, 1) != 0)
-		return lock_finish(&r, 1);
-	if (lock_pin_root(&r, &saved) != 0)
+	cl = r.counter;
+	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
 		return lock_finish(&r, 1);
 	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
 	for (unsigned i = 0; i < r.n && !err; i++) {
-		err = coro_spawn(lock_coro_task, &r.board->t[i], 0);
-		r.board->t[i].started = !err;
+		struct tally_task *t = &r.board->t[i];
+		int e = coro_spawn(lock_coro_task, t, 0);
+
+		err = tally_started(&r, t, -e, "coro_spawn");
 	}
-	if (err)
-		fprintf(stderr, "%s: coro_spawn: %s\n", r.name, strerror(-err));
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	t0 = lock_now();
-	err = coro_run();
-	r.secs = lock_now() - t0;
-	if (err)
-		fprintf(stderr, "%s: coro_run: %s\n", r.name, strerror(-err));
-	lock_unpin_root(&r, &saved);
+	tally_work(&r);
+	ran = coro_run();
+	tally_stop(&r);
+	if (ran)
+		fprintf(stderr, "%s: coro_run: %s\n", r.name, strerror(-ran));
+	tasks_unpin_thread(r.ncpus, &saved);
 	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
 	switches = coro_switches() - switches;
-	result = lock_verdict(&r) || err;
 	/* Once a holder has yielded inside the lock, the others queue; each
 	 * unlock then hands the lock to the first of them, and the old holder,
 	 * wanting it back at once, queues behind: a convoy, one switch a lock.
@@ -659,46 +381,33 @@ static int lock_coroutines_run(const struct workload_params *p)
 		 "; %llu switches: the holder yields every %u ops inside the "
 		 "lock%s",
 		 (unsigned long long)switches, LOCK_YIELD_EVERY,
-		 coro_mutex_contended(r.cl->coro) * 2 > (uint64_t)r.start
+		 coro_mutex_contended(cl->coro) * 2 > (uint64_t)r.updates
 			 ? ", then each unlock hands it to a queued waiter"
 			 : "");
-	if (!result)
-		lock_report(&r, extra);
 	LAB_MARK_CORO_SWITCHES(switches);
-	return lock_finish(&r, result);
+	return lock_end(&r, err || ran, extra);
 }
 
 /* ---- serial ---- */
 
 static int lock_serial_run(const struct workload_params *p)
 {
-	struct lock_run r;
+	struct tally_run r;
 	cpu_set_t saved;
-	double t0;
-	int result;
 
-	if (lock_params(&r, "lock-serial", p) != 0)
+	if (lock_begin(&r, "lock-serial", p, 0, 0) != 0)
 		return 1;
-	LAB_MARK_START(r.n);
-	LAB_MARK_OPS(r.ops);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (lock_setup(&r, 0, 0) != 0)
+	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
 		return lock_finish(&r, 1);
-	if (lock_pin_root(&r, &saved) != 0)
-		return lock_finish(&r, 1);
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	t0 = lock_now();
+	tally_work(&r);
 	for (unsigned i = 0; i < r.n; i++) {
 		r.board->t[i].started = 1;
-		lock_task_run(&r.board->t[i], r.cl, r.ops, &lock_pthread);
+		lock_task_run(&r.board->t[i], &lock_pthread);
 	}
-	r.secs = lock_now() - t0;
-	lock_unpin_root(&r, &saved);
+	tally_stop(&r);
+	tasks_unpin_thread(r.ncpus, &saved);
 	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = lock_verdict(&r);
-	if (!result)
-		lock_report(&r, "");
-	return lock_finish(&r, result);
+	return lock_end(&r, 0, "");
 }
 
 const struct workload lock_processes = {

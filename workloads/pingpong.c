@@ -19,17 +19,14 @@
  *	coroutines	the same shared word; the other side yields until it
  *			changes: each hand-over is one switch in user space
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -39,15 +36,16 @@
 #include <time.h>
 #include <unistd.h>
 #include "coro.h"
+#include "gate.h"
 #include "markers.h"
 #include "pingpong.h"
+#include "tasks.h"
 
 /* A round trip takes about 4 us within one CPU and 35-150 us across two
  * on a 2-vCPU virtual machine: defaults that keep a run near a second */
 #define PP_TRIPS	 20000
 #define PP_TRIPS_ONE_CPU 150000
 #define PP_MAX_TRIPS	 1000000000u /* tokens up to 2 x trips fit 32 bits */
-#define PP_MAX_CPUS	 64	     /* entries in a --cpu list */
 #define PP_CPU_EVERY	 64	     /* round trips between looks at the CPU */
 #define PP_GONE		 UINT32_MAX  /* the token of a task that gave up */
 
@@ -77,18 +75,16 @@ struct pp_task {
 /* Where tasks report: a MAP_SHARED mapping, so that a forked child writes
  * where the root reads. The gate holds both tasks until both exist. */
 struct pp_board {
-	uint32_t gate;
+	uint32_t gate; /* gate.h */
 	uint32_t word; /* threads and coroutines: the token passed last */
 	uint32_t gone; /* a task gave up: nobody will answer */
 	struct pp_task t[2];
 };
 
-enum { PP_GATE_CLOSED, PP_GATE_OPEN, PP_GATE_CALLED_OFF };
-
 struct pp_run {
 	const char *name;
 	unsigned trips;
-	int cpus[PP_MAX_CPUS];
+	int cpus[TASKS_MAX_CPUS];
 	unsigned ncpus;
 	struct pp_board *board;
 	int pipes[2][2]; /* [0] carries w0's tokens to w1, [1] the answers */
@@ -102,14 +98,6 @@ struct pp_link {
 	 * says so (a closed pipe) */
 	void (*abandon)(struct pp_task *t);
 };
-
-static uint64_t pp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t pp_kernel_switches(void)
 {
@@ -134,7 +122,7 @@ static void pp_task_run(struct pp_task *t, const struct pp_link *l)
 {
 	unsigned trips = t->run->trips;
 	uint64_t ks = pp_kernel_switches(), us = coro_switches();
-	uint64_t t0 = pp_now_ns();
+	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
 
 	pp_note_cpu(t);
 	for (unsigned i = 0; i < trips; i++) {
@@ -159,7 +147,7 @@ static void pp_task_run(struct pp_task *t, const struct pp_link *l)
 		if (i % PP_CPU_EVERY == 0)
 			pp_note_cpu(t);
 	}
-	t->ns = pp_now_ns() - t0;
+	t->ns = tasks_clock_ns(CLOCK_MONOTONIC) - t0;
 	t->user_switches = coro_switches() - us;
 	t->kernel_switches = pp_kernel_switches() - ks;
 	pp_note_cpu(t);
@@ -275,73 +263,6 @@ static const struct pp_link pp_yields = {
 	.abandon = pp_coro_abandon,
 };
 
-/* ---- the gate: the root opens it once both tasks exist ---- */
-
-/* 1 when the gate opened for work, 0 when the run was called off */
-static int pp_gate_wait(uint32_t *gate)
-{
-	uint32_t g;
-
-	/* not FUTEX_PRIVATE: the gate is shared between processes */
-	while ((g = __atomic_load_n(gate, __ATOMIC_ACQUIRE)) == PP_GATE_CLOSED)
-		pp_futex(gate, FUTEX_WAIT, PP_GATE_CLOSED);
-	return g == PP_GATE_OPEN;
-}
-
-static void pp_gate_set(uint32_t *gate, uint32_t how)
-{
-	__atomic_store_n(gate, how, __ATOMIC_RELEASE);
-	pp_futex(gate, FUTEX_WAKE, INT_MAX);
-}
-
-/* ---- CPUs: "0" puts both tasks on CPU 0, "0,1" one on each ---- */
-
-static int pp_parse_cpus(struct pp_run *r, const char *s)
-{
-	cpu_set_t allowed;
-
-	r->ncpus = 0;
-	if (!s)
-		return 0;
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-		fprintf(stderr, "%s: sched_getaffinity: %s\n", r->name,
-			strerror(errno));
-		return -1;
-	}
-	do {
-		char *end;
-		long cpu;
-
-		errno = 0;
-		cpu = isdigit((unsigned char)*s) ? strtol(s, &end, 10) : -1;
-		if (cpu < 0 || errno || (*end && (*end != ',' || !end[1])) ||
-		    r->ncpus == PP_MAX_CPUS) {
-			fprintf(stderr, "%s: bad CPU list '%s'\n", r->name, s);
-			return -1;
-		}
-		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
-			fprintf(stderr, "%s: CPU %ld is not available here\n",
-				r->name, cpu);
-			return -1;
-		}
-		r->cpus[r->ncpus++] = (int)cpu;
-		s = *end ? end + 1 : end;
-	} while (*s);
-	return 0;
-}
-
-/* Pins the calling thread (and so a single-threaded process). */
-static int pp_pin(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* "0,1" from a set of CPUs, "none" when empty */
 static void pp_cpu_list(const cpu_set_t *set, char *buf, size_t len)
 {
@@ -378,7 +299,7 @@ static int pp_params(struct pp_run *r, const char *name,
 			p->tasks);
 		return -1;
 	}
-	if (pp_parse_cpus(r, p->cpus) != 0)
+	if (tasks_parse_cpus(name, p->cpus, r->cpus, &r->ncpus) != 0)
 		return -1;
 	if (p->ops)
 		r->trips = p->ops;
@@ -541,7 +462,7 @@ static int pp_finish(struct pp_run *r, int result)
 /* What a process or thread task does once it exists. */
 static void pp_task_start(struct pp_task *t, const struct pp_link *l)
 {
-	if (!pp_gate_wait(&t->run->board->gate)) {
+	if (!gate_wait(&t->run->board->gate)) {
 		t->failed = 1;
 		return;
 	}
@@ -578,7 +499,7 @@ static void pp_start(struct pp_run *r, unsigned started, int is_thread)
 	for (unsigned i = 0; i < started && ok; i++)
 		ok = pp_pin_task(r, &r->board->t[i], is_thread) == 0;
 	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	pp_gate_set(&r->board->gate, ok ? PP_GATE_OPEN : PP_GATE_CALLED_OFF);
+	gate_set(&r->board->gate, ok ? GATE_OPEN : GATE_CALLED_OFF);
 }
 
 /* ---- processes ---- */
@@ -732,13 +653,9 @@ static int pp_coroutines_run(const struct workload_params *p)
 	LAB_MARK_PHASE(LAB_PHASE_SETUP);
 	if (pp_setup(&r, 0) != 0)
 		return pp_finish(&r, 1);
+	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
+		return pp_finish(&r, 1);
 	if (r.ncpus) {
-		if (sched_getaffinity(0, sizeof(saved), &saved) != 0 ||
-		    pp_pin(r.cpus[0]) != 0) {
-			fprintf(stderr, "%s: pinning to CPU %d: %s\n", r.name,
-				r.cpus[0], strerror(errno));
-			return pp_finish(&r, 1);
-		}
 		for (unsigned i = 0; i < 2; i++)
 			r.board->t[i].cpu = r.cpus[0];
 		snprintf(extra, sizeof(extra),
@@ -758,8 +675,7 @@ static int pp_coroutines_run(const struct workload_params *p)
 	err = coro_run();
 	if (err)
 		fprintf(stderr, "%s: coro_run: %s\n", r.name, strerror(-err));
-	if (r.ncpus)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	tasks_unpin_thread(r.ncpus, &saved);
 	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
 	result = pp_verdict(&r) || err;
 	if (!result)

@@ -45,15 +45,17 @@ static double tasks_ns_per_op(void)
 	return best > 0 ? best : 1;
 }
 
-static int tasks_parse_cpus(struct tasks *ts, const char *s)
+int tasks_parse_cpus(const char *name, const char *list, int *cpus,
+		     unsigned *ncpus)
 {
+	const char *s = list;
 	cpu_set_t allowed;
 
-	ts->ncpus = 0;
+	*ncpus = 0;
 	if (!s)
 		return 0;
 	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-		fprintf(stderr, "%s: sched_getaffinity: %s\n", ts->name,
+		fprintf(stderr, "%s: sched_getaffinity: %s\n", name,
 			strerror(errno));
 		return -1;
 	}
@@ -64,16 +66,16 @@ static int tasks_parse_cpus(struct tasks *ts, const char *s)
 		errno = 0;
 		cpu = isdigit((unsigned char)*s) ? strtol(s, &end, 10) : -1;
 		if (cpu < 0 || errno || (*end && *end != ',') ||
-		    ts->ncpus == TASKS_MAX_CPUS) {
-			fprintf(stderr, "%s: bad CPU list '%s'\n", ts->name, s);
+		    *ncpus == TASKS_MAX_CPUS) {
+			fprintf(stderr, "%s: bad CPU list '%s'\n", name, s);
 			return -1;
 		}
 		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
 			fprintf(stderr, "%s: CPU %ld is not available here\n",
-				ts->name, cpu);
+				name, cpu);
 			return -1;
 		}
-		ts->cpus[ts->ncpus++] = (int)cpu;
+		cpus[(*ncpus)++] = (int)cpu;
 		s = *end ? end + 1 : end;
 	} while (*s);
 	return 0;
@@ -107,7 +109,7 @@ static int tasks_params(struct tasks *ts, const struct tasks_kind *kind,
 	} else {
 		ts->ops = kind->ops;
 	}
-	return tasks_parse_cpus(ts, p->cpus);
+	return tasks_parse_cpus(name, p->cpus, ts->cpus, &ts->ncpus);
 }
 
 void *tasks_slot(const struct tasks *ts, unsigned i)
@@ -160,8 +162,7 @@ int tasks_started(const struct tasks *ts, struct tasks_slot *t, int err,
 	return err != 0;
 }
 
-/* Pins the calling thread (and so a single-threaded process). */
-static int tasks_pin_cpu(int cpu)
+int tasks_pin_cpu(int cpu)
 {
 	cpu_set_t set;
 
@@ -186,22 +187,33 @@ void tasks_reaped(struct tasks_slot *t, pid_t got, int status)
 		t->failed = 1;
 }
 
-int tasks_pin_root(const struct tasks *ts, cpu_set_t *saved)
+int tasks_pin_thread(const char *name, const int *cpus, unsigned ncpus,
+		     cpu_set_t *saved)
 {
-	if (!ts->ncpus)
+	if (!ncpus)
 		return 0;
 	if (sched_getaffinity(0, sizeof(*saved), saved) == 0 &&
-	    tasks_pin_cpu(ts->cpus[0]) == 0)
+	    tasks_pin_cpu(cpus[0]) == 0)
 		return 0;
-	fprintf(stderr, "%s: pinning to CPU %d: %s\n", ts->name, ts->cpus[0],
+	fprintf(stderr, "%s: pinning to CPU %d: %s\n", name, cpus[0],
 		strerror(errno));
 	return -1;
 }
 
+void tasks_unpin_thread(unsigned ncpus, const cpu_set_t *saved)
+{
+	if (ncpus)
+		sched_setaffinity(0, sizeof(*saved), saved);
+}
+
+int tasks_pin_root(const struct tasks *ts, cpu_set_t *saved)
+{
+	return tasks_pin_thread(ts->name, ts->cpus, ts->ncpus, saved);
+}
+
 void tasks_unpin_root(const struct tasks *ts, const cpu_set_t *saved)
 {
-	if (ts->ncpus)
-		sched_setaffinity(0, sizeof(*saved), saved);
+	tasks_unpin_thread(ts->ncpus, saved);
 }
 
 /* Every task made all its steps and ended where the closed form says;

@@ -97,6 +97,25 @@ void tasks_reaped(struct tasks_slot *t, pid_t got, int status);
 int tasks_pin_root(const struct tasks *ts, cpu_set_t *saved);
 void tasks_unpin_root(const struct tasks *ts, const cpu_set_t *saved);
 
+/* What scenarios that keep their tasks another way (lock, race,
+ * pingpong) share with these runs: the --cpu list and pinning. */
+
+/* Reads a --cpu list, "0" or "0,1,3", into cpus, which has room for
+ * TASKS_MAX_CPUS; a trailing comma is allowed, as lab's own --cpu allows
+ * it. NULL is no list: *ncpus 0. Says why not on stderr, after name, when
+ * the list is bad or names a CPU this process may not run on (-1). */
+int tasks_parse_cpus(const char *name, const char *list, int *cpus,
+		     unsigned *ncpus);
+
+/* Pins the calling thread (and so a single-threaded process) to cpu; -1
+ * leaves it where it is. 0 when it did, else -1 with errno set. */
+int tasks_pin_cpu(int cpu);
+
+/* tasks_pin_root and tasks_unpin_root, for a list of ncpus CPUs */
+int tasks_pin_thread(const char *name, const int *cpus, unsigned ncpus,
+		     cpu_set_t *saved);
+void tasks_unpin_thread(unsigned ncpus, const cpu_set_t *saved);
+
 /* Judges the run, reports it, marks its end and gives back the slots.
  * result non-zero is a failure that was already said; returns the run's
  * result, 0 when every task made all its steps and ended where the closed
