@@ -32,6 +32,7 @@
 #include "coro.h"
 #include "io.h"
 #include "markers.h"
+#include "tasks.h"
 
 #define IO_TASKS      10
 #define IO_OPS	      10
@@ -202,31 +203,6 @@ static const struct io_waits io_alone = {
 	.echo_inline = 1,
 };
 
-/* Each task holds two descriptors; raise the soft limit if that needs it. */
-static int io_fd_room(const char *name, unsigned n)
-{
-	struct rlimit rl;
-	rlim_t need = 2 * (rlim_t)n + 32;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
-		return 0;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		fprintf(stderr,
-			"%s: %u tasks need %llu descriptors, the limit is "
-			"%llu\n",
-			name, n, (unsigned long long)need,
-			(unsigned long long)rl.rlim_max);
-		return -1;
-	}
-	rl.rlim_cur = need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		fprintf(stderr, "%s: raising the descriptor limit: %s\n", name,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static void io_teardown(struct io_run *r)
 {
 	for (unsigned i = 0; i < r->n; i++) {
@@ -252,7 +228,7 @@ static int io_setup(struct io_run *r, const char *name,
 		fprintf(stderr, "%s: bad duration %g s\n", name, duration);
 		return -1;
 	}
-	if (io_fd_room(name, r->n) != 0)
+	if (tasks_fd_room(name, "tasks", r->n, 2) != 0)
 		return -1;
 	r->t = calloc(r->n, sizeof(*r->t));
 	if (!r->t) {

@@ -47,6 +47,7 @@
 #include "coro.h"
 #include "markers.h"
 #include "net.h"
+#include "tasks.h"
 
 #define NET_TASKS 10
 #define NET_OPS	  7
@@ -739,31 +740,6 @@ static const struct net_model net_by_serial = {
 
 /* ---- one run: parameters, set-up, verdict ---- */
 
-/* Each client holds a socket and so does the server, per client. */
-static int net_fd_room(const char *name, unsigned n)
-{
-	struct rlimit rl;
-	rlim_t need = 2 * (rlim_t)n + 32;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
-		return 0;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		fprintf(stderr,
-			"%s: %u clients need %llu descriptors, the limit is "
-			"%llu\n",
-			name, n, (unsigned long long)need,
-			(unsigned long long)rl.rlim_max);
-		return -1;
-	}
-	rl.rlim_cur = need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		fprintf(stderr, "%s: raising the descriptor limit: %s\n", name,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Reads the parameters; touches nothing else. */
 static int net_prepare(struct net_run *r, const char *name, const char *where,
 		       const struct workload_params *p)
@@ -801,7 +777,7 @@ static void net_teardown(struct net_run *r)
 
 static int net_setup(struct net_run *r)
 {
-	if (net_fd_room(r->name, r->n) != 0)
+	if (tasks_fd_room(r->name, "clients", r->n, 2) != 0)
 		return -1;
 	r->c = calloc(r->n, sizeof(*r->c));
 	r->col.seen = calloc(r->n, r->ops);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include "markers.h"
 #include "tasks.h"
@@ -264,4 +265,29 @@ int tasks_finish(struct tasks *ts, int result, const char *extra)
 		munmap(ts->slots, ts->map_len);
 	ts->slots = NULL;
 	return result;
+}
+
+/* Room for n tasks of `fds` descriptors each, plus a margin: raises the
+ * soft limit when it is too low, or says why it cannot. */
+int tasks_fd_room(const char *name, const char *what, unsigned n, unsigned fds)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)fds * n + 32;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		fprintf(stderr,
+			"%s: %u %s need %llu descriptors, the limit is %llu\n",
+			name, n, what, (unsigned long long)need,
+			(unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		fprintf(stderr, "%s: raising the descriptor limit: %s\n", name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
 }

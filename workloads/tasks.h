@@ -126,4 +126,8 @@ int tasks_finish(struct tasks *ts, int result, const char *extra);
  * for the CPU a task used */
 uint64_t tasks_clock_ns(clockid_t clock);
 
+/* Raises the descriptor limit to fit n tasks holding `fds` each ("what"
+ * names them in the message); 0, or -1 after one line on stderr. */
+int tasks_fd_room(const char *name, const char *what, unsigned n, unsigned fds);
+
 #endif /* LAB_TASKS_H */
