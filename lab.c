@@ -251,8 +251,9 @@ struct run_args {
 	const char *given[4][2]; /* option name, value: passed on verbatim */
 	int ngiven;
 	int verbose;
-	double timeout_s;    /* lab run: kill the run after this long */
-	unsigned int repeat; /* lab run: runs of each workload; 0 = once */
+	double timeout_s;      /* lab run: kill the run after this long */
+	unsigned int repeat;   /* lab run: runs of each workload; 0 = once */
+	unsigned int ring_kib; /* lab run: event buffer size; 0 = default */
 };
 
 enum {
@@ -262,6 +263,7 @@ enum {
 	OPT_CPU,
 	OPT_TIMEOUT,
 	OPT_REPEAT,
+	OPT_RING,
 };
 
 static const struct option run_options[] = {
@@ -271,6 +273,7 @@ static const struct option run_options[] = {
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"cpu", required_argument, NULL, OPT_CPU},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"ring-buffer", required_argument, NULL, OPT_RING},
 	{"repeat", required_argument, NULL, OPT_REPEAT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -326,6 +329,16 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 					cmd, val);
 			a->given[a->ngiven][0] = "--duration";
 			a->given[a->ngiven++][1] = val;
+			break;
+		case OPT_RING:
+			/* the kernel wants a power-of-two number of pages */
+			if (parse_uint(val, 4, 1048576, &a->ring_kib) ||
+			    (a->ring_kib & (a->ring_kib - 1)))
+				return -die(EXIT_USAGE,
+					    "%s: --ring-buffer '%s' is not a "
+					    "power of two "
+					    "from 4 to 1048576 (KiB)",
+					    cmd, val);
 			break;
 		case OPT_TIMEOUT:
 			if (parse_seconds(val, 86400, &a->timeout_s))
@@ -522,7 +535,8 @@ static int trace_and_report(const char *name, char *const *argv,
 				.marker_path = marker_path,
 				.verbose = a->verbose,
 				.run_as = have_invoker ? &invoker : NULL,
-				.timeout_s = a->timeout_s};
+				.timeout_s = a->timeout_s,
+				.ring_kib = a->ring_kib};
 	struct tracer_result res;
 	char trace[PATH_MAX], json[PATH_MAX], err[512], suffix[16] = "";
 	int code, rcode;
@@ -759,9 +773,9 @@ static int cmd_workload(int argc, char **argv)
 	w = workload_find(argv[i]);
 	if (!w)
 		return unknown_workload(argv[i]);
-	if (a.outdir || a.timeout_s || a.repeat)
-		return die(EXIT_USAGE, "workload: -o, --timeout and --repeat "
-				       "apply to lab run only");
+	if (a.outdir || a.timeout_s || a.repeat || a.ring_kib)
+		return die(EXIT_USAGE, "workload: -o, --timeout, --repeat and "
+				       "--ring-buffer apply to lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
 	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
@@ -945,6 +959,9 @@ static const struct command commands[] = {
 	 "                     compare their medians and spreads (printed\n"
 	 "                     instead of the summaries)\n"
 	 "  --timeout S        kill the run after S seconds (exit 124)\n"
+	 "  --ring-buffer KIB  event buffer size (default 16384): smaller "
+	 "loses\n"
+	 "                     events sooner; the counters stay exact\n"
 	 "  -v, --verbose      show libbpf's messages\n"
 	 "\n"
 	 "Under sudo the program runs as the invoking user (SUDO_UID and\n"

@@ -342,6 +342,15 @@ static int load_and_attach(struct session *s, const struct tracer_opts *o,
 	/* a marker-less command needs no USDT program */
 	if (!o->marker_path)
 		bpf_program__set_autoload(s->skel->progs.handle_mark, false);
+	if (o->ring_kib) {
+		__u64 bytes = (__u64)o->ring_kib * 1024;
+
+		/* wake the reader at a quarter full, as with the default size
+		 */
+		bpf_map__set_max_entries(s->skel->maps.events, bytes);
+		if (s->skel->rodata->wakeup_bytes > bytes / 4)
+			s->skel->rodata->wakeup_bytes = bytes / 4;
+	}
 	r = lab_bpf__load(s->skel);
 	if (r)
 		return fail(err, errlen,

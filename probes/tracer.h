@@ -28,6 +28,7 @@ struct tracer_opts {
 	int verbose;  /* libbpf's own messages */
 	const struct tracer_identity *run_as; /* NULL: as lab itself */
 	double timeout_s;		      /* 0: none */
+	unsigned ring_kib; /* ring buffer size, a power of two; 0: default */
 };
 
 struct tracer_result {

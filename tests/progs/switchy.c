@@ -3,7 +3,9 @@
  * for them (/proc/thread-self/status and schedstat, getrusage). The test
  * compares lab's figures for the same threads with these.
  *
- * usage: switchy OUTFILE [THREADS [pin]]
+ * usage: switchy OUTFILE [THREADS [pin [YIELDS]]]
+ * YIELDS sched_yield calls per thread after the spinning make a flood of
+ * switches (a test shrinks the ring buffer under it to force drops).
  * With "pin" every thread runs on one CPU: no thread migrates between run
  * queues, where schedstat's run delay can gain up to a scheduler tick (its
  * per-CPU run-queue clocks differ), so the two measures can be held to a
@@ -29,6 +31,7 @@ struct oracle {
 static pthread_barrier_t spun;
 static struct oracle *oracles;
 static atomic_int recorded;
+static long yields;
 
 static unsigned long status_field(const char *name)
 {
@@ -83,6 +86,8 @@ static void *worker(void *arg)
 	/* more spinners than CPUs: preemptions and run-queue waits */
 	spin_ms(100);
 	pthread_barrier_wait(&spun);
+	for (long i = 0; i < yields; i++)
+		sched_yield();
 	/* then voluntary switches, with the CPUs quiet */
 	for (int i = 0; i < 20; i++)
 		usleep(1000);
@@ -102,6 +107,8 @@ int main(int argc, char **argv)
 			"usage: switchy OUTFILE [THREADS 1-64 [pin]]\n");
 		return 2;
 	}
+	if (argc > 4)
+		yields = atol(argv[4]);
 	if (argc > 3 && !strcmp(argv[3], "pin")) {
 		cpu_set_t one;
 
