@@ -523,6 +523,19 @@ static void describe_exit(const char *name, int status)
 			name, WEXITSTATUS(status));
 }
 
+/* A stop signal that came while lab was writing its report: the run is
+ * over all the same (exit 128+N), but the report is whole. */
+static int take_stop_signal(void)
+{
+	struct timespec now = {0, 0};
+	sigset_t stop;
+	int sig;
+
+	tracer_stop_signals(&stop);
+	sig = sigtimedwait(&stop, NULL, &now);
+	return sig > 0 ? EXIT_SIGNAL + sig : 0;
+}
+
 /* Trace one command into dir/name.lab and report it as dir/name.json;
  * run i of a repeated family goes to dir/name-i.lab and dir/name-i.json.
  * The summary goes to print, if any; the report is lined up in fam. */
@@ -568,6 +581,8 @@ static int trace_and_report(const char *name, char *const *argv,
 	else
 		describe_exit(name, res.exit_status);
 	rcode = report_one(trace, json, print, fam);
+	if (!code)
+		code = take_stop_signal();
 	return code ? code : rcode;
 }
 
@@ -711,6 +726,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_args a = {0};
 	char **cmd = NULL;
 	int end = argc, i;
+	sigset_t stop;
 
 	/* everything after "--" is the command to trace, untouched */
 	for (i = 1; i < argc; i++)
@@ -755,6 +771,8 @@ static int cmd_run(int argc, char **argv)
 			   "with sudo: sudo lab run ...)");
 	if (find_invoker())
 		return EXIT_ERROR;
+	tracer_stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 	return cmd ? run_command(cmd, &a) : run_workloads(argv[i], &a);
 }
 

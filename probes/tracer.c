@@ -40,6 +40,7 @@ struct session {
 	/* a child that died early makes the release write fail, not kill us */
 	struct sigaction old_sigpipe;
 	sigset_t oldmask;
+	sigset_t mask; /* the signals that end a run */
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -259,7 +260,9 @@ static void child_main(struct session *s, int release_r, int exec_err_w,
 	int e;
 
 	setpgid(0, 0);
+	/* the command gets the signals lab holds back for itself */
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+	sigprocmask(SIG_UNBLOCK, &s->mask, NULL);
 	sigaction(SIGPIPE, &s->old_sigpipe, NULL);
 	close(s->release_w);
 	close(s->exec_err_r);
@@ -633,6 +636,17 @@ static int finish(struct session *s, struct tracer_result *res,
 	return 0;
 }
 
+/* A second Ctrl-C is still pending when the mask is restored and would
+ * kill lab before its report: take it here; the first one decides. */
+static void take_pending_signals(struct session *s, struct tracer_result *res)
+{
+	struct signalfd_siginfo si;
+
+	while (s->sigfd >= 0 && read(s->sigfd, &si, sizeof(si)) == sizeof(si))
+		if (!res->interrupted)
+			res->interrupted = si.ssi_signo;
+}
+
 static void cleanup(struct session *s)
 {
 	if (s->child > 0) {
@@ -653,6 +667,14 @@ static void cleanup(struct session *s)
 			close(fds[i]);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	sigaction(SIGPIPE, &s->old_sigpipe, NULL);
+}
+
+void tracer_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
 }
 
 int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
@@ -676,14 +698,12 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	if (check_command(o->argv[0], err, errlen))
 		return -1;
 	/* signals arrive through the event loop, so cleanup always runs */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	tracer_stop_signals(&mask);
+	s.mask = mask;
 	sigprocmask(SIG_BLOCK, &mask, &s.oldmask);
 	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN},
 		  &s.old_sigpipe);
-	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s.sigfd < 0) {
 		fail(err, errlen, "run: signalfd: %s", strerror(errno));
 		goto out;
@@ -710,6 +730,7 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 		goto out;
 	r = 0;
 out:
+	take_pending_signals(&s, res);
 	cleanup(&s);
 	return r;
 }

@@ -8,6 +8,7 @@
 #define LAB_TRACER_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 #include "trace_format.h"
 
@@ -42,6 +43,11 @@ struct tracer_result {
  * command's own exit status), or -1 with one line in err. */
 int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	       char *err, size_t errlen);
+
+/* The signals that end a run (Ctrl-C, SIGTERM, SIGHUP). lab keeps them
+ * blocked while it writes reports, so a second Ctrl-C cannot cut a report
+ * in half; the traced command gets them unblocked. */
+void tracer_stop_signals(sigset_t *set);
 
 /* Fills the environment fields of info (kernel, CPU, clock base). */
 void tracer_describe_machine(struct lab_trace_info *info);

@@ -775,3 +775,53 @@ TEST(a_planted_symlink_is_not_followed)
 		fclose(f);
 	}
 }
+
+/* Ctrl-C, twice in a row as an impatient user does: the run ends with
+ * 130, the whole process group is gone, nothing stays attached, and the
+ * trace of what was recorded is readable and marked incomplete. */
+TEST(ctrl_c_twice_cleans_up_and_keeps_the_trace)
+{
+	const char *why, *dir;
+	char json[512], out[4096];
+	struct json_object *r;
+	pid_t lab, sh = 0;
+	int status;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	snprintf(json, sizeof(json), "%s/sh.json", dir);
+	lab = fork();
+	if (lab == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(test_lab_path(), "lab", "run", "-o", dir, "--", "/bin/sh",
+		      "-c", "sleep 31 & sleep 31", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 5000 && !sh; i++) {
+		usleep(1000);
+		sh = child_named(lab, "sh");
+	}
+	usleep(100000);
+	kill(lab, SIGINT);
+	usleep(1000);
+	kill(lab, SIGINT);
+	if (!CHECK(waitpid(lab, &status, 0) == lab))
+		return;
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %#x",
+		  status);
+	r = json_object_from_file(json);
+	if (CHECK_MSG(r, "no report %s", json)) {
+		CHECK(!json_object_get_boolean(
+			get(get(r, "trace"), "complete")));
+		CHECK(get_int(get(r, "trace"), "events") > 0);
+		json_object_put(r);
+	}
+	const char *pg[] = {"/usr/bin/pgrep", "-f", "sleep 31", NULL};
+	CHECK_MSG(test_run(pg, out, sizeof(out), false) == 1,
+		  "a process of the run survived: %s", out);
+	CHECK_EQ(our_programs_left(), 0);
+}
