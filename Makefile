@@ -29,13 +29,15 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ip
 	-I/usr/include/$(MULTIARCH) -Wall -Werror
 
 DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
-	systemtap-sdt-dev libjson-c-dev pkg-config cppcheck clang-format
+	systemtap-sdt-dev libjson-c-dev pkg-config cppcheck clang-format \
+	libclang-rt-14-dev
 
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
 	probes/*.c analyzer/*.c))
 LIB_ASMS := $(wildcard workloads/coro/*.S)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASMS:%.S=$(OBJ)/%.o)
-TEST_SRCS := $(wildcard tests/test_*.c) tests/workload_child.c
+TEST_SRCS := $(wildcard tests/test_*.c) tests/workload_child.c \
+	tests/fuzz/fuzz_trace.c tests/fuzz/replay.c
 TEST_OBJS := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 SKEL := $(BUILD)/lab.skel.h
@@ -49,13 +51,16 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all deps demo test unit bench install uninstall format lint clean help
-all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS)
+.PHONY: test-asan fuzz
+all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS) $(BUILD)/fuzz/replay
 
 help:
 	@echo 'make          build build/lab and the tests (installs packages: make deps)'
 	@echo 'make demo     run the io family under probes, write reports to lab-out/io/'
 	@echo 'make test     every test (integration tests need root)'
 	@echo 'make unit     the tests that need no root'
+	@echo 'make test-asan  the unit tests built with ASan and UBSan (build/asan/)'
+	@echo 'make fuzz     fuzz the trace reader and analysis for FUZZ_SECONDS (60)'
 	@echo 'make bench    measure switches, spawns, round trips; update docs/performance.md'
 	@echo 'make install  install lab to $(PREFIX)/bin'
 	@echo 'make format   clang-format the sources; make lint: cppcheck'
@@ -115,6 +120,21 @@ $(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread
 
+# lab-tests calls the replay function; the standalone replay has a main().
+$(OBJ)/tests/fuzz/replay.o: ALL_CFLAGS += -DFUZZ_REPLAY_NO_MAIN
+
+$(OBJ)/tests/fuzz/replay_main.o: tests/fuzz/replay.c | $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Replays corpus directories without libFuzzer: build/fuzz/replay DIR...
+$(BUILD)/fuzz/replay: $(OBJ)/tests/fuzz/fuzz_trace.o $(OBJ)/tests/fuzz/replay_main.o \
+		$(BUILD)/liblab.a
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/bench/*.c)) \
 	$(patsubst %.S,$(OBJ)/%.o,$(wildcard tests/bench/*.S))
 
@@ -135,6 +155,36 @@ test: all
 
 unit: $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS)
 	LAB_UNIT_ONLY=1 $(BUILD)/tests/lab-tests
+
+# The unit tests and lab with ASan and UBSan, in their own build directory
+# so the normal build stays as it is; BPF tests stay in make test.
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+test-asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CFLAGS='$(ASAN_CFLAGS)' \
+	  $(BUILD)/asan/lab $(BUILD)/asan/tests/lab-tests
+	@# the coroutine tests check lab's own SIGSEGV handling, not ASan's;
+	@# sanitized processes start slowly, so the "beat" speed tests skip
+	ASAN_OPTIONS=handle_segv=0 LAB_UNIT_ONLY=1 LAB_SKIP=_beat_ LAB=$(BUILD)/asan/lab \
+	  $(BUILD)/asan/tests/lab-tests
+
+# Fuzzes a copy of the corpus (new inputs stay in build/fuzz/corpus);
+# a crash leaves its input in build/fuzz/ and fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iprobes \
+	-Ianalyzer -Itests
+FUZZ_SRCS := tests/fuzz/fuzz_trace.c $(wildcard analyzer/*.c)
+$(BUILD)/fuzz/fuzz_trace: $(FUZZ_SRCS) $(wildcard analyzer/*.h probes/*.h tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) -ljson-c -lz -lelf -lm
+
+fuzz: $(BUILD)/fuzz/fuzz_trace
+	rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+	cp tests/fuzz/corpus/* $(BUILD)/fuzz/corpus/
+	$(BUILD)/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	  -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
 
 install: $(BUILD)/lab
 	install -D -m 0755 $(BUILD)/lab $(DESTDIR)$(PREFIX)/bin/lab

@@ -1,4 +1,4 @@
-/* analyze.c - a trace file through the reader into the analysis. */
+/* analyze.c - a trace file or buffer through the reader into the analysis. */
 #include <stdio.h>
 #include "analysis.h"
 #include "analyze.h"
@@ -25,47 +25,82 @@ static int feed(struct analysis *a, const struct trace_chunk *c)
 	return 0;
 }
 
-int analyze_trace_file(const char *path, struct run_report **out, char *err,
-		       size_t errlen)
+/* Sets err to "<name>: <why>", or just why for a buffer with no name. */
+static void set_err(char *err, size_t errlen, const char *name, const char *why)
 {
-	struct trace_reader *r = NULL;
+	if (name)
+		snprintf(err, errlen, "%s: %s", name, why);
+	else
+		snprintf(err, errlen, "%s", why);
+}
+
+/* Files and buffers share this loop, so the fuzzer drives the same
+ * analysis as lab report. Takes ownership of the reader. */
+static int analyze_reader(struct trace_reader *r, const char *name,
+			  struct run_report **out, char *err, size_t errlen)
+{
 	struct analysis *a;
 	struct trace_chunk c;
 	char why[512];
 	int rc;
 
-	*out = NULL;
-	if (errlen)
-		err[0] = '\0';
-	/* the reader's messages name the byte, not the file */
-	if (trace_reader_open_file(&r, path, why, sizeof(why))) {
-		snprintf(err, errlen, "%s: %s", path, why);
-		return -1;
-	}
 	a = analysis_new(trace_reader_info(r));
 	if (!a) {
 		trace_reader_free(r);
-		snprintf(err, errlen, "%s: out of memory", path);
+		set_err(err, errlen, name, "out of memory");
 		return -1;
 	}
 	while ((rc = trace_reader_next(r, &c, why, sizeof(why))) == 1) {
 		if (feed(a, &c)) {
 			trace_reader_free(r);
 			analysis_free(a);
-			snprintf(err, errlen, "%s: out of memory", path);
+			set_err(err, errlen, name, "out of memory");
 			return -1;
 		}
 	}
 	/* the chunks before the damage still make a report */
 	if (rc < 0) {
 		analysis_set_damage(a, why);
-		snprintf(err, errlen, "%s: %s", path, why);
+		set_err(err, errlen, name, why);
 	}
 	trace_reader_free(r);
 	*out = analysis_finish(a);
 	if (!*out) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		set_err(err, errlen, name, "out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+int analyze_trace_file(const char *path, struct run_report **out, char *err,
+		       size_t errlen)
+{
+	struct trace_reader *r = NULL;
+	char why[512];
+
+	*out = NULL;
+	if (errlen)
+		err[0] = '\0';
+	/* the reader's messages name the byte, not the file */
+	if (trace_reader_open_file(&r, path, why, sizeof(why))) {
+		set_err(err, errlen, path, why);
+		return -1;
+	}
+	return analyze_reader(r, path, out, err, errlen);
+}
+
+int analyze_trace_mem(const uint8_t *data, size_t len, struct run_report **out,
+		      char *err, size_t errlen)
+{
+	struct trace_reader *r = NULL;
+	char why[512];
+
+	*out = NULL;
+	if (errlen)
+		err[0] = '\0';
+	if (trace_reader_open_mem(&r, data, len, why, sizeof(why))) {
+		set_err(err, errlen, NULL, why);
+		return -1;
+	}
+	return analyze_reader(r, NULL, out, err, errlen);
 }

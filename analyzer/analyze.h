@@ -5,6 +5,7 @@
 #define LAB_ANALYZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct run_report;
@@ -15,6 +16,10 @@ struct run_report;
  * reason in err. Messages in err start with the path: "<path>: <why>". */
 int analyze_trace_file(const char *path, struct run_report **out, char *err,
 		       size_t errlen);
+/* The same for a trace in memory (data stays the caller's); messages in
+ * err carry no path. */
+int analyze_trace_mem(const uint8_t *data, size_t len, struct run_report **out,
+		      char *err, size_t errlen);
 void run_report_free(struct run_report *r);
 
 /* The terminal summary: fits 80 columns. */
