@@ -935,7 +935,7 @@ static int cmd_check(int argc, char **argv)
 		ok = 0;
 	} else {
 		int loaded = tracer_probe_check(err, sizeof(err)) == 0;
-		char why[300];
+		char why[sizeof(err) + 80];
 
 		snprintf(why, sizeof(why), "%s%s", err,
 			 loaded ? ""
