@@ -776,10 +776,10 @@ TEST(a_planted_symlink_is_not_followed)
 	}
 }
 
-/* Ctrl-C, twice in a row as an impatient user does: the run ends with
- * 130, the whole process group is gone, nothing stays attached, and the
- * trace of what was recorded is readable and marked incomplete. */
-TEST(ctrl_c_twice_cleans_up_and_keeps_the_trace)
+/* Ctrl-C (or SIGTERM), twice in a row as an impatient user does: the
+ * run ends with 128+N, the whole process group is gone, nothing stays attached,
+ * and the trace of what was recorded is readable and marked incomplete. */
+static void stop_twice(int sig)
 {
 	const char *why, *dir;
 	char json[512], out[4096];
@@ -806,13 +806,13 @@ TEST(ctrl_c_twice_cleans_up_and_keeps_the_trace)
 		sh = child_named(lab, "sh");
 	}
 	usleep(100000);
-	kill(lab, SIGINT);
+	kill(lab, sig);
 	usleep(1000);
-	kill(lab, SIGINT);
+	kill(lab, sig);
 	if (!CHECK(waitpid(lab, &status, 0) == lab))
 		return;
-	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %#x",
-		  status);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 128 + sig,
+		  "status %#x", status);
 	r = json_object_from_file(json);
 	if (CHECK_MSG(r, "no report %s", json)) {
 		CHECK(!json_object_get_boolean(
@@ -823,5 +823,42 @@ TEST(ctrl_c_twice_cleans_up_and_keeps_the_trace)
 	const char *pg[] = {"/usr/bin/pgrep", "-f", "sleep 31", NULL};
 	CHECK_MSG(test_run(pg, out, sizeof(out), false) == 1,
 		  "a process of the run survived: %s", out);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
+TEST(ctrl_c_twice_cleans_up_and_keeps_the_trace)
+{
+	stop_twice(SIGINT);
+}
+
+TEST(sigterm_twice_cleans_up_and_keeps_the_trace)
+{
+	stop_twice(SIGTERM);
+}
+
+/* A traced program that crashes: exit 3, the report written and saying
+ * how it ended, nothing left attached. */
+TEST(a_crashing_command_is_reported)
+{
+	const char *why, *dir;
+	char out[8192], json[512];
+	struct json_object *r;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	snprintf(json, sizeof(json), "%s/sh.json", dir);
+	const char *argv[] = {
+		test_lab_path(), "run", "-o", dir, "--", "/bin/sh", "-c",
+		"kill -SEGV $$", NULL};
+	int code = test_run(argv, out, sizeof(out), false);
+
+	CHECK_MSG(code == 3, "exit %d:\n%s", code, out);
+	CHECK_MSG(strstr(out, "killed by signal 11"), "%s", out);
+	r = json_object_from_file(json);
+	if (CHECK_MSG(r, "no report %s", json)) {
+		CHECK_EQ(get_int(get(r, "run"), "exit_signal"), 11);
+		json_object_put(r);
+	}
 	CHECK_EQ(our_programs_left(), 0);
 }
