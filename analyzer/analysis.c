@@ -219,6 +219,8 @@ static void kernel_counts(struct sched_counts *c,
 	c->runq_wait_ns = k->runq_wait_ns;
 	c->runq_count = k->runq_count;
 	c->runq_wait_asleep_ns = k->runq_wait_asleep_ns;
+	c->create_call_ns = k->create_call_ns;
+	c->create_calls = k->create_calls;
 	c->wakeups = k->wakeups;
 	c->user_switches = k->user_switches;
 	c->migrations = k->migrations;
@@ -234,6 +236,8 @@ static void counts_add(struct sched_counts *sum, const struct sched_counts *c)
 	sum->runq_wait_ns += c->runq_wait_ns;
 	sum->runq_count += c->runq_count;
 	sum->runq_wait_asleep_ns += c->runq_wait_asleep_ns;
+	sum->create_call_ns += c->create_call_ns;
+	sum->create_calls += c->create_calls;
 	sum->wakeups += c->wakeups;
 	sum->user_switches += c->user_switches;
 	sum->migrations += c->migrations;

@@ -61,6 +61,8 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_SPAWN_PER_TASK] = {"spawn_per_task_ns", "creation per task",
 				CMP_UNIT_NS},
 	[CMP_FORK_RUN] = {"fork_to_run_ns", "fork to first run", CMP_UNIT_NS},
+	[CMP_CREATE_CALL] = {"create_call_ns", "creator in fork/clone",
+			     CMP_UNIT_NS},
 	[CMP_CREATED] = {"created", "tasks created", CMP_UNIT_COUNT},
 	[CMP_CHILD_FAULTS] = {"page_faults_per_created", "faults per created",
 			      CMP_UNIT_AVG},
@@ -209,6 +211,10 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 		    ((double)ct->mean_ns * (double)ct->ran +
 		     (double)cp->mean_ns * (double)cp->ran) /
 			    (double)(ct->ran + cp->ran));
+	if (r->totals.create_calls)
+		set(s, CMP_CREATE_CALL,
+		    (double)r->totals.create_call_ns /
+			    (double)r->totals.create_calls);
 	set(s, CMP_CREATED, (double)(ct->count + cp->count));
 	if (ct->with_faults + cp->with_faults)
 		set(s, CMP_CHILD_FAULTS,

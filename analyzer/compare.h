@@ -63,6 +63,7 @@ enum cmp_metric {
 	CMP_SPAWN,	     /* time in the workload's spawn phases */
 	CMP_SPAWN_PER_TASK,  /* SPAWN / TASKS */
 	CMP_FORK_RUN,	     /* mean fork -> first run of created tasks */
+	CMP_CREATE_CALL,     /* mean time of the creator in fork/clone */
 	CMP_CREATED,	     /* threads and processes the kernel created */
 	CMP_CHILD_FAULTS,    /* page faults per created thread or process */
 	CMP_FAULTS_PER_TASK, /* every page fault of the run / TASKS */

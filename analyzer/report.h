@@ -16,12 +16,16 @@
 struct sched_counts {
 	uint64_t voluntary_switches;
 	uint64_t involuntary_switches;
-	uint64_t oncpu_ns;	/* completed on-CPU intervals */
-	uint64_t runq_wait_ns;	/* completed run-queue waits */
-	uint64_t runq_count;	/* how many waits */
+	uint64_t oncpu_ns;     /* completed on-CPU intervals */
+	uint64_t runq_wait_ns; /* completed run-queue waits */
+	uint64_t runq_count;   /* how many waits */
 	/* part of runq_wait_ns that began with a preemption on the way to
 	 * sleep; kernel counters only (schedstat's run delay omits it) */
 	uint64_t runq_wait_asleep_ns;
+	/* time the thread spent in the calls that created tasks, and their
+	 * number: the creator's side of creation cost (kernel counters) */
+	uint64_t create_call_ns;
+	uint64_t create_calls;
 	uint64_t wakeups;	/* sched_wakeup, not counting wakeup_new */
 	uint64_t user_switches; /* coroutine switches the runtime reported */
 	uint64_t migrations;	/* moves to another CPU (sched_migrate_task) */

@@ -58,6 +58,8 @@ static void put_counts(json_object *o, const struct sched_counts *c)
 	put_u64(o, "runq_wait_ns", c->runq_wait_ns);
 	put_u64(o, "runq_count", c->runq_count);
 	put_u64(o, "runq_wait_asleep_ns", c->runq_wait_asleep_ns);
+	put_u64(o, "create_call_ns", c->create_call_ns);
+	put_u64(o, "create_calls", c->create_calls);
 	put_u64(o, "wakeups", c->wakeups);
 	put_u64(o, "user_switches", c->user_switches);
 	put_u64(o, "migrations", c->migrations);

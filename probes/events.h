@@ -120,8 +120,14 @@ struct lab_thread_stats {
 	 * had already set itself to sleep (preempt with prev_state != 0):
 	 * it waited on a run queue, but schedstat's run delay leaves it out */
 	__u64 runq_wait_asleep_ns;
+	/* time this thread spent inside fork/vfork/clone/clone3 calls that
+	 * created a task (vfork's includes waiting for the child to exec or
+	 * exit), and how many there were */
+	__u64 create_call_ns;
+	__u64 create_calls;
+	__u64 sys_enter_ns; /* working state: when the syscall began */
 };
-_Static_assert(sizeof(struct lab_thread_stats) == 528,
+_Static_assert(sizeof(struct lab_thread_stats) == 552,
 	       "lab_thread_stats layout");
 
 #endif /* LAB_EVENTS_H */

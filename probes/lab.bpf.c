@@ -374,6 +374,19 @@ static __always_inline struct lab_thread_stats *current_stats(__u32 *tid)
 	return bpf_map_lookup_elem(&threads, tid);
 }
 
+/* The syscalls that create a task, by number on this architecture. */
+static __always_inline int is_create_call(__u64 nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	return nr == 56 || nr == 57 || nr == 58 ||
+	       nr == 435; /* clone, fork, vfork, clone3 */
+#elif defined(__TARGET_ARCH_arm64)
+	return nr == 220 || nr == 435; /* clone, clone3 */
+#else
+	return 0;
+#endif
+}
+
 /* Remember the syscall in progress: a voluntary switch inside it says
  * what the thread waits for (LAB_EV_BLOCK). */
 SEC("tp_btf/sys_enter")
@@ -385,6 +398,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 	if (!s)
 		return 0;
 	s->sys_nr = nr + 1;
+	s->sys_enter_ns = bpf_ktime_get_ns();
 	s->sys_arg0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	s->sys_arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	return 0;
@@ -396,8 +410,14 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	__u32 tid;
 	struct lab_thread_stats *s = current_stats(&tid);
 
-	if (s)
-		s->sys_nr = 0;
+	if (!s)
+		return 0;
+	/* the parent's side of a creation: the child returns 0 */
+	if (ret > 0 && is_create_call(s->sys_nr - 1)) {
+		s->create_call_ns += bpf_ktime_get_ns() - s->sys_enter_ns;
+		s->create_calls++;
+	}
+	s->sys_nr = 0;
 	return 0;
 }
 

@@ -635,6 +635,21 @@ TEST(every_family_runs_under_probes)
 			  "%s: trace incomplete", (*w)->name);
 		CHECK_MSG(get_int(get(r, "totals"), "threads") >= 1,
 			  "%s: no threads", (*w)->name);
+		/* every task but the root came from one counted fork/clone */
+		if (!strcmp((*w)->name, "spawn-processes") ||
+		    !strcmp((*w)->name, "spawn-threads"))
+			CHECK_MSG(get_int(get(r, "totals"), "create_calls") ==
+						  get_int(get(r, "totals"),
+							  "threads") -
+							  1 &&
+					  get_int(get(r, "totals"),
+						  "create_call_ns") > 0,
+				  "%s: %lld creating calls for %lld threads",
+				  (*w)->name,
+				  (long long)get_int(get(r, "totals"),
+						     "create_calls"),
+				  (long long)get_int(get(r, "totals"),
+						     "threads"));
 		json_object_put(r);
 	}
 	free(out);
