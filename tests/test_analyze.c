@@ -12,6 +12,7 @@
 #include "report.h"
 #include "safe_text.h"
 #include "stats.h"
+#include "json_path.h"
 #include "test.h"
 #include "trace_writer.h"
 #include "units.h"
@@ -1116,35 +1117,6 @@ static struct run_report *writer_fixture(uint64_t dropped)
 	return analyse(ev, FIXTURE_EVENTS, kt, 3, &sum);
 }
 
-static json_object *get(json_object *o, const char *path)
-{
-	char key[64];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, path);
-		if (json_object_is_type(o, json_type_array))
-			o = json_object_array_get_idx(o, (size_t)atoi(key));
-		else if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-static uint64_t get_u64(json_object *o, const char *path)
-{
-	return json_object_get_uint64(get(o, path));
-}
-
-static const char *get_str(json_object *o, const char *path)
-{
-	const char *s = json_object_get_string(get(o, path));
-
-	return s ? s : "(missing)";
-}
-
 TEST(analyze_json_report_parses_back)
 {
 	struct run_report *r = writer_fixture(0);
@@ -1161,67 +1133,73 @@ TEST(analyze_json_report_parses_back)
 	j = json_tokener_parse(buf);
 	if (!CHECK_MSG(j, "not JSON:\n%s", buf))
 		goto out;
-	CHECK_STR(get_str(j, "schema"), "lab-report/1");
-	CHECK_STR(get_str(j, "lab_version"), "0.1.0");
-	CHECK_STR(get_str(j, "workload.name"), "unit-threads");
-	CHECK_STR(get_str(j, "workload.cmdline"), "lab run unit-threads");
-	CHECK_STR(get_str(j, "environment.kernel"), "6.18.0-test");
-	CHECK_EQ(get_u64(j, "environment.cpu_count"), 2);
-	CHECK_EQ(get_u64(j, "trace.events"), 10);
-	CHECK_EQ(get_u64(j, "trace.dropped"), 0);
-	CHECK(json_object_get_boolean(get(j, "trace.complete")));
-	CHECK(get(j, "trace.error") == NULL &&
-	      json_object_object_get_ex(get(j, "trace"), "error", NULL));
-	CHECK_EQ(get_u64(j, "run.wall_ns"), 2 * MS);
-	CHECK_EQ(get_u64(j, "run.exit_status"), 0);
-	CHECK_EQ(get_u64(j, "run.utime_ns"), 3 * MS);
-	CHECK_EQ(get_u64(j, "run.maxrss_kb"), 2048);
-	CHECK_EQ(get_u64(j, "totals.voluntary_switches"), 2);
-	CHECK_EQ(get_u64(j, "totals.involuntary_switches"), 1);
-	CHECK_EQ(get_u64(j, "totals.user_switches"), 20000);
-	CHECK_EQ(get_u64(j, "totals.threads"), 3);
-	CHECK_EQ(json_object_array_length(get(j, "processes")), 2);
-	CHECK_EQ(get_u64(j, "processes.0.pid"), ROOT);
-	CHECK_STR(get_str(j, "processes.0.comm"), "unit-threads");
-	CHECK_EQ(get_u64(j, "processes.0.thread_count"), 2);
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.tid"), 101);
+	CHECK_STR(json_path_str(j, "schema"), "lab-report/1");
+	CHECK_STR(json_path_str(j, "lab_version"), "0.1.0");
+	CHECK_STR(json_path_str(j, "workload.name"), "unit-threads");
+	CHECK_STR(json_path_str(j, "workload.cmdline"), "lab run unit-threads");
+	CHECK_STR(json_path_str(j, "environment.kernel"), "6.18.0-test");
+	CHECK_EQ(json_path_u64(j, "environment.cpu_count"), 2);
+	CHECK_EQ(json_path_u64(j, "trace.events"), 10);
+	CHECK_EQ(json_path_u64(j, "trace.dropped"), 0);
+	CHECK(json_object_get_boolean(json_path(j, "trace.complete")));
+	CHECK(json_path(j, "trace.error") == NULL &&
+	      json_object_object_get_ex(json_path(j, "trace"), "error", NULL));
+	CHECK_EQ(json_path_u64(j, "run.wall_ns"), 2 * MS);
+	CHECK_EQ(json_path_u64(j, "run.exit_status"), 0);
+	CHECK_EQ(json_path_u64(j, "run.utime_ns"), 3 * MS);
+	CHECK_EQ(json_path_u64(j, "run.maxrss_kb"), 2048);
+	CHECK_EQ(json_path_u64(j, "totals.voluntary_switches"), 2);
+	CHECK_EQ(json_path_u64(j, "totals.involuntary_switches"), 1);
+	CHECK_EQ(json_path_u64(j, "totals.user_switches"), 20000);
+	CHECK_EQ(json_path_u64(j, "totals.threads"), 3);
+	CHECK_EQ(json_object_array_length(json_path(j, "processes")), 2);
+	CHECK_EQ(json_path_u64(j, "processes.0.pid"), ROOT);
+	CHECK_STR(json_path_str(j, "processes.0.comm"), "unit-threads");
+	CHECK_EQ(json_path_u64(j, "processes.0.thread_count"), 2);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.tid"), 101);
 	/* quotes and controls escaped by json-c, bad UTF-8 replaced */
-	CHECK_STR(get_str(j, "processes.0.threads.1.comm"),
+	CHECK_STR(json_path_str(j, "processes.0.threads.1.comm"),
 		  "wor\"ker\x01\xef\xbf\xbd");
-	CHECK_STR(get_str(j, "processes.0.threads.1.counts_source"), "kernel");
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.parent_tid"), ROOT);
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.runq_latency.count"), 2);
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.runq_latency.p50_ns"), 1000);
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.runq_latency.p99_ns"),
+	CHECK_STR(json_path_str(j, "processes.0.threads.1.counts_source"),
+		  "kernel");
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.parent_tid"), ROOT);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.runq_latency.count"),
+		 2);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.runq_latency.p50_ns"),
+		 1000);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.runq_latency.p99_ns"),
 		 100 * US);
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.runq_latency.max_ns"),
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.runq_latency.max_ns"),
 		 100 * US);
-	CHECK_STR(get_str(j, "processes.0.threads.1.runq_latency.source"),
+	CHECK_STR(json_path_str(j, "processes.0.threads.1.runq_latency.source"),
 		  "samples");
-	hist = get(j, "processes.0.threads.1.runq_latency.histogram");
+	hist = json_path(j, "processes.0.threads.1.runq_latency.histogram");
 	CHECK_EQ(json_object_array_length(hist), 2);
-	CHECK_EQ(get_u64(hist, "0.ge_ns"), 512);
-	CHECK_EQ(get_u64(hist, "0.lt_ns"), 1024);
-	CHECK_EQ(get_u64(hist, "0.count"), 1);
-	CHECK_EQ(get_u64(hist, "1.ge_ns"), 65536);
-	CHECK(json_object_get_boolean(get(j, "processes.1.threads.0.exited")));
-	CHECK_EQ(get_u64(j, "processes.1.threads.0.lifetime_ns"),
+	CHECK_EQ(json_path_u64(hist, "0.ge_ns"), 512);
+	CHECK_EQ(json_path_u64(hist, "0.lt_ns"), 1024);
+	CHECK_EQ(json_path_u64(hist, "0.count"), 1);
+	CHECK_EQ(json_path_u64(hist, "1.ge_ns"), 65536);
+	CHECK(json_object_get_boolean(
+		json_path(j, "processes.1.threads.0.exited")));
+	CHECK_EQ(json_path_u64(j, "processes.1.threads.0.lifetime_ns"),
 		 1600 * US - 2200);
 	/* fields added within lab-report/1: present even when empty */
-	CHECK_EQ(json_object_array_length(get(j, "locks.user")), 0);
-	CHECK_EQ(json_object_array_length(get(j, "locks.kernel")), 0);
-	CHECK(json_object_is_type(get(j, "phases"), json_type_array));
-	CHECK_EQ(json_object_array_length(get(j, "phases")), 0);
-	CHECK_EQ(get_u64(j, "creation.threads.count"), 1);
-	CHECK_EQ(get_u64(j, "creation.processes.count"), 1);
-	CHECK_STR(get_str(j, "creation.children.1.kind"), "process");
+	CHECK_EQ(json_object_array_length(json_path(j, "locks.user")), 0);
+	CHECK_EQ(json_object_array_length(json_path(j, "locks.kernel")), 0);
+	CHECK(json_object_is_type(json_path(j, "phases"), json_type_array));
+	CHECK_EQ(json_object_array_length(json_path(j, "phases")), 0);
+	CHECK_EQ(json_path_u64(j, "creation.threads.count"), 1);
+	CHECK_EQ(json_path_u64(j, "creation.processes.count"), 1);
+	CHECK_STR(json_path_str(j, "creation.children.1.kind"), "process");
 	/* 200 waited 1.5 ms for a CPU after its fork: it never ran before */
-	CHECK_EQ(get_u64(j, "creation.children.1.latency_ns"),
+	CHECK_EQ(json_path_u64(j, "creation.children.1.latency_ns"),
 		 1500 * US - 2200);
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.time_in_state_ns.runnable"),
+	CHECK_EQ(json_path_u64(
+			 j, "processes.0.threads.1.time_in_state_ns.runnable"),
 		 1000 + 100 * US);
-	CHECK_EQ(get_u64(j, "totals.offcpu_ns.outside_syscall"), 2 * MS - 3000);
-	CHECK_EQ(get_u64(j, "totals.page_faults"), 0);
+	CHECK_EQ(json_path_u64(j, "totals.offcpu_ns.outside_syscall"),
+		 2 * MS - 3000);
+	CHECK_EQ(json_path_u64(j, "totals.page_faults"), 0);
 out:
 	if (f)
 		fclose(f);
@@ -1252,12 +1230,13 @@ TEST(analyze_json_marks_histogram_source_and_damage)
 	report_write_json(f, r);
 	fclose(f);
 	j = json_tokener_parse(buf);
-	CHECK(!json_object_get_boolean(get(j, "trace.complete")));
-	CHECK_STR(get_str(j, "trace.error"),
+	CHECK(!json_object_get_boolean(json_path(j, "trace.complete")));
+	CHECK_STR(json_path_str(j, "trace.error"),
 		  "chunk at byte 4096: CRC mismatch");
-	CHECK(strstr(get_str(j, "trace.incomplete_reason"), "CRC mismatch"));
-	CHECK(get(j, "run.exit_status") == NULL);
-	CHECK_STR(get_str(j, "processes.0.threads.0.counts_source"),
+	CHECK(strstr(json_path_str(j, "trace.incomplete_reason"),
+		     "CRC mismatch"));
+	CHECK(json_path(j, "run.exit_status") == NULL);
+	CHECK_STR(json_path_str(j, "processes.0.threads.0.counts_source"),
 		  "timeline");
 	json_object_put(j);
 	free(buf);
@@ -1271,11 +1250,12 @@ TEST(analyze_json_marks_histogram_source_and_damage)
 	report_write_json(f, r);
 	fclose(f);
 	j = json_tokener_parse(buf);
-	CHECK_EQ(get_u64(j, "trace.dropped"), 5);
-	CHECK_STR(get_str(j, "processes.0.threads.1.runq_latency.source"),
+	CHECK_EQ(json_path_u64(j, "trace.dropped"), 5);
+	CHECK_STR(json_path_str(j, "processes.0.threads.1.runq_latency.source"),
 		  "histogram");
 	/* nearest rank 1 of 2 lies in [512, 1024) */
-	CHECK_EQ(get_u64(j, "processes.0.threads.1.runq_latency.p50_ns"), 1023);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.1.runq_latency.p50_ns"),
+		 1023);
 	json_object_put(j);
 out:
 	free(buf);

@@ -9,6 +9,7 @@
 #include "analyze.h"
 #include "offcpu.h"
 #include "report.h"
+#include "json_path.h"
 #include "test.h"
 #include "units.h"
 
@@ -735,35 +736,6 @@ static struct run_report *writer_run(void)
 	return analyse_seq(&s, kt, 2, T0 + 2000 * US);
 }
 
-static json_object *get(json_object *o, const char *path)
-{
-	char key[64];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, path);
-		if (json_object_is_type(o, json_type_array))
-			o = json_object_array_get_idx(o, (size_t)atoi(key));
-		else if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-static uint64_t get_u64(json_object *o, const char *path)
-{
-	return json_object_get_uint64(get(o, path));
-}
-
-static const char *get_str(json_object *o, const char *path)
-{
-	const char *s = json_object_get_string(get(o, path));
-
-	return s ? s : "(missing)";
-}
-
 /* present, and null */
 static bool is_null(json_object *o, const char *path)
 {
@@ -774,10 +746,10 @@ static bool is_null(json_object *o, const char *path)
 	if (dot) {
 		snprintf(parent, sizeof(parent), "%.*s", (int)(dot - path),
 			 path);
-		p = get(o, parent);
+		p = json_path(o, parent);
 	}
 	return p && json_object_object_get_ex(p, dot ? dot + 1 : path, NULL) &&
-	       !get(o, path);
+	       !json_path(o, path);
 }
 
 static json_object *json_of(const struct run_report *r)
@@ -807,67 +779,72 @@ TEST(analyze_json_cost_fields_parse_back)
 
 	if (!CHECK(j))
 		goto out;
-	CHECK_STR(get_str(j, "schema"), "lab-report/1");
+	CHECK_STR(json_path_str(j, "schema"), "lab-report/1");
 	/* off-CPU by reason and the identity, per thread and in totals */
 	snprintf(path, sizeof(path), "%soffcpu_ns.futex", th);
-	CHECK_EQ(get_u64(j, path), 300 * US);
-	CHECK_EQ(get_u64(j, "totals.offcpu_ns.futex"), 400 * US);
-	CHECK_EQ(get_u64(j, "totals.offcpu_ns.sleep"), 900 * US);
-	CHECK_EQ(get_u64(j, "totals.offcpu_ns.outside_syscall"), 0);
-	CHECK(get(j, "totals.offcpu_ns.unknown"));
+	CHECK_EQ(json_path_u64(j, path), 300 * US);
+	CHECK_EQ(json_path_u64(j, "totals.offcpu_ns.futex"), 400 * US);
+	CHECK_EQ(json_path_u64(j, "totals.offcpu_ns.sleep"), 900 * US);
+	CHECK_EQ(json_path_u64(j, "totals.offcpu_ns.outside_syscall"), 0);
+	CHECK(json_path(j, "totals.offcpu_ns.unknown"));
 	snprintf(path, sizeof(path), "%stime_in_state_ns", th);
-	CHECK_EQ(get_u64(get(j, path), "oncpu") +
-			 get_u64(get(j, path), "runnable") +
-			 get_u64(get(j, path), "offcpu") +
-			 get_u64(get(j, path), "new"),
-		 get_u64(get(j, "processes.0.threads.0"), "lifetime_ns"));
+	CHECK_EQ(json_path_u64(json_path(j, path), "oncpu") +
+			 json_path_u64(json_path(j, path), "runnable") +
+			 json_path_u64(json_path(j, path), "offcpu") +
+			 json_path_u64(json_path(j, path), "new"),
+		 json_path_u64(json_path(j, "processes.0.threads.0"),
+			       "lifetime_ns"));
 	/* kernel counters: null where a thread has none */
-	CHECK_EQ(get_u64(j, "processes.0.threads.0.page_faults"), 90);
-	CHECK_EQ(get_u64(j, "processes.0.threads.0.migrations"), 4);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.0.page_faults"), 90);
+	CHECK_EQ(json_path_u64(j, "processes.0.threads.0.migrations"), 4);
 	CHECK(is_null(j, "processes.1.threads.0.page_faults"));
-	CHECK_EQ(get_u64(j, "processes.1.threads.0.migrations"), 0);
-	CHECK_EQ(get_u64(j, "totals.page_faults"), 92);
-	CHECK_EQ(get_u64(j, "totals.migrations"), 4 + 0);
-	CHECK_EQ(get_u64(j, "processes.1.klock_wait_ns"), 4 * US);
+	CHECK_EQ(json_path_u64(j, "processes.1.threads.0.migrations"), 0);
+	CHECK_EQ(json_path_u64(j, "totals.page_faults"), 92);
+	CHECK_EQ(json_path_u64(j, "totals.migrations"), 4 + 0);
+	CHECK_EQ(json_path_u64(j, "processes.1.klock_wait_ns"), 4 * US);
 	/* locks */
-	CHECK_EQ(json_object_array_length(get(j, "locks.user")), 2);
-	CHECK_STR(get_str(j, "locks.user.0.address"), "0x5000");
-	CHECK_EQ(get_u64(j, "locks.user.0.pid"), ROOT);
-	CHECK(!json_object_get_boolean(get(j, "locks.user.0.shared")));
-	CHECK_STR(get_str(j, "locks.user.0.keyed_by"), "pid+address");
-	CHECK_STR(get_str(j, "locks.user.1.keyed_by"), "address");
+	CHECK_EQ(json_object_array_length(json_path(j, "locks.user")), 2);
+	CHECK_STR(json_path_str(j, "locks.user.0.address"), "0x5000");
+	CHECK_EQ(json_path_u64(j, "locks.user.0.pid"), ROOT);
+	CHECK(!json_object_get_boolean(json_path(j, "locks.user.0.shared")));
+	CHECK_STR(json_path_str(j, "locks.user.0.keyed_by"), "pid+address");
+	CHECK_STR(json_path_str(j, "locks.user.1.keyed_by"), "address");
 	CHECK(is_null(j, "locks.user.0.symbol"));
-	CHECK_STR(get_str(j, "locks.user.0.ops.0"), "wait");
-	CHECK_EQ(get_u64(j, "locks.user.0.count"), 1);
-	CHECK_EQ(get_u64(j, "locks.user.0.total_wait_ns"), 300 * US);
-	CHECK_EQ(get_u64(j, "locks.user.0.max_wait_ns"), 300 * US);
-	CHECK_EQ(get_u64(j, "locks.user.0.tids.0"), ROOT);
-	CHECK(json_object_get_boolean(get(j, "locks.user.1.shared")));
+	CHECK_STR(json_path_str(j, "locks.user.0.ops.0"), "wait");
+	CHECK_EQ(json_path_u64(j, "locks.user.0.count"), 1);
+	CHECK_EQ(json_path_u64(j, "locks.user.0.total_wait_ns"), 300 * US);
+	CHECK_EQ(json_path_u64(j, "locks.user.0.max_wait_ns"), 300 * US);
+	CHECK_EQ(json_path_u64(j, "locks.user.0.tids.0"), ROOT);
+	CHECK(json_object_get_boolean(json_path(j, "locks.user.1.shared")));
 	CHECK(is_null(j, "locks.user.1.pid"));
-	CHECK_STR(get_str(j, "locks.kernel.0.address"), "0xffff888100001000");
+	CHECK_STR(json_path_str(j, "locks.kernel.0.address"),
+		  "0xffff888100001000");
 	CHECK(is_null(j, "locks.kernel.0.symbol"));
-	CHECK_EQ(get_u64(j, "locks.kernel.0.total_wait_ns"), 4 * US);
-	CHECK(!get(j, "locks.kernel.0.shared"));
+	CHECK_EQ(json_path_u64(j, "locks.kernel.0.total_wait_ns"), 4 * US);
+	CHECK(!json_path(j, "locks.kernel.0.shared"));
 	/* creation */
-	CHECK_EQ(json_object_array_length(get(j, "creation.children")), 2);
-	CHECK_STR(get_str(j, "creation.children.0.kind"), "thread");
-	CHECK_EQ(get_u64(j, "creation.children.0.fork_ns"), 10 * US);
-	CHECK_EQ(get_u64(j, "creation.children.0.latency_ns"), 40 * US);
-	CHECK_EQ(get_u64(j, "creation.children.0.page_faults"), 2);
-	CHECK_STR(get_str(j, "creation.children.1.kind"), "process");
-	CHECK_EQ(get_u64(j, "creation.children.1.latency_ns"), 50 * US);
+	CHECK_EQ(json_object_array_length(json_path(j, "creation.children")),
+		 2);
+	CHECK_STR(json_path_str(j, "creation.children.0.kind"), "thread");
+	CHECK_EQ(json_path_u64(j, "creation.children.0.fork_ns"), 10 * US);
+	CHECK_EQ(json_path_u64(j, "creation.children.0.latency_ns"), 40 * US);
+	CHECK_EQ(json_path_u64(j, "creation.children.0.page_faults"), 2);
+	CHECK_STR(json_path_str(j, "creation.children.1.kind"), "process");
+	CHECK_EQ(json_path_u64(j, "creation.children.1.latency_ns"), 50 * US);
 	CHECK(is_null(j, "creation.children.1.page_faults"));
-	CHECK_EQ(get_u64(j, "creation.threads.count"), 1);
-	CHECK_EQ(get_u64(j, "creation.threads.latency_median_ns"), 40 * US);
-	CHECK_EQ(get_u64(j, "creation.processes.latency_mean_ns"), 50 * US);
+	CHECK_EQ(json_path_u64(j, "creation.threads.count"), 1);
+	CHECK_EQ(json_path_u64(j, "creation.threads.latency_median_ns"),
+		 40 * US);
+	CHECK_EQ(json_path_u64(j, "creation.processes.latency_mean_ns"),
+		 50 * US);
 	CHECK(is_null(j, "creation.processes.page_faults_total"));
 	/* phases */
-	CHECK_EQ(json_object_array_length(get(j, "phases")), 2);
-	CHECK_STR(get_str(j, "phases.0.phase"), "spawn");
-	CHECK_EQ(get_u64(j, "phases.0.id"), LAB_PHASE_SPAWN);
-	CHECK_EQ(get_u64(j, "phases.0.start_ns"), 2 * US);
-	CHECK_EQ(get_u64(j, "phases.0.duration_ns"), 28 * US);
-	CHECK_STR(get_str(j, "phases.1.phase"), "join");
+	CHECK_EQ(json_object_array_length(json_path(j, "phases")), 2);
+	CHECK_STR(json_path_str(j, "phases.0.phase"), "spawn");
+	CHECK_EQ(json_path_u64(j, "phases.0.id"), LAB_PHASE_SPAWN);
+	CHECK_EQ(json_path_u64(j, "phases.0.start_ns"), 2 * US);
+	CHECK_EQ(json_path_u64(j, "phases.0.duration_ns"), 28 * US);
+	CHECK_STR(json_path_str(j, "phases.1.phase"), "join");
 out:
 	json_object_put(j);
 	run_report_free(r);
