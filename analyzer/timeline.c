@@ -135,15 +135,19 @@ static uint64_t elapsed(const struct tl_thread *t, uint64_t ts)
 	return ts > t->since ? ts - t->since : 0;
 }
 
-/* Time in state: the time from t->clock to ts goes to the state t is in.
- * A dead thread's life is over: nothing more is charged. */
-static void charge(struct tl_thread *t, uint64_t ts)
+/* Time in state: the time from t->clock to ts goes to the state t is in,
+ * and to the interval listener if any. A dead thread's life is over:
+ * nothing more is charged. */
+static void charge(struct timeline *tl, struct tl_thread *t, uint64_t ts)
 {
 	uint64_t d;
 
 	if (ts <= t->clock || t->state == TL_DEAD)
 		return;
 	d = ts - t->clock;
+	if (tl->on_interval)
+		tl->on_interval(tl->interval_ctx, (uint32_t)(t - tl->threads),
+				t, t->clock, ts);
 	t->clock = ts;
 	switch (t->state) {
 	case TL_UNKNOWN:
@@ -210,7 +214,7 @@ static int move(struct timeline *tl, struct tl_thread *t, enum tl_state s,
 {
 	int err = 0;
 
-	charge(t, ts);
+	charge(tl, t, ts);
 	if (t->state == TL_UNKNOWN)
 		place_unknown(t, was);
 	if (t->state == TL_BLOCKED)
@@ -419,7 +423,7 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 
 int timeline_close(struct timeline *tl, struct tl_thread *t, uint64_t end)
 {
-	charge(t, end);
+	charge(tl, t, end);
 	/* only a running thread produces the events that name it without
 	 * moving it (markers, forks, syscalls, locks) */
 	if (t->state == TL_UNKNOWN)

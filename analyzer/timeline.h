@@ -106,6 +106,13 @@ struct timeline {
 	struct lock_table kernel_locks;
 	struct phase_log phases;
 	bool oom;
+	/* Optional: told of every interval as it is charged, [from, to) in
+	 * state t->state (t->why while BLOCKED), for record rec. A thread's
+	 * intervals come in order and do not overlap; TL_UNKNOWN ones are
+	 * time before its state was known. Set after timeline_init. */
+	void (*on_interval)(void *ctx, uint32_t rec, const struct tl_thread *t,
+			    uint64_t from, uint64_t to);
+	void *interval_ctx;
 };
 
 /* abi: the recording machine's (offcpu_abi of the trace header's) */
