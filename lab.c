@@ -254,6 +254,7 @@ struct run_args {
 	double timeout_s;      /* lab run: kill the run after this long */
 	unsigned int repeat;   /* lab run: runs of each workload; 0 = once */
 	unsigned int ring_kib; /* lab run: event buffer size; 0 = default */
+	bool dry_run;	       /* lab run: say what would run, run nothing */
 };
 
 enum {
@@ -264,6 +265,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_REPEAT,
 	OPT_RING,
+	OPT_DRY_RUN,
 };
 
 static const struct option run_options[] = {
@@ -275,6 +277,7 @@ static const struct option run_options[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"ring-buffer", required_argument, NULL, OPT_RING},
 	{"repeat", required_argument, NULL, OPT_REPEAT},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -354,6 +357,9 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 					    "%s: --repeat '%s' is not a count "
 					    "from 1 to 50",
 					    cmd, val);
+			break;
+		case OPT_DRY_RUN:
+			a->dry_run = true;
 			break;
 		case OPT_CPU:
 			if (!valid_cpu_list(val))
@@ -466,7 +472,10 @@ static int report_one(const char *trace, const char *json_path, FILE *print,
 	if (err[0])
 		fprintf(stderr, "lab: report: %s (showing the intact part)\n",
 			err);
-	if (print)
+	/* a family's runs in brief: their comparison follows */
+	if (print && fam && fam->on)
+		report_print_brief(print, rep);
+	else if (print)
 		report_print_text(print, rep);
 	if (json_path)
 		code = write_json("report", json_path, report_json_fn, rep);
@@ -653,7 +662,7 @@ static int run_workloads(const char *name, const struct run_args *a)
 				argv[n++] = (char *)a->given[i][1];
 			}
 			argv[n] = NULL;
-			if (ran && repeat == 1)
+			if (ran && repeat == 1 && !fam.on)
 				putchar('\n');
 			if (repeat > 1)
 				progress(run, repeat, (*w)->name);

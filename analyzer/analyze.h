@@ -24,6 +24,9 @@ void run_report_free(struct run_report *r);
 
 /* The terminal summary: fits 80 columns. */
 void report_print_text(FILE *f, const struct run_report *r);
+/* The run in a line or two (and its losses, if any): a family's runs
+ * before their comparison, which keeps the whole on one screen. */
+void report_print_brief(FILE *f, const struct run_report *r);
 /* The JSON report (schema "lab-report/1", docs/report-schema.md). */
 int report_write_json(FILE *f, const struct run_report *r);
 

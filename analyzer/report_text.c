@@ -132,23 +132,31 @@ static void thread_row(FILE *f, const struct thread_report *t)
 }
 
 /* Returns the lines printed. */
+/* "exit 0", "killed by signal 9 (Killed)", ... */
+static void describe_status(char *d, size_t size, const struct run_report *r)
+{
+	int st = r->summary.exit_status;
+
+	if (!r->has_summary)
+		snprintf(d, size, "exit status unknown");
+	else if (WIFEXITED(st))
+		snprintf(d, size, "exit %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(d, size, "killed by signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else
+		snprintf(d, size, "wait status 0x%x", (unsigned int)st);
+}
+
 static int print_header(FILE *f, const struct run_report *r)
 {
 	char line[1024], a[32], b[32], c[32], d[64];
-	int st = r->summary.exit_status, lines = 0;
+	int lines = 0;
 
 	snprintf(line, sizeof(line), "%s%s%s", r->info.workload,
 		 r->info.params[0] ? "  " : "", r->info.params);
 	lines += print_wrapped(f, line);
-	if (!r->has_summary)
-		snprintf(d, sizeof(d), "exit status unknown");
-	else if (WIFEXITED(st))
-		snprintf(d, sizeof(d), "exit %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(d, sizeof(d), "killed by signal %d (%s)", WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else
-		snprintf(d, sizeof(d), "wait status 0x%x", (unsigned int)st);
+	describe_status(d, sizeof(d), r);
 	snprintf(line, sizeof(line), "wall %s, %s, %s event%s, %s dropped",
 		 fmt_duration(a, sizeof(a), r->wall_ns), d,
 		 fmt_count(b, sizeof(b), r->events), r->events == 1 ? "" : "s",
@@ -619,5 +627,31 @@ void report_print_text(FILE *f, const struct run_report *r)
 		if (sec[s].text)
 			fwrite(sec[s].text, 1, sec[s].size, f);
 		free(sec[s].text);
+	}
+}
+
+void report_print_brief(FILE *f, const struct run_report *r)
+{
+	char line[1024], a[32], b[32], d[64];
+
+	describe_status(d, sizeof(d), r);
+	snprintf(line, sizeof(line),
+		 "%s: %zu thread%s in %zu process%s, %s; %s events, %s dropped",
+		 r->info.workload, r->nthreads, r->nthreads == 1 ? "" : "s",
+		 r->nprocesses, r->nprocesses == 1 ? "" : "es", d,
+		 fmt_count(a, sizeof(a), r->events),
+		 fmt_count(b, sizeof(b), r->dropped));
+	print_wrapped(f, line);
+	if (r->dropped) {
+		snprintf(line, sizeof(line),
+			 "  DROPPED %s EVENTS (ring buffer full): counts stay "
+			 "exact, latency percentiles become log2 bounds",
+			 fmt_count(a, sizeof(a), r->dropped));
+		print_wrapped(f, line);
+	}
+	if (!r->complete) {
+		snprintf(line, sizeof(line), "  INCOMPLETE: %s",
+			 r->incomplete_reason);
+		print_wrapped(f, line);
 	}
 }

@@ -585,6 +585,19 @@ done:
 /* Every scenario's family, small, under the probes: each model exits 0,
  * its trace is complete and lost nothing, and the explanation names the
  * model that measured cheapest. */
+/* A terminal of 60 lines: a family run's output, the workloads' own
+ * lines included, fits in it. */
+#define SCREEN_LINES 60
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 TEST(every_family_runs_under_probes)
 {
 	const char *why, *dir, *last = "";
@@ -618,6 +631,11 @@ TEST(every_family_runs_under_probes)
 			code = test_run(argv, out, OUT_MAX, false);
 			CHECK_MSG(code == 0, "lab run %s exited %d:\n%s", last,
 				  code, out);
+			/* runs in brief, the comparison, the explanation */
+			CHECK_MSG(count_lines(out) <= SCREEN_LINES,
+				  "lab run %s printed %zu lines, more than a "
+				  "screen:\n%s",
+				  last, count_lines(out), out);
 			snprintf(path, sizeof(path), "%s/%s.json", dir, last);
 			r = json_object_from_file(path);
 			if (CHECK_MSG(r, "no comparison %s", path))
