@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -36,6 +37,9 @@ struct session {
 	pid_t child;
 	int sigfd, pidfd, epfd, timerfd;
 	int release_w, exec_err_r;
+	/* the guard kills the command's group if lab dies without a word */
+	pid_t guard;
+	int guard_w;
 	int owns_tty; /* lab is the terminal's foreground group */
 	/* a child that died early makes the release write fail, not kill us */
 	struct sigaction old_sigpipe;
@@ -303,6 +307,62 @@ static int start_child(struct session *s, char *const *argv,
 	close(release[0]);
 	close(exec_err[1]);
 	return 0;
+}
+
+/* The guard: a small process that outlives lab. Its pipe's other end
+ * closes when lab exits in any way, SIGKILL included; a byte first means
+ * lab cleaned up itself, end of file alone means the command's group is
+ * left without its tracer, and the guard kills it. */
+static void guard_main(int done_r, pid_t group)
+{
+	char c = 0;
+	ssize_t n;
+
+	/* nothing of lab's: the release pipe must see lab's death, and a
+	 * pipe reading lab's output must not wait for the guard. The stop
+	 * signals stay blocked as lab blocked them: a Ctrl-C for lab's
+	 * group is lab's to handle. */
+	if (done_r != 3 && dup2(done_r, 3) < 0)
+		_exit(1);
+	close_range(0, 2, 0);
+	close_range(4, ~0U, 0);
+	prctl(PR_SET_NAME, "lab-guard");
+	do
+		n = read(3, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || c != 'd')
+		kill(-group, SIGKILL);
+	_exit(0);
+}
+
+static int start_guard(struct session *s, char *err, size_t errlen)
+{
+	int done[2];
+
+	if (pipe2(done, O_CLOEXEC))
+		return fail(err, errlen, "run: pipe: %s", strerror(errno));
+	s->guard = fork();
+	if (s->guard < 0) {
+		close(done[0]);
+		close(done[1]);
+		return fail(err, errlen, "run: fork: %s", strerror(errno));
+	}
+	if (s->guard == 0)
+		guard_main(done[0], s->child);
+	close(done[0]);
+	s->guard_w = done[1];
+	return 0;
+}
+
+/* lab's own cleanup has run: the guard leaves the group alone */
+static void stop_guard(struct session *s)
+{
+	if (s->guard <= 0)
+		return;
+	if (write(s->guard_w, "d", 1) != 1)
+		kill(s->guard, SIGKILL);
+	close(s->guard_w);
+	waitpid(s->guard, NULL, 0);
 }
 
 static int seed_root(struct session *s, char *err, size_t errlen)
@@ -654,6 +714,7 @@ static void cleanup(struct session *s)
 		kill(s->child, SIGKILL);
 		waitpid(s->child, NULL, 0);
 	}
+	stop_guard(s);
 	hand_terminal(s, getpgrp());
 	bpf_link__destroy(s->marks);
 	ring_buffer__free(s->rb);
@@ -711,6 +772,7 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	/* fork before the probes and the ring buffer are mapped, so the
 	 * command's peak RSS is not charged with the tracer's memory */
 	if (start_child(&s, o->argv, o->run_as, err, errlen) ||
+	    start_guard(&s, err, errlen) ||
 	    load_and_attach(&s, o, err, errlen) || seed_root(&s, err, errlen) ||
 	    setup_waits(&s, o->timeout_s, err, errlen))
 		goto out;

@@ -869,6 +869,51 @@ TEST(sigterm_twice_cleans_up_and_keeps_the_trace)
 	stop_twice(SIGTERM);
 }
 
+/* lab itself killed outright: no cleanup of its own runs, yet its guard
+ * kills the command's group and the kernel drops the probes with lab's
+ * descriptors. */
+TEST(a_killed_lab_leaves_nothing_running_or_attached)
+{
+	const char *why, *dir;
+	char out[4096];
+	pid_t lab, sh = 0;
+	int status;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	lab = fork();
+	if (lab == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(test_lab_path(), "lab", "run", "-o", dir, "--", "/bin/sh",
+		      "-c", "sleep 32 & sleep 32", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 5000 && !sh; i++) {
+		usleep(1000);
+		sh = child_named(lab, "sh");
+	}
+	CHECK_MSG(sh > 0, "the command did not start");
+	usleep(100000);
+	kill(lab, SIGKILL);
+	if (!CHECK(waitpid(lab, &status, 0) == lab))
+		return;
+	const char *pg[] = {"/usr/bin/pgrep", "-f", "sleep 32", NULL};
+	int left = 1;
+
+	/* the guard acts once lab's descriptors are closed */
+	for (int i = 0; i < 200 && left; i++) {
+		left = test_run(pg, out, sizeof(out), false) == 0;
+		if (left)
+			usleep(10000);
+	}
+	CHECK_MSG(!left, "a process of the run survived: %s", out);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
 /* A traced program that crashes: exit 3, the report written and saying
  * how it ended, nothing left attached. */
 TEST(a_crashing_command_is_reported)
