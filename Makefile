@@ -156,16 +156,17 @@ test: all
 unit: $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS)
 	LAB_UNIT_ONLY=1 $(BUILD)/tests/lab-tests
 
-# The unit tests and lab with ASan and UBSan, in their own build directory
-# so the normal build stays as it is; BPF tests stay in make test.
+# Every test, the real-probe ones included, with lab and the tests built
+# with ASan and UBSan in their own build directory so the normal build
+# stays as it is.
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-test-asan: deps
+test-asan: deps $(TEST_PROGS)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CFLAGS='$(ASAN_CFLAGS)' \
 	  $(BUILD)/asan/lab $(BUILD)/asan/tests/lab-tests
 	@# the coroutine tests check lab's own SIGSEGV handling, not ASan's;
 	@# sanitized processes start slowly, so the "beat" speed tests skip
-	ASAN_OPTIONS=handle_segv=0 LAB_UNIT_ONLY=1 LAB_SKIP=_beat_ LAB=$(BUILD)/asan/lab \
+	ASAN_OPTIONS=handle_segv=0 LAB_SKIP=_beat_ LAB=$(BUILD)/asan/lab \
 	  $(BUILD)/asan/tests/lab-tests
 
 # Fuzzes a copy of the corpus (new inputs stay in build/fuzz/corpus);
