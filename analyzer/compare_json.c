@@ -122,6 +122,7 @@ static json_object *comparison_json(const struct comparison *c,
 	put_str(o, "machine", c->info.machine);
 	put_str(o, "cpu_model", c->info.cpu_model);
 	put_u64(o, "cpu_count", c->info.cpu_count);
+	put_str(o, "hypervisor", c->info.hypervisor);
 	put_u64(o, "cpus", c->cpus);
 	json_object_object_add(root, "environment", o);
 

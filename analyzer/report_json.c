@@ -373,6 +373,7 @@ static json_object *report_json(const struct run_report *r)
 	put_str(o, "machine", r->info.machine);
 	put_str(o, "cpu_model", r->info.cpu_model);
 	put_u64(o, "cpu_count", r->info.cpu_count);
+	put_str(o, "hypervisor", r->info.hypervisor);
 
 	o = add_object(root, "trace");
 	put_u64(o, "format_version", r->info.version);

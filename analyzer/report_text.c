@@ -163,12 +163,17 @@ static int print_header(FILE *f, const struct run_report *r)
 		 fmt_count(c, sizeof(c), r->dropped));
 	lines += print_wrapped(f, line);
 	if (r->has_summary) {
+		/* a virtual machine's CPUs: cross-CPU figures may differ */
+		bool virt = r->info.hypervisor[0] &&
+			    strcmp(r->info.hypervisor, "none");
+
 		snprintf(line, sizeof(line),
-			 "user %s, system %s, max RSS %s kB; %u CPUs, %s",
+			 "user %s, system %s, max RSS %s kB; %u CPUs%s%s, %s",
 			 fmt_duration(a, sizeof(a), r->summary.utime_ns),
 			 fmt_duration(b, sizeof(b), r->summary.stime_ns),
 			 fmt_count(c, sizeof(c), r->summary.maxrss_kb),
-			 r->info.cpu_count, r->info.kernel);
+			 r->info.cpu_count, virt ? " under " : "",
+			 virt ? r->info.hypervisor : "", r->info.kernel);
 		lines += print_wrapped(f, line);
 	}
 	if (r->dropped) {

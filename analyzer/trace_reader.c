@@ -186,6 +186,7 @@ static const struct field_spec fields[] = {
 	FIELD(LAB_TAG_CMDLINE, cmdline, true),
 	FIELD(LAB_TAG_START_REALTIME_NS, start_realtime_ns, false),
 	FIELD(LAB_TAG_START_NS, start_ns, false),
+	FIELD(LAB_TAG_HYPERVISOR, hypervisor, true),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -36,6 +36,7 @@ enum lab_trace_tag {
 	LAB_TAG_CMDLINE = 8,	       /* string */
 	LAB_TAG_START_REALTIME_NS = 9, /* u64 */
 	LAB_TAG_START_NS = 10,	       /* u64 */
+	LAB_TAG_HYPERVISOR = 11,       /* string */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
@@ -101,6 +102,8 @@ struct lab_trace_info {
 	char cmdline[1024];  /* what was run, arguments separated by spaces */
 	uint64_t start_realtime_ns; /* wall clock at start (CLOCK_REALTIME) */
 	uint64_t start_ns; /* CLOCK_MONOTONIC at start: events' time base */
+	/* "none", the hypervisor's name, "unknown"; "" in older traces */
+	char hypervisor[32];
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */

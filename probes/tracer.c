@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hypervisor.h"
 #include "tracer.h"
 #include "trace_writer.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
@@ -108,6 +109,7 @@ void tracer_describe_machine(struct lab_trace_info *info)
 		copy_str(info->machine, sizeof(info->machine), u.machine);
 	}
 	info->cpu_count = sysconf(_SC_NPROCESSORS_ONLN);
+	hypervisor_name(info->hypervisor, sizeof(info->hypervisor));
 	f = fopen("/proc/cpuinfo", "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "test.h"
+#include "hypervisor.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
@@ -115,6 +116,7 @@ static void gen_info(struct lab_trace_info *in)
 	fill_str(in->cmdline, sizeof(in->cmdline), 'A');
 	in->start_realtime_ns = 1700000000123456789ULL;
 	in->start_ns = 4999999999ULL;
+	snprintf(in->hypervisor, sizeof(in->hypervisor), "KVM");
 }
 
 static void gen_summary(struct lab_run_summary *s, uint64_t nevents)
@@ -366,7 +368,8 @@ static bool check_info(const struct lab_trace_info *got)
 	       CHECK_STR(got->params, want.params) &&
 	       CHECK_STR(got->cmdline, want.cmdline) &&
 	       CHECK_EQ(got->start_realtime_ns, want.start_realtime_ns) &&
-	       CHECK_EQ(got->start_ns, want.start_ns);
+	       CHECK_EQ(got->start_ns, want.start_ns) &&
+	       CHECK_STR(got->hypervisor, want.hypervisor);
 }
 
 static bool check_events(const struct trace_chunk *c, uint64_t first)
@@ -1250,4 +1253,30 @@ out:
 	trace_reader_free(r);
 	trace_writer_free(w);
 	free(path);
+}
+
+/* The kernel's own word: the "hypervisor" CPU flag in /proc/cpuinfo is
+ * set exactly when CPUID says a hypervisor is there. */
+TEST(hypervisor_agrees_with_the_cpu_flags)
+{
+	char name[32], line[4096];
+	bool flagged = false, has_flags = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!CHECK(f))
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			has_flags = true;
+			flagged = strstr(line, " hypervisor") != NULL;
+			break;
+		}
+	fclose(f);
+	hypervisor_name(name, sizeof(name));
+	if (!has_flags) {
+		CHECK_STR(name, "unknown");
+		return;
+	}
+	CHECK_MSG(flagged == !!strcmp(name, "none"),
+		  "cpuinfo flag %d, hypervisor \"%s\"", flagged, name);
 }
