@@ -174,7 +174,7 @@ test-asan: deps $(TEST_PROGS)
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iprobes \
-	-Ianalyzer -Itests
+	-Ianalyzer -Itests -DLAB_VERSION='"$(VERSION)"'
 FUZZ_SRCS := tests/fuzz/fuzz_trace.c $(wildcard analyzer/*.c)
 $(BUILD)/fuzz/fuzz_trace: $(FUZZ_SRCS) $(wildcard analyzer/*.h probes/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
