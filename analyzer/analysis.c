@@ -5,6 +5,7 @@
 #include "analysis.h"
 #include "analyze.h"
 #include "creation.h"
+#include "lanes.h"
 #include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
@@ -15,6 +16,7 @@
 struct analysis {
 	struct lab_trace_info info;
 	struct timeline tl;
+	struct lane_builder *lanes;  /* told of the timeline's intervals */
 	struct lab_thread_stats *kt; /* the kernel's counters */
 	size_t nkt, capkt;
 	uint64_t drops; /* sum of the DROPS chunk */
@@ -34,7 +36,10 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	if (!a)
 		return NULL;
 	a->syms = symbols_new(info->start_realtime_ns);
-	if (!a->syms) {
+	a->lanes = lanes_new(info->start_ns);
+	if (!a->syms || !a->lanes) {
+		symbols_free(a->syms);
+		lanes_builder_free(a->lanes);
 		free(a);
 		return NULL;
 	}
@@ -47,7 +52,10 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	a->info.workload[sizeof(a->info.workload) - 1] = '\0';
 	a->info.params[sizeof(a->info.params) - 1] = '\0';
 	a->info.cmdline[sizeof(a->info.cmdline) - 1] = '\0';
+	a->info.hypervisor[sizeof(a->info.hypervisor) - 1] = '\0';
 	timeline_init(&a->tl, offcpu_abi(a->info.machine));
+	a->tl.on_interval = lanes_interval;
+	a->tl.interval_ctx = a->lanes;
 	return a;
 }
 
@@ -56,6 +64,7 @@ void analysis_free(struct analysis *a)
 	if (!a)
 		return;
 	timeline_free(&a->tl);
+	lanes_builder_free(a->lanes);
 	free(a->kt);
 	symbols_free(a->syms);
 	free(a);
@@ -142,6 +151,7 @@ void run_report_free(struct run_report *r)
 	lock_reports_free(r->kernel_locks, r->nkernel_locks);
 	free(r->children);
 	free(r->phases);
+	lanes_free(&r->lanes);
 	free(r);
 }
 
@@ -261,29 +271,27 @@ static void thread_add(struct sched_counts *counts, bool *has_times,
 	}
 }
 
-/* Exact percentiles from the timeline's samples when they are all there:
- * nothing dropped and, with counters, as many waits as the kernel saw.
- * Otherwise the kernel's histogram, whose counts are never lost. */
-static void runq_latency(struct runq_latency *l, struct tl_thread *r,
+/* Percentiles from the timeline's fine histogram (within 1/128) when every
+ * wait is in it: nothing dropped and, with counters, as many waits as the
+ * kernel saw. Otherwise the kernel's log2 histogram, whose counts are
+ * never lost. */
+static void runq_latency(struct runq_latency *l, const struct tl_thread *r,
 			 const struct lab_thread_stats *k, uint64_t dropped)
 {
-	bool exact = r && (!k || (!dropped && k->runq_count == r->runq.n));
+	bool from_timeline =
+		r && (!k || (!dropped && k->runq_count == r->runq.count));
 
-	if (r)
-		samples_sort(&r->runq);
-	if (k) {
+	if (k)
 		memcpy(l->hist, k->runq_hist, sizeof(l->hist));
-	} else {
-		for (size_t i = 0; i < r->runq.n; i++)
-			l->hist[hist_slot(r->runq.v[i], LAB_HIST_SLOTS)]++;
-	}
-	if (exact) {
+	else
+		fine_hist_to_log2(&r->runq, l->hist, LAB_HIST_SLOTS);
+	if (from_timeline) {
 		l->source = RUNQ_FROM_SAMPLES;
-		l->count = r->runq.n;
-		l->p50_ns = samples_percentile(&r->runq, 50);
-		l->p90_ns = samples_percentile(&r->runq, 90);
-		l->p99_ns = samples_percentile(&r->runq, 99);
-		l->max_ns = samples_max(&r->runq);
+		l->count = r->runq.count;
+		l->p50_ns = fine_hist_percentile(&r->runq, 50);
+		l->p90_ns = fine_hist_percentile(&r->runq, 90);
+		l->p99_ns = fine_hist_percentile(&r->runq, 99);
+		l->max_ns = r->runq.max;
 		return;
 	}
 	l->source = RUNQ_FROM_HISTOGRAM;
@@ -330,6 +338,7 @@ static int thread_fill(struct thread_report *t, struct timeline *tl,
 		snprintf(t->comm, sizeof(t->comm), "?");
 	if (r) {
 		t->has_timeline = true;
+		t->timeline_rec = (uint32_t)(r - tl->threads);
 		t->timeline = r->counts;
 		t->start_ns = r->start_ns;
 		t->exited |= r->exited || r->state == TL_DEAD;
@@ -673,6 +682,25 @@ out:
 	return err;
 }
 
+/* The threads' lanes, in report order. Consumes the builder. */
+static int lanes_fill(struct run_report *run, struct analysis *a)
+{
+	uint32_t *recs = malloc((run->nthreads + 1) * sizeof(*recs));
+	int err = -1;
+
+	if (recs) {
+		for (size_t i = 0; i < run->nthreads; i++)
+			recs[i] = run->threads[i].has_timeline
+					  ? run->threads[i].timeline_rec
+					  : UINT32_MAX;
+		err = lanes_finish(a->lanes, run->end_ns, recs, run->nthreads,
+				   &run->lanes);
+		a->lanes = NULL;
+	}
+	free(recs);
+	return err;
+}
+
 struct run_report *analysis_finish(struct analysis *a)
 {
 	struct run_report *run = NULL;
@@ -683,7 +711,7 @@ struct run_report *analysis_finish(struct analysis *a)
 	if (!run)
 		goto out;
 	run_fill(run, a);
-	if (threads_fill(run, a)) {
+	if (threads_fill(run, a) || lanes_fill(run, a)) {
 		run_report_free(run);
 		run = NULL;
 	}

@@ -65,8 +65,8 @@ void lanes_interval(void *builder, uint32_t rec, const struct tl_thread *t,
  * end_ns, into *out (free with lanes_free). A record no interval named
  * (UINT32_MAX for a thread without one) gets a lane of LANE_NONE. Frees
  * b. Returns 0, or -1 when out of memory (*out is then empty). */
-int lanes_finish(struct lane_builder *b, uint64_t end_ns,
-		 const uint32_t *recs, size_t n, struct lane_set *out);
+int lanes_finish(struct lane_builder *b, uint64_t end_ns, const uint32_t *recs,
+		 size_t n, struct lane_set *out);
 void lanes_free(struct lane_set *s);
 /* Frees a builder that will not be finished. NULL is fine. */
 void lanes_builder_free(struct lane_builder *b);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "lanes.h"
 #include "trace_format.h"
 
 /* Scheduler figures of a thread, a process or the run. */
@@ -61,7 +62,7 @@ struct state_times {
 };
 
 enum runq_source {
-	RUNQ_FROM_SAMPLES,   /* exact: every wait of the timeline */
+	RUNQ_FROM_SAMPLES,   /* every wait of the timeline: within 1/128 */
 	RUNQ_FROM_HISTOGRAM, /* events were lost: the kernel's log2 slots */
 };
 
@@ -92,6 +93,9 @@ struct thread_report {
 	bool is_thread;	      /* a thread of its parent's process */
 	bool ran;	      /* its first switch-in was seen */
 	uint64_t creation_ns; /* fork to first switch-in, when ran */
+	/* with has_timeline: the analysis's timeline record it came from,
+	 * which names its lane while the report is built */
+	uint32_t timeline_rec;
 };
 
 struct process_report {
@@ -175,6 +179,9 @@ struct run_report {
 	/* the tasks the workload said it runs at once (its WORKLOAD_START
 	 * marker); 0 when it did not say */
 	uint64_t marked_tasks;
+	/* each thread's scheduler state over the run, one lane per thread
+	 * in the order of threads, downsampled for drawing */
+	struct lane_set lanes;
 };
 
 #endif /* LAB_REPORT_H */

@@ -1,8 +1,8 @@
-/* stats.h - exact percentiles from samples and log2 histograms.
+/* stats.h - percentiles: exact from samples, within 1/128 from a fine
+ * histogram, and bounded from log2 histograms.
  *
- * Percentiles are nearest-rank: the p-th percentile of n sorted samples
- * is the sample of rank ceil(p * n / 100), so it is always a value that
- * was measured.
+ * Percentiles are nearest-rank: the p-th percentile of n sorted values
+ * is the value of rank ceil(p * n / 100).
  */
 #ifndef LAB_STATS_H
 #define LAB_STATS_H
@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable array of measurements (ns). Zero-initialised is empty. */
+/* A growable array of measurements (ns), for figures with one value per
+ * thread at most. Zero-initialised is empty. */
 struct samples {
 	uint64_t *v;
 	size_t n;
@@ -25,6 +26,37 @@ uint64_t samples_percentile(const struct samples *s, unsigned int pct);
 /* Largest sample of sorted samples; 0 if none. */
 uint64_t samples_max(const struct samples *s);
 void samples_free(struct samples *s);
+
+/* A log-linear histogram of durations (ns), for figures with one value
+ * per event: its size depends on the range of the values, never on how
+ * many there are. Values below 128 have a bucket each; above, each power
+ * of two [2^e, 2^(e+1)) is cut into FINE_HIST_SUB equal buckets, so a
+ * bucket is at most 1/64 of its lower edge wide. Buckets are allocated
+ * for the powers of two seen, 512 bytes each: at most 30 KiB, a few KiB
+ * for a thread whose waits span a few decades. Count, sum, min and max
+ * are exact. Zero-initialised is empty. */
+#define FINE_HIST_SUB_BITS 6
+#define FINE_HIST_SUB	   (1u << FINE_HIST_SUB_BITS)
+/* group 0: values 0..63; group g >= 1: [2^(g+5), 2^(g+6)) */
+#define FINE_HIST_GROUPS (64 - FINE_HIST_SUB_BITS + 1)
+
+struct fine_hist {
+	uint64_t count, sum, min, max;
+	uint64_t *buckets; /* groups lo .. lo + ngroups - 1, in order */
+	unsigned int lo, ngroups;
+};
+
+/* Returns 0, or -1 when out of memory (the value is not added). */
+int fine_hist_add(struct fine_hist *h, uint64_t v);
+/* The nearest-rank percentile (pct in 1..100), 0 if empty: the middle of
+ * the bucket holding that rank, so within 1/128 of the exact value
+ * (exact below 128 ns, and for the first and the last rank: min, max). */
+uint64_t fine_hist_percentile(const struct fine_hist *h, unsigned int pct);
+/* Adds the values into a log2 histogram as hist_slot() would place them:
+ * exactly, since no bucket straddles a power of two. */
+void fine_hist_to_log2(const struct fine_hist *h, uint64_t *hist,
+		       unsigned int nslots);
+void fine_hist_free(struct fine_hist *h);
 
 /* The slot of v in a log2 histogram, as the kernel computes it: slot i
  * holds [2^i, 2^(i+1)), slot 0 also holds 0, the last slot everything

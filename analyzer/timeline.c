@@ -14,7 +14,7 @@ void timeline_init(struct timeline *tl, enum sys_abi abi)
 void timeline_free(struct timeline *tl)
 {
 	for (size_t i = 0; i < tl->n; i++)
-		samples_free(&tl->threads[i].runq);
+		fine_hist_free(&tl->threads[i].runq);
 	free(tl->threads);
 	free(tl->keys);
 	free(tl->vals);
@@ -268,6 +268,7 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_DEAD, ev->ts, TL_RUNNING);
 			p->end_ns = p->clock;
+			err |= phases_thread_end(&tl->phases, p->tid, p->end_ns);
 		} else {
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_BLOCKED, ev->ts, TL_RUNNING);
@@ -284,7 +285,7 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 
 			n->counts.runq_wait_ns += wait;
 			n->counts.runq_count++;
-			err |= samples_add(&n->runq, wait);
+			err |= fine_hist_add(&n->runq, wait);
 		}
 		if (!n->ran) {
 			n->ran = true;
@@ -334,6 +335,8 @@ static int on_fork(struct timeline *tl, const struct lab_event *ev)
 		if (move(tl, o, TL_DEAD, o->last_ns, TL_RUNNING))
 			return -1;
 		o->end_ns = o->clock;
+		if (phases_thread_end(&tl->phases, o->tid, o->end_ns))
+			return -1;
 	}
 	ci = record_new(tl, ev->other_tid, ev->other_pid, ev->ts);
 	if (ci == NO_RECORD)
@@ -379,7 +382,7 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 	switch (ev->type) {
 	case LAB_EV_EXIT:
 		t->exited = true;
-		break;
+		return phases_thread_end(&tl->phases, t->tid, ev->ts);
 	case LAB_EV_MARK:
 		if (ev->aux == LAB_MARK_CORO_SWITCHES) {
 			t->counts.user_switches += ev->value;

@@ -70,7 +70,7 @@ struct tl_thread {
 	bool ran;	   /* switched in at least once */
 	uint64_t first_run_ns;
 	struct sched_counts counts;
-	struct samples runq; /* each RUNNABLE -> RUNNING interval, ns */
+	struct fine_hist runq; /* each RUNNABLE -> RUNNING interval, ns */
 
 	/* time in state: clock is where the accounting has got to */
 	uint64_t clock;

@@ -1263,8 +1263,10 @@ TEST(hypervisor_agrees_with_the_cpu_flags)
 	bool flagged = false, has_flags = false;
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
-	if (!CHECK(f))
+	if (!f) {
+		CHECK_MSG(0, "/proc/cpuinfo: %s", strerror(errno));
 		return;
+	}
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "flags", 5)) {
 			has_flags = true;
