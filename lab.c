@@ -19,6 +19,7 @@
 #include "analyze.h"
 #include "compare.h"
 #include "explain.h"
+#include "export_perfetto.h"
 #include "tracer.h"
 #include "workload.h"
 
@@ -411,10 +412,10 @@ static FILE *create_new(const char *path)
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
-/* Writes a JSON document aside, then renames it into place: a reader
- * never sees half of one. */
-static int write_json(const char *cmd, const char *path,
-		      int (*fn)(FILE *f, const void *arg), const void *arg)
+/* Writes a report (JSON or HTML) aside, then renames it into place: a
+ * reader never sees half of one. */
+static int write_report(const char *cmd, const char *path,
+			int (*fn)(FILE *f, const void *arg), const void *arg)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
@@ -441,6 +442,11 @@ static int report_json_fn(FILE *f, const void *rep)
 	return report_write_json(f, rep);
 }
 
+static int report_html_fn(FILE *f, const void *rep)
+{
+	return report_write_html(f, rep);
+}
+
 /* A family: the comparison its runs are lined up in, and the
  * explanation made from it. */
 struct family {
@@ -449,7 +455,33 @@ struct family {
 	bool broken; /* a run did not fit; why says why */
 	char why[512];
 	struct explanation expl;
+	struct compare_page *pages; /* the run pages the family page links */
+	size_t npages;
 };
+
+static void family_free(struct family *fam)
+{
+	compare_free(&fam->cmp);
+	free(fam->pages);
+	fam->pages = NULL;
+	fam->npages = 0;
+}
+
+/* A run's page, href relative to the family page; a link the family
+ * page goes without when out of memory. */
+static void family_add_page(struct family *fam, const char *workload,
+			    const char *href)
+{
+	struct compare_page *p =
+		realloc(fam->pages, (fam->npages + 1) * sizeof(*p));
+
+	if (!p)
+		return;
+	fam->pages = p;
+	p += fam->npages++;
+	snprintf(p->workload, sizeof(p->workload), "%s", workload);
+	snprintf(p->href, sizeof(p->href), "%s", href);
+}
 
 static int family_json_fn(FILE *f, const void *arg)
 {
@@ -458,9 +490,20 @@ static int family_json_fn(FILE *f, const void *arg)
 	return compare_write_json(f, &fam->cmp, &fam->expl);
 }
 
+static int family_html_fn(FILE *f, const void *arg)
+{
+	const struct family *fam = arg;
+
+	return compare_write_html(f, &fam->cmp, &fam->expl, fam->pages,
+				  fam->npages);
+}
+
 /* Analyse a fresh or saved trace; print its summary when print is set,
- * write its JSON when json_path is given, line it up in fam if any. */
-static int report_one(const char *trace, const char *json_path, FILE *print,
+ * write its JSON and HTML pages when their paths are given, line it up
+ * in fam if any, with page (its run page's href) for the family page to
+ * link to. */
+static int report_one(const char *trace, const char *json_path,
+		      const char *html_path, const char *page, FILE *print,
 		      struct family *fam)
 {
 	struct run_report *rep;
@@ -478,10 +521,14 @@ static int report_one(const char *trace, const char *json_path, FILE *print,
 	else if (print)
 		report_print_text(print, rep);
 	if (json_path)
-		code = write_json("report", json_path, report_json_fn, rep);
+		code = write_report("report", json_path, report_json_fn, rep);
+	if (html_path && !code)
+		code = write_report("report", html_path, report_html_fn, rep);
 	if (fam && fam->on && !fam->broken &&
 	    compare_add(&fam->cmp, rep, fam->why, sizeof(fam->why)))
 		fam->broken = true;
+	if (fam && page)
+		family_add_page(fam, rep->info.workload, page);
 	run_report_free(rep);
 	/* A family run forks the next workload from this process: memory
 	 * the analysis held would count in the child's peak RSS. */
@@ -490,9 +537,9 @@ static int report_one(const char *trace, const char *json_path, FILE *print,
 }
 
 /* The comparison and explanation of a family's runs: printed, and
- * written to json_path when given. */
+ * written to json_path and html_path when given. */
 static int family_finish(struct family *fam, const char *cmd,
-			 const char *json_path)
+			 const char *json_path, const char *html_path)
 {
 	int code = EXIT_OK;
 
@@ -504,7 +551,9 @@ static int family_finish(struct family *fam, const char *cmd,
 			   cmd);
 	compare_print_text(stdout, &fam->cmp, &fam->expl);
 	if (json_path)
-		code = write_json(cmd, json_path, family_json_fn, fam);
+		code = write_report(cmd, json_path, family_json_fn, fam);
+	if (html_path && !code)
+		code = write_report(cmd, html_path, family_html_fn, fam);
 	explanation_free(&fam->expl);
 	return code;
 }
@@ -545,9 +594,10 @@ static int take_stop_signal(void)
 	return sig > 0 ? EXIT_SIGNAL + sig : 0;
 }
 
-/* Trace one command into dir/name.lab and report it as dir/name.json;
- * run i of a repeated family goes to dir/name-i.lab and dir/name-i.json.
- * The summary goes to print, if any; the report is lined up in fam. */
+/* Trace one command into dir/name.lab and report it as dir/name.json
+ * and dir/name.html; run i of a repeated family goes to dir/name-i.lab,
+ * .json and .html. The summary goes to print, if any; the report is
+ * lined up in fam. */
 static int trace_and_report(const char *name, char *const *argv,
 			    const char *marker_path, const char *params,
 			    const char *dir, const struct run_args *a,
@@ -560,13 +610,16 @@ static int trace_and_report(const char *name, char *const *argv,
 				.timeout_s = a->timeout_s,
 				.ring_kib = a->ring_kib};
 	struct tracer_result res;
-	char trace[PATH_MAX], json[PATH_MAX], err[512], suffix[16] = "";
+	char trace[PATH_MAX], json[PATH_MAX], html[PATH_MAX], err[512];
+	char suffix[16] = "", page[128];
 	int code, rcode;
 
 	if (run)
 		snprintf(suffix, sizeof(suffix), "-%u", run);
 	snprintf(trace, sizeof(trace), "%s/%s%s.lab", dir, name, suffix);
 	snprintf(json, sizeof(json), "%s/%s%s.json", dir, name, suffix);
+	snprintf(html, sizeof(html), "%s/%s%s.html", dir, name, suffix);
+	snprintf(page, sizeof(page), "%s%s.html", name, suffix);
 	tracer_describe_machine(&o.info);
 	snprintf(o.info.workload, sizeof(o.info.workload), "%s", name);
 	snprintf(o.info.params, sizeof(o.info.params), "%s", params);
@@ -589,7 +642,7 @@ static int trace_and_report(const char *name, char *const *argv,
 			res.interrupted);
 	else
 		describe_exit(name, res.exit_status);
-	rcode = report_one(trace, json, print, fam);
+	rcode = report_one(trace, json, html, page, print, fam);
 	if (!code)
 		code = take_stop_signal();
 	return code ? code : rcode;
@@ -623,7 +676,7 @@ static void progress(unsigned int run, unsigned int runs, const char *name)
 static int run_workloads(const char *name, const struct run_args *a)
 {
 	char self[PATH_MAX], dir[PATH_MAX], params[256] = "defaults";
-	char json[PATH_MAX + 80], scenario[64] = "";
+	char json[PATH_MAX + 80], index[PATH_MAX + 16], scenario[64] = "";
 	char *argv[4 + 2 * 4 + 1];
 	unsigned int repeat = a->repeat ? a->repeat : 1;
 	struct family fam = {0};
@@ -675,7 +728,7 @@ static int run_workloads(const char *name, const struct run_args *a)
 			if (r >= EXIT_SIGNAL || r == EXIT_ERROR ||
 			    r == EXIT_TIMEOUT) {
 				progress(0, 0, NULL);
-				compare_free(&fam.cmp);
+				family_free(&fam);
 				return r;
 			}
 			if (r && !code)
@@ -690,18 +743,19 @@ static int run_workloads(const char *name, const struct run_args *a)
 		int r;
 
 		snprintf(json, sizeof(json), "%s/%s.json", dir, scenario);
+		snprintf(index, sizeof(index), "%s/index.html", dir);
 		if (repeat == 1)
 			putchar('\n');
-		r = family_finish(&fam, "run", json);
+		r = family_finish(&fam, "run", json, index);
 		if (r && !code)
 			code = r;
 	}
-	compare_free(&fam.cmp);
-	printf("\nlab: %d trace%s and report%s in %s/%s%s%s\n", ran,
-	       ran == 1 ? "" : "s", ran == 1 ? "" : "s", dir,
-	       fam.on && !fam.broken ? ", the comparison in " : "",
-	       fam.on && !fam.broken ? scenario : "",
-	       fam.on && !fam.broken ? ".json" : "");
+	family_free(&fam);
+	printf("\nlab: %d trace%s and report%s (.lab, .json, .html) in %s/\n",
+	       ran, ran == 1 ? "" : "s", ran == 1 ? "" : "s", dir);
+	if (fam.on && !fam.broken)
+		printf("lab: the comparison in %s; open %s in a browser\n",
+		       json, index);
 	return code;
 }
 
@@ -726,8 +780,53 @@ static int run_command(char **cmd, const struct run_args *a)
 			   dir, strerror(errno));
 	code = trace_and_report(name, cmd, NULL, "", dir, a, 0, stdout, NULL);
 	if (code != EXIT_ERROR && code != EXIT_USAGE)
-		printf("\nlab: trace and report in %s/\n", dir);
+		printf("\nlab: trace and report in %s/ (open %s/%s.html in a "
+		       "browser)\n",
+		       dir, dir, name);
 	return code;
+}
+
+/* lab run --dry-run: what the run would do, from the options as parsed;
+ * nothing is created, loaded or started, so no root is needed. */
+static int dry_run(const char *name, char *const *cmd, const struct run_args *a)
+{
+	const char *base = cmd ? strrchr(cmd[0], '/') : NULL;
+	const char *label = cmd ? (base ? base + 1 : cmd[0]) : name;
+	unsigned int repeat = a->repeat ? a->repeat : 1;
+
+	if (!label[0])
+		return die(EXIT_USAGE,
+			   "run: '%s' names no program (see: lab help run)",
+			   cmd[0]);
+	printf("dry run: nothing is traced; lab run would trace\n");
+	if (cmd) {
+		char line[4096];
+
+		join_args(line, sizeof(line), cmd);
+		printf("  %s\n", line);
+	}
+	for (const struct workload *const *w = workloads; !cmd && *w; w++) {
+		if (strcmp((*w)->name, name) && strcmp((*w)->scenario, name))
+			continue;
+		printf("  lab workload %s", (*w)->name);
+		for (int i = 0; i < a->ngiven; i++)
+			printf(" %s %s", a->given[i][0], a->given[i][1]);
+		putchar('\n');
+	}
+	if (repeat > 1)
+		printf("%u times each, the models interleaved\n", repeat);
+	if (a->timeout_s)
+		printf("killing the run after %g s\n", a->timeout_s);
+	if (a->outdir)
+		printf("into %s/\n", a->outdir);
+	else
+		printf("into lab-out/%s/\n", label);
+	if (!cmd && (workload_is_scenario(name) || repeat > 1))
+		printf("and compare the runs there in %s.json\n",
+		       workload_is_scenario(name)
+			       ? name
+			       : workload_find(name)->scenario);
+	return EXIT_OK;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -774,6 +873,8 @@ static int cmd_run(int argc, char **argv)
 		if (!workload_find(argv[i]) && !workload_is_scenario(argv[i]))
 			return unknown_workload(argv[i]);
 	}
+	if (a.dry_run)
+		return dry_run(cmd ? NULL : argv[i], cmd, &a);
 	if (geteuid() != 0)
 		return die(EXIT_ERROR,
 			   "run: loading the kernel probes needs root (run it "
@@ -800,9 +901,10 @@ static int cmd_workload(int argc, char **argv)
 	w = workload_find(argv[i]);
 	if (!w)
 		return unknown_workload(argv[i]);
-	if (a.outdir || a.timeout_s || a.repeat || a.ring_kib)
-		return die(EXIT_USAGE, "workload: -o, --timeout, --repeat and "
-				       "--ring-buffer apply to lab run only");
+	if (a.outdir || a.timeout_s || a.repeat || a.ring_kib || a.dry_run)
+		return die(EXIT_USAGE, "workload: -o, --timeout, --repeat, "
+				       "--ring-buffer and --dry-run apply to "
+				       "lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
 	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
@@ -812,7 +914,45 @@ static int cmd_workload(int argc, char **argv)
  * scenario, its comparison (written to json_path when given). The
  * summaries of repeated runs would fill many screens: then only the
  * comparison is shown. */
-static int report_family(char **traces, int n, const char *json_path)
+/* The directory a path's file is in, resolved; NULL when it cannot be. */
+static char *dir_of(const char *path, char *buf)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+			 (int)(slash == path ? 1 : slash - path), path);
+	return realpath(dir, buf);
+}
+
+/* The run page lab run wrote beside a trace (x.lab: x.html), as an href
+ * from the family page at html_path; NULL when there is none, or it is
+ * in another directory. */
+static const char *sibling_page(const char *trace, const char *html_path,
+				char *href, size_t len)
+{
+	char page[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	size_t n = strlen(trace);
+	const char *base;
+
+	if (n < 4 || strcmp(trace + n - 4, ".lab"))
+		return NULL;
+	snprintf(page, sizeof(page), "%.*s.html", (int)(n - 4), trace);
+	if (access(page, R_OK) || !dir_of(page, a) || !dir_of(html_path, b) ||
+	    strcmp(a, b))
+		return NULL;
+	base = strrchr(page, '/');
+	base = base ? base + 1 : page;
+	if (strlen(base) >= len)
+		return NULL;
+	return memcpy(href, base, strlen(base) + 1);
+}
+
+static int report_family(char **traces, int n, const char *json_path,
+			 const char *html_path)
 {
 	struct family fam = {0};
 	char *text = NULL;
@@ -825,27 +965,32 @@ static int report_family(char **traces, int n, const char *json_path)
 	compare_init(&fam.cmp);
 	fam.on = true;
 	for (int i = 0; i < n; i++) {
+		char href[256];
+		const char *page = html_path
+					   ? sibling_page(traces[i], html_path,
+							  href, sizeof(href))
+					   : NULL;
 		int r;
 
 		fprintf(summaries, "%s== %s\n", i ? "\n" : "", traces[i]);
-		r = report_one(traces[i], NULL, summaries, &fam);
+		r = report_one(traces[i], NULL, NULL, page, summaries, &fam);
 		if (r && !code)
 			code = r;
 	}
 	if (fclose(summaries)) {
-		compare_free(&fam.cmp);
+		family_free(&fam);
 		return die(EXIT_ERROR, "report: out of memory");
 	}
 	if (fam.broken || compare_repeats(&fam.cmp) < 2)
 		fwrite(text, 1, len, stdout);
 	free(text);
-	if (fam.broken && json_path) {
-		compare_free(&fam.cmp);
+	if (fam.broken && (json_path || html_path)) {
+		family_free(&fam);
 		return die(EXIT_USAGE,
-			   "report: --json with several traces writes their "
+			   "report: --%s with several traces writes their "
 			   "comparison, but %s (give the runs of one scenario, "
 			   "or one trace)",
-			   fam.why);
+			   json_path ? "json" : "html", fam.why);
 	}
 	if (fam.broken) {
 		fprintf(stderr, "lab: report: no comparison: %s\n", fam.why);
@@ -854,11 +999,11 @@ static int report_family(char **traces, int n, const char *json_path)
 
 		if (compare_repeats(&fam.cmp) < 2)
 			putchar('\n');
-		r = family_finish(&fam, "report", json_path);
+		r = family_finish(&fam, "report", json_path, html_path);
 		if (r && !code)
 			code = r;
 	}
-	compare_free(&fam.cmp);
+	family_free(&fam);
 	return code;
 }
 
@@ -866,10 +1011,11 @@ static int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", required_argument, NULL, 'j'},
+		{"html", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *json = NULL;
+	const char *json = NULL, *html = NULL;
 	int c;
 
 	optind = 1;
@@ -877,6 +1023,8 @@ static int cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = optarg;
+		else if (c == 'H')
+			html = optarg;
 		else if (c == 'h')
 			return printf("%s", find_command("report")->help),
 			       EXIT_OK;
@@ -895,8 +1043,109 @@ static int cmd_report(int argc, char **argv)
 		return die(EXIT_USAGE, "report: which trace? (e.g. lab report "
 				       "lab-out/io/io-threads.lab)");
 	if (argc - optind == 1)
-		return report_one(argv[optind], json, stdout, NULL);
-	return report_family(argv + optind, argc - optind, json);
+		return report_one(argv[optind], json, html, NULL, stdout, NULL);
+	return report_family(argv + optind, argc - optind, json, html);
+}
+
+/* The export is written aside and renamed into place, as write_report
+ * does; the trace is analysed first, so an unreadable one leaves no
+ * file behind. */
+static int export_perfetto_file(const char *trace, const char *path)
+{
+	struct run_report *rep;
+	char err[512], tmp[PATH_MAX];
+	FILE *f;
+	int r, e;
+
+	if (analyze_trace_file(trace, &rep, err, sizeof(err)))
+		return die(EXIT_ERROR, "export: %s", err);
+	if (err[0])
+		fprintf(stderr, "lab: export: %s (exporting the intact part)\n",
+			err);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = create_new(tmp);
+	if (!f) {
+		e = errno;
+		run_report_free(rep);
+		return die(EXIT_ERROR, "export: writing %s: %s", path,
+			   strerror(e));
+	}
+	r = export_perfetto(f, trace, rep, err, sizeof(err));
+	run_report_free(rep);
+	e = ferror(f) ? EIO : 0;
+	if (fclose(f) && !e)
+		e = errno;
+	if (!r && !e && rename(tmp, path))
+		e = errno;
+	if (r || e) {
+		unlink(tmp);
+		if (r)
+			return die(EXIT_ERROR, "export: %s", err);
+		return die(EXIT_ERROR, "export: writing %s: %s", path,
+			   strerror(e));
+	}
+	own(path);
+	return EXIT_OK;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"perfetto", no_argument, NULL, 'p'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *out = NULL;
+	struct stat ts, os;
+	bool perfetto = false;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		if (c == 'p')
+			perfetto = true;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 'h')
+			return printf("%s", find_command("export")->help),
+			       EXIT_OK;
+		else if (c == ':')
+			return die(EXIT_USAGE,
+				   "export: %s needs a value (see: lab help "
+				   "export)",
+				   argv[optind - 1]);
+		else
+			return die(EXIT_USAGE,
+				   "export: unknown option '%s' (see: lab help "
+				   "export)",
+				   argv[optind - 1]);
+	}
+	if (!perfetto)
+		return die(EXIT_USAGE,
+			   "export: which format? (--perfetto, e.g. "
+			   "lab export --perfetto TRACE -o FILE.json)");
+	if (optind >= argc)
+		return die(EXIT_USAGE,
+			   "export: which trace? (e.g. lab export --perfetto "
+			   "lab-out/io-threads/io-threads.lab -o io.json)");
+	if (argc - optind > 1)
+		return die(EXIT_USAGE,
+			   "export: one trace at a time, got %d (export each "
+			   "to its own -o FILE.json)",
+			   argc - optind);
+	if (!out || !out[0])
+		return die(EXIT_USAGE, "export: where to? (give -o FILE.json)");
+	if (stat(argv[optind], &ts) == 0 && stat(out, &os) == 0 &&
+	    ts.st_dev == os.st_dev && ts.st_ino == os.st_ino)
+		return die(EXIT_USAGE,
+			   "export: %s is the trace itself (give another -o "
+			   "FILE.json)",
+			   out);
+	if (find_invoker())
+		return EXIT_ERROR;
+	return export_perfetto_file(argv[optind], out);
 }
 
 static int cmd_list(int argc, char **argv)
@@ -969,11 +1218,13 @@ static const struct command commands[] = {
 	 "\n"
 	 "Runs a built-in workload (or a whole scenario family, e.g. io) or "
 	 "any\n"
-	 "command under the kernel probes, writes NAME.lab (the trace) and\n"
-	 "NAME.json (the report) and prints a summary. Needs root.\n"
+	 "command under the kernel probes, writes NAME.lab (the trace),\n"
+	 "NAME.json (the report) and NAME.html (the report as a page to open\n"
+	 "in a browser, offline) and prints a summary. Needs root.\n"
 	 "\n"
 	 "A family ends with its comparison: the models' figures side by side\n"
-	 "and an explanation made from them, also written to SCENARIO.json.\n"
+	 "and an explanation made from them, also written to SCENARIO.json\n"
+	 "and, with charts and links to the runs' pages, to index.html.\n"
 	 "\n"
 	 "  -o, --output DIR   where the files go (default lab-out/NAME)\n"
 	 "  --tasks N          concurrent tasks (built-in workloads)\n"
@@ -989,6 +1240,8 @@ static const struct command commands[] = {
 	 "  --ring-buffer KIB  event buffer size (default 16384): smaller "
 	 "loses\n"
 	 "                     events sooner; the counters stay exact\n"
+	 "  --dry-run          check the command line and print what would\n"
+	 "                     run and where, then exit; no root needed\n"
 	 "  -v, --verbose      show libbpf's messages\n"
 	 "\n"
 	 "Under sudo the program runs as the invoking user (SUDO_UID and\n"
@@ -998,8 +1251,8 @@ static const struct command commands[] = {
 	 "failed or was killed, 124 timed out, 128+N interrupted by signal N\n"
 	 "(Ctrl-C: 130). With 3, 124 and 128+N the trace and report are still\n"
 	 "written, marked incomplete when the run was cut short.\n"},
-	{"report", cmd_report, "report TRACE... [--json FILE]",
-	 "usage: lab report TRACE... [--json FILE]\n"
+	{"report", cmd_report, "report TRACE... [--json FILE] [--html FILE]",
+	 "usage: lab report TRACE... [--json FILE] [--html FILE]\n"
 	 "\n"
 	 "Re-analyses saved traces (no root needed) and prints their "
 	 "summaries.\n"
@@ -1009,9 +1262,26 @@ static const struct command commands[] = {
 	 "printed.\n"
 	 "  --json FILE   also write the JSON report of the one trace, or the\n"
 	 "                comparison of the traces of one scenario, to FILE\n"
+	 "  --html FILE   the same as a self-contained web page: the run's\n"
+	 "                page, or the comparison's, linking to the runs'\n"
+	 "                pages lab run wrote beside it\n"
 	 "\n"
 	 "A damaged trace is reported up to the damage, with its byte offset.\n"
 	 "Exit: 0 ok, 1 unreadable trace, 2 bad command line.\n"},
+	{"export", cmd_export, "export --perfetto TRACE -o FILE.json",
+	 "usage: lab export --perfetto TRACE -o FILE.json\n"
+	 "\n"
+	 "Writes a saved trace as Chrome trace-event JSON, the format the\n"
+	 "Perfetto UI (ui.perfetto.dev, Open trace file) and chrome://tracing\n"
+	 "(Load) open: a track per thread with its running, runnable and\n"
+	 "blocked slices, and the workload's phases. No root needed.\n"
+	 "docs/perfetto.md says how to read it.\n"
+	 "  --perfetto          the format (the only one so far)\n"
+	 "  -o, --output FILE   where to write it\n"
+	 "\n"
+	 "A damaged trace is exported up to the damage, with its byte offset.\n"
+	 "Exit: 0 ok, 1 unreadable trace or unwritable FILE, 2 bad command "
+	 "line.\n"},
 	{"list", cmd_list, "list",
 	 "usage: lab list\n\nLists the built-in workloads, grouped by "
 	 "scenario.\n"},
@@ -1068,7 +1338,7 @@ static int cmd_help(int argc, char **argv)
 	if (!c)
 		return die(EXIT_USAGE,
 			   "help: no command '%s' (commands: run, report, "
-			   "list, check, workload)",
+			   "export, list, check, workload)",
 			   argv[1]);
 	printf("%s", c->help);
 	return EXIT_OK;
@@ -1091,8 +1361,8 @@ int main(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return die(EXIT_USAGE,
-			   "unknown command '%s' (commands: run, report, list, "
-			   "check, workload, help)",
+			   "unknown command '%s' (commands: run, report, "
+			   "export, list, check, workload, help)",
 			   argv[1]);
 	return c->fn(argc - 1, argv + 1);
 }

@@ -29,5 +29,8 @@ void report_print_text(FILE *f, const struct run_report *r);
 void report_print_brief(FILE *f, const struct run_report *r);
 /* The JSON report (schema "lab-report/1", docs/report-schema.md). */
 int report_write_json(FILE *f, const struct run_report *r);
+/* The run page: one self-contained HTML file (inline CSS and SVG, no
+ * network), docs/html-report.md. Returns 0, or -1 when writing failed. */
+int report_write_html(FILE *f, const struct run_report *r);
 
 #endif /* LAB_ANALYZE_H */

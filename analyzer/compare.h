@@ -176,4 +176,17 @@ void compare_print_text(FILE *f, const struct comparison *c,
 int compare_write_json(FILE *f, const struct comparison *c,
 		       const struct explanation *e);
 
+/* A run's page for the family page to link to. */
+struct compare_page {
+	char workload[64]; /* the run's workload, "io-threads": its model */
+	char href[256];	   /* its file, relative to the family page */
+};
+
+/* The family page: one self-contained HTML file (inline CSS and SVG, no
+ * network; docs/html-report.md), linking to the run pages given, in any
+ * order, any number per model. Returns 0, or -1 when writing failed. */
+int compare_write_html(FILE *f, const struct comparison *c,
+		       const struct explanation *e,
+		       const struct compare_page *pages, size_t npages);
+
 #endif /* LAB_COMPARE_H */

@@ -1,0 +1,459 @@
+/* compare_html.c - the family page: the explanation at the top with its
+ * figures, a bar chart per key figure across the models, links to the
+ * run pages and where the runs ran. Only renders a comparison and its
+ * explanation; every string of the traced programs' is escaped. */
+#include <string.h>
+#include "compare.h"
+#include "explain.h"
+#include "html.h"
+#include "svg.h"
+
+/* The figures charted, in reading order, with what the chart shows. */
+static const struct {
+	enum cmp_metric m;
+	const char *title;
+} charts[] = {
+	{CMP_WALL, "Wall time"},
+	{CMP_ONCPU, "CPU time (on a CPU, all threads)"},
+	{CMP_SWITCHES, "Kernel context switches"},
+	{CMP_SWITCHES_PER_TASK, "Kernel switches per task"},
+	{CMP_USER_SWITCHES, "User-space (coroutine) switches"},
+	{CMP_RUNQ_WAIT, "Run-queue wait (all threads)"},
+	{CMP_OFFCPU, "Off-CPU time (all threads)"},
+	{CMP_LOCK_WAIT, "Lock wait (futex)"},
+	{CMP_SPAWN_PER_TASK, "Creation per task (spawn phase)"},
+	{CMP_FORK_RUN, "Fork to first run (mean)"},
+	{CMP_MAXRSS, "Peak memory (max RSS of one process)"},
+};
+
+/* the models with a column: those that ran, even if every run was left
+ * out */
+static bool shown_model(const struct comparison *c, int m)
+{
+	return c->model[m].runs + c->model[m].excluded > 0;
+}
+
+static enum svg_unit svg_unit_of(enum cmp_unit u)
+{
+	switch (u) {
+	case CMP_UNIT_NS:
+		return SVG_UNIT_NS;
+	case CMP_UNIT_COUNT:
+	case CMP_UNIT_AVG:
+		return SVG_UNIT_COUNT;
+	case CMP_UNIT_KIB:
+		return SVG_UNIT_KIB;
+	case CMP_UNIT_RATIO:
+		break;
+	}
+	return SVG_UNIT_PLAIN;
+}
+
+/* A model's figure as the table shows it: the median, and half the
+ * range over its runs relative to the median, as the terminal does. */
+static const char *cell_text(char *buf, size_t len, const struct cmp_stat *s,
+			     enum cmp_unit unit)
+{
+	char v[32];
+
+	compare_show(v, sizeof(v), s->median, unit);
+	if (s->n < 2 || s->max == s->min)
+		snprintf(buf, len, "%s", v);
+	else if (s->median > 0 && s->max - s->min < 2 * s->median)
+		snprintf(buf, len, "%s ±%.0f%%", v,
+			 50 * (s->max - s->min) / s->median);
+	else
+		snprintf(buf, len, "%s ±>99%%", v);
+	return buf;
+}
+
+static bool any_dropped(const struct comparison *c)
+{
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		const struct cmp_stat *s = compare_stat(c, m, CMP_DROPPED);
+
+		if (s && s->max > 0)
+			return true;
+	}
+	return false;
+}
+
+static void header(FILE *f, const struct comparison *c)
+{
+	size_t runs = compare_repeats(c);
+
+	fputs("<header>\n<h1>", f);
+	html_text(f, c->scenario);
+	fputs(": the models compared</h1>\n<p class=\"sub\">", f);
+	html_text(f, c->params[0] ? c->params : "no parameters");
+	if (runs > 1)
+		fprintf(f, " · medians of %zu runs each", runs);
+	else
+		fputs(" · one run each", f);
+	fprintf(f, " · %u CPU%s for the tasks</p>\n<nav>", c->cpus,
+		c->cpus == 1 ? "" : "s");
+	if (any_dropped(c))
+		fputs("<a href=\"#dropped\">dropped</a>\n", f);
+	fputs("<a href=\"#explanation\">explanation</a>\n"
+	      "<a href=\"#comparison\">comparison</a>\n"
+	      "<a href=\"#models\">models</a>\n"
+	      "<a href=\"#environment\">environment</a></nav>\n</header>\n",
+	      f);
+}
+
+static void dropped_section(FILE *f, const struct comparison *c)
+{
+	char v[32];
+
+	if (!any_dropped(c))
+		return;
+	fputs("<section id=\"dropped\" class=\"alert\">\n"
+	      "<h2>Events were dropped</h2>\n<ul>\n",
+	      f);
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		const struct cmp_stat *s = compare_stat(c, m, CMP_DROPPED);
+
+		if (!s || !(s->max > 0))
+			continue;
+		fputs("<li><strong>", f);
+		html_text(f, c->model[m].workload);
+		compare_show(v, sizeof(v), s->max, CMP_UNIT_COUNT);
+		fprintf(f,
+			"</strong> lost up to %s events to a full ring "
+			"buffer.</li>\n",
+			v);
+	}
+	fputs("</ul>\n<p>Their switch counts and CPU times stay exact (the "
+	      "kernel's counters); their latency percentiles are histogram "
+	      "bounds and their timelines have gaps. Run again with a larger "
+	      "<code>--ring-buffer</code>.</p>\n",
+	      f);
+	html_section_end(f);
+}
+
+/* The length of the longest figure of the claim's that starts at p, at
+ * the start of a word of its text; 0 when none does. */
+static size_t figure_at(const struct claim *cl, const char *p)
+{
+	size_t best = 0;
+
+	if (p > cl->text && (strchr("0123456789.,", p[-1])))
+		return 0;
+	for (size_t i = 0; i < cl->nev; i++) {
+		size_t n = strlen(cl->ev[i].shown);
+
+		if (n > best && !strncmp(p, cl->ev[i].shown, n))
+			best = n;
+	}
+	return best;
+}
+
+/* A claim's text with the figures it cites in bold. */
+static void claim_text(FILE *f, const struct claim *cl)
+{
+	const char *p = cl->text;
+	char seg[EXPLAIN_TEXT];
+
+	while (*p) {
+		size_t n = figure_at(cl, p);
+
+		if (n) {
+			snprintf(seg, sizeof(seg), "%.*s", (int)n, p);
+			fputs("<b>", f);
+			html_text(f, seg);
+			fputs("</b>", f);
+		} else {
+			/* the words up to the next figure */
+			while (p[++n] && !figure_at(cl, p + n))
+				;
+			snprintf(seg, sizeof(seg), "%.*s", (int)n, p);
+			html_text(f, seg);
+		}
+		p += n;
+	}
+}
+
+static const char *evidence_label(const char *key)
+{
+	if (!strcmp(key, "cpus"))
+		return "CPUs";
+	if (!strcmp(key, "excluded_runs"))
+		return "runs left out";
+	for (int m = 0; m < CMP_NMETRICS; m++)
+		if (!strcmp(compare_metric(m)->key, key))
+			return compare_metric(m)->label;
+	return key;
+}
+
+static void evidence_line(FILE *f, const struct claim *cl)
+{
+	if (!cl->nev)
+		return;
+	fputs("<p class=\"ev\">figures: ", f);
+	for (size_t i = 0; i < cl->nev; i++) {
+		const struct evidence *ev = &cl->ev[i];
+		/* "  per task": the terminal's indented sub-row label */
+		const char *label = evidence_label(ev->metric);
+
+		fprintf(f, "%s%s", i ? "; " : "", label + strspn(label, " "));
+		if (ev->model >= 0)
+			fprintf(f, ", %s", compare_model_name(ev->model));
+		fputs(" <b>", f);
+		html_text(f, ev->shown);
+		fputs("</b>", f);
+		if (ev->runs > 1 && ev->min < ev->max)
+			fprintf(f, " (%zu runs)", ev->runs);
+	}
+	fputs("</p>\n", f);
+}
+
+static void explanation_section(FILE *f, const struct comparison *c,
+				const struct explanation *e)
+{
+	html_section(f, "explanation", "Explanation");
+	if (!compare_nmodels(c)) {
+		html_none(f, "every run was left out (its trace is incomplete "
+			     "or its workload failed)");
+		html_section_end(f);
+		return;
+	}
+	if (compare_has_spread(c))
+		fprintf(f,
+			"<p class=\"note\">Made by explicit rules from the "
+			"figures below. An order is called only where the "
+			"ranges of %zu runs do not overlap and the medians "
+			"differ by %.0f%% or more; else ≈, too close to "
+			"call.</p>\n",
+			compare_repeats(c), 100 * CMP_MARGIN_REPEAT);
+	else
+		fprintf(f,
+			"<p class=\"note\">Made by explicit rules from the "
+			"figures below. One run each: differences within "
+			"%.0f%% are too close to call, ≈.</p>\n",
+			100 * CMP_MARGIN_SINGLE);
+	if (!e || !e->n) {
+		html_none(f, "no rule found anything to say");
+		html_section_end(f);
+		return;
+	}
+	fputs("<ol class=\"claims\">\n", f);
+	for (size_t i = 0; i < e->n; i++) {
+		fputs("<li><p>", f);
+		claim_text(f, &e->claims[i]);
+		fputs("</p>\n", f);
+		evidence_line(f, &e->claims[i]);
+		fputs("</li>\n", f);
+	}
+	fputs("</ol>\n", f);
+	html_section_end(f);
+}
+
+static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
+		  const char *title)
+{
+	const struct cmp_metric_info *mi = compare_metric(m);
+	struct svg_bar bars[CMP_NMODELS];
+	char shown[CMP_NMODELS][48];
+	size_t n = 0;
+
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m);
+
+		if (!shown_model(c, k))
+			continue;
+		bars[n] = (struct svg_bar){.label = compare_model_name(k)};
+		if (s) {
+			bars[n].known = true;
+			bars[n].value = s->median;
+			bars[n].lo = s->min;
+			bars[n].hi = s->max;
+			bars[n].shown = cell_text(shown[n], sizeof(shown[n]), s,
+						  mi->unit);
+		}
+		n++;
+	}
+	fputs("<figure class=\"chart\">\n<h3>", f);
+	fputs(title, f);
+	fputs("</h3>\n", f);
+	svg_bar_chart(f, title, bars, n, svg_unit_of(mi->unit));
+	fputs("</figure>\n", f);
+}
+
+/* Known for some model, and not zero for every one. */
+static bool nonzero(const struct comparison *c, enum cmp_metric m)
+{
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m);
+
+		if (s && s->max > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Every figure known for some model, as a table. */
+static void figures_table(FILE *f, const struct comparison *c)
+{
+	struct html_col cols[1 + CMP_NMODELS] = {{"figure", true, NULL}};
+	int models[CMP_NMODELS];
+	size_t ncols = 1, nmodels = 0;
+
+	for (int k = 0; k < CMP_NMODELS; k++)
+		if (shown_model(c, k)) {
+			models[nmodels++] = k;
+			cols[ncols++] = (struct html_col){compare_model_name(k),
+							  false, NULL};
+		}
+	fputs("<h3>Every figure</h3>\n<p class=\"note\">Medians over the "
+	      "runs, ± half their range; – where a model has no such "
+	      "figure.</p>\n",
+	      f);
+	html_table_begin(f, "figures-table", false, cols, ncols);
+	for (int m = 0; m < CMP_NMETRICS; m++) {
+		const struct cmp_metric_info *mi = compare_metric(m);
+		bool known = false;
+
+		for (size_t i = 0; i < nmodels; i++)
+			known |= compare_stat(c, models[i], m) != NULL;
+		if (!known)
+			continue;
+		html_row_begin(f);
+		/* "  per task": a sub-row in the terminal */
+		fprintf(f, "<td class=\"t\">%s</td>",
+			mi->label + strspn(mi->label, " "));
+		for (size_t i = 0; i < nmodels; i++) {
+			const struct cmp_stat *s =
+				compare_stat(c, models[i], m);
+			char v[48];
+
+			if (s)
+				fprintf(f, "<td>%s</td>",
+					cell_text(v, sizeof(v), s, mi->unit));
+			else
+				html_td_none(f);
+		}
+		html_row_end(f);
+	}
+	html_table_end(f);
+}
+
+static void comparison_section(FILE *f, const struct comparison *c)
+{
+	bool zero = false;
+
+	html_section(f, "comparison", "Comparison");
+	if (!compare_nmodels(c)) {
+		html_none(f, "no run to compare");
+		html_section_end(f);
+		return;
+	}
+	fputs("<p class=\"note\">Each bar is a model's median; a whisker "
+	      "spans its runs' range. Where the largest is more than 30 times "
+	      "the smallest, the axis is logarithmic.</p>\n<div "
+	      "class=\"charts\">\n",
+	      f);
+	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
+		if (nonzero(c, charts[i].m))
+			chart(f, c, charts[i].m, charts[i].title);
+	fputs("</div>\n", f);
+	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
+		const struct cmp_stat *s = NULL;
+
+		for (int k = 0; k < CMP_NMODELS && !s; k++)
+			s = compare_stat(c, k, charts[i].m);
+		if (!s || nonzero(c, charts[i].m))
+			continue;
+		fprintf(f, "%s%s",
+			zero ? ", "
+			     : "<p class=\"note\">Zero for "
+			       "every model, not charted: ",
+			charts[i].title);
+		zero = true;
+	}
+	if (zero)
+		fputs(".</p>\n", f);
+	figures_table(f, c);
+	html_section_end(f);
+}
+
+static void models_section(FILE *f, const struct comparison *c,
+			   const struct compare_page *pages, size_t npages)
+{
+	char scenario[64];
+
+	html_section(f, "models", "Models");
+	fputs("<ul>\n", f);
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		const struct cmp_model_runs *mr = &c->model[m];
+		size_t linked = 0;
+
+		if (!shown_model(c, m))
+			continue;
+		fprintf(f, "<li><b>%s</b> (", compare_model_name(m));
+		html_text(f, mr->workload);
+		fprintf(f, "): %zu run%s used", mr->runs,
+			mr->runs == 1 ? "" : "s");
+		if (mr->excluded)
+			fprintf(f, ", %zu left out (incomplete or failed)",
+				mr->excluded);
+		for (size_t i = 0; i < npages; i++) {
+			if (compare_model_of(pages[i].workload, scenario,
+					     sizeof(scenario)) != m)
+				continue;
+			fputs(linked++ ? ", " : " — ", f);
+			fputs("<a href=\"", f);
+			html_href(f, pages[i].href);
+			fputs("\">", f);
+			html_text(f, pages[i].href);
+			fputs("</a>", f);
+		}
+		fputs("</li>\n", f);
+	}
+	fputs("</ul>\n", f);
+	if (!npages)
+		fputs("<p class=\"note\">The runs' own pages were not written "
+		      "beside this one.</p>\n",
+		      f);
+	html_section_end(f);
+}
+
+static void environment_section(FILE *f, const struct comparison *c)
+{
+	const struct lab_trace_info *in = &c->info;
+	char b[96];
+
+	html_section(f, "environment", "Environment");
+	fputs("<dl class=\"env\">\n", f);
+	html_env_item(f, "scenario", c->scenario);
+	html_env_item(f, "parameters", c->params[0] ? c->params : "none");
+	html_env_item(f, "command line (first run)", in->cmdline);
+	html_env_item(f, "kernel", in->kernel);
+	html_env_item(f, "machine", in->machine);
+	html_env_item(f, "CPU model", in->cpu_model);
+	snprintf(b, sizeof(b), "%u online, %u for the tasks", in->cpu_count,
+		 c->cpus);
+	html_env_item(f, "CPUs", b);
+	html_env_vm(f, in->hypervisor);
+	html_env_item(f, "traced by", in->lab_version);
+	html_env_item(f, "report by", "lab " LAB_VERSION);
+	fputs("</dl>\n", f);
+	html_section_end(f);
+}
+
+int compare_write_html(FILE *f, const struct comparison *c,
+		       const struct explanation *e,
+		       const struct compare_page *pages, size_t npages)
+{
+	char title[128];
+
+	snprintf(title, sizeof(title), "%s compared: lab report", c->scenario);
+	html_begin(f, title);
+	header(f, c);
+	dropped_section(f, c);
+	explanation_section(f, c, e);
+	comparison_section(f, c);
+	models_section(f, c, pages, npages);
+	environment_section(f, c);
+	html_end(f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,759 @@
+/* report_html.c - the run page: one self-contained HTML file with the
+ * run's figures, its timeline and histograms drawn inline. Only renders
+ * a run_report; every string of the traced program's is escaped. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "analyze.h"
+#include "html.h"
+#include "offcpu.h"
+#include "phases.h"
+#include "report.h"
+#include "stats.h"
+#include "svg.h"
+#include "units.h"
+
+#define MAX_LANES	  64  /* threads drawn on the timeline */
+#define MAX_HISTOGRAMS	  8   /* run-queue histograms of single threads */
+#define MAX_LOCKS	  100 /* rows of the lock table */
+#define MAX_THREAD_ROWS	  500 /* rows of the thread table: fast to open */
+#define THREAD_LABEL_SIZE (12 + 4 * LAB_COMM_LEN)
+
+static void thread_label(char *buf, size_t len, const struct thread_report *t)
+{
+	snprintf(buf, len, "%u %s", t->tid, t->comm);
+}
+
+/* How much a thread did: its time on a CPU and waiting for one. */
+static uint64_t busyness(const struct thread_report *t)
+{
+	if (t->has_timeline)
+		return t->times.oncpu_ns + t->times.runnable_ns;
+	return t->counts.oncpu_ns + t->counts.runq_wait_ns;
+}
+
+static int by_busyness(const void *a, const void *b, void *report)
+{
+	const struct run_report *r = report;
+	uint64_t x = busyness(&r->threads[*(const size_t *)a]);
+	uint64_t y = busyness(&r->threads[*(const size_t *)b]);
+
+	if (x != y)
+		return x < y ? 1 : -1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The indices of at most max threads, the busiest, in report order;
+ * NULL when out of memory. *n is how many. */
+static size_t *busiest_threads(const struct run_report *r, size_t max,
+			       size_t *n)
+{
+	size_t *idx = malloc((r->nthreads ? r->nthreads : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < r->nthreads; i++)
+		idx[i] = i;
+	*n = r->nthreads;
+	if (*n > max) {
+		qsort_r(idx, *n, sizeof(*idx), by_busyness, (void *)r);
+		*n = max;
+		qsort(idx, *n, sizeof(*idx), by_index);
+	}
+	return idx;
+}
+
+static const char *exit_text(char *buf, size_t len, const struct run_report *r)
+{
+	int st = r->summary.exit_status;
+
+	if (!r->has_summary)
+		snprintf(buf, len, "exit status unknown");
+	else if (WIFEXITED(st))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(buf, len, "wait status 0x%x", (unsigned int)st);
+	return buf;
+}
+
+static const char *percent(char *buf, size_t len, uint64_t part, uint64_t whole)
+{
+	if (whole && 100 * part >= whole)
+		snprintf(buf, len, "%.0f%%", 100.0 * part / whole);
+	else
+		snprintf(buf, len, "<1%%");
+	return buf;
+}
+
+static void header(FILE *f, const struct run_report *r)
+{
+	static const char *const nav[][2] = {
+		{"summary", "summary"},
+		{"timeline", "timeline"},
+		{"runq", "run queue"},
+		{"offcpu", "off-CPU"},
+		{"locks", "locks"},
+		{"creation", "creation"},
+		{"phases", "phases"},
+		{"threads", "threads"},
+		{"environment", "environment"},
+	};
+	char when[64] = "";
+	time_t t = (time_t)(r->info.start_realtime_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (r->info.start_realtime_ns && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	fputs("<header>\n<h1>", f);
+	html_text(f, r->info.workload[0] ? r->info.workload : "trace");
+	fputs("</h1>\n<p class=\"sub\">", f);
+	html_text(f, r->info.params[0] ? r->info.params : "no parameters");
+	if (when[0])
+		fprintf(f, " · traced %s", when);
+	fputs("</p>\n<nav>", f);
+	if (r->dropped || !r->complete || r->damaged)
+		fputs("<a href=\"#dropped\">dropped</a>\n", f);
+	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
+		fprintf(f, "<a href=\"#%s\">%s</a>\n", nav[i][0], nav[i][1]);
+	fputs("</nav>\n</header>\n", f);
+}
+
+/* Shown first, framed, whenever the figures are not whole. */
+static void dropped_section(FILE *f, const struct run_report *r)
+{
+	char a[32];
+
+	if (!r->dropped && r->complete && !r->damaged)
+		return;
+	fputs("<section id=\"dropped\" class=\"alert\">\n", f);
+	fprintf(f, "<h2>%s</h2>\n",
+		r->dropped ? "Events were dropped" : "The trace is incomplete");
+	if (r->dropped)
+		fprintf(f,
+			"<p><strong>%s events were lost</strong> to a full "
+			"ring buffer. Switch counts and on-CPU times are the "
+			"kernel's exact counters; run-queue percentiles are "
+			"upper bounds from its log2 histograms; the timeline "
+			"and the off-CPU reasons miss what was lost. Run again "
+			"with a larger <code>--ring-buffer</code>.</p>\n",
+			fmt_count(a, sizeof(a), r->dropped));
+	if (!r->complete) {
+		fputs("<p><strong>Incomplete:</strong> ", f);
+		html_text(f, r->incomplete_reason[0] ? r->incomplete_reason
+						     : "the run was cut short");
+		fputs(".</p>\n", f);
+	}
+	if (r->damaged && !strstr(r->incomplete_reason, r->error)) {
+		fputs("<p><strong>Damaged:</strong> ", f);
+		html_text(f, r->error);
+		fputs(". The report shows the intact part.</p>\n", f);
+	}
+	html_section_end(f);
+}
+
+/* The reasons of off-CPU time, most first: their indices, how many. */
+static int reasons_by_time(const struct state_times *t,
+			   int order[OFFCPU_NREASONS])
+{
+	int n = 0;
+
+	for (int i = 0; i < OFFCPU_NREASONS; i++) {
+		int j;
+
+		if (!t->offcpu_ns[i])
+			continue;
+		for (j = n++;
+		     j > 0 && t->offcpu_ns[order[j - 1]] < t->offcpu_ns[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	return n;
+}
+
+static void summary_section(FILE *f, const struct run_report *r)
+{
+	char v[64], d[160], a[32], b[32], c[32];
+	uint64_t sw =
+		r->totals.voluntary_switches + r->totals.involuntary_switches;
+
+	html_section(f, "summary", "Summary");
+	html_figures_begin(f);
+	html_figure(f, fmt_duration(v, sizeof(v), r->wall_ns), "wall time",
+		    exit_text(d, sizeof(d), r));
+	d[0] = '\0';
+	if (r->has_summary)
+		snprintf(d, sizeof(d), "user %s, system %s (rusage)",
+			 fmt_duration(a, sizeof(a), r->summary.utime_ns),
+			 fmt_duration(b, sizeof(b), r->summary.stime_ns));
+	html_figure(f, fmt_duration(v, sizeof(v), r->totals.oncpu_ns),
+		    "on-CPU time", d);
+	snprintf(d, sizeof(d), "%s voluntary, %s involuntary",
+		 fmt_count(a, sizeof(a), r->totals.voluntary_switches),
+		 fmt_count(b, sizeof(b), r->totals.involuntary_switches));
+	html_figure(f, fmt_count(v, sizeof(v), sw), "kernel context switches",
+		    d);
+	snprintf(d, sizeof(d), "%s waits for a CPU",
+		 fmt_count(a, sizeof(a), r->totals.runq_count));
+	html_figure(f, fmt_duration(v, sizeof(v), r->totals.runq_wait_ns),
+		    "run-queue wait", d);
+	if (r->has_times) {
+		int order[OFFCPU_NREASONS];
+		int n = reasons_by_time(&r->times, order);
+		uint64_t total = offcpu_total(&r->times);
+		size_t used = 0;
+
+		d[0] = '\0';
+		for (int i = 0; i < n && i < 3; i++)
+			used += snprintf(
+				d + used, sizeof(d) - used, "%s%s %s",
+				i ? ", " : "", offcpu_reason_label(order[i]),
+				percent(a, sizeof(a),
+					r->times.offcpu_ns[order[i]], total));
+		html_figure(f, fmt_duration(v, sizeof(v), total),
+			    "off-CPU (blocked)", d);
+	}
+	if (r->totals.user_switches) {
+		snprintf(d, sizeof(d), "the kernel does not see them");
+		html_figure(f, fmt_count(v, sizeof(v), r->totals.user_switches),
+			    "user-space (coroutine) switches", d);
+	}
+	snprintf(d, sizeof(d), "in %zu process%s", r->nprocesses,
+		 r->nprocesses == 1 ? "" : "es");
+	html_figure(f, fmt_count(v, sizeof(v), r->nthreads), "threads", d);
+	if (r->has_summary) {
+		snprintf(v, sizeof(v), "%s kB",
+			 fmt_count(a, sizeof(a), r->summary.maxrss_kb));
+		html_figure(f, v, "max RSS", "largest process (rusage)");
+	}
+	snprintf(d, sizeof(d), "%s dropped%s%s",
+		 fmt_count(a, sizeof(a), r->dropped),
+		 r->untracked ? ", threads not tracked: " : "",
+		 r->untracked ? fmt_count(c, sizeof(c), r->untracked) : "");
+	html_figure(f, fmt_count(v, sizeof(v), r->events), "events traced", d);
+	d[0] = '\0';
+	if (r->has_page_faults)
+		snprintf(d, sizeof(d), "%s user page faults",
+			 fmt_count(a, sizeof(a), r->page_faults));
+	html_figure(f, fmt_count(v, sizeof(v), r->totals.migrations),
+		    "migrations between CPUs", d);
+	html_figures_end(f);
+	html_section_end(f);
+}
+
+static void timeline_section(FILE *f, const struct run_report *r)
+{
+	const struct lane_set *set = &r->lanes;
+	char(*labels)[THREAD_LABEL_SIZE] = NULL;
+	const char **label_ptrs = NULL;
+	struct svg_band *bands = NULL;
+	size_t *rows = NULL, n = 0;
+	char a[32];
+
+	html_section(f, "timeline", "Timeline");
+	if (!set->nlanes || !set->ncolumns || set->nlanes != r->nthreads) {
+		html_none(f, "no thread's states were recorded");
+		html_section_end(f);
+		return;
+	}
+	rows = busiest_threads(r, MAX_LANES, &n);
+	labels = calloc(n ? n : 1, sizeof(*labels));
+	label_ptrs = calloc(n ? n : 1, sizeof(*label_ptrs));
+	bands = calloc(r->nphases ? r->nphases : 1, sizeof(*bands));
+	if (!rows || !labels || !label_ptrs || !bands) {
+		fputs("<p class=\"none\">Not drawn: out of memory.</p>\n", f);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		thread_label(labels[i], sizeof(labels[i]),
+			     &r->threads[rows[i]]);
+		label_ptrs[i] = labels[i];
+	}
+	for (size_t i = 0; i < r->nphases; i++) {
+		const struct phase_report *p = &r->phases[i];
+		const char *name = phase_name(p->phase);
+
+		bands[i].from_ns = p->start_ns > set->start_ns
+					   ? p->start_ns - set->start_ns
+					   : 0;
+		bands[i].to_ns = p->end_ns > set->start_ns
+					 ? p->end_ns - set->start_ns
+					 : 0;
+		bands[i].label = name ? name : "phase";
+	}
+	fprintf(f,
+		"<p class=\"note\">One lane per thread, coloured by what it "
+		"did; each of the %zu columns is %s wide and shows the state "
+		"the thread spent most of it in.%s Hover a lane for its "
+		"states.</p>\n",
+		set->ncolumns, fmt_duration(a, sizeof(a), set->column_ns),
+		r->nphases ? " Bands on top are the phases the workload "
+			     "marked."
+			   : "");
+	svg_state_legend(f);
+	fputs("<div class=\"wide timeline\">\n", f);
+	svg_timeline(f, &(struct svg_lanes){.set = set,
+					    .rows = rows,
+					    .labels = label_ptrs,
+					    .nrows = n,
+					    .bands = bands,
+					    .nbands = r->nphases});
+	fputs("</div>\n", f);
+	if (n < r->nthreads)
+		fprintf(f,
+			"<p class=\"note\">%zu more threads not drawn: those "
+			"that spent least time running or runnable.</p>\n",
+			r->nthreads - n);
+out:
+	free(rows);
+	free(labels);
+	free(label_ptrs);
+	free(bands);
+	html_section_end(f);
+}
+
+static int by_runq_wait(const void *a, const void *b)
+{
+	const struct thread_report *x = *(const struct thread_report *const *)a;
+	const struct thread_report *y = *(const struct thread_report *const *)b;
+
+	if (x->counts.runq_wait_ns != y->counts.runq_wait_ns)
+		return x->counts.runq_wait_ns < y->counts.runq_wait_ns ? 1 : -1;
+	return x < y ? -1 : 1;
+}
+
+static void histogram(FILE *f, const char *title, const uint64_t *hist,
+		      const struct runq_latency *l, uint64_t wait_ns)
+{
+	char a[32], b[32], c[32], d[32];
+
+	fputs("<figure class=\"hist\">\n", f);
+	svg_log2_histogram(f, title, hist, LAB_HIST_SLOTS);
+	fputs("<figcaption><b>", f);
+	html_text(f, title);
+	fprintf(f, "</b><br>%s waits, %s in all",
+		fmt_count(a, sizeof(a), hist_total(hist, LAB_HIST_SLOTS)),
+		fmt_duration(b, sizeof(b), wait_ns));
+	if (l)
+		fprintf(f, "; p50 %s, p99 %s, max %s%s",
+			fmt_duration(a, sizeof(a), l->p50_ns),
+			fmt_duration(c, sizeof(c), l->p99_ns),
+			fmt_duration(d, sizeof(d), l->max_ns),
+			l->source == RUNQ_FROM_HISTOGRAM ? " (slot bounds)"
+							 : "");
+	fputs("</figcaption>\n</figure>\n", f);
+}
+
+/* The run's waits, then the threads that waited longest. */
+static void runq_section(FILE *f, const struct run_report *r)
+{
+	const struct thread_report **waited;
+	uint64_t all[LAB_HIST_SLOTS] = {0};
+	char title[THREAD_LABEL_SIZE + 16];
+	size_t n = 0, shown;
+
+	html_section(f, "runq", "Run-queue latency");
+	waited = calloc(r->nthreads ? r->nthreads : 1, sizeof(*waited));
+	if (!waited) {
+		fputs("<p class=\"none\">Not drawn: out of memory.</p>\n", f);
+		html_section_end(f);
+		return;
+	}
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct thread_report *t = &r->threads[i];
+
+		if (!hist_total(t->runq.hist, LAB_HIST_SLOTS))
+			continue;
+		waited[n++] = t;
+		for (int s = 0; s < LAB_HIST_SLOTS; s++)
+			all[s] += t->runq.hist[s];
+	}
+	if (!n) {
+		html_none(f, "no thread waited for a CPU");
+		free(waited);
+		html_section_end(f);
+		return;
+	}
+	fputs("<p class=\"note\">How long a thread, ready to run, waited for "
+	      "a CPU: from its wakeup or preemption to its next run. Each bar "
+	      "covers twice the time of the one before it.</p>\n"
+	      "<div class=\"hists\">\n",
+	      f);
+	if (n > 1)
+		histogram(f, "all threads", all, NULL, r->totals.runq_wait_ns);
+	qsort(waited, n, sizeof(*waited), by_runq_wait);
+	shown = n < MAX_HISTOGRAMS ? n : MAX_HISTOGRAMS;
+	for (size_t i = 0; i < shown; i++) {
+		thread_label(title, sizeof(title), waited[i]);
+		histogram(f, title, waited[i]->runq.hist, &waited[i]->runq,
+			  waited[i]->counts.runq_wait_ns);
+	}
+	fputs("</div>\n", f);
+	if (shown < n)
+		fprintf(f,
+			"<p class=\"note\">%zu more threads waited less and "
+			"are left out here; their percentiles are in the "
+			"thread table.</p>\n",
+			n - shown);
+	free(waited);
+	html_section_end(f);
+}
+
+static void offcpu_section(FILE *f, const struct run_report *r)
+{
+	struct svg_bar bars[OFFCPU_NREASONS];
+	char shown[OFFCPU_NREASONS][48], a[32], b[32], c[32], d[32];
+	int order[OFFCPU_NREASONS], n;
+	uint64_t total = offcpu_total(&r->times);
+
+	html_section(f, "offcpu", "Off-CPU time by reason");
+	if (!r->has_times || !total) {
+		html_none(f, r->has_times ? "no thread blocked"
+					  : "the trace has no timeline");
+		html_section_end(f);
+		return;
+	}
+	n = reasons_by_time(&r->times, order);
+	for (int i = 0; i < n; i++) {
+		uint64_t ns = r->times.offcpu_ns[order[i]];
+
+		snprintf(shown[i], sizeof(shown[i]), "%s (%s)",
+			 fmt_duration(a, sizeof(a), ns),
+			 percent(b, sizeof(b), ns, total));
+		bars[i] =
+			(struct svg_bar){.label = offcpu_reason_label(order[i]),
+					 .shown = shown[i],
+					 .value = (double)ns,
+					 .known = true};
+	}
+	fprintf(f,
+		"<p class=\"note\">Time the threads spent blocked, by the "
+		"system call they blocked in, summed over threads (so it can "
+		"exceed the wall time). Over their lives the threads were on a "
+		"CPU %s, runnable %s and blocked %s.</p>\n",
+		fmt_duration(a, sizeof(a), r->times.oncpu_ns),
+		fmt_duration(c, sizeof(c), r->times.runnable_ns),
+		fmt_duration(d, sizeof(d), total));
+	fputs("<div class=\"wide\">\n", f);
+	svg_bar_chart(f, "off-CPU time by reason", bars, (size_t)n,
+		      SVG_UNIT_NS);
+	fputs("</div>\n", f);
+	html_section_end(f);
+}
+
+static void lock_row(FILE *f, const struct lock_report *l, bool user)
+{
+	char addr[32], kind[64];
+
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)l->addr);
+	if (!user)
+		snprintf(kind, sizeof(kind), "kernel lock");
+	else if (l->shared)
+		snprintf(kind, sizeof(kind), "futex, shared");
+	else
+		snprintf(kind, sizeof(kind), "futex, process %u", l->pid);
+	html_row_begin(f);
+	if (l->symbol[0]) {
+		/* a C++ name can be long: clipped, whole on hover */
+		fputs("<td class=\"t\" title=\"", f);
+		html_text(f, l->symbol);
+		fputs("\">", f);
+		html_text_clipped(f, l->symbol, 60);
+		fputs("</td>", f);
+	} else {
+		html_td_text(f, "(no symbol)");
+	}
+	html_td_text(f, addr);
+	html_td_text(f, kind);
+	html_td_duration(f, l->total_ns);
+	html_td_count(f, l->count);
+	html_td_duration(f, l->max_ns);
+	html_td_count(f, l->ntids);
+	html_row_end(f);
+}
+
+/* User and kernel locks together, most total wait first. */
+static void locks_section(FILE *f, const struct run_report *r)
+{
+	static const struct html_col cols[] = {
+		{"lock", true, "the symbol the address falls in"},
+		{"address", true, NULL},
+		{"kind", true, NULL},
+		{"total wait", false, NULL},
+		{"waits", false, NULL},
+		{"longest", false, NULL},
+		{"threads", false, "threads that waited on it"},
+	};
+	size_t u = 0, k = 0, rows = 0, all = r->nuser_locks + r->nkernel_locks;
+
+	html_section(f, "locks", "Contended locks");
+	if (!all) {
+		html_none(f, "no futex waits on a lock, no kernel lock "
+			     "contention");
+		html_section_end(f);
+		return;
+	}
+	html_table_begin(f, "locks-table", true, cols,
+			 sizeof(cols) / sizeof(cols[0]));
+	for (; rows < MAX_LOCKS && rows < all; rows++) {
+		bool user = k >= r->nkernel_locks ||
+			    (u < r->nuser_locks &&
+			     r->user_locks[u].total_ns >=
+				     r->kernel_locks[k].total_ns);
+
+		if (user)
+			lock_row(f, &r->user_locks[u++], true);
+		else
+			lock_row(f, &r->kernel_locks[k++], false);
+	}
+	html_table_end(f);
+	if (rows < all)
+		fprintf(f,
+			"<p class=\"note\">%zu more locks with less wait are "
+			"in the JSON report.</p>\n",
+			all - rows);
+	html_section_end(f);
+}
+
+static void creation_row(FILE *f, const char *kind,
+			 const struct creation_summary *s)
+{
+	if (!s->count)
+		return;
+	html_row_begin(f);
+	html_td_text(f, kind);
+	html_td_count(f, s->count);
+	html_td_count(f, s->ran);
+	if (s->ran) {
+		html_td_duration(f, s->mean_ns);
+		html_td_duration(f, s->median_ns);
+		html_td_duration(f, s->max_ns);
+	} else {
+		html_td_none(f);
+		html_td_none(f);
+		html_td_none(f);
+	}
+	if (s->with_faults)
+		html_td_count(f, s->median_page_faults);
+	else
+		html_td_none(f);
+	html_row_end(f);
+}
+
+static void creation_section(FILE *f, const struct run_report *r)
+{
+	static const struct html_col cols[] = {
+		{"created", true, NULL},
+		{"count", false, NULL},
+		{"seen running", false, NULL},
+		{"fork to first run: mean", false, NULL},
+		{"median", false, NULL},
+		{"max", false, NULL},
+		{"page faults each", false, "median over the created tasks"},
+	};
+	char a[32], b[32];
+
+	html_section(f, "creation", "Creation cost");
+	if (!r->created_threads.count && !r->created_processes.count) {
+		html_none(f, "no thread or process was created while tracing");
+		html_section_end(f);
+		return;
+	}
+	html_table_begin(f, NULL, false, cols, sizeof(cols) / sizeof(cols[0]));
+	creation_row(f, "threads", &r->created_threads);
+	creation_row(f, "processes", &r->created_processes);
+	html_table_end(f);
+	if (r->totals.create_calls)
+		fprintf(f,
+			"<p class=\"note\">The creators spent %s inside %s "
+			"fork/clone call%s.</p>\n",
+			fmt_duration(a, sizeof(a), r->totals.create_call_ns),
+			fmt_count(b, sizeof(b), r->totals.create_calls),
+			r->totals.create_calls == 1 ? "" : "s");
+	html_section_end(f);
+}
+
+static void phases_section(FILE *f, const struct run_report *r)
+{
+	static const struct html_col cols[] = {
+		{"phase", true, NULL},
+		{"starts at", false, NULL},
+		{"duration", false, NULL},
+		{"voluntary switches", false, NULL},
+		{"involuntary", false, NULL},
+	};
+
+	html_section(f, "phases", "Phases");
+	if (!r->nphases) {
+		html_none(f, "the workload marked no phases");
+		html_section_end(f);
+		return;
+	}
+	html_table_begin(f, NULL, false, cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < r->nphases; i++) {
+		const struct phase_report *p = &r->phases[i];
+		const char *name = phase_name(p->phase);
+		char other[32];
+
+		snprintf(other, sizeof(other), "phase %u", p->phase);
+		html_row_begin(f);
+		html_td_text(f, name ? name : other);
+		html_td_duration(f, p->start_ns > r->info.start_ns
+					    ? p->start_ns - r->info.start_ns
+					    : 0);
+		html_td_duration(f, p->end_ns > p->start_ns
+					    ? p->end_ns - p->start_ns
+					    : 0);
+		html_td_count(f, p->voluntary_switches);
+		html_td_count(f, p->involuntary_switches);
+		html_row_end(f);
+	}
+	html_table_end(f);
+	html_section_end(f);
+}
+
+static void thread_row(FILE *f, const struct thread_report *t)
+{
+	char num[16];
+
+	html_row_begin(f);
+	snprintf(num, sizeof(num), "%u", t->tid);
+	fprintf(f, "<td data-v=\"%u\">%u</td>", t->tid, t->tid);
+	fprintf(f, "<td data-v=\"%u\">%u</td>", t->pid, t->pid);
+	html_td_text(f, t->comm);
+	html_td_count(f, t->counts.voluntary_switches);
+	html_td_count(f, t->counts.involuntary_switches);
+	html_td_duration(f, t->counts.oncpu_ns);
+	html_td_duration(f, t->counts.runq_wait_ns);
+	if (t->runq.count) {
+		html_td_duration(f, t->runq.p50_ns);
+		html_td_duration(f, t->runq.p99_ns);
+		html_td_duration(f, t->runq.max_ns);
+	} else {
+		html_td_none(f);
+		html_td_none(f);
+		html_td_none(f);
+	}
+	if (t->has_timeline)
+		html_td_duration(f, offcpu_total(&t->times));
+	else
+		html_td_none(f);
+	html_td_count(f, t->counts.migrations);
+	if (t->has_kernel)
+		html_td_count(f, t->page_faults);
+	else
+		html_td_none(f);
+	html_td_duration(f, t->lifetime_ns);
+	if (t->created && t->ran)
+		html_td_duration(f, t->creation_ns);
+	else
+		html_td_none(f);
+	html_row_end(f);
+}
+
+static void threads_section(FILE *f, const struct run_report *r)
+{
+	static const struct html_col cols[] = {
+		{"tid", false, NULL},
+		{"pid", false, NULL},
+		{"comm", true, "the name the thread gave itself"},
+		{"voluntary", false, "switches: the thread blocked"},
+		{"involuntary", false, "switches: the thread was preempted"},
+		/* U+2011, a hyphen heads do not wrap at */
+		{"on‑CPU", false, NULL},
+		{"run-queue wait", false, NULL},
+		{"p50", false, "run-queue latency, median"},
+		{"p99", false, "run-queue latency, 99th percentile"},
+		{"max", false, "longest run-queue wait"},
+		{"off‑CPU", false, "time blocked"},
+		{"migrations", false, NULL},
+		{"page faults", false, "user page faults"},
+		{"lifetime", false, NULL},
+		{"fork to run", false,
+		 "created while tracing: fork to its "
+		 "first run"},
+	};
+	size_t *rows, n = 0;
+
+	html_section(f, "threads", "Threads");
+	if (!r->nthreads) {
+		html_none(f, "no thread of the workload is in the trace");
+		html_section_end(f);
+		return;
+	}
+	rows = busiest_threads(r, MAX_THREAD_ROWS, &n);
+	if (!rows) {
+		fputs("<p class=\"none\">Not shown: out of memory.</p>\n", f);
+		html_section_end(f);
+		return;
+	}
+	fputs("<p class=\"note\">Grouped by process, each in order of start. "
+	      "Click a column head to sort by it.</p>\n",
+	      f);
+	html_table_begin(f, "threads-table", true, cols,
+			 sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < n; i++)
+		thread_row(f, &r->threads[rows[i]]);
+	html_table_end(f);
+	if (n < r->nthreads)
+		fprintf(f,
+			"<p class=\"note\">%zu more threads, the least busy, "
+			"are in the JSON report.</p>\n",
+			r->nthreads - n);
+	free(rows);
+	html_section_end(f);
+}
+
+static void environment_section(FILE *f, const struct run_report *r)
+{
+	char b[64];
+
+	html_section(f, "environment", "Environment");
+	fputs("<dl class=\"env\">\n", f);
+	html_env_item(f, "workload", r->info.workload);
+	html_env_item(f, "parameters",
+		      r->info.params[0] ? r->info.params : "none");
+	html_env_item(f, "command line", r->info.cmdline);
+	html_env_item(f, "kernel", r->info.kernel);
+	html_env_item(f, "machine", r->info.machine);
+	html_env_item(f, "CPU model", r->info.cpu_model);
+	snprintf(b, sizeof(b), "%u online", r->info.cpu_count);
+	html_env_item(f, "CPUs", b);
+	html_env_vm(f, r->info.hypervisor);
+	html_env_item(f, "traced by", r->info.lab_version);
+	snprintf(b, sizeof(b), "%u", r->info.version);
+	html_env_item(f, "trace format", b);
+	html_env_item(f, "report by", "lab " LAB_VERSION);
+	fputs("</dl>\n", f);
+	html_section_end(f);
+}
+
+int report_write_html(FILE *f, const struct run_report *r)
+{
+	char title[128];
+
+	snprintf(title, sizeof(title), "%s: lab report", r->info.workload);
+	html_begin(f, title);
+	header(f, r);
+	dropped_section(f, r);
+	summary_section(f, r);
+	timeline_section(f, r);
+	runq_section(f, r);
+	offcpu_section(f, r);
+	locks_section(f, r);
+	creation_section(f, r);
+	phases_section(f, r);
+	threads_section(f, r);
+	environment_section(f, r);
+	html_end(f);
+	return ferror(f) ? -1 : 0;
+}
