@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One input through analysis and both renderers; always returns 0. */
+/* One input through the analysis and every renderer; always returns 0. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Runs every regular file of dir through the target. Returns the number
  * of files run, or -1 with the reason in err. */

@@ -1,5 +1,5 @@
 /* fuzz_trace.c - any bytes through the trace reader, the analysis and
- * both report writers: the path every trace given to lab report takes;
+ * every report writer: the path every trace given to lab report takes;
  * bytes that are not a trace, through the analysis alone. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,9 @@
 #include "fuzz.h"
 
 /* Renders into memory, so the writers run in full but nothing is shown. */
-static void render(const struct run_report *rep, int json)
+enum render { RENDER_TEXT, RENDER_JSON, RENDER_HTML };
+
+static void render(const struct run_report *rep, enum render how)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -17,8 +19,10 @@ static void render(const struct run_report *rep, int json)
 
 	if (!f)
 		return;
-	if (json)
+	if (how == RENDER_JSON)
 		report_write_json(f, rep);
+	else if (how == RENDER_HTML)
+		report_write_html(f, rep);
 	else
 		report_print_text(f, rep);
 	fclose(f);
@@ -87,8 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!rep)
 			return 0;
 	}
-	render(rep, 1);
-	render(rep, 0);
+	render(rep, RENDER_JSON);
+	render(rep, RENDER_TEXT);
+	render(rep, RENDER_HTML);
 	run_report_free(rep);
 	return 0;
 }
