@@ -189,9 +189,10 @@ fuzz: $(BUILD)/fuzz/fuzz_trace
 
 install: $(BUILD)/lab
 	install -D -m 0755 $(BUILD)/lab $(DESTDIR)$(PREFIX)/bin/lab
+	install -D -m 0644 docs/lab.1 $(DESTDIR)$(PREFIX)/share/man/man1/lab.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/lab
+	rm -f $(DESTDIR)$(PREFIX)/bin/lab $(DESTDIR)$(PREFIX)/share/man/man1/lab.1
 
 FORMAT_SRCS = $(wildcard *.c */*.c */*/*.c */*.h */*/*.h)
 format:
