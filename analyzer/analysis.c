@@ -360,6 +360,11 @@ static int thread_fill(struct thread_report *t, struct timeline *tl,
 		}
 	}
 	t->counts = k ? t->kernel : t->timeline;
+	t->timeline_gaps = k && r &&
+			   t->timeline.voluntary_switches +
+					   t->timeline.involuntary_switches <
+				   t->kernel.voluntary_switches +
+					   t->kernel.involuntary_switches;
 	t->lifetime_ns = end > t->start_ns ? end - t->start_ns : 0;
 	runq_latency(&t->runq, r, k, run->dropped);
 	return 0;
@@ -665,6 +670,8 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 				&tl->threads[i], NULL, run))
 			goto out;
 	}
+	for (size_t i = 0; i < run->nthreads; i++)
+		run->gap_threads += run->threads[i].timeline_gaps;
 	for (size_t i = 0; i < run->nthreads; i++)
 		thread_add(&run->totals, &run->has_times, &run->times,
 			   &run->has_page_faults, &run->page_faults,

@@ -93,6 +93,9 @@ struct thread_report {
 	bool is_thread;	      /* a thread of its parent's process */
 	bool ran;	      /* its first switch-in was seen */
 	uint64_t creation_ns; /* fork to first switch-in, when ran */
+	/* its timeline misses switches the kernel counted (lost events):
+	 * its time in state and off-CPU reasons are short of the truth */
+	bool timeline_gaps;
 	/* with has_timeline: the analysis's timeline record it came from,
 	 * which names its lane while the report is built */
 	uint32_t timeline_rec;
@@ -153,6 +156,7 @@ struct run_report {
 	uint64_t events;		/* records read from the trace */
 	uint64_t dropped;		/* lost to a full ring buffer */
 	uint64_t untracked;		/* threads the kernel could not track */
+	size_t gap_threads;		/* threads with timeline_gaps */
 	uint64_t end_ns;  /* tracing stopped, else the last event */
 	uint64_t wall_ns; /* end_ns - info.start_ns */
 	bool complete;

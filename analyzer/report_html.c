@@ -147,6 +147,12 @@ static void dropped_section(FILE *f, const struct run_report *r)
 			"and the off-CPU reasons miss what was lost. Run again "
 			"with a larger <code>--ring-buffer</code>.</p>\n",
 			fmt_count(a, sizeof(a), r->dropped));
+	if (r->gap_threads)
+		fprintf(f,
+			"<p>%zu of %zu threads have gaps in their timeline "
+			"(fewer switches in the stream than the kernel "
+			"counted); the thread table marks them.</p>\n",
+			r->gap_threads, r->nthreads);
 	if (!r->complete) {
 		fputs("<p><strong>Incomplete:</strong> ", f);
 		html_text(f, r->incomplete_reason[0] ? r->incomplete_reason
@@ -623,13 +629,18 @@ static void phases_section(FILE *f, const struct run_report *r)
 
 static void thread_row(FILE *f, const struct thread_report *t)
 {
-	char num[16];
-
 	html_row_begin(f);
-	snprintf(num, sizeof(num), "%u", t->tid);
 	fprintf(f, "<td data-v=\"%u\">%u</td>", t->tid, t->tid);
 	fprintf(f, "<td data-v=\"%u\">%u</td>", t->pid, t->pid);
-	html_td_text(f, t->comm);
+	if (t->timeline_gaps) {
+		fputs("<td class=\"t\">", f);
+		html_text(f, t->comm);
+		fputs(" <strong title=\"events of this thread were lost: its "
+		      "timeline has gaps\">(gaps)</strong></td>",
+		      f);
+	} else {
+		html_td_text(f, t->comm);
+	}
 	html_td_count(f, t->counts.voluntary_switches);
 	html_td_count(f, t->counts.involuntary_switches);
 	html_td_duration(f, t->counts.oncpu_ns);

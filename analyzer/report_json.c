@@ -149,6 +149,7 @@ static json_object *thread_json(const struct thread_report *t,
 	put_i64(o, "start_ns", (int64_t)(t->start_ns - r->info.start_ns));
 	put_u64(o, "lifetime_ns", t->lifetime_ns);
 	put_bool(o, "exited", t->exited);
+	put_bool(o, "timeline_gaps", t->timeline_gaps);
 	put_faults(o, t->has_kernel, t->page_faults);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
@@ -380,6 +381,7 @@ static json_object *report_json(const struct run_report *r)
 	put_u64(o, "start_realtime_ns", r->info.start_realtime_ns);
 	put_u64(o, "events", r->events);
 	put_u64(o, "dropped", r->dropped);
+	put_u64(o, "threads_with_gaps", r->gap_threads);
 	put_u64(o, "untracked", r->untracked);
 	put_bool(o, "complete", r->complete);
 	if (r->complete)

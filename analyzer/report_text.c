@@ -180,8 +180,10 @@ static int print_header(FILE *f, const struct run_report *r)
 		snprintf(line, sizeof(line),
 			 "DROPPED %s EVENTS (ring buffer full): counts are the "
 			 "kernel's exact counters; latency percentiles are "
-			 "log2-histogram upper bounds",
-			 fmt_count(a, sizeof(a), r->dropped));
+			 "log2-histogram upper bounds; %zu of %zu threads' "
+			 "timelines have gaps",
+			 fmt_count(a, sizeof(a), r->dropped), r->gap_threads,
+			 r->nthreads);
 		lines += print_wrapped(f, line);
 	}
 	if (!r->complete) {

@@ -257,6 +257,9 @@ TEST(dropped_events_leave_the_counters_exact)
 		goto done;
 	CHECK_MSG(get_int(get(report, "trace"), "dropped") > 0,
 		  "a stalled tracer with a 4 KiB ring dropped nothing");
+	/* the flood's switches were lost, not just other events */
+	CHECK_MSG(get_int(get(report, "trace"), "threads_with_gaps") > 0,
+		  "events were dropped, yet no timeline has a gap");
 	while (fscanf(f, "%d %lu %lu %llu %llu %ld %ld", &tid, &vol, &invol,
 		      &oncpu, &delay, &ru_vol, &ru_invol) == 7) {
 		t = find_thread(report, tid);
@@ -648,6 +651,12 @@ TEST(every_family_runs_under_probes)
 			continue;
 		CHECK_MSG(get_int(get(r, "trace"), "dropped") == 0,
 			  "%s dropped events", (*w)->name);
+		/* nothing lost: every timeline has every switch */
+		CHECK_MSG(get_int(get(r, "trace"), "threads_with_gaps") == 0,
+			  "%s: %lld timelines with gaps and nothing dropped",
+			  (*w)->name,
+			  (long long)get_int(get(r, "trace"),
+					     "threads_with_gaps"));
 		CHECK_MSG(json_object_get_boolean(
 				  get(get(r, "trace"), "complete")),
 			  "%s: trace incomplete", (*w)->name);
