@@ -51,7 +51,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all deps demo test unit bench install uninstall format lint clean help
-.PHONY: test-asan fuzz
+.PHONY: test-asan fuzz bench-deps
 all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS) $(BUILD)/fuzz/replay
 
 help:
@@ -61,8 +61,8 @@ help:
 	@echo 'make unit     the tests that need no root'
 	@echo 'make test-asan  the unit tests built with ASan and UBSan (build/asan/)'
 	@echo 'make fuzz     fuzz the trace reader and analysis for FUZZ_SECONDS (60)'
-	@echo 'make bench    measure switches, spawns, round trips; update docs/performance.md'
-	@echo 'make install  install lab to $(PREFIX)/bin'
+	@echo 'make bench    measure switches, round trips, tracer overhead; update docs/performance.md'
+	@echo 'make install  install lab to $(PREFIX)/bin, its man page to $(PREFIX)/share/man/man1'
 	@echo 'make format   clang-format the sources; make lint: cppcheck'
 
 # Installs missing Debian packages; when not root, says what to run.
@@ -135,15 +135,34 @@ $(BUILD)/fuzz/replay: $(OBJ)/tests/fuzz/fuzz_trace.o $(OBJ)/tests/fuzz/replay_ma
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/bench/*.c)) \
+BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out tests/bench/bench_analyzer.c \
+	tests/bench/timed.c,$(wildcard tests/bench/*.c))) \
 	$(patsubst %.S,$(OBJ)/%.o,$(wildcard tests/bench/*.S))
 
 $(BUILD)/tests/bench: $(BENCH_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The analyzer's throughput and memory: a program of its own.
+$(BUILD)/tests/bench-analyzer: $(OBJ)/tests/bench/bench_analyzer.o $(BUILD)/liblab.a \
+		| $(BUILD)/tests
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# One workload timed from inside, for the tracer overhead benchmark.
+$(BUILD)/tests/bench-timed: $(OBJ)/tests/bench/timed.o $(BUILD)/liblab.a | $(BUILD)/tests
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The peers the overhead benchmark measures lab against.
+BENCH_DEB_PKGS := libbpf-tools linux-perf jq
+
+bench-deps:
+	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='$(BENCH_DEB_PKGS)'
+
 # Measures, then rewrites the table in docs/performance.md.
-bench: all $(BUILD)/tests/bench
+bench: all bench-deps $(BUILD)/tests/bench $(BUILD)/tests/bench-analyzer \
+		$(BUILD)/tests/bench-timed
 	tests/bench/run
 
 demo: all

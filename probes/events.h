@@ -110,11 +110,10 @@ struct lab_thread_stats {
 	__u64 page_faults;   /* user page faults */
 	__u64 klock_wait_ns; /* waiting for contended kernel locks */
 	__u64 klock_count;
-	/* working state: the syscall in progress (number + 1, 0 = none) and
-	 * its first two arguments; when kernel lock contention began */
-	__u64 sys_nr;
-	__u64 sys_arg0;
-	__u64 sys_arg1;
+	/* zero: the syscall in progress is kept in task storage (struct
+	 * lab_task), where the syscall probes reach it without a hash lookup */
+	__u64 reserved_sys[3];
+	/* working state: when kernel lock contention began */
 	__u64 klock_since;
 	/* part of runq_wait_ns that began with a preemption of a thread that
 	 * had already set itself to sleep (preempt with prev_state != 0):
@@ -125,9 +124,18 @@ struct lab_thread_stats {
 	 * exit), and how many there were */
 	__u64 create_call_ns;
 	__u64 create_calls;
-	__u64 sys_enter_ns; /* working state: when the syscall began */
+	__u64 reserved_sys_enter; /* zero, as reserved_sys */
 };
 _Static_assert(sizeof(struct lab_thread_stats) == 552,
 	       "lab_thread_stats layout");
+
+/* Per-task storage of a tracked thread (not part of the trace): the fast
+ * filter the hot probes ask first, and the syscall in progress. User space
+ * seeds the workload's root with an all-zero one. */
+struct lab_task {
+	__u64 sys_nr;	    /* syscall in progress + 1, 0 = none */
+	__u64 sys_enter_ns; /* when it began; set for creation calls only */
+};
+_Static_assert(sizeof(struct lab_task) == 16, "lab_task layout");
 
 #endif /* LAB_EVENTS_H */

@@ -2,16 +2,18 @@
 /* lab.bpf.c - the kernel side: per-thread scheduler counters and an event
  * stream, for the workload's threads only.
  *
- * A thread is tracked exactly when it has an entry in `threads`: user
- * space seeds the workload's root before releasing it, fork/clone of a
- * tracked task adds the child, the task's final switch moves its entry to
- * `dead` (so a reused tid starts afresh). Only BTF tracepoints and USDT
- * are used: kprobes, fentry and tracefs are unavailable on many kernels.
+ * A thread is tracked exactly when it has task storage in `tasks` and an
+ * entry in `threads`: user space seeds the workload's root before
+ * releasing it, fork/clone of a tracked task adds the child, the task's
+ * final switch moves its entry to `dead` (so a reused tid starts afresh).
+ * Every probe asks `tasks` first: the machine's other tasks, which are
+ * most of what the probes see, cost one load each. Only BTF tracepoints
+ * and USDT are used: kprobes, fentry and tracefs are unavailable on many
+ * kernels. docs/performance.md has what each probe costs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "events.h"
 
@@ -26,6 +28,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lab_thread_stats);
 } threads SEC(".maps");
+
+/* The fast filter and the per-syscall state: a task is tracked exactly
+ * when it has storage here (and an entry in `threads`). Every syscall and
+ * switch of the machine asks; for an untracked task the answer is one
+ * load of task->bpf_storage, where a hash lookup would hash and walk a
+ * bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lab_task);
+} tasks SEC(".maps");
 
 /* counters of threads that died, in order of death */
 struct {
@@ -127,23 +141,36 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return slot < LAB_HIST_SLOTS ? slot : LAB_HIST_SLOTS - 1;
 }
 
+/* two loads from a BTF pointer: a helper call would cost ten times more */
 static __always_inline void copy_comm(struct lab_thread_stats *s,
 				      struct task_struct *t)
 {
-	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), t->comm);
+	const __u64 *from = (const __u64 *)t->comm;
+	__u64 *to = (__u64 *)s->comm;
+
+	to[0] = from[0];
+	to[1] = from[1];
 }
 
-/* What a thread blocks in: the syscall and its first arguments. */
-static __always_inline void emit_block(__u64 now, __u32 tid, __u32 pid,
-				       const struct lab_thread_stats *s)
+static __always_inline struct lab_task *task_of(struct task_struct *t)
 {
-	struct lab_event *e = event_new(LAB_EV_BLOCK, now, tid, pid);
+	return bpf_task_storage_get(&tasks, t, 0, 0);
+}
+
+/* What a thread blocks in: the syscall and its first arguments, read from
+ * the registers it entered the kernel with (still there while it waits). */
+static __always_inline void emit_block(__u64 now, struct task_struct *t,
+				       __u64 sys_nr)
+{
+	struct lab_event *e = event_new(LAB_EV_BLOCK, now, t->pid, t->tgid);
+	struct pt_regs *regs;
 
 	if (!e)
 		return;
-	e->aux = s->sys_nr - 1;
-	e->value = s->sys_arg0;
-	e->other_tid = s->sys_arg1;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	e->aux = sys_nr - 1;
+	e->value = PT_REGS_PARM1_SYSCALL(regs);
+	e->other_tid = PT_REGS_PARM2_SYSCALL(regs);
 	event_submit(e);
 }
 
@@ -162,12 +189,13 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid;
+	struct lab_task *pt = task_of(prev);
 	struct lab_thread_stats *p = NULL, *n = NULL;
 	__u64 now = 0; /* stays 0 when neither side is tracked */
 
-	if (prev_tid)
+	if (pt)
 		p = bpf_map_lookup_elem(&threads, &prev_tid);
-	if (next_tid)
+	if (task_of(next))
 		n = bpf_map_lookup_elem(&threads, &next_tid);
 	if (p) {
 		int involuntary = preempt || prev_state == 0;
@@ -180,8 +208,8 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		} else {
 			p->voluntary_switches++;
 			p->runnable_since = 0;
-			if (p->sys_nr)
-				emit_block(now, prev_tid, prev->tgid, p);
+			if (pt->sys_nr)
+				emit_block(now, prev, pt->sys_nr);
 		}
 		if (p->oncpu_since)
 			p->oncpu_ns += now - p->oncpu_since;
@@ -218,17 +246,22 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		e->flags = preempt ? LAB_SWITCH_PREEMPT : 0;
 		event_submit(e);
 	}
-	if (p && prev_state == LAB_TASK_DEAD)
+	if (p && prev_state == LAB_TASK_DEAD) {
 		retire(prev_tid, p);
+		bpf_task_storage_delete(&tasks, prev);
+	}
 	return 0;
 }
 
 static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 {
 	__u32 tid = t->pid;
-	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
-	__u64 now;
+	struct lab_thread_stats *s;
+	__u64 now, waker;
 
+	if (!task_of(t))
+		return 0;
+	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -241,9 +274,10 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
 	if (e) {
-		e->other_tid = bpf_get_current_pid_tgid();
-		e->other_pid = bpf_get_current_pid_tgid() >> 32;
-		e->aux = BPF_CORE_READ(t, thread_info.cpu);
+		waker = bpf_get_current_pid_tgid();
+		e->other_tid = waker;
+		e->other_pid = waker >> 32;
+		e->aux = t->thread_info.cpu;
 		event_submit(e);
 	}
 	return 0;
@@ -268,12 +302,18 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	struct lab_thread_stats *s;
 	__u64 now;
 
-	if (!bpf_map_lookup_elem(&threads, &parent_tid))
+	if (!task_of(parent))
 		return 0;
 	now = bpf_ktime_get_ns();
 	/* inserted zeroed, then filled: the struct is too big for the stack */
 	if (bpf_map_update_elem(&threads, &child_tid, &zero_stats,
 				BPF_NOEXIST)) {
+		count(LAB_CNT_UNTRACKED);
+		return 0;
+	}
+	if (!bpf_task_storage_get(&tasks, child, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+		bpf_map_delete_elem(&threads, &child_tid);
 		count(LAB_CNT_UNTRACKED);
 		return 0;
 	}
@@ -300,8 +340,11 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
 {
 	__u32 tid = t->pid, old = old_tid;
-	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &old);
+	struct lab_thread_stats *s;
 
+	if (!task_of(t))
+		return 0;
+	s = bpf_map_lookup_elem(&threads, &old);
 	if (!s)
 		return 0;
 	copy_comm(s, t);
@@ -326,9 +369,12 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *t)
 {
 	__u32 tid = t->pid;
-	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+	struct lab_thread_stats *s;
 	__u64 now;
 
+	if (!task_of(t))
+		return 0;
+	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -370,6 +416,8 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 
 static __always_inline struct lab_thread_stats *current_stats(__u32 *tid)
 {
+	if (!task_of(bpf_get_current_task_btf()))
+		return NULL;
 	*tid = bpf_get_current_pid_tgid();
 	return bpf_map_lookup_elem(&threads, tid);
 }
@@ -392,32 +440,35 @@ static __always_inline int is_create_call(__u64 nr)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 {
-	__u32 tid;
-	struct lab_thread_stats *s = current_stats(&tid);
+	struct lab_task *task = task_of(bpf_get_current_task_btf());
 
-	if (!s)
+	if (!task)
 		return 0;
-	s->sys_nr = nr + 1;
-	s->sys_enter_ns = bpf_ktime_get_ns();
-	s->sys_arg0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	s->sys_arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	task->sys_nr = nr + 1;
+	if (is_create_call(nr))
+		task->sys_enter_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
+	struct lab_task *task = task_of(bpf_get_current_task_btf());
+	struct lab_thread_stats *s;
 	__u32 tid;
-	struct lab_thread_stats *s = current_stats(&tid);
 
-	if (!s)
+	if (!task)
 		return 0;
 	/* the parent's side of a creation: the child returns 0 */
-	if (ret > 0 && is_create_call(s->sys_nr - 1)) {
-		s->create_call_ns += bpf_ktime_get_ns() - s->sys_enter_ns;
-		s->create_calls++;
+	if (ret > 0 && is_create_call(task->sys_nr - 1)) {
+		s = current_stats(&tid);
+		if (s) {
+			s->create_call_ns +=
+				bpf_ktime_get_ns() - task->sys_enter_ns;
+			s->create_calls++;
+		}
 	}
-	s->sys_nr = 0;
+	task->sys_nr = 0;
 	return 0;
 }
 
@@ -425,9 +476,12 @@ SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(handle_migrate, struct task_struct *t, int dest_cpu)
 {
 	__u32 tid = t->pid;
-	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+	struct lab_thread_stats *s;
 	struct lab_event *e;
 
+	if (!task_of(t))
+		return 0;
+	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
 	s->migrations++;

@@ -370,13 +370,26 @@ static void stop_guard(struct session *s)
 static int seed_root(struct session *s, char *err, size_t errlen)
 {
 	struct lab_thread_stats root = {0};
+	struct lab_task task = {0};
 	__u32 key = s->child;
+	int pidfd, r;
 
 	root.tid = root.pid = s->child;
 	root.start_ns = clock_ns(CLOCK_MONOTONIC);
 	copy_str(root.comm, sizeof(root.comm), "lab");
 	if (bpf_map__update_elem(s->skel->maps.threads, &key, sizeof(key),
 				 &root, sizeof(root), BPF_NOEXIST))
+		return fail(err, errlen, "run: seeding the probe filter: %s",
+			    strerror(errno));
+	/* task storage is keyed by a pidfd from user space */
+	pidfd = syscall(SYS_pidfd_open, s->child, 0);
+	if (pidfd < 0)
+		return fail(err, errlen, "run: pidfd_open: %s",
+			    strerror(errno));
+	r = bpf_map__update_elem(s->skel->maps.tasks, &pidfd, sizeof(pidfd),
+				 &task, sizeof(task), BPF_NOEXIST);
+	close(pidfd);
+	if (r)
 		return fail(err, errlen, "run: seeding the probe filter: %s",
 			    strerror(errno));
 	return 0;
