@@ -256,6 +256,7 @@ struct run_args {
 	unsigned int repeat;   /* lab run: runs of each workload; 0 = once */
 	unsigned int ring_kib; /* lab run: event buffer size; 0 = default */
 	bool dry_run;	       /* lab run: say what would run, run nothing */
+	bool creation_calls;   /* lab run: time the creator in fork/clone */
 };
 
 enum {
@@ -267,6 +268,7 @@ enum {
 	OPT_REPEAT,
 	OPT_RING,
 	OPT_DRY_RUN,
+	OPT_CREATION_CALLS,
 };
 
 static const struct option run_options[] = {
@@ -279,6 +281,7 @@ static const struct option run_options[] = {
 	{"ring-buffer", required_argument, NULL, OPT_RING},
 	{"repeat", required_argument, NULL, OPT_REPEAT},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"creation-calls", no_argument, NULL, OPT_CREATION_CALLS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -333,6 +336,9 @@ static int parse_run_args(const char *cmd, int argc, char **argv,
 					cmd, val);
 			a->given[a->ngiven][0] = "--duration";
 			a->given[a->ngiven++][1] = val;
+			break;
+		case OPT_CREATION_CALLS:
+			a->creation_calls = true;
 			break;
 		case OPT_RING:
 			/* the kernel wants a power-of-two number of pages */
@@ -608,7 +614,8 @@ static int trace_and_report(const char *name, char *const *argv,
 				.verbose = a->verbose,
 				.run_as = have_invoker ? &invoker : NULL,
 				.timeout_s = a->timeout_s,
-				.ring_kib = a->ring_kib};
+				.ring_kib = a->ring_kib,
+				.creation_calls = a->creation_calls};
 	struct tracer_result res;
 	char trace[PATH_MAX], json[PATH_MAX], html[PATH_MAX], err[512];
 	char suffix[16] = "", page[128];
@@ -901,10 +908,11 @@ static int cmd_workload(int argc, char **argv)
 	w = workload_find(argv[i]);
 	if (!w)
 		return unknown_workload(argv[i]);
-	if (a.outdir || a.timeout_s || a.repeat || a.ring_kib || a.dry_run)
+	if (a.outdir || a.timeout_s || a.repeat || a.ring_kib || a.dry_run ||
+	    a.creation_calls)
 		return die(EXIT_USAGE, "workload: -o, --timeout, --repeat, "
-				       "--ring-buffer and --dry-run apply to "
-				       "lab run only");
+				       "--ring-buffer, --creation-calls and "
+				       "--dry-run apply to lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
 	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
@@ -1240,6 +1248,10 @@ static const struct command commands[] = {
 	 "  --ring-buffer KIB  event buffer size (default 16384): smaller "
 	 "loses\n"
 	 "                     events sooner; the counters stay exact\n"
+	 "  --creation-calls   also time the creating thread inside fork and\n"
+	 "                     clone; this attaches the syscall tracepoints,\n"
+	 "                     which send every syscall of the machine down\n"
+	 "                     the kernel's slower path (see lab(1))\n"
 	 "  --dry-run          check the command line and print what would\n"
 	 "                     run and where, then exit; no root needed\n"
 	 "  -v, --verbose      show libbpf's messages\n"

@@ -130,12 +130,12 @@ _Static_assert(sizeof(struct lab_thread_stats) == 552,
 	       "lab_thread_stats layout");
 
 /* Per-task storage of a tracked thread (not part of the trace): the fast
- * filter the hot probes ask first, and the syscall in progress. User space
+ * filter the hot probes ask first, and a creation call's start. User space
  * seeds the workload's root with an all-zero one. */
 struct lab_task {
-	__u64 sys_nr;	    /* syscall in progress + 1, 0 = none */
-	__u64 sys_enter_ns; /* when it began; set for creation calls only */
+	/* when its fork/clone in progress began (--creation-calls); 0: none */
+	__u64 create_call_start;
 };
-_Static_assert(sizeof(struct lab_task) == 16, "lab_task layout");
+_Static_assert(sizeof(struct lab_task) == 8, "lab_task layout");
 
 #endif /* LAB_EVENTS_H */

@@ -157,6 +157,22 @@ static __always_inline struct lab_task *task_of(struct task_struct *t)
 	return bpf_task_storage_get(&tasks, t, 0, 0);
 }
 
+/* The syscall t is inside, or -1: what /proc/PID/syscall shows. Entries
+ * from user space that are not syscalls (faults, interrupts) store -1
+ * there, so a thread blocked in a page fault is in no syscall. */
+static __always_inline long syscall_of(struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->syscallno;
+#else
+	return -1;
+#endif
+}
+
 /* What a thread blocks in: the syscall and its first arguments, read from
  * the registers it entered the kernel with (still there while it waits). */
 static __always_inline void emit_block(__u64 now, struct task_struct *t,
@@ -208,8 +224,10 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		} else {
 			p->voluntary_switches++;
 			p->runnable_since = 0;
-			if (pt->sys_nr)
-				emit_block(now, prev, pt->sys_nr);
+			long nr = syscall_of(prev);
+
+			if (nr >= 0)
+				emit_block(now, prev, nr + 1);
 		}
 		if (p->oncpu_since)
 			p->oncpu_ns += now - p->oncpu_since;
@@ -435,40 +453,39 @@ static __always_inline int is_create_call(__u64 nr)
 #endif
 }
 
-/* Remember the syscall in progress: a voluntary switch inside it says
- * what the thread waits for (LAB_EV_BLOCK). */
+/* The creator's time inside fork/clone (lab run --creation-calls): from
+ * the call's entry to its return. Off by default: attaching to the
+ * syscall tracepoints sends every syscall of the machine down the
+ * kernel's slower path. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 {
 	struct lab_task *task = task_of(bpf_get_current_task_btf());
 
-	if (!task)
-		return 0;
-	task->sys_nr = nr + 1;
-	if (is_create_call(nr))
-		task->sys_enter_ns = bpf_ktime_get_ns();
+	if (task && is_create_call(nr))
+		task->create_call_start = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct lab_task *task = task_of(bpf_get_current_task_btf());
+	struct task_struct *current = bpf_get_current_task_btf();
+	struct lab_task *task = task_of(current);
 	struct lab_thread_stats *s;
 	__u32 tid;
 
-	if (!task)
-		return 0;
 	/* the parent's side of a creation: the child returns 0 */
-	if (ret > 0 && is_create_call(task->sys_nr - 1)) {
-		s = current_stats(&tid);
-		if (s) {
-			s->create_call_ns +=
-				bpf_ktime_get_ns() - task->sys_enter_ns;
-			s->create_calls++;
-		}
+	if (!task || ret <= 0 || !task->create_call_start ||
+	    !is_create_call(syscall_of(current)))
+		return 0;
+	s = current_stats(&tid);
+	if (s) {
+		s->create_call_ns +=
+			bpf_ktime_get_ns() - task->create_call_start;
+		s->create_calls++;
 	}
-	task->sys_nr = 0;
+	task->create_call_start = 0;
 	return 0;
 }
 

@@ -420,6 +420,12 @@ static int load_and_attach(struct session *s, const struct tracer_opts *o,
 	/* a marker-less command needs no USDT program */
 	if (!o->marker_path)
 		bpf_program__set_autoload(s->skel->progs.handle_mark, false);
+	if (!o->creation_calls) {
+		bpf_program__set_autoload(s->skel->progs.handle_sys_enter,
+					  false);
+		bpf_program__set_autoload(s->skel->progs.handle_sys_exit,
+					  false);
+	}
 	if (o->ring_kib) {
 		__u64 bytes = (__u64)o->ring_kib * 1024;
 

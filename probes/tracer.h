@@ -30,6 +30,9 @@ struct tracer_opts {
 	const struct tracer_identity *run_as; /* NULL: as lab itself */
 	double timeout_s;		      /* 0: none */
 	unsigned ring_kib; /* ring buffer size, a power of two; 0: default */
+	/* time the creator inside fork/clone: attaches the syscall
+	 * tracepoints, which slow every syscall of the machine */
+	bool creation_calls;
 };
 
 struct tracer_result {

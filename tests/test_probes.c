@@ -588,6 +588,52 @@ done:
 /* Every scenario's family, small, under the probes: each model exits 0,
  * its trace is complete and lost nothing, and the explanation names the
  * model that measured cheapest. */
+/* The creator's time in fork/clone needs the syscall tracepoints, which
+ * slow every syscall of the machine: measured only when asked for. */
+TEST(creation_calls_are_timed_only_when_asked)
+{
+	const char *why, *dir;
+	char *out = malloc(OUT_MAX), path[512];
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	snprintf(path, sizeof(path), "%s/spawn-threads.json", dir);
+	for (int asked = 0; asked < 2; asked++) {
+		const char *argv[] = {test_lab_path(),
+				      "run",
+				      "spawn-threads",
+				      "-o",
+				      dir,
+				      "--tasks",
+				      "4",
+				      asked ? "--creation-calls" : NULL,
+				      NULL};
+		struct json_object *r, *t;
+
+		CHECK_MSG(test_run(argv, out, OUT_MAX, false) == 0, "%s", out);
+		r = json_object_from_file(path);
+		if (!CHECK_MSG(r, "no report %s", path))
+			continue;
+		t = get(r, "totals");
+		if (asked)
+			CHECK_MSG(get_int(t, "create_calls") ==
+						  get_int(t, "threads") - 1 &&
+					  get_int(t, "create_call_ns") > 0,
+				  "%lld calls timed for %lld threads",
+				  (long long)get_int(t, "create_calls"),
+				  (long long)get_int(t, "threads"));
+		else
+			CHECK_MSG(get_int(t, "create_calls") == 0,
+				  "%lld calls timed without --creation-calls",
+				  (long long)get_int(t, "create_calls"));
+		json_object_put(r);
+	}
+	free(out);
+}
+
 /* A terminal of 60 lines: a family run's output, the workloads' own
  * lines included, fits in it. */
 #define SCREEN_LINES 60
@@ -627,6 +673,7 @@ TEST(every_family_runs_under_probes)
 					      "20",
 					      "--duration",
 					      "0.05",
+					      "--creation-calls",
 					      NULL};
 			int code;
 
