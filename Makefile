@@ -144,7 +144,8 @@ $(BUILD)/tests/bench: $(BENCH_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The analyzer's throughput and memory: a program of its own.
-$(BUILD)/tests/bench-analyzer: $(OBJ)/tests/bench/bench_analyzer.o $(BUILD)/liblab.a \
+$(BUILD)/tests/bench-analyzer: $(OBJ)/tests/bench/bench_analyzer.o \
+		$(OBJ)/tests/bench/pin.o $(BUILD)/liblab.a \
 		| $(BUILD)/tests
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -347,6 +347,17 @@ const struct cmp_stat *compare_stat(const struct comparison *c,
 	return s->n ? s : NULL;
 }
 
+bool compare_nonzero(const struct comparison *c, enum cmp_metric m)
+{
+	for (int k = 0; k < CMP_NMODELS; k++) {
+		const struct cmp_stat *s = compare_stat(c, k, m);
+
+		if (s && s->max > 0)
+			return true;
+	}
+	return false;
+}
+
 size_t compare_nmodels(const struct comparison *c)
 {
 	size_t n = 0;

@@ -145,6 +145,8 @@ void compare_finish(struct comparison *c);
 const struct cmp_stat *compare_stat(const struct comparison *c,
 				    enum cmp_model model,
 				    enum cmp_metric metric);
+/* Known for some model, and not zero for every one. */
+bool compare_nonzero(const struct comparison *c, enum cmp_metric m);
 /* Models with at least one run used. */
 size_t compare_nmodels(const struct comparison *c);
 /* The most runs any model has: 1 without repeats. */

@@ -279,18 +279,6 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 	fputs("</figure>\n", f);
 }
 
-/* Known for some model, and not zero for every one. */
-static bool nonzero(const struct comparison *c, enum cmp_metric m)
-{
-	for (int k = 0; k < CMP_NMODELS; k++) {
-		const struct cmp_stat *s = compare_stat(c, k, m);
-
-		if (s && s->max > 0)
-			return true;
-	}
-	return false;
-}
-
 /* Every figure known for some model, as a table. */
 static void figures_table(FILE *f, const struct comparison *c)
 {
@@ -353,7 +341,7 @@ static void comparison_section(FILE *f, const struct comparison *c)
 	      "class=\"charts\">\n",
 	      f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
-		if (nonzero(c, charts[i].m))
+		if (compare_nonzero(c, charts[i].m))
 			chart(f, c, charts[i].m, charts[i].title);
 	fputs("</div>\n", f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
@@ -361,7 +349,7 @@ static void comparison_section(FILE *f, const struct comparison *c)
 
 		for (int k = 0; k < CMP_NMODELS && !s; k++)
 			s = compare_stat(c, k, charts[i].m);
-		if (!s || nonzero(c, charts[i].m))
+		if (!s || compare_nonzero(c, charts[i].m))
 			continue;
 		fprintf(f, "%s%s",
 			zero ? ", "

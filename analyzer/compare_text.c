@@ -95,18 +95,6 @@ static bool cited(const struct explanation *e, enum cmp_metric m)
 	return false;
 }
 
-/* Known for some model, and not zero for every one. */
-static bool nonzero(const struct comparison *c, enum cmp_metric m)
-{
-	for (int k = 0; k < CMP_NMODELS; k++) {
-		const struct cmp_stat *s = compare_stat(c, k, m);
-
-		if (s && s->max > 0)
-			return true;
-	}
-	return false;
-}
-
 /* A time of 1% of some model's wall time or more. */
 static bool notable(const struct comparison *c, enum cmp_metric m)
 {
@@ -271,7 +259,7 @@ static void table(FILE *f, const struct comparison *c,
 			on = true;
 			break;
 		case NONZERO:
-			on = nonzero(c, m);
+			on = compare_nonzero(c, m);
 			break;
 		case CITED:
 			break;

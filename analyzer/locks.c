@@ -191,3 +191,14 @@ void lock_reports_free(struct lock_report *l, size_t n)
 		free(l[i].tids);
 	free(l);
 }
+
+const struct lock_report *report_next_lock(const struct run_report *r,
+					   size_t *u, size_t *k, bool *user)
+{
+	if (*u >= r->nuser_locks && *k >= r->nkernel_locks)
+		return NULL;
+	*user = *k >= r->nkernel_locks ||
+		(*u < r->nuser_locks &&
+		 r->user_locks[*u].total_ns >= r->kernel_locks[*k].total_ns);
+	return *user ? &r->user_locks[(*u)++] : &r->kernel_locks[(*k)++];
+}

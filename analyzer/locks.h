@@ -52,6 +52,12 @@ typedef const char *lock_namer(void *ctx, const struct lock_report *l,
 int locks_take(struct lock_table *t, bool kernel, lock_namer *name, void *ctx,
 	       struct lock_report **out, size_t *n);
 void locks_free(struct lock_table *t);
+
+/* A report's contended locks, user and kernel, most total wait first:
+ * start with *u = *k = 0; each call gives the next (and says which kind
+ * in *user), NULL after the last. */
+const struct lock_report *report_next_lock(const struct run_report *r,
+					   size_t *u, size_t *k, bool *user);
 /* Frees an array from locks_take. */
 void lock_reports_free(struct lock_report *l, size_t n);
 

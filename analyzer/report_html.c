@@ -7,6 +7,7 @@
 #include <time.h>
 #include "analyze.h"
 #include "html.h"
+#include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
@@ -500,6 +501,8 @@ static void locks_section(FILE *f, const struct run_report *r)
 		{"threads", false, "threads that waited on it"},
 	};
 	size_t u = 0, k = 0, rows = 0, all = r->nuser_locks + r->nkernel_locks;
+	const struct lock_report *l;
+	bool user;
 
 	html_section(f, "locks", "Contended locks");
 	if (!all) {
@@ -510,17 +513,9 @@ static void locks_section(FILE *f, const struct run_report *r)
 	}
 	html_table_begin(f, "locks-table", true, cols,
 			 sizeof(cols) / sizeof(cols[0]));
-	for (; rows < MAX_LOCKS && rows < all; rows++) {
-		bool user = k >= r->nkernel_locks ||
-			    (u < r->nuser_locks &&
-			     r->user_locks[u].total_ns >=
-				     r->kernel_locks[k].total_ns);
-
-		if (user)
-			lock_row(f, &r->user_locks[u++], true);
-		else
-			lock_row(f, &r->kernel_locks[k++], false);
-	}
+	for (; rows < MAX_LOCKS && (l = report_next_lock(r, &u, &k, &user));
+	     rows++)
+		lock_row(f, l, user);
 	html_table_end(f);
 	if (rows < all)
 		fprintf(f,

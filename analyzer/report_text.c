@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include "analyze.h"
+#include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
@@ -384,7 +385,9 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 /* The rows most contended locks, user and kernel together. */
 static int print_locks(FILE *f, const struct run_report *r, int rows)
 {
+	const struct lock_report *l;
 	size_t u = 0, k = 0;
+	bool user;
 	int n = 0;
 
 	if (!r->nuser_locks && !r->nkernel_locks) {
@@ -394,17 +397,8 @@ static int print_locks(FILE *f, const struct run_report *r, int rows)
 	}
 	fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks", "total",
 		"waits", "longest", "threads");
-	for (; n < rows && (u < r->nuser_locks || k < r->nkernel_locks); n++) {
-		bool user = k >= r->nkernel_locks ||
-			    (u < r->nuser_locks &&
-			     r->user_locks[u].total_ns >=
-				     r->kernel_locks[k].total_ns);
-
-		if (user)
-			lock_row(f, &r->user_locks[u++], true);
-		else
-			lock_row(f, &r->kernel_locks[k++], false);
-	}
+	for (; n < rows && (l = report_next_lock(r, &u, &k, &user)); n++)
+		lock_row(f, l, user);
 	return 1 + n;
 }
 

@@ -868,33 +868,50 @@ TEST(a_planted_symlink_is_not_followed)
 /* Ctrl-C (or SIGTERM), twice in a row as an impatient user does: the
  * run ends with 128+N, the whole process group is gone, nothing stays attached,
  * and the trace of what was recorded is readable and marked incomplete. */
-static void stop_twice(int sig)
+/* lab run -o dir -- sh -c script, its output dropped; returns lab's pid
+ * once the shell runs, or 0 when it did not start. */
+static pid_t start_lab_on_shell(const char *dir, const char *script)
 {
-	const char *why, *dir;
-	char json[512], out[4096];
-	struct json_object *r;
-	pid_t lab, sh = 0;
-	int status;
+	pid_t lab = fork(), sh = 0;
 
-	if (!test_can_trace(&why))
-		SKIP(why);
-	dir = test_tmpdir();
-	snprintf(json, sizeof(json), "%s/sh.json", dir);
-	lab = fork();
 	if (lab == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 1);
 		dup2(null, 2);
 		execl(test_lab_path(), "lab", "run", "-o", dir, "--", "/bin/sh",
-		      "-c", "sleep 31 & sleep 31", (char *)NULL);
+		      "-c", script, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 5000 && !sh; i++) {
 		usleep(1000);
 		sh = child_named(lab, "sh");
 	}
+	if (!sh) {
+		kill(lab, SIGKILL);
+		waitpid(lab, NULL, 0);
+		return 0;
+	}
+	/* time for the shell to start its sleeps */
 	usleep(100000);
+	return lab;
+}
+
+static void stop_twice(int sig)
+{
+	const char *why, *dir;
+	char json[512], out[4096];
+	struct json_object *r;
+	pid_t lab;
+	int status;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	snprintf(json, sizeof(json), "%s/sh.json", dir);
+	lab = start_lab_on_shell(dir, "sleep 31 & sleep 31");
+	if (!CHECK_MSG(lab, "the command did not start"))
+		return;
 	kill(lab, sig);
 	usleep(1000);
 	kill(lab, sig);
@@ -932,28 +949,15 @@ TEST(a_killed_lab_leaves_nothing_running_or_attached)
 {
 	const char *why, *dir;
 	char out[4096];
-	pid_t lab, sh = 0;
+	pid_t lab;
 	int status;
 
 	if (!test_can_trace(&why))
 		SKIP(why);
 	dir = test_tmpdir();
-	lab = fork();
-	if (lab == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(test_lab_path(), "lab", "run", "-o", dir, "--", "/bin/sh",
-		      "-c", "sleep 32 & sleep 32", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 5000 && !sh; i++) {
-		usleep(1000);
-		sh = child_named(lab, "sh");
-	}
-	CHECK_MSG(sh > 0, "the command did not start");
-	usleep(100000);
+	lab = start_lab_on_shell(dir, "sleep 32 & sleep 32");
+	if (!CHECK_MSG(lab, "the command did not start"))
+		return;
 	kill(lab, SIGKILL);
 	if (!CHECK(waitpid(lab, &status, 0) == lab))
 		return;

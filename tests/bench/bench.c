@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "pin.h"
 #include "bench.h"
 
 #define MAX_ROUNDS 101
@@ -98,18 +99,6 @@ static int selected(const struct row *r, int argc, char **argv)
 		if (strstr(r->key, argv[i]))
 			return 1;
 	return 0;
-}
-
-static int pin_to_current_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -1;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) == 0 ? cpu : -1;
 }
 
 /* Runs one row's rounds in a child of its own, so that every row starts
@@ -289,7 +278,7 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
-	cpu = pin_to_current_cpu();
+	cpu = bench_pin_to_current_cpu();
 	if (cpu >= 0)
 		say("Median of %d rounds with their range; the benchmark, "
 		    "its threads and children pinned to CPU %d.\n\n",

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "pin.h"
 #include "analyze.h"
 #include "report.h"
 #include "stats.h"
@@ -483,18 +484,6 @@ static double row(const char *name, const char *path, int runs, long base_kb)
 	return rate(a.events, a.ns);
 }
 
-static int pin_to_current_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -1;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 int main(int argc, char **argv)
 {
 	static const uint64_t sizes[] = {1000000, 10000000};
@@ -518,7 +507,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (pin_to_current_cpu())
+	if (bench_pin_to_current_cpu() < 0)
 		fprintf(stderr, "bench-analyzer: not pinned: %s\n",
 			strerror(errno));
 	for (size_t i = 0; i < 2; i++) {
