@@ -1219,8 +1219,8 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
-	 "               [--repeat N]\n"
-	 "       lab run [-o DIR] -- CMD [ARGS...]",
+	 "               [--repeat N] [--creation-calls]\n"
+	 "  lab run [-o DIR] -- CMD [ARGS...]",
 	 "usage: lab run NAME [options]\n"
 	 "       lab run [-o DIR] -- CMD [ARGS...]\n"
 	 "\n"
@@ -1302,8 +1302,9 @@ static const struct command commands[] = {
 	 "how to fix\n"
 	 "what is missing. Exit 0 when everything needed is there.\n"},
 	{"workload", cmd_workload,
-	 "workload NAME [--tasks N] [--ops N] [--duration S]",
+	 "workload NAME [--tasks N] [--ops N] [--duration S] [--cpu LIST]",
 	 "usage: lab workload NAME [--tasks N] [--ops N] [--duration S]\n"
+	 "                         [--cpu LIST]\n"
 	 "\n"
 	 "Runs a built-in workload untraced (no root needed). lab run uses "
 	 "it.\n"
