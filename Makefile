@@ -136,7 +136,7 @@ $(BUILD)/fuzz/replay: $(OBJ)/tests/fuzz/fuzz_trace.o $(OBJ)/tests/fuzz/replay_ma
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out tests/bench/bench_analyzer.c \
-	tests/bench/bench_html.c tests/bench/timed.c,$(wildcard tests/bench/*.c))) \
+	tests/bench/bench_html.c tests/bench/synth.c tests/bench/timed.c,$(wildcard tests/bench/*.c))) \
 	$(patsubst %.S,$(OBJ)/%.o,$(wildcard tests/bench/*.S))
 
 $(BUILD)/tests/bench: $(BENCH_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
@@ -145,14 +145,15 @@ $(BUILD)/tests/bench: $(BENCH_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
 
 # The analyzer's throughput and memory: a program of its own.
 $(BUILD)/tests/bench-analyzer: $(OBJ)/tests/bench/bench_analyzer.o \
-		$(OBJ)/tests/bench/pin.o $(BUILD)/liblab.a \
+		$(OBJ)/tests/bench/pin.o $(OBJ)/tests/bench/synth.o $(BUILD)/liblab.a \
 		| $(BUILD)/tests
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The HTML report's size and the time chromium takes to open it.
 $(BUILD)/tests/bench-html: $(OBJ)/tests/bench/bench_html.o $(OBJ)/tests/browser.o \
-		$(OBJ)/tests/json_path.o $(BUILD)/liblab.a | $(BUILD)/tests
+		$(OBJ)/tests/json_path.o $(OBJ)/tests/bench/synth.o $(BUILD)/liblab.a \
+		| $(BUILD)/tests
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -6,12 +6,12 @@
  *
  * Each synthetic trace has 64 threads of one process on two CPUs that
  * block in futex and read calls, are woken and preempted, in the mix of a
- * busy traced workload. Every measurement runs in a fresh child pinned to
- * one CPU: the CPU time of analyze_trace_file + report_write_json to
- * /dev/null, and the child's peak resident set (getrusage). The table
- * gives medians of RUNS (5) runs, and the reader alone (inflate, CRC and
- * validation of every chunk) as the floor under the analysis. -k keeps
- * the synthetic traces (their paths are printed).
+ * busy traced workload (synth.h, SYNTH_MIX_BUSY). Every measurement runs
+ * in a fresh child pinned to one CPU: the CPU time of analyze_trace_file +
+ * report_write_json to /dev/null, and the child's peak resident set
+ * (getrusage). The table gives medians of RUNS (5) runs, and the reader
+ * alone (inflate, CRC and validation of every chunk) as the floor under
+ * the analysis. -k keeps the synthetic traces (their paths are printed).
  */
 #include <errno.h>
 #include <sched.h>
@@ -24,19 +24,13 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "pin.h"
+#include "synth.h"
 #include "analyze.h"
 #include "report.h"
-#include "stats.h"
 #include "trace_reader.h"
-#include "trace_writer.h"
 
 #define MAX_RUNS 21
 #define NTHREADS 64
-#define ROOT	 1000
-#define NCPUS	 2
-#define BATCH	 65536
-#define NR_READ	 0
-#define NR_FUTEX 202
 #define TARGET	 10e6 /* events per second on one core */
 
 /* CPU time, not wall time: on a machine shared with other work, the
@@ -47,242 +41,6 @@ static uint64_t cpu_ns(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* ---- the synthetic trace ---- */
-
-enum sim_state { SIM_RUNNING, SIM_RUNNABLE, SIM_BLOCKED };
-
-struct sim {
-	struct trace_writer *w;
-	struct lab_event buf[BATCH];
-	size_t nbuf;
-	uint64_t events, ts, rnd;
-	enum sim_state state[NTHREADS];
-	uint64_t since[NTHREADS]; /* when it became runnable */
-	int cur[NCPUS];		  /* the thread on each CPU, -1 idle */
-	int runq[NTHREADS], rq_head, rq_len;
-	int blocked[NTHREADS], nblocked;
-	struct lab_thread_stats kt[NTHREADS];
-};
-
-static uint64_t next_random(struct sim *s)
-{
-	s->rnd ^= s->rnd << 13;
-	s->rnd ^= s->rnd >> 7;
-	s->rnd ^= s->rnd << 17;
-	return s->rnd;
-}
-
-static int emit(struct sim *s, struct lab_event ev)
-{
-	ev.ts = s->ts;
-	s->ts += 100 + next_random(s) % 1500;
-	s->buf[s->nbuf++] = ev;
-	s->events++;
-	if (s->nbuf < BATCH)
-		return 0;
-	s->nbuf = 0;
-	return trace_writer_add_events(s->w, s->buf, BATCH);
-}
-
-static uint32_t tid_of(int i)
-{
-	return ROOT + (uint32_t)i;
-}
-
-static void rq_push(struct sim *s, int i)
-{
-	s->runq[(s->rq_head + s->rq_len++) % NTHREADS] = i;
-	s->state[i] = SIM_RUNNABLE;
-	s->since[i] = s->ts;
-}
-
-static int rq_pop(struct sim *s)
-{
-	int i;
-
-	if (!s->rq_len)
-		return -1;
-	i = s->runq[s->rq_head];
-	s->rq_head = (s->rq_head + 1) % NTHREADS;
-	s->rq_len--;
-	return i;
-}
-
-/* CPU c switches from its thread to the next runnable one, or idles. */
-static int switch_out(struct sim *s, int c, uint64_t prev_state, bool preempt)
-{
-	int prev = s->cur[c], next = rq_pop(s);
-	struct lab_event ev = {.type = LAB_EV_SWITCH,
-			       .cpu = (uint16_t)c,
-			       .value = prev_state,
-			       .flags = preempt ? LAB_SWITCH_PREEMPT : 0};
-
-	if (prev >= 0) {
-		ev.tid = tid_of(prev);
-		ev.pid = ROOT;
-		if (preempt)
-			s->kt[prev].involuntary_switches++;
-		else
-			s->kt[prev].voluntary_switches++;
-	}
-	if (next >= 0) {
-		uint64_t wait = s->ts - s->since[next];
-		struct lab_thread_stats *k = &s->kt[next];
-
-		ev.other_tid = tid_of(next);
-		ev.other_pid = ROOT;
-		s->state[next] = SIM_RUNNING;
-		k->runq_count++;
-		k->runq_wait_ns += wait;
-		k->runq_hist[hist_slot(wait, LAB_HIST_SLOTS)]++;
-		if (wait > k->runq_max_ns)
-			k->runq_max_ns = wait;
-	}
-	s->cur[c] = next;
-	return emit(s, ev);
-}
-
-/* The thread on CPU c blocks in a futex wait or a read. */
-static int block(struct sim *s, int c)
-{
-	int i = s->cur[c];
-	bool futex = next_random(s) % 4 != 0;
-	struct lab_event ev = {.type = LAB_EV_BLOCK,
-			       .cpu = (uint16_t)c,
-			       .tid = tid_of(i),
-			       .pid = ROOT,
-			       .aux = futex ? NR_FUTEX : NR_READ,
-			       .value = 0x7f0000001000 + 64 * (i % 8),
-			       .other_tid = futex ? 128 : 0};
-	uint64_t at = s->ts;
-
-	if (emit(s, ev))
-		return -1;
-	/* the switch carries the block's timestamp */
-	s->ts = at;
-	s->blocked[s->nblocked++] = i;
-	s->state[i] = SIM_BLOCKED;
-	return switch_out(s, c, 1, false);
-}
-
-static int wake_one(struct sim *s, int c)
-{
-	size_t j = next_random(s) % (size_t)s->nblocked;
-	int i = s->blocked[j];
-	struct lab_event ev = {.type = LAB_EV_WAKEUP,
-			       .cpu = (uint16_t)c,
-			       .tid = tid_of(i),
-			       .pid = ROOT,
-			       .other_tid =
-				       s->cur[c] >= 0 ? tid_of(s->cur[c]) : 0};
-
-	s->blocked[j] = s->blocked[--s->nblocked];
-	s->kt[i].wakeups++;
-	rq_push(s, i);
-	return emit(s, ev);
-}
-
-static int mark(struct sim *s, uint32_t what, uint64_t value)
-{
-	return emit(s, (struct lab_event){.type = LAB_EV_MARK,
-					  .tid = ROOT,
-					  .pid = ROOT,
-					  .aux = what,
-					  .value = value});
-}
-
-/* The root marks its phases and creates the other 63 threads, which then
- * run until the trace holds want events. */
-static int simulate(struct sim *s, uint64_t want)
-{
-	int err = mark(s, LAB_MARK_PHASE, LAB_PHASE_SETUP) ||
-		  mark(s, LAB_MARK_WORKLOAD_START, NTHREADS - 1) ||
-		  mark(s, LAB_MARK_PHASE, LAB_PHASE_SPAWN);
-
-	for (int i = 1; i < NTHREADS && !err; i++) {
-		s->kt[i].start_ns = s->ts;
-		err = emit(s, (struct lab_event){.type = LAB_EV_FORK,
-						 .tid = ROOT,
-						 .pid = ROOT,
-						 .other_tid = tid_of(i),
-						 .other_pid = ROOT}) ||
-		      emit(s, (struct lab_event){.type = LAB_EV_WAKEUP_NEW,
-						 .tid = tid_of(i),
-						 .pid = ROOT,
-						 .other_tid = ROOT});
-		rq_push(s, i);
-	}
-	err = err || mark(s, LAB_MARK_PHASE, LAB_PHASE_WORK);
-	while (!err && s->events + 8 < want) {
-		int c = (int)(next_random(s) % NCPUS);
-		uint64_t r = next_random(s) % 100;
-
-		if (s->cur[c] < 0)
-			err = s->rq_len ? switch_out(s, c, 0, false) : 0;
-		else if (r < 55)
-			err = block(s, c);
-		else if (r < 75)
-			err = s->rq_len ? (rq_push(s, s->cur[c]),
-					   switch_out(s, c, 0, true))
-					: 0;
-		else if (r < 78)
-			err = emit(s,
-				   (struct lab_event){.type = LAB_EV_MIGRATE,
-						      .tid = tid_of(s->cur[c]),
-						      .pid = ROOT,
-						      .cpu = (uint16_t)c});
-		if (!err && s->nblocked && next_random(s) % 100 < 60)
-			err = wake_one(s, c);
-	}
-	err = err || mark(s, LAB_MARK_PHASE, LAB_PHASE_JOIN) ||
-	      mark(s, LAB_MARK_WORKLOAD_END, 0);
-	if (!err && s->nbuf)
-		err = trace_writer_add_events(s->w, s->buf, s->nbuf);
-	return err ? -1 : 0;
-}
-
-/* Writes a synthetic trace of about `events` events to path. */
-static int make_trace(const char *path, uint64_t events)
-{
-	struct lab_trace_info info = {.version = LAB_TRACE_VERSION,
-				      .cpu_count = NCPUS,
-				      .start_ns = 1000000000};
-	struct lab_run_summary sum = {0};
-	uint64_t drops[NCPUS] = {0};
-	struct sim *s = calloc(1, sizeof(*s));
-	int err = -1;
-
-	if (!s)
-		return -1;
-	snprintf(info.lab_version, sizeof(info.lab_version), "%s", LAB_VERSION);
-	snprintf(info.machine, sizeof(info.machine), "x86_64");
-	snprintf(info.workload, sizeof(info.workload), "synthetic-threads");
-	snprintf(info.cmdline, sizeof(info.cmdline), "bench-analyzer");
-	s->ts = info.start_ns;
-	s->rnd = 0x9e3779b97f4a7c15ULL;
-	s->cur[0] = 0; /* the root runs from the start */
-	for (int c = 1; c < NCPUS; c++)
-		s->cur[c] = -1;
-	for (int i = 0; i < NTHREADS; i++) {
-		s->kt[i].tid = tid_of(i);
-		s->kt[i].pid = ROOT;
-		s->kt[i].parent_tid = i ? ROOT : 0;
-		s->kt[i].start_ns = info.start_ns;
-		snprintf(s->kt[i].comm, sizeof(s->kt[i].comm), "worker");
-	}
-	if (trace_writer_open(&s->w, path, &info))
-		goto out;
-	if (simulate(s, events))
-		goto out;
-	sum.end_ns = s->ts;
-	sum.events = s->events;
-	err = trace_writer_finish(s->w, s->kt, NTHREADS, drops, NCPUS, &sum);
-out:
-	trace_writer_free(s->w);
-	free(s);
-	return err ? -1 : 0;
 }
 
 /* ---- measuring ---- */
@@ -516,7 +274,9 @@ int main(int argc, char **argv)
 		snprintf(paths[i], sizeof(paths[i]),
 			 "/tmp/lab-bench-analyzer-XXXXXX");
 		fd = mkstemp(paths[i]);
-		if (fd < 0 || (close(fd), make_trace(paths[i], sizes[i]))) {
+		if (fd < 0 ||
+		    (close(fd), synth_trace(paths[i], sizes[i], NTHREADS,
+					    SYNTH_MIX_BUSY))) {
 			fprintf(stderr,
 				"bench-analyzer: cannot write a trace in /tmp: "
 				"%s (free some space)\n",
