@@ -20,6 +20,7 @@
 #include "compare.h"
 #include "explain.h"
 #include "export_perfetto.h"
+#include "tasks.h"
 #include "tracer.h"
 #include "workload.h"
 
@@ -915,6 +916,9 @@ static int cmd_workload(int argc, char **argv)
 				       "--dry-run apply to lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
+	/* every task of the run inherits the --cpu list */
+	if (tasks_confine(w->name, a.params.cpus))
+		return EXIT_WORKLOAD;
 	return w->run(&a.params) ? EXIT_WORKLOAD : EXIT_OK;
 }
 

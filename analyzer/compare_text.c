@@ -292,12 +292,14 @@ static void heading(FILE *f, const struct comparison *c)
 	if (runs > 1)
 		snprintf(line, sizeof(line),
 			 "%s compared: %s%s; medians of %zu runs each, ± half "
-			 "their range; %u CPUs",
-			 c->scenario, tasks, clean, runs, c->cpus);
+			 "their range; %u CPU%s",
+			 c->scenario, tasks, clean, runs, c->cpus,
+			 c->cpus == 1 ? "" : "s");
 	else
 		snprintf(line, sizeof(line),
-			 "%s compared: %s%s; one run each; %u CPUs",
-			 c->scenario, tasks, clean, c->cpus);
+			 "%s compared: %s%s; one run each; %u CPU%s",
+			 c->scenario, tasks, clean, c->cpus,
+			 c->cpus == 1 ? "" : "s");
 	print_wrapped(f, "", line);
 }
 

@@ -169,12 +169,13 @@ static int print_header(FILE *f, const struct run_report *r)
 			    strcmp(r->info.hypervisor, "none");
 
 		snprintf(line, sizeof(line),
-			 "user %s, system %s, max RSS %s kB; %u CPUs%s%s, %s",
+			 "user %s, system %s, max RSS %s kB; %u CPU%s%s%s, %s",
 			 fmt_duration(a, sizeof(a), r->summary.utime_ns),
 			 fmt_duration(b, sizeof(b), r->summary.stime_ns),
 			 fmt_count(c, sizeof(c), r->summary.maxrss_kb),
-			 r->info.cpu_count, virt ? " under " : "",
-			 virt ? r->info.hypervisor : "", r->info.kernel);
+			 r->info.cpu_count, r->info.cpu_count == 1 ? "" : "s",
+			 virt ? " under " : "", virt ? r->info.hypervisor : "",
+			 r->info.kernel);
 		lines += print_wrapped(f, line);
 	}
 	if (r->dropped) {

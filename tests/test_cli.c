@@ -1,8 +1,12 @@
 /* test_cli.c - the command line: every failure is one clear line and a
  * non-zero exit; the listings and help say what they should. Runs lab as
  * an unprivileged user where root is not the point. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "test.h"
 
 /* exactly one line, starting "lab: " */
@@ -116,4 +120,84 @@ TEST(cli_workload_runs_untraced_without_root)
 		"--ops",	 "2",	     "--duration",    "0.02",	 NULL};
 
 	CHECK_MSG(test_run(argv, out, sizeof(out), true) == 0, "%s", out);
+}
+
+/* Cpus_allowed_list of every task of pid into seen (comma-joined);
+ * returns the number of tasks read. */
+static int task_affinities(pid_t pid, char *seen, size_t len)
+{
+	char path[320], line[256];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	seen[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status",
+			 (int)pid, e->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+				size_t used = strlen(seen);
+
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(seen + used, len - used, "%s%s",
+					 n ? "," : "",
+					 line + 18 + strspn(line + 18, " \t"));
+				n++;
+			}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* --cpu keeps every task of a run on the list, also in the scenarios
+ * that do not place tasks one by one: the kernel's own affinity of each
+ * thread, read while the workers run. */
+TEST(cli_workload_keeps_every_task_to_its_cpu_list)
+{
+	static const char *const names[] = {"queue-threads", "pool-threads",
+					    "io-threads"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char seen[1024] = "", now[1024];
+		int status, most = 0;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 1);
+			dup2(null, 2);
+			execl(test_lab_path(), "lab", "workload", names[i],
+			      "--cpu", "0", "--tasks", "3", (char *)NULL);
+			_exit(127);
+		}
+		/* the root confines itself before it creates a worker */
+		while (waitpid(pid, &status, WNOHANG) == 0) {
+			int n = task_affinities(pid, now, sizeof(now));
+
+			if (n > 1 && n > most) {
+				most = n;
+				snprintf(seen, sizeof(seen), "%s", now);
+			}
+			usleep(2000);
+		}
+		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "%s --cpu 0: status %#x", names[i], status);
+		CHECK_MSG(most > 1, "%s: never saw its workers", names[i]);
+		for (char *p = seen; *p; p += strcspn(p, ","), p += *p == ',')
+			CHECK_MSG(!strncmp(p, "0", 1) && (p[1] == ',' || !p[1]),
+				  "%s --cpu 0: threads allowed on %s", names[i],
+				  seen);
+	}
 }

@@ -174,6 +174,26 @@ int tasks_pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
+int tasks_confine(const char *name, const char *list)
+{
+	int cpus[TASKS_MAX_CPUS];
+	unsigned ncpus;
+	cpu_set_t set;
+
+	if (!list)
+		return 0;
+	if (tasks_parse_cpus(name, list, cpus, &ncpus))
+		return -1;
+	CPU_ZERO(&set);
+	for (unsigned i = 0; i < ncpus; i++)
+		CPU_SET(cpus[i], &set);
+	if (sched_setaffinity(0, sizeof(set), &set) == 0)
+		return 0;
+	fprintf(stderr, "%s: keeping to CPUs %s: %s\n", name, list,
+		strerror(errno));
+	return -1;
+}
+
 int tasks_pin(struct tasks_slot *t)
 {
 	if (tasks_pin_cpu(t->cpu) == 0)

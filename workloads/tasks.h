@@ -111,6 +111,12 @@ int tasks_parse_cpus(const char *name, const char *list, int *cpus,
  * leaves it where it is. 0 when it did, else -1 with errno set. */
 int tasks_pin_cpu(int cpu);
 
+/* Confines the calling process, and so every task it creates after, to
+ * the CPUs of a --cpu list (NULL: leaves it as it is); scenarios that
+ * place each task on one CPU of the list do so within it. 0 when it did,
+ * else -1 having said why on stderr, after name. */
+int tasks_confine(const char *name, const char *list);
+
 /* tasks_pin_root and tasks_unpin_root, for a list of ncpus CPUs */
 int tasks_pin_thread(const char *name, const int *cpus, unsigned ncpus,
 		     cpu_set_t *saved);
