@@ -157,13 +157,18 @@ static __always_inline struct lab_task *task_of(struct task_struct *t)
 	return bpf_task_storage_get(&tasks, t, 0, 0);
 }
 
-/* The syscall t is inside, or -1: what /proc/PID/syscall shows. Entries
- * from user space that are not syscalls (faults, interrupts) store -1
- * there, so a thread blocked in a page fault is in no syscall. */
-static __always_inline long syscall_of(struct task_struct *t)
+/* The registers t entered the kernel with (still there while it waits). */
+static __always_inline struct pt_regs *user_regs(struct task_struct *t)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	return (struct pt_regs *)bpf_task_pt_regs(t);
+}
 
+/* The syscall a task with these entry registers is inside, or -1: what
+ * /proc/PID/syscall shows. Entries from user space that are not syscalls
+ * (faults, interrupts) store -1 there, so a thread blocked in a page
+ * fault is in no syscall. */
+static __always_inline long syscall_of(struct pt_regs *regs)
+{
 #if defined(__TARGET_ARCH_x86)
 	return regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
@@ -173,18 +178,16 @@ static __always_inline long syscall_of(struct task_struct *t)
 #endif
 }
 
-/* What a thread blocks in: the syscall and its first arguments, read from
- * the registers it entered the kernel with (still there while it waits). */
+/* What a thread blocks in: the syscall and its first arguments, from its
+ * entry registers. */
 static __always_inline void emit_block(__u64 now, struct task_struct *t,
-				       __u64 sys_nr)
+				       struct pt_regs *regs, long sys_nr)
 {
 	struct lab_event *e = event_new(LAB_EV_BLOCK, now, t->pid, t->tgid);
-	struct pt_regs *regs;
 
 	if (!e)
 		return;
-	regs = (struct pt_regs *)bpf_task_pt_regs(t);
-	e->aux = sys_nr - 1;
+	e->aux = sys_nr;
 	e->value = PT_REGS_PARM1_SYSCALL(regs);
 	e->other_tid = PT_REGS_PARM2_SYSCALL(regs);
 	event_submit(e);
@@ -224,10 +227,11 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		} else {
 			p->voluntary_switches++;
 			p->runnable_since = 0;
-			long nr = syscall_of(prev);
+			struct pt_regs *regs = user_regs(prev);
+			long nr = syscall_of(regs);
 
 			if (nr >= 0)
-				emit_block(now, prev, nr + 1);
+				emit_block(now, prev, regs, nr);
 		}
 		if (p->oncpu_since)
 			p->oncpu_ns += now - p->oncpu_since;
@@ -477,7 +481,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 
 	/* the parent's side of a creation: the child returns 0 */
 	if (!task || ret <= 0 || !task->create_call_start ||
-	    !is_create_call(syscall_of(current)))
+	    !is_create_call(syscall_of(user_regs(current))))
 		return 0;
 	s = current_stats(&tid);
 	if (s) {
