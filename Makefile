@@ -22,7 +22,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
 	-Wmissing-prototypes -Wstrict-prototypes $(WERROR)
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) -std=gnu11 $(WARNINGS) -I$(BUILD) -Iprobes -Ianalyzer \
-	-Iworkloads -Iworkloads/coro -Itests -DLAB_VERSION='"$(VERSION)"' \
+	-Icli -Iworkloads -Iworkloads/coro -Itests -DLAB_VERSION='"$(VERSION)"' \
 	-D_GNU_SOURCE -MMD -MP
 LDLIBS := -lbpf -lelf -lz -ljson-c -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iprobes \
@@ -33,7 +33,7 @@ DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
 	libclang-rt-14-dev chromium groff-base
 
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
-	probes/*.c analyzer/*.c))
+	probes/*.c analyzer/*.c cli/*.c))
 LIB_ASMS := $(wildcard workloads/coro/*.S)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASMS:%.S=$(OBJ)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c) tests/workload_child.c tests/json_path.c \
@@ -60,7 +60,8 @@ help:
 	@echo 'make test     every test (integration tests need root)'
 	@echo 'make unit     the tests that need no root'
 	@echo 'make test-asan  the unit tests built with ASan and UBSan (build/asan/)'
-	@echo 'make fuzz     fuzz the trace reader and analysis for FUZZ_SECONDS (60)'
+	@echo 'make fuzz     fuzz the trace reader and analysis for FUZZ_SECONDS (60),'
+	@echo '              the options of lab run for FUZZ_ARGS_SECONDS (20)'
 	@echo 'make bench    measure switches, round trips, tracer overhead; update docs/performance.md'
 	@echo 'make install  install lab to $(PREFIX)/bin, its man page to $(PREFIX)/share/man/man1'
 	@echo 'make format   clang-format the sources; make lint: cppcheck'
@@ -201,18 +202,28 @@ test-asan: deps $(TEST_PROGS)
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iprobes \
-	-Ianalyzer -Itests -DLAB_VERSION='"$(VERSION)"'
+	-Ianalyzer -Icli -Iworkloads -Itests -DLAB_VERSION='"$(VERSION)"'
 FUZZ_SRCS := tests/fuzz/fuzz_trace.c $(wildcard analyzer/*.c)
 $(BUILD)/fuzz/fuzz_trace: $(FUZZ_SRCS) $(wildcard analyzer/*.h probes/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) -ljson-c -lz -lelf -lm
 
-fuzz: $(BUILD)/fuzz/fuzz_trace
+# The options of lab run and lab workload, from no corpus at all.
+FUZZ_ARGS_SECONDS ?= 20
+$(BUILD)/fuzz/fuzz_args: tests/fuzz/fuzz_args.c cli/run_args.c cli/say.c \
+		analyzer/safe_text.c $(wildcard cli/*.h)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+fuzz: $(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_args
 	rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
 	cp tests/fuzz/corpus/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	  -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_args -max_total_time=$(FUZZ_ARGS_SECONDS) -timeout=10 \
+	  -close_fd_mask=2 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/args-
 
 install: $(BUILD)/lab
 	install -D -m 0755 $(BUILD)/lab $(DESTDIR)$(PREFIX)/bin/lab
@@ -228,8 +239,8 @@ format:
 lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -D__x86_64__ \
-	  -I$(BUILD) -Iprobes -Ianalyzer -Iworkloads -Iworkloads/coro -Itests \
-	  lab.c workloads $(filter-out %.bpf.c,$(wildcard probes/*.c)) analyzer tests
+	  -I$(BUILD) -Iprobes -Ianalyzer -Icli -Iworkloads -Iworkloads/coro -Itests \
+	  lab.c cli workloads $(filter-out %.bpf.c,$(wildcard probes/*.c)) analyzer tests
 
 clean:
 	rm -rf $(BUILD)

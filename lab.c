@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <malloc.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -20,19 +18,15 @@
 #include "compare.h"
 #include "explain.h"
 #include "export_perfetto.h"
+#include "identity.h"
+#include "output_file.h"
+#include "probe_service.h"
+#include "run_args.h"
+#include "safe_text.h"
+#include "say.h"
 #include "tasks.h"
 #include "tracer.h"
 #include "workload.h"
-
-/* exit codes, as `lab help` documents them */
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,	    /* lab itself could not do what was asked */
-	EXIT_USAGE = 2,	    /* bad command line */
-	EXIT_WORKLOAD = 3,  /* the traced program failed or was killed */
-	EXIT_TIMEOUT = 124, /* --timeout ended it, as timeout(1) says */
-	EXIT_SIGNAL = 128,  /* + signal number: interrupted */
-};
 
 struct command {
 	const char *name;
@@ -42,52 +36,6 @@ struct command {
 };
 
 static const struct command *find_command(const char *name);
-
-static int die(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Every failure is one line: "lab: what failed: why (what to do)". */
-static int die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lab: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
-
-static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_seconds(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !(v > 0) || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 static size_t edit_distance(const char *a, const char *b)
 {
@@ -160,47 +108,10 @@ static int unknown_workload(const char *name)
 		   name);
 }
 
-/* Under sudo, the user who ran it: the traced command runs as them and
- * every output belongs to them. Without sudo, root runs stay root. */
-static struct tracer_identity invoker;
+/* Under sudo, the user who ran lab: everything but the probes runs as
+ * them. Without sudo, root runs stay root. */
+static struct identity invoker;
 static bool have_invoker;
-
-static int find_invoker(void)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-	unsigned uid, gid;
-	struct passwd *pw;
-
-	if (geteuid() != 0 || !u || !g)
-		return 0;
-	if (parse_uint(u, 0, UINT_MAX - 1, &uid) ||
-	    parse_uint(g, 0, UINT_MAX - 1, &gid))
-		return die(EXIT_ERROR,
-			   "run: SUDO_UID/SUDO_GID '%s'/'%s' are not ids "
-			   "(unset them to run as root)",
-			   u, g);
-	if (uid == 0)
-		return 0;
-	pw = getpwuid(uid);
-	if (!pw)
-		return die(EXIT_ERROR,
-			   "run: SUDO_UID %u names no user (unset it to run as "
-			   "root)",
-			   uid);
-	invoker.uid = uid;
-	invoker.gid = gid;
-	invoker.user = strdup(pw->pw_name);
-	have_invoker = invoker.user != NULL;
-	return 0;
-}
-
-/* hands an output to the invoking user; never follows a symlink */
-static void own(const char *path)
-{
-	if (have_invoker && lchown(path, invoker.uid, invoker.gid))
-		fprintf(stderr, "lab: giving %s to %s: %s\n", path,
-			invoker.user, strerror(errno));
-}
 
 static int mkdirs(const char *path)
 {
@@ -213,9 +124,7 @@ static int mkdirs(const char *path)
 			char c = *p;
 
 			*p = 0;
-			if (mkdir(buf, 0755) == 0)
-				own(buf);
-			else if (errno != EEXIST)
+			if (mkdir(buf, 0755) && errno != EEXIST)
 				return -errno;
 			*p = c;
 			if (!c)
@@ -223,174 +132,6 @@ static int mkdirs(const char *path)
 		}
 	}
 	return 0;
-}
-
-/* "0", "0,1": CPU numbers this machine has, separated by commas */
-static int valid_cpu_list(const char *s)
-{
-	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
-
-	while (*s) {
-		unsigned cpu;
-		char num[16];
-		size_t n = strcspn(s, ",");
-
-		if (n == 0 || n >= sizeof(num))
-			return 0;
-		memcpy(num, s, n);
-		num[n] = 0;
-		if (parse_uint(num, 0, ncpus > 0 ? ncpus - 1 : 0, &cpu))
-			return 0;
-		s += n + (s[n] == ',');
-	}
-	return 1;
-}
-
-/* Options shared by `lab run` and `lab workload`. */
-struct run_args {
-	const char *outdir;
-	struct workload_params params;
-	const char *given[4][2]; /* option name, value: passed on verbatim */
-	int ngiven;
-	int verbose;
-	double timeout_s;      /* lab run: kill the run after this long */
-	unsigned int repeat;   /* lab run: runs of each workload; 0 = once */
-	unsigned int ring_kib; /* lab run: event buffer size; 0 = default */
-	bool dry_run;	       /* lab run: say what would run, run nothing */
-	bool creation_calls;   /* lab run: time the creator in fork/clone */
-};
-
-enum {
-	OPT_TASKS = 256,
-	OPT_OPS,
-	OPT_DURATION,
-	OPT_CPU,
-	OPT_TIMEOUT,
-	OPT_REPEAT,
-	OPT_RING,
-	OPT_DRY_RUN,
-	OPT_CREATION_CALLS,
-};
-
-static const struct option run_options[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"tasks", required_argument, NULL, OPT_TASKS},
-	{"ops", required_argument, NULL, OPT_OPS},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"cpu", required_argument, NULL, OPT_CPU},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"ring-buffer", required_argument, NULL, OPT_RING},
-	{"repeat", required_argument, NULL, OPT_REPEAT},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"creation-calls", no_argument, NULL, OPT_CREATION_CALLS},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-/* Parses options up to argc; returns optind, or -exit code. */
-static int parse_run_args(const char *cmd, int argc, char **argv,
-			  struct run_args *a)
-{
-	int c;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", run_options, NULL)) !=
-	       -1) {
-		const char *val = optarg;
-
-		switch (c) {
-		case 'o':
-			a->outdir = val;
-			break;
-		case 'v':
-			a->verbose = 1;
-			break;
-		case 'h':
-			printf("%s", find_command(cmd)->help);
-			return -EXIT_OK;
-		case OPT_TASKS:
-			if (parse_uint(val, 1, 100000, &a->params.tasks))
-				return -die(EXIT_USAGE,
-					    "%s: --tasks '%s' is not a count "
-					    "from 1 to 100000",
-					    cmd, val);
-			a->given[a->ngiven][0] = "--tasks";
-			a->given[a->ngiven++][1] = val;
-			break;
-		case OPT_OPS:
-			if (parse_uint(val, 1, 4000000000U, &a->params.ops))
-				return -die(EXIT_USAGE,
-					    "%s: --ops '%s' is not a count "
-					    "from 1 to 4000000000",
-					    cmd, val);
-			a->given[a->ngiven][0] = "--ops";
-			a->given[a->ngiven++][1] = val;
-			break;
-		case OPT_DURATION:
-			if (parse_seconds(val, 3600, &a->params.duration_s))
-				return -die(
-					EXIT_USAGE,
-					"%s: --duration '%s' is not a number "
-					"of seconds above 0 and up to 3600",
-					cmd, val);
-			a->given[a->ngiven][0] = "--duration";
-			a->given[a->ngiven++][1] = val;
-			break;
-		case OPT_CREATION_CALLS:
-			a->creation_calls = true;
-			break;
-		case OPT_RING:
-			/* the kernel wants a power-of-two number of pages */
-			if (parse_uint(val, 4, 1048576, &a->ring_kib) ||
-			    (a->ring_kib & (a->ring_kib - 1)))
-				return -die(EXIT_USAGE,
-					    "%s: --ring-buffer '%s' is not a "
-					    "power of two "
-					    "from 4 to 1048576 (KiB)",
-					    cmd, val);
-			break;
-		case OPT_TIMEOUT:
-			if (parse_seconds(val, 86400, &a->timeout_s))
-				return -die(
-					EXIT_USAGE,
-					"%s: --timeout '%s' is not a number of "
-					"seconds above 0 and up to 86400",
-					cmd, val);
-			break;
-		case OPT_REPEAT:
-			if (parse_uint(val, 1, 50, &a->repeat))
-				return -die(EXIT_USAGE,
-					    "%s: --repeat '%s' is not a count "
-					    "from 1 to 50",
-					    cmd, val);
-			break;
-		case OPT_DRY_RUN:
-			a->dry_run = true;
-			break;
-		case OPT_CPU:
-			if (!valid_cpu_list(val))
-				return -die(EXIT_USAGE,
-					    "%s: --cpu '%s' is not a list of "
-					    "CPU numbers (e.g. 0 or 0,1)",
-					    cmd, val);
-			a->params.cpus = val;
-			a->given[a->ngiven][0] = "--cpu";
-			a->given[a->ngiven++][1] = val;
-			break;
-		case ':':
-			return -die(EXIT_USAGE,
-				    "%s: %s needs a value (see: lab help %s)",
-				    cmd, argv[optind - 1], cmd);
-		default:
-			return -die(
-				EXIT_USAGE,
-				"%s: unknown option '%s' (see: lab help %s)",
-				cmd, argv[optind - 1], cmd);
-		}
-	}
-	return optind;
 }
 
 static void join_args(char *out, size_t size, char *const *argv)
@@ -403,44 +144,25 @@ static void join_args(char *out, size_t size, char *const *argv)
 				 used ? " " : "", *argv);
 }
 
-/* A new file, never through a symlink a user may have planted: root
- * writes into directories the invoking user owns. A leftover of an
- * interrupted run (or a planted link) is removed, not followed. */
-static FILE *create_new(const char *path)
+/* The same file, whatever the path: an output must not replace an
+ * input. */
+static bool same_file(const char *a, const char *b)
 {
-	int fd =
-		open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		     0644);
+	struct stat sa, sb;
 
-	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
-		fd = open(path,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0644);
-	return fd < 0 ? NULL : fdopen(fd, "w");
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Writes a report (JSON or HTML) aside, then renames it into place: a
- * reader never sees half of one. */
+/* Writes a report (JSON or HTML) whole, or says why not. */
 static int write_report(const char *cmd, const char *path,
 			int (*fn)(FILE *f, const void *arg), const void *arg)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int r;
+	int r = output_file_write(path, fn, arg);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = create_new(tmp);
-	r = f ? fn(f, arg) : -1;
-	if (f && fclose(f))
-		r = -1;
-	if (r || rename(tmp, path)) {
-		int e = errno;
-
-		unlink(tmp);
+	if (r)
 		return die(EXIT_ERROR, "%s: writing %s: %s", cmd, path,
-			   strerror(e));
-	}
-	own(path);
+			   strerror(-r));
 	return EXIT_OK;
 }
 
@@ -567,6 +289,8 @@ static int family_finish(struct family *fam, const char *cmd,
 
 static int exit_code_of(const struct tracer_result *res)
 {
+	if (res->write_error)
+		return EXIT_ERROR;
 	if (res->interrupted)
 		return EXIT_SIGNAL + res->interrupted;
 	if (res->timed_out)
@@ -579,13 +303,12 @@ static int exit_code_of(const struct tracer_result *res)
 static void describe_exit(const char *name, int status)
 {
 	if (WIFSIGNALED(status))
-		fprintf(stderr, "lab: run: %s was killed by signal %d (%s)\n",
-			name, WTERMSIG(status), strsignal(WTERMSIG(status)));
+		say("run: %s was killed by signal %d (%s)", name,
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else if (WIFEXITED(status) && WEXITSTATUS(status))
-		fprintf(stderr,
-			"lab: run: %s exited with status %d (its output above "
-			"says why)\n",
-			name, WEXITSTATUS(status));
+		say("run: %s exited with status %d (its output above says "
+		    "why)",
+		    name, WEXITSTATUS(status));
 }
 
 /* A stop signal that came while lab was writing its report: the run is
@@ -601,26 +324,67 @@ static int take_stop_signal(void)
 	return sig > 0 ? EXIT_SIGNAL + sig : 0;
 }
 
+/* How the run ended, when it did not end by itself. */
+static void describe_end(const char *name, const char *trace,
+			 const struct tracer_result *res, double timeout_s)
+{
+	if (res->write_error)
+		say("run: writing %s: %s; recording stopped there and %s was "
+		    "stopped: the trace holds what was recorded until then "
+		    "(free some space, then: lab report %s)",
+		    trace, strerror(-res->write_error), name, trace);
+	else if (res->timed_out)
+		say("run: %s did not finish within %g s and was killed; the "
+		    "trace holds what was recorded until then",
+		    name, timeout_s);
+	else if (res->interrupted)
+		say("run: interrupted by signal %d; the trace holds what was "
+		    "recorded until then",
+		    res->interrupted);
+	else
+		describe_exit(name, res->exit_status);
+}
+
+/* Every output of a run can be written (not a directory sitting at its
+ * name), checked before the run rather than found after it. */
+static int check_outputs(const char *const paths[], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = output_file_check(paths[i]);
+
+		if (r)
+			return die(EXIT_ERROR,
+				   "run: cannot write %s: %s (move it away, or "
+				   "choose another directory with -o DIR)",
+				   paths[i],
+				   r == -EEXIST ? "something other than a file "
+						  "is there"
+						: strerror(-r));
+	}
+	return EXIT_OK;
+}
+
 /* Trace one command into dir/name.lab and report it as dir/name.json
  * and dir/name.html; run i of a repeated family goes to dir/name-i.lab,
- * .json and .html. The summary goes to print, if any; the report is
- * lined up in fam. */
-static int trace_and_report(const char *name, char *const *argv,
-			    const char *marker_path, const char *params,
-			    const char *dir, const struct run_args *a,
-			    unsigned int run, FILE *print, struct family *fam)
+ * .json and .html. The trace file is made here, as the user, and the
+ * probes' half of lab writes into it. The summary goes to print, if
+ * any; the report is lined up in fam. */
+static int trace_and_report(const char *name, char *const *argv, bool markers,
+			    const char *params, const char *dir,
+			    const struct run_args *a, unsigned int run,
+			    FILE *print, struct family *fam)
 {
-	struct tracer_opts o = {.argv = argv,
-				.marker_path = marker_path,
-				.verbose = a->verbose,
-				.run_as = have_invoker ? &invoker : NULL,
-				.timeout_s = a->timeout_s,
-				.ring_kib = a->ring_kib,
-				.creation_calls = a->creation_calls};
+	struct probe_request rq = {.timeout_s = a->timeout_s,
+				   .ring_kib = a->ring_kib,
+				   .markers = markers,
+				   .verbose = (uint8_t)a->verbose,
+				   .creation_calls = a->creation_calls};
 	struct tracer_result res;
+	struct output_file out;
 	char trace[PATH_MAX], json[PATH_MAX], html[PATH_MAX], err[512];
 	char suffix[16] = "", page[128];
-	int code, rcode;
+	const char *const paths[] = {trace, json, html};
+	int code, rcode, r;
 
 	if (run)
 		snprintf(suffix, sizeof(suffix), "-%u", run);
@@ -628,28 +392,31 @@ static int trace_and_report(const char *name, char *const *argv,
 	snprintf(json, sizeof(json), "%s/%s%s.json", dir, name, suffix);
 	snprintf(html, sizeof(html), "%s/%s%s.html", dir, name, suffix);
 	snprintf(page, sizeof(page), "%s%s.html", name, suffix);
-	tracer_describe_machine(&o.info);
-	snprintf(o.info.workload, sizeof(o.info.workload), "%s", name);
-	snprintf(o.info.params, sizeof(o.info.params), "%s", params);
-	join_args(o.info.cmdline, sizeof(o.info.cmdline), argv);
-	o.trace_path = trace;
-	if (tracer_run(&o, &res, err, sizeof(err)))
+	if (check_outputs(paths, 3))
+		return EXIT_ERROR;
+	if (tracer_find_command(argv[0], err, sizeof(err)))
 		return die(EXIT_ERROR, "%s", err);
+	r = output_file_create(&out, trace);
+	if (r)
+		return die(EXIT_ERROR,
+			   "run: creating %s: %s (choose another directory "
+			   "with -o DIR)",
+			   trace, strerror(-r));
+	snprintf(rq.workload, sizeof(rq.workload), "%s", name);
+	snprintf(rq.params, sizeof(rq.params), "%s", params);
+	join_args(rq.cmdline, sizeof(rq.cmdline), argv);
+	r = probe_service_trace(&rq, argv, out.fd, &res, err, sizeof(err));
+	out.fd = -1; /* the probes' half has it */
+	if (r) {
+		output_file_discard(&out);
+		return die(EXIT_ERROR, "%s", err);
+	}
+	r = output_file_commit(&out);
+	if (r)
+		return die(EXIT_ERROR, "run: writing %s: %s", trace,
+			   strerror(-r));
 	code = exit_code_of(&res);
-	own(trace);
-	if (res.timed_out)
-		fprintf(stderr,
-			"lab: run: %s did not finish within %g s and was "
-			"killed; the trace holds what was recorded until "
-			"then\n",
-			name, a->timeout_s);
-	else if (res.interrupted)
-		fprintf(stderr,
-			"lab: run: interrupted by signal %d; the trace holds "
-			"what was recorded until then\n",
-			res.interrupted);
-	else
-		describe_exit(name, res.exit_status);
+	describe_end(name, trace, &res, a->timeout_s);
 	rcode = report_one(trace, json, html, page, print, fam);
 	if (!code)
 		code = take_stop_signal();
@@ -685,7 +452,7 @@ static int run_workloads(const char *name, const struct run_args *a)
 {
 	char self[PATH_MAX], dir[PATH_MAX], params[256] = "defaults";
 	char json[PATH_MAX + 80], index[PATH_MAX + 16], scenario[64] = "";
-	char *argv[4 + 2 * 4 + 1];
+	char *argv[3 + 2 * NGIVEN + 1];
 	unsigned int repeat = a->repeat ? a->repeat : 1;
 	struct family fam = {0};
 	int code = EXIT_OK, ran = 0;
@@ -701,10 +468,11 @@ static int run_workloads(const char *name, const struct run_args *a)
 		return die(EXIT_ERROR,
 			   "run: creating %s: %s (choose another with -o DIR)",
 			   dir, strerror(errno));
-	for (int i = 0; i < a->ngiven; i++)
-		used += snprintf(params + used, sizeof(params) - used,
-				 "%s%s=%s", i ? " " : "", a->given[i][0] + 2,
-				 a->given[i][1]);
+	for (int i = 0; i < NGIVEN && used < sizeof(params); i++)
+		if (a->given[i])
+			used += snprintf(params + used, sizeof(params) - used,
+					 "%s%s=%s", used ? " " : "",
+					 given_option[i] + 2, a->given[i]);
 	compare_init(&fam.cmp);
 	/* a family is compared, and so are the repeats of one workload */
 	fam.on = workload_is_scenario(name) || repeat > 1;
@@ -718,9 +486,11 @@ static int run_workloads(const char *name, const struct run_args *a)
 			argv[n++] = self;
 			argv[n++] = (char *)"workload";
 			argv[n++] = (char *)(*w)->name;
-			for (int i = 0; i < a->ngiven; i++) {
-				argv[n++] = (char *)a->given[i][0];
-				argv[n++] = (char *)a->given[i][1];
+			for (int i = 0; i < NGIVEN; i++) {
+				if (!a->given[i])
+					continue;
+				argv[n++] = (char *)given_option[i];
+				argv[n++] = (char *)a->given[i];
 			}
 			argv[n] = NULL;
 			if (ran && repeat == 1 && !fam.on)
@@ -729,7 +499,7 @@ static int run_workloads(const char *name, const struct run_args *a)
 				progress(run, repeat, (*w)->name);
 			snprintf(scenario, sizeof(scenario), "%s",
 				 (*w)->scenario);
-			r = trace_and_report((*w)->name, argv, self, params,
+			r = trace_and_report((*w)->name, argv, true, params,
 					     dir, a, repeat > 1 ? run : 0,
 					     repeat > 1 ? NULL : stdout, &fam);
 			ran++;
@@ -773,7 +543,8 @@ static int run_command(char **cmd, const struct run_args *a)
 	const char *base = strrchr(cmd[0], '/');
 	int code;
 
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : cmd[0]);
+	/* the name of its files: nothing in it steers a terminal */
+	safe_text(name, sizeof(name), base ? base + 1 : cmd[0], 1);
 	if (!name[0])
 		return die(EXIT_USAGE,
 			   "run: '%s' names no program (see: lab help run)",
@@ -786,7 +557,7 @@ static int run_command(char **cmd, const struct run_args *a)
 		return die(EXIT_ERROR,
 			   "run: creating %s: %s (choose another with -o DIR)",
 			   dir, strerror(errno));
-	code = trace_and_report(name, cmd, NULL, "", dir, a, 0, stdout, NULL);
+	code = trace_and_report(name, cmd, false, "", dir, a, 0, stdout, NULL);
 	if (code != EXIT_ERROR && code != EXIT_USAGE)
 		printf("\nlab: trace and report in %s/ (open %s/%s.html in a "
 		       "browser)\n",
@@ -817,8 +588,9 @@ static int dry_run(const char *name, char *const *cmd, const struct run_args *a)
 		if (strcmp((*w)->name, name) && strcmp((*w)->scenario, name))
 			continue;
 		printf("  lab workload %s", (*w)->name);
-		for (int i = 0; i < a->ngiven; i++)
-			printf(" %s %s", a->given[i][0], a->given[i][1]);
+		for (int i = 0; i < NGIVEN; i++)
+			if (a->given[i])
+				printf(" %s %s", given_option[i], a->given[i]);
 		putchar('\n');
 	}
 	if (repeat > 1)
@@ -840,7 +612,7 @@ static int dry_run(const char *name, char *const *cmd, const struct run_args *a)
 static int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
-	char **cmd = NULL;
+	char **cmd = NULL, err[512];
 	int end = argc, i;
 	sigset_t stop;
 
@@ -854,6 +626,8 @@ static int cmd_run(int argc, char **argv)
 	i = parse_run_args("run", end, argv, &a);
 	if (i < 0)
 		return -i;
+	if (a.help)
+		return printf("%s", find_command("run")->help), EXIT_OK;
 	if (cmd) {
 		if (!*cmd)
 			return die(EXIT_USAGE,
@@ -862,7 +636,7 @@ static int cmd_run(int argc, char **argv)
 		if (i < end)
 			return die(EXIT_USAGE, "run: give a workload or a "
 					       "command after '--', not both");
-		if (a.ngiven || a.repeat)
+		if (any_given(&a) || a.repeat)
 			return die(
 				EXIT_USAGE,
 				"run: --tasks, --ops, --duration, --cpu and "
@@ -881,16 +655,23 @@ static int cmd_run(int argc, char **argv)
 		if (!workload_find(argv[i]) && !workload_is_scenario(argv[i]))
 			return unknown_workload(argv[i]);
 	}
-	if (a.dry_run)
+	if (a.dry_run) {
+		if (have_invoker && identity_become(&invoker))
+			return die(EXIT_ERROR, "run: becoming %s: %s",
+				   invoker.user, strerror(errno));
 		return dry_run(cmd ? NULL : argv[i], cmd, &a);
+	}
 	if (geteuid() != 0)
 		return die(EXIT_ERROR,
 			   "run: loading the kernel probes needs root (run it "
 			   "with sudo: sudo lab run ...)");
-	if (find_invoker())
-		return EXIT_ERROR;
 	tracer_stop_signals(&stop);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
+	/* from here on, this process is the user's; its parent keeps root
+	 * for the probes */
+	if (probe_service_start(have_invoker ? &invoker : NULL, err,
+				sizeof(err)))
+		return die(EXIT_ERROR, "%s", err);
 	return cmd ? run_command(cmd, &a) : run_workloads(argv[i], &a);
 }
 
@@ -903,6 +684,8 @@ static int cmd_workload(int argc, char **argv)
 
 	if (i < 0)
 		return -i;
+	if (a.help)
+		return printf("%s", find_command("workload")->help), EXIT_OK;
 	if (i >= argc)
 		return die(EXIT_USAGE,
 			   "workload: which workload? (see: lab list)");
@@ -1054,49 +837,55 @@ static int cmd_report(int argc, char **argv)
 	if (optind >= argc)
 		return die(EXIT_USAGE, "report: which trace? (e.g. lab report "
 				       "lab-out/io/io-threads.lab)");
+	for (int i = optind; i < argc; i++)
+		for (int j = 0; j < 2; j++) {
+			const char *out = j ? html : json;
+
+			if (out && same_file(argv[i], out))
+				return die(EXIT_USAGE,
+					   "report: %s is a trace given to "
+					   "read (give another --%s FILE)",
+					   out, j ? "html" : "json");
+		}
 	if (argc - optind == 1)
 		return report_one(argv[optind], json, html, NULL, stdout, NULL);
 	return report_family(argv + optind, argc - optind, json, html);
 }
 
-/* The export is written aside and renamed into place, as write_report
- * does; the trace is analysed first, so an unreadable one leaves no
- * file behind. */
+struct perfetto_export {
+	const char *trace;
+	const struct run_report *rep;
+	char err[512];
+};
+
+static int perfetto_fn(FILE *f, const void *arg)
+{
+	struct perfetto_export *x = (struct perfetto_export *)arg;
+
+	return export_perfetto(f, x->trace, x->rep, x->err, sizeof(x->err));
+}
+
+/* The trace is analysed first, so an unreadable one leaves no file
+ * behind; the export is written whole or not at all. */
 static int export_perfetto_file(const char *trace, const char *path)
 {
+	struct perfetto_export x = {.trace = trace};
 	struct run_report *rep;
-	char err[512], tmp[PATH_MAX];
-	FILE *f;
-	int r, e;
+	int r;
 
-	if (analyze_trace_file(trace, &rep, err, sizeof(err)))
-		return die(EXIT_ERROR, "export: %s", err);
-	if (err[0])
-		fprintf(stderr, "lab: export: %s (exporting the intact part)\n",
-			err);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = create_new(tmp);
-	if (!f) {
-		e = errno;
-		run_report_free(rep);
-		return die(EXIT_ERROR, "export: writing %s: %s", path,
-			   strerror(e));
-	}
-	r = export_perfetto(f, trace, rep, err, sizeof(err));
+	if (analyze_trace_file(trace, &rep, x.err, sizeof(x.err)))
+		return die(EXIT_ERROR, "export: %s", x.err);
+	if (x.err[0])
+		say("export: %s (exporting the intact part)", x.err);
+	x.rep = rep;
+	x.err[0] = 0;
+	r = output_file_write(path, perfetto_fn, &x);
 	run_report_free(rep);
-	e = ferror(f) ? EIO : 0;
-	if (fclose(f) && !e)
-		e = errno;
-	if (!r && !e && rename(tmp, path))
-		e = errno;
-	if (r || e) {
-		unlink(tmp);
-		if (r)
-			return die(EXIT_ERROR, "export: %s", err);
+	if (r && x.err[0])
+		return die(EXIT_ERROR, "export: %s", x.err);
+	if (r)
 		return die(EXIT_ERROR, "export: writing %s: %s", path,
-			   strerror(e));
-	}
-	own(path);
+			   strerror(-r));
 	return EXIT_OK;
 }
 
@@ -1109,7 +898,6 @@ static int cmd_export(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *out = NULL;
-	struct stat ts, os;
 	bool perfetto = false;
 	int c;
 
@@ -1149,14 +937,11 @@ static int cmd_export(int argc, char **argv)
 			   argc - optind);
 	if (!out || !out[0])
 		return die(EXIT_USAGE, "export: where to? (give -o FILE.json)");
-	if (stat(argv[optind], &ts) == 0 && stat(out, &os) == 0 &&
-	    ts.st_dev == os.st_dev && ts.st_ino == os.st_ino)
+	if (same_file(argv[optind], out))
 		return die(EXIT_USAGE,
 			   "export: %s is the trace itself (give another -o "
 			   "FILE.json)",
 			   out);
-	if (find_invoker())
-		return EXIT_ERROR;
 	return export_perfetto_file(argv[optind], out);
 }
 
@@ -1364,6 +1149,8 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct command *c;
+	char err[256];
+	int r;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -1381,5 +1168,18 @@ int main(int argc, char **argv)
 			   "unknown command '%s' (commands: run, report, "
 			   "export, list, check, workload, help)",
 			   argv[1]);
+	r = identity_from_sudo(&invoker, err, sizeof(err));
+	if (r < 0)
+		return die(EXIT_ERROR, "%s: %s", c->name, err);
+	have_invoker = r > 0;
+	if (have_invoker && identity_set_env(&invoker))
+		return die(EXIT_ERROR, "%s: setting HOME: %s", c->name,
+			   strerror(errno));
+	/* root loads the probes (run, check) and does nothing else: every
+	 * other command is the user's from its first step */
+	if (have_invoker && c->fn != cmd_run && c->fn != cmd_check &&
+	    identity_become(&invoker))
+		return die(EXIT_ERROR, "%s: becoming %s: %s", c->name,
+			   invoker.user, strerror(errno));
 	return c->fn(argc - 1, argv + 1);
 }

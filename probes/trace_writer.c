@@ -1,15 +1,17 @@
 /* trace_writer.c - writes a trace file: header, deflated chunks, summary.
  *
- * The file is built under a temporary name in the target directory and
- * renamed onto the final path only once the summary is on disk, so a run
- * that dies midway never leaves a file that looks complete. The layout is
- * described in docs/trace-format.md.
+ * It writes into a descriptor it is given: under sudo the file is created
+ * by the invoking user (analyzer/output_file.c) and only written by the
+ * root tracer. The layout is described in docs/trace-format.md.
+ *
+ * A disk that fills up must not cost what was recorded: the writer keeps
+ * RESERVE_BYTES allocated past its end, and once the reserve cannot be
+ * extended it takes no more events ("full"), so the closing chunks still
+ * fit. A write that fails anyway is cut back to the last whole chunk.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,12 +23,17 @@ _Static_assert(
 	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	"trace records are written in host order, which must be little-endian");
 
+/* room kept for the threads, drops and summary chunks of a full disk */
+#define RESERVE_BYTES (4u << 20)
+
 struct trace_writer {
 	int fd;
 	int error; /* first failure as -errno; every later call returns it */
 	bool finished;
-	char *path;
-	char *tmp_path;
+	bool full;	  /* the reserve could not grow: events are refused */
+	off_t end;	  /* bytes of whole chunks written */
+	off_t reserved;	  /* allocated up to here, or 0: no reserve here */
+	uint64_t refused; /* events refused since the disk filled */
 	struct lab_event *events; /* LAB_CHUNK_MAX_EVENTS buffered events */
 	size_t nevents;
 	z_stream zs;
@@ -82,6 +89,37 @@ static int fail(struct trace_writer *w, int err)
 	if (!w->error)
 		w->error = err;
 	return w->error;
+}
+
+/* Keeps RESERVE_BYTES allocated past the end. When that fails for want
+ * of space the writer is full; a filesystem without fallocate keeps no
+ * reserve and relies on cutting back a failed write. */
+static void keep_reserve(struct trace_writer *w)
+{
+	if (w->full || w->end + (off_t)RESERVE_BYTES / 2 < w->reserved)
+		return;
+	if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, w->end, RESERVE_BYTES) == 0)
+		w->reserved = w->end + RESERVE_BYTES;
+	else if (errno == ENOSPC || errno == EDQUOT)
+		w->full = true;
+}
+
+/* One whole chunk or header, or nothing: a failed write is cut back so
+ * the file ends at its last whole chunk. */
+static int write_whole(struct trace_writer *w, const void *buf, size_t len)
+{
+	int r = write_all(w->fd, buf, len);
+
+	if (r) {
+		if (ftruncate(w->fd, w->end) == 0)
+			lseek(w->fd, w->end, SEEK_SET);
+		if (r == -ENOSPC || r == -EDQUOT)
+			w->full = true;
+		return fail(w, r);
+	}
+	w->end += (off_t)len;
+	keep_reserve(w);
+	return 0;
 }
 
 /* ---- header ---- */
@@ -163,7 +201,7 @@ static int write_header(struct trace_writer *w, const struct lab_trace_info *in)
 	if (!b)
 		return -ENOMEM;
 	encode_header(b, in);
-	r = write_all(w->fd, b->data, b->len);
+	r = write_whole(w, b->data, b->len);
 	free(b);
 	return r;
 }
@@ -238,8 +276,7 @@ static int write_chunk(struct trace_writer *w, enum lab_chunk_type type,
 	h.comp_len = (uint32_t)comp_len;
 	h.raw_crc = (uint32_t)crc32(0, raw, (uInt)raw_len);
 	encode_chunk_header(w->out, &h);
-	r = write_all(w->fd, w->out, LAB_CHUNK_HEADER_LEN + comp_len);
-	return r ? fail(w, r) : 0;
+	return write_whole(w, w->out, LAB_CHUNK_HEADER_LEN + comp_len);
 }
 
 static int flush_events(struct trace_writer *w)
@@ -256,77 +293,33 @@ static int flush_events(struct trace_writer *w)
 
 /* ---- lifecycle ---- */
 
-/* "<dir>/.<name>.<pid>-<n>.tmp": hidden, and not matched by *.lab, so a
- * file left by a killed run is not mistaken for a trace. */
-static int make_tmp_path(struct trace_writer *w, unsigned int n)
-{
-	const char *slash = strrchr(w->path, '/');
-	const char *name = slash ? slash + 1 : w->path;
-	int dirlen = slash ? (int)(slash - w->path + 1) : 0;
-
-	free(w->tmp_path);
-	w->tmp_path = NULL;
-	if (asprintf(&w->tmp_path, "%.*s.%s.%ld-%u.tmp", dirlen, w->path, name,
-		     (long)getpid(), n) < 0) {
-		w->tmp_path = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* O_EXCL with a fresh name: a leftover or a planted symlink is never
- * opened, never truncated. */
-static int create_tmp(struct trace_writer *w)
-{
-	int err = EEXIST;
-
-	for (unsigned int n = 0; n < 1000 && err == EEXIST; n++) {
-		int r = make_tmp_path(w, n);
-
-		if (r)
-			return r;
-		w->fd = open(w->tmp_path,
-			     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				     O_CLOEXEC,
-			     0644);
-		if (w->fd >= 0)
-			return 0;
-		err = errno;
-	}
-	/* the name is not ours: free() must not unlink it */
-	free(w->tmp_path);
-	w->tmp_path = NULL;
-	return -err;
-}
-
-int trace_writer_open(struct trace_writer **out, const char *path,
+int trace_writer_open(struct trace_writer **out, int fd,
 		      const struct lab_trace_info *info)
 {
 	struct trace_writer *w;
 	int r;
 
 	*out = NULL;
-	if (!path || !*path || !info)
+	if (fd < 0 || !info)
 		return -EINVAL;
 	/* first what cannot fail half-way, so free() works on any state */
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	w->fd = -1;
-	w->path = strdup(path);
 	w->events = malloc(LAB_CHUNK_MAX_EVENTS * sizeof(*w->events));
-	if (!w->path || !w->events) {
-		trace_writer_free(w);
-		return -ENOMEM;
-	}
-	if (deflateInit(&w->zs, LAB_DEFLATE_LEVEL) != Z_OK) {
+	if (!w->events || deflateInit(&w->zs, LAB_DEFLATE_LEVEL) != Z_OK) {
 		trace_writer_free(w);
 		return -ENOMEM;
 	}
 	w->zs_ready = true;
-	r = create_tmp(w);
-	if (!r)
-		r = write_header(w, info);
+	w->fd = fd;
+	if (lseek(fd, 0, SEEK_END) != 0) { /* an empty file, and a file */
+		trace_writer_free(w);
+		return -EINVAL;
+	}
+	keep_reserve(w);
+	r = write_header(w, info);
 	if (r) {
 		trace_writer_free(w);
 		return r;
@@ -342,6 +335,10 @@ int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
 		return w->error;
 	if (w->finished)
 		return -EINVAL;
+	if (w->full) {
+		w->refused += n;
+		return 0;
+	}
 	while (n > 0) {
 		size_t room = LAB_CHUNK_MAX_EVENTS - w->nevents;
 		size_t take = n < room ? n : room;
@@ -377,29 +374,6 @@ static int sync_and_close(struct trace_writer *w)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-/* Makes the rename itself durable. Best effort: the trace is complete
- * under its final name already, and some filesystems refuse to sync a
- * directory. */
-static void sync_dir(const char *path)
-{
-	char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	int fd;
-
-	if (!dir)
-		return;
-	if (slash == dir)
-		slash++; /* keep the root "/" */
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(dir);
-}
-
 int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
 			  size_t n)
 {
@@ -407,6 +381,8 @@ int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
 		return w->error;
 	if (w->finished || (n && !maps))
 		return -EINVAL;
+	if (w->full)
+		return 0; /* the reserve is for the closing chunks */
 	return n ? write_chunk(w, LAB_CHUNK_MAPS, maps, n) : 0;
 }
 
@@ -429,31 +405,40 @@ int trace_writer_finish(struct trace_writer *w,
 		r = write_chunk(w, LAB_CHUNK_DROPS, drops_per_cpu, ncpus);
 	if (!r)
 		r = write_chunk(w, LAB_CHUNK_SUMMARY, summary, 1);
+	/* the reserve past the end is given back */
+	if (!r && ftruncate(w->fd, w->end))
+		r = -errno;
 	if (!r)
 		r = sync_and_close(w);
-	if (!r && rename(w->tmp_path, w->path) < 0)
-		r = -errno;
 	if (r)
 		return fail(w, r);
 	w->finished = true;
-	sync_dir(w->path);
 	return 0;
+}
+
+bool trace_writer_full(const struct trace_writer *w)
+{
+	return w->full;
+}
+
+uint64_t trace_writer_refused(const struct trace_writer *w)
+{
+	return w->refused;
 }
 
 void trace_writer_free(struct trace_writer *w)
 {
 	if (!w)
 		return;
-	if (w->fd >= 0)
+	/* what was written stays: the file ends at its last whole chunk */
+	if (w->fd >= 0) {
+		if (w->end && ftruncate(w->fd, w->end))
+			w->error = -errno;
 		close(w->fd);
-	/* an unfinished trace must not survive under any name */
-	if (w->tmp_path && !w->finished)
-		unlink(w->tmp_path);
+	}
 	if (w->zs_ready)
 		deflateEnd(&w->zs);
 	free(w->out);
 	free(w->events);
-	free(w->tmp_path);
-	free(w->path);
 	free(w);
 }

@@ -2,13 +2,16 @@
 #ifndef LAB_TRACE_WRITER_H
 #define LAB_TRACE_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "trace_format.h"
 
 struct trace_writer;
 
-/* Creates the file at path and writes the header. Returns 0 or -errno. */
-int trace_writer_open(struct trace_writer **w, const char *path,
+/* Writes the header into fd, an empty regular file opened for writing,
+ * which the writer takes: finish or free closes it, also when open
+ * fails. Returns 0 or -errno. */
+int trace_writer_open(struct trace_writer **w, int fd,
 		      const struct lab_trace_info *info);
 /* Buffers events; full buffers are deflated and written as chunks. */
 int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
@@ -17,12 +20,19 @@ int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
 int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
 			  size_t n);
 /* Flushes buffered events, then writes the threads, drops and summary
- * chunks and closes the file. Returns 0 or -errno. */
+ * chunks, syncs and closes the file. Returns 0 or -errno; on failure the
+ * file ends at its last whole chunk. */
 int trace_writer_finish(struct trace_writer *w,
 			const struct lab_thread_stats *threads, size_t nthreads,
 			const uint64_t *drops_per_cpu, size_t ncpus,
 			const struct lab_run_summary *summary);
-/* Frees the writer; closes the file if finish was not called. NULL is ok. */
+/* The disk is (nearly) full: events are refused from now on, and the
+ * room kept aside takes the closing chunks. */
+bool trace_writer_full(const struct trace_writer *w);
+/* Events refused since the disk filled. */
+uint64_t trace_writer_refused(const struct trace_writer *w);
+/* Frees the writer; closes the file if finish was not called, which
+ * then ends at its last whole chunk. NULL is ok. */
 void trace_writer_free(struct trace_writer *w);
 
 #endif /* LAB_TRACE_WRITER_H */

@@ -3,7 +3,6 @@
  * kernel's exact counters and detach. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hypervisor.h"
+#include "kernel_ids.h"
 #include "tracer.h"
 #include "trace_writer.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
@@ -35,8 +35,10 @@ struct session {
 	struct ring_buffer *rb;
 	struct trace_writer *writer;
 	int write_error; /* -errno from the writer, reported after draining */
+	/* under sudo: kernel lock addresses become per-trace ids */
+	struct kernel_ids *kernel_ids;
 	pid_t child;
-	int sigfd, pidfd, epfd, timerfd;
+	int sigfd, pidfd, epfd, timerfd, hangup_fd;
 	int release_w, exec_err_r;
 	/* the guard kills the command's group if lab dies without a word */
 	pid_t guard;
@@ -125,8 +127,7 @@ void tracer_describe_machine(struct lab_trace_info *info)
 		fclose(f);
 }
 
-/* The command must exist and be executable before anything is loaded. */
-static int check_command(const char *cmd, char *err, size_t errlen)
+int tracer_find_command(const char *cmd, char *err, size_t errlen)
 {
 	const char *path = getenv("PATH");
 	char buf[4096];
@@ -207,10 +208,18 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
 	const struct lab_event *e = data;
+	struct lab_event hidden;
 	int r;
 
-	if (size != sizeof(struct lab_event))
+	/* past a write error the rest is discarded, the ring kept moving */
+	if (size != sizeof(struct lab_event) || s->write_error)
 		return 0;
+	if (s->kernel_ids &&
+	    (e->type == LAB_EV_LOCK_BEGIN || e->type == LAB_EV_LOCK_END)) {
+		hidden = *e;
+		hidden.value = kernel_ids_of(s->kernel_ids, e->value);
+		e = &hidden;
+	}
 	/* a new program image, or a workload that has set itself up (heap
 	 * and libraries mapped): take the maps while the process runs */
 	if ((e->type == LAB_EV_EXEC && e->pid != (uint32_t)s->child) ||
@@ -218,13 +227,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		r = snapshot_maps(s, e->pid);
 		if (r < 0) {
 			s->write_error = r;
-			return r;
+			return 0;
 		}
 	}
-	r = trace_writer_add_events(s->writer, data, 1);
+	r = trace_writer_add_events(s->writer, e, 1);
 	if (r < 0)
 		s->write_error = r;
-	return r;
+	return 0;
 }
 
 /* An interactive command gets the terminal, as a shell would give it: it
@@ -244,23 +253,8 @@ static void hand_terminal(struct session *s, pid_t pgrp)
 }
 
 /* Child: wait to be released, then become the command. */
-/* Become the invoking user for good: groups first, then gid, then uid. */
-static int drop_privileges(const struct tracer_identity *id)
-{
-	if (initgroups(id->user, id->gid) ||
-	    setresgid(id->gid, id->gid, id->gid) ||
-	    setresuid(id->uid, id->uid, id->uid))
-		return -1;
-	/* a root process that can still regain root has not dropped it */
-	if (id->uid != 0 && setuid(0) == 0) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
-}
-
 static void child_main(struct session *s, int release_r, int exec_err_w,
-		       char *const *argv, const struct tracer_identity *run_as)
+		       char *const *argv, const struct identity *run_as)
 {
 	char c;
 	int e;
@@ -272,7 +266,7 @@ static void child_main(struct session *s, int release_r, int exec_err_w,
 	sigaction(SIGPIPE, &s->old_sigpipe, NULL);
 	close(s->release_w);
 	close(s->exec_err_r);
-	if (run_as && drop_privileges(run_as)) {
+	if (run_as && identity_become(run_as)) {
 		e = errno;
 		if (write(exec_err_w, &e, sizeof(e)) < 0)
 			_exit(127);
@@ -289,8 +283,7 @@ static void child_main(struct session *s, int release_r, int exec_err_w,
 }
 
 static int start_child(struct session *s, char *const *argv,
-		       const struct tracer_identity *run_as, char *err,
-		       size_t errlen)
+		       const struct identity *run_as, char *err, size_t errlen)
 {
 	int release[2], exec_err[2];
 
@@ -328,6 +321,9 @@ static void guard_main(int done_r, pid_t group)
 		_exit(1);
 	close_range(0, 2, 0);
 	close_range(4, ~0U, 0);
+	/* a session of its own: what kills lab's process group (kill -9
+	 * -PGID, a terminal's hangup) must not take the guard with it */
+	setsid();
 	prctl(PR_SET_NAME, "lab-guard");
 	do
 		n = read(3, &c, 1);
@@ -484,6 +480,7 @@ static int setup_waits(struct session *s, double timeout_s, char *err,
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->pidfd < 0 || s->epfd < 0 || watch(s, s->pidfd) ||
 	    watch(s, s->sigfd) || watch(s, ring_buffer__epoll_fd(s->rb)) ||
+	    (s->hangup_fd >= 0 && watch(s, s->hangup_fd)) ||
 	    (timeout_s > 0 && arm_timeout(s, timeout_s)))
 		return fail(err, errlen, "run: waiting for the command: %s",
 			    strerror(errno));
@@ -513,14 +510,40 @@ static int release(struct session *s, char *const *argv, char *err,
 
 /* The root has exec'd: its program is mapped (its libraries may not be
  * yet), which is where the workloads' named locks live. */
-static int snapshot_root(struct session *s, char *err, size_t errlen)
+static void snapshot_root(struct session *s)
 {
 	int r = snapshot_maps(s, s->child);
 
 	if (r < 0)
-		return fail(err, errlen, "run: writing the trace: %s",
-			    strerror(-r));
-	return 0;
+		s->write_error = r;
+}
+
+/* Ctrl-Z stopped the command, which has the terminal: lab stops with
+ * it, as a shell's job does, so the shell takes the terminal back; when
+ * continued (fg), lab hands the terminal to the command again and
+ * continues it. Without a terminal a stop is someone else's business. */
+static void follow_stop(struct session *s)
+{
+	siginfo_t si = {0};
+
+	if (waitid(P_PID, s->child, &si, WSTOPPED | WNOHANG) ||
+	    si.si_pid != s->child || !s->owns_tty)
+		return;
+	hand_terminal(s, getpgrp());
+	kill(0, SIGSTOP); /* lab's whole group: the shell sees the job stop */
+	hand_terminal(s, s->child);
+	kill(-s->child, SIGCONT);
+}
+
+/* The trace cannot take more (a full disk): what was recorded is kept,
+ * and the command is stopped rather than run on unrecorded. */
+static void check_writer(struct session *s, struct tracer_result *res)
+{
+	if (res->write_error ||
+	    (!s->write_error && !trace_writer_full(s->writer)))
+		return;
+	res->write_error = s->write_error ? s->write_error : -ENOSPC;
+	kill(-s->child, SIGKILL);
 }
 
 /* Drain events until the command exits; a signal kills its whole group. */
@@ -534,17 +557,28 @@ static int drain(struct session *s, struct tracer_result *res,
 		if (n < 0 && errno != EINTR)
 			return fail(err, errlen, "run: epoll_wait: %s",
 				    strerror(errno));
-		if (ring_buffer__consume(s->rb) < 0 && s->write_error)
-			return fail(err, errlen, "run: writing the trace: %s",
-				    strerror(-s->write_error));
+		ring_buffer__consume(s->rb);
+		check_writer(s, res);
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == s->sigfd) {
 				struct signalfd_siginfo si;
 
-				if (read(s->sigfd, &si, sizeof(si)) ==
-					    sizeof(si) &&
-				    !res->interrupted)
+				if (read(s->sigfd, &si, sizeof(si)) !=
+				    sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGCHLD) {
+					follow_stop(s);
+					continue;
+				}
+				if (!res->interrupted)
 					res->interrupted = si.ssi_signo;
+				kill(-s->child, SIGKILL);
+			} else if (evs[i].data.fd == s->hangup_fd) {
+				/* lab's other half is gone: end as a hangup */
+				epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->hangup_fd,
+					  NULL);
+				if (!res->interrupted)
+					res->interrupted = SIGHUP;
 				kill(-s->child, SIGKILL);
 			} else if (evs[i].data.fd == s->timerfd) {
 				res->timed_out = 1;
@@ -675,8 +709,9 @@ static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
 	sum->dropped = c->dropped;
 	sum->untracked = c->untracked;
 	sum->exit_status = res->exit_status;
-	sum->flags =
-		res->interrupted || res->timed_out ? LAB_RUN_INCOMPLETE : 0;
+	sum->flags = res->interrupted || res->timed_out || res->write_error
+			     ? LAB_RUN_INCOMPLETE
+			     : 0;
 	sum->utime_ns = ru->ru_utime.tv_sec * 1000000000ULL +
 			ru->ru_utime.tv_usec * 1000ULL;
 	sum->stime_ns = ru->ru_stime.tv_sec * 1000000000ULL +
@@ -700,19 +735,23 @@ static int finish(struct session *s, struct tracer_result *res,
 	s->marks = NULL;
 	lab_bpf__detach(s->skel);
 	ring_buffer__consume(s->rb);
-	if (s->write_error)
-		return fail(err, errlen, "run: writing the trace: %s",
-			    strerror(-s->write_error));
+	check_writer(s, res);
 	r = read_counters(s, &c);
 	if (r == 0) {
 		fill_summary(&res->summary, ru, res, &c);
+		/* events the full disk refused are lost like dropped ones */
+		res->summary.dropped += trace_writer_refused(s->writer);
 		r = trace_writer_finish(s->writer, c.threads, c.nthreads,
 					c.drops, c.ncpus, &res->summary);
+		/* the file ends at its last whole chunk: kept, said so */
+		if (r && !res->write_error)
+			res->write_error = r;
+		r = r == -ENOMEM ? r : 0;
 	}
 	free(c.threads);
 	free(c.drops);
 	if (r)
-		return fail(err, errlen, "run: writing the trace: %s",
+		return fail(err, errlen, "run: reading the counters: %s",
 			    strerror(-r));
 	return 0;
 }
@@ -724,7 +763,7 @@ static void take_pending_signals(struct session *s, struct tracer_result *res)
 	struct signalfd_siginfo si;
 
 	while (s->sigfd >= 0 && read(s->sigfd, &si, sizeof(si)) == sizeof(si))
-		if (!res->interrupted)
+		if (!res->interrupted && si.ssi_signo != SIGCHLD)
 			res->interrupted = si.ssi_signo;
 }
 
@@ -741,6 +780,7 @@ static void cleanup(struct session *s)
 	ring_buffer__free(s->rb);
 	lab_bpf__destroy(s->skel);
 	trace_writer_free(s->writer);
+	kernel_ids_free(s->kernel_ids);
 	int fds[] = {s->sigfd,	   s->pidfd,	  s->epfd,
 		     s->release_w, s->exec_err_r, s->timerfd};
 
@@ -757,6 +797,10 @@ void tracer_stop_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGALRM);
 }
 
 int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
@@ -767,9 +811,11 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 			    .pidfd = -1,
 			    .epfd = -1,
 			    .release_w = -1,
-			    .exec_err_r = -1};
+			    .exec_err_r = -1,
+			    .hangup_fd = o->hangup_fd};
 	struct lab_trace_info info = o->info;
 	struct rusage ru = {0};
+	int trace_fd = o->trace_fd; /* ours to close until the writer has it */
 	sigset_t mask;
 	int r = -1;
 
@@ -777,11 +823,11 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	s.owns_tty =
 		isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	libbpf_set_print(o->verbose ? libbpf_verbose : libbpf_quiet);
-	if (check_command(o->argv[0], err, errlen))
-		return -1;
-	/* signals arrive through the event loop, so cleanup always runs */
-	tracer_stop_signals(&mask);
-	s.mask = mask;
+	/* signals arrive through the event loop, so cleanup always runs;
+	 * SIGCHLD too, to follow the command's stops */
+	tracer_stop_signals(&s.mask);
+	mask = s.mask;
+	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &s.oldmask);
 	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = SIG_IGN},
 		  &s.old_sigpipe);
@@ -792,6 +838,10 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	}
 	/* fork before the probes and the ring buffer are mapped, so the
 	 * command's peak RSS is not charged with the tracer's memory */
+	if (o->run_as && !(s.kernel_ids = kernel_ids_new())) {
+		fail(err, errlen, "run: out of memory");
+		goto out;
+	}
 	if (start_child(&s, o->argv, o->run_as, err, errlen) ||
 	    start_guard(&s, err, errlen) ||
 	    load_and_attach(&s, o, err, errlen) || seed_root(&s, err, errlen) ||
@@ -799,20 +849,24 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 		goto out;
 	info.start_ns = clock_ns(CLOCK_MONOTONIC);
 	info.start_realtime_ns = clock_ns(CLOCK_REALTIME);
-	r = trace_writer_open(&s.writer, o->trace_path, &info);
+	r = trace_writer_open(&s.writer, trace_fd, &info);
+	trace_fd = -1;
 	if (r) {
-		r = fail(err, errlen, "run: creating %s: %s", o->trace_path,
+		r = fail(err, errlen, "run: writing the trace: %s",
 			 strerror(-r));
 		goto out;
 	}
 	r = -1;
-	if (release(&s, o->argv, err, errlen) ||
-	    snapshot_root(&s, err, errlen) ||
-	    drain(&s, res, &ru, err, errlen) ||
+	if (release(&s, o->argv, err, errlen))
+		goto out;
+	snapshot_root(&s);
+	if (drain(&s, res, &ru, err, errlen) ||
 	    finish(&s, res, &ru, err, errlen))
 		goto out;
 	r = 0;
 out:
+	if (trace_fd >= 0)
+		close(trace_fd);
 	take_pending_signals(&s, res);
 	cleanup(&s);
 	return r;

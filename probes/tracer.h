@@ -7,28 +7,26 @@
 #ifndef LAB_TRACER_H
 #define LAB_TRACER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <signal.h>
 #include <sys/types.h>
+#include "identity.h"
 #include "trace_format.h"
 
-/* Who the command runs as when lab was started through sudo. */
-struct tracer_identity {
-	uid_t uid;
-	gid_t gid;
-	const char *user; /* for the supplementary groups */
-};
-
 struct tracer_opts {
-	char *const *argv;	 /* the command; argv[0] is searched in PATH */
-	const char *trace_path;	 /* where the trace goes */
+	char *const *argv; /* the command; argv[0] is searched in PATH */
+	int trace_fd;	   /* an empty file the trace is written into */
+	int hangup_fd;	   /* ends the run like SIGHUP when readable; or -1 */
 	const char *marker_path; /* binary whose "lab" USDT markers to attach,
 				    or NULL */
 	struct lab_trace_info
 		info; /* workload, params, cmdline filled by the caller */
 	int verbose;  /* libbpf's own messages */
-	const struct tracer_identity *run_as; /* NULL: as lab itself */
-	double timeout_s;		      /* 0: none */
+	/* under sudo, the user the command runs as, and kernel addresses
+	 * are hidden from their trace; NULL: as lab itself */
+	const struct identity *run_as;
+	double timeout_s;  /* 0: none */
 	unsigned ring_kib; /* ring buffer size, a power of two; 0: default */
 	/* time the creator inside fork/clone: attaches the syscall
 	 * tracepoints, which slow every syscall of the machine */
@@ -39,21 +37,31 @@ struct tracer_result {
 	int exit_status; /* waitpid status of the command */
 	int interrupted; /* signal number that stopped the run, or 0 */
 	int timed_out;	 /* the timeout killed the command */
+	/* -errno when the trace could not take all of the run (a full
+	 * disk): recording stopped there and the command was killed */
+	int write_error;
 	struct lab_run_summary summary;
 };
 
 /* Returns 0 when the command ran and its trace was written (whatever the
- * command's own exit status), or -1 with one line in err. */
+ * command's own exit status; with res->write_error, as much of it as
+ * the disk took), or -1 with one line in err. */
 int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	       char *err, size_t errlen);
 
-/* The signals that end a run (Ctrl-C, SIGTERM, SIGHUP). lab keeps them
- * blocked while it writes reports, so a second Ctrl-C cannot cut a report
- * in half; the traced command gets them unblocked. */
+/* The signals that end a run (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+ * SIGUSR2, SIGALRM: every one whose default would kill lab without its
+ * cleanup). lab keeps them blocked while it writes reports, so a second
+ * Ctrl-C cannot cut a report in half; the traced command gets them
+ * unblocked. */
 void tracer_stop_signals(sigset_t *set);
 
 /* Fills the environment fields of info (kernel, CPU, clock base). */
 void tracer_describe_machine(struct lab_trace_info *info);
+
+/* The command exists and may be executed by the caller: 0, or -1 with
+ * one line in err. */
+int tracer_find_command(const char *cmd, char *err, size_t errlen);
 
 /* Loads the probes without attaching them: 0, or -1 with the reason. */
 int tracer_probe_check(char *err, size_t errlen);

@@ -14,7 +14,7 @@
 #include "stats.h"
 #include "json_path.h"
 #include "test.h"
-#include "trace_writer.h"
+#include "trace_file.h"
 #include "units.h"
 
 #define US	 1000ULL
@@ -1512,7 +1512,7 @@ TEST(analyze_trace_file_end_to_end)
 	snprintf(cut, sizeof(cut), "%s/cut.lab", dir);
 	fixture(ev, kt, &sum, 0);
 	/* (CHECK_EQ evaluates its arguments twice) */
-	if (!CHECK(trace_writer_open(&w, path, &info) == 0))
+	if (!CHECK(trace_file_open(&w, path, &info) == 0))
 		return;
 	CHECK(trace_writer_add_events(w, ev, FIXTURE_EVENTS) == 0);
 	CHECK(trace_writer_finish(w, kt, 3, drops, 2, &sum) == 0);

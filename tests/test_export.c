@@ -18,7 +18,7 @@
 #include "report.h"
 #include "safe_text.h"
 #include "test.h"
-#include "trace_writer.h"
+#include "trace_file.h"
 
 /* ---- a generated trace ---- */
 
@@ -132,7 +132,7 @@ static uint64_t write_synthetic(const char *path, unsigned int rounds)
 		return 0;
 	snprintf(info.machine, sizeof(info.machine), "x86_64");
 	snprintf(info.workload, sizeof(info.workload), "synthetic");
-	if (trace_writer_open(&g->w, path, &info)) {
+	if (trace_file_open(&g->w, path, &info)) {
 		free(g);
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,7 +19,8 @@
 #include "test.h"
 #include "hypervisor.h"
 #include "trace_reader.h"
-#include "trace_writer.h"
+#include "output_file.h"
+#include "trace_file.h"
 
 #define MANY_EVENTS 150000 /* three EVENTS chunks: 65536 + 65536 + 18928 */
 #define NTHREADS    37
@@ -161,7 +163,7 @@ static int write_trace(const char *path, uint64_t nevents)
 	if (!ev)
 		return -ENOMEM;
 	gen_info(&in);
-	r = trace_writer_open(&w, path, &in);
+	r = trace_file_open(&w, path, &in);
 	for (size_t b = 0; !r && i < nevents; b++) {
 		size_t n = batch[b % 7];
 
@@ -488,7 +490,7 @@ TEST(trace_empty_run_round_trips)
 
 	memset(&in, 0, sizeof(in));
 	gen_summary(&sum, 0);
-	if (CHECK_RC(trace_writer_open(&w, path, &in), 0)) {
+	if (CHECK_RC(trace_file_open(&w, path, &in), 0)) {
 		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), 0);
 		/* a finished writer takes nothing more */
 		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum),
@@ -1077,12 +1079,15 @@ static int count_entries(const char *dir, char *first, size_t firstlen)
 	return n;
 }
 
-TEST(trace_writer_renames_only_on_finish)
+/* lab run's trace file: written under a hidden temporary name, renamed
+ * onto its own only when committed. */
+TEST(trace_file_is_renamed_only_on_commit)
 {
 	const char *dir = test_tmpdir();
 	char *path = path_in(dir, "run.lab");
 	struct lab_run_summary sum;
 	struct lab_trace_info in;
+	struct output_file out;
 	struct trace_writer *w;
 	struct lab_event ev;
 	char name[256] = "";
@@ -1090,7 +1095,8 @@ TEST(trace_writer_renames_only_on_finish)
 
 	gen_info(&in);
 	gen_summary(&sum, 70000);
-	if (!CHECK_RC(trace_writer_open(&w, path, &in), 0))
+	if (!CHECK_RC(output_file_create(&out, path), 0) ||
+	    !CHECK_RC(trace_writer_open(&w, dup(out.fd), &in), 0))
 		goto out;
 	for (uint64_t i = 0; i < 70000; i++) {
 		gen_event(i, &ev);
@@ -1103,6 +1109,7 @@ TEST(trace_writer_renames_only_on_finish)
 	CHECK_MSG(name[0] == '.' && strstr(name, ".tmp"), "temporary %s", name);
 	CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), 0);
 	trace_writer_free(w);
+	CHECK_RC(output_file_commit(&out), 0);
 	CHECK_MSG(stat(path, &st) == 0 && S_ISREG(st.st_mode), "%s missing",
 		  path);
 	mode_t mask = umask(0);
@@ -1111,29 +1118,60 @@ TEST(trace_writer_renames_only_on_finish)
 	CHECK_EQ(st.st_mode & 0777, 0644 & ~mask);
 	CHECK_RC(count_entries(dir, name, sizeof(name)), 1);
 	CHECK_STR(name, "run.lab");
+	/* a discarded one leaves nothing */
+	if (CHECK_RC(output_file_create(&out, path), 0)) {
+		CHECK_RC(count_entries(dir, NULL, 0), 2);
+		output_file_discard(&out);
+	}
+	CHECK_RC(count_entries(dir, NULL, 0), 1);
 out:
 	free(path);
 }
 
-TEST(trace_writer_free_without_finish_leaves_nothing)
+/* Events read back from path: whole chunks only, -1 when unreadable. */
+static long events_in(const char *path, bool *summary)
 {
-	const char *dir = test_tmpdir();
-	char *path = path_in(dir, "run.lab");
+	struct trace_reader *r = NULL;
+	struct trace_chunk c;
+	char err[512];
+	long n = 0;
+
+	*summary = false;
+	if (trace_reader_open_file(&r, path, err, sizeof(err)))
+		return -1;
+	while (trace_reader_next(r, &c, err, sizeof(err)) == 1) {
+		if (c.type == LAB_CHUNK_EVENTS)
+			n += c.count;
+		*summary |= c.type == LAB_CHUNK_SUMMARY;
+	}
+	trace_reader_free(r);
+	return n;
+}
+
+/* A writer freed without finish (lab killed) leaves whole chunks: what
+ * was recorded stays readable. */
+TEST(trace_writer_free_without_finish_keeps_whole_chunks)
+{
+	char *path = path_in(test_tmpdir(), "run.lab");
 	struct lab_trace_info in;
 	struct trace_writer *w;
 	struct lab_event ev[100];
+	struct stat st;
+	bool summary;
 
 	gen_info(&in);
 	for (int i = 0; i < 100; i++)
 		gen_event(i, &ev[i]);
-	if (CHECK_RC(trace_writer_open(&w, path, &in), 0)) {
+	if (CHECK_RC(trace_file_open(&w, path, &in), 0)) {
 		for (int i = 0; i < 1000; i++)
 			trace_writer_add_events(w, ev, 100);
-		CHECK_RC(count_entries(dir, NULL, 0), 1);
 		trace_writer_free(w);
 	}
-	CHECK_RC(count_entries(dir, NULL, 0), 0);
-	CHECK(access(path, F_OK) < 0);
+	CHECK_EQ(events_in(path, &summary),
+		 100000 / LAB_CHUNK_MAX_EVENTS * LAB_CHUNK_MAX_EVENTS);
+	CHECK(!summary);
+	/* the space kept aside for the closing chunks is given back */
+	CHECK(stat(path, &st) == 0 && st.st_blocks * 512 < st.st_size + 65536);
 	trace_writer_free(NULL);
 	free(path);
 }
@@ -1142,19 +1180,28 @@ TEST(trace_writer_open_errors)
 {
 	const char *dir = test_tmpdir();
 	char *nodir = path_in(dir, "no/such/dir/run.lab");
+	char *used = path_in(dir, "used.lab");
 	struct lab_trace_info in;
 	struct trace_writer *w;
+	int fd;
 
 	gen_info(&in);
-	CHECK_RC(trace_writer_open(&w, nodir, &in), -ENOENT);
+	CHECK_RC(trace_file_open(&w, nodir, &in), -ENOENT);
 	CHECK(w == NULL);
-	CHECK_RC(trace_writer_open(&w, "", &in), -EINVAL);
-	CHECK_RC(count_entries(dir, NULL, 0), 0);
+	CHECK_RC(trace_writer_open(&w, -1, &in), -EINVAL);
+	/* a file that holds something already is not written over */
+	CHECK_RC(spit(used, "keep", 4), 0);
+	fd = open(used, O_WRONLY | O_CLOEXEC);
+	CHECK_RC(trace_writer_open(&w, fd, &in), -EINVAL);
+	CHECK(fcntl(fd, F_GETFD) < 0); /* taken, and closed */
+	CHECK_RC(count_entries(dir, NULL, 0), 1);
+	free(used);
 	free(nodir);
 }
 
-/* A file size limit stands in for a full disk: every write is checked,
- * the error comes back as -errno, and nothing is left behind. */
+/* A file size limit stands in for a failing disk: every write is
+ * checked, the error comes back as -errno, and the file is cut back to
+ * its last whole chunk. */
 TEST(trace_writer_reports_write_errors)
 {
 	const char *dir = test_tmpdir();
@@ -1165,20 +1212,23 @@ TEST(trace_writer_reports_write_errors)
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	struct rlimit lim, small;
 	struct lab_event ev[1000];
+	bool summary;
+	long n = 0;
 	int r = 0;
 
 	gen_info(&in);
 	gen_summary(&sum, 0);
+	/* a short cycle deflates well: many chunks fit under the limit */
 	for (int i = 0; i < 1000; i++)
-		gen_event(i, &ev[i]);
+		gen_event(i % 100, &ev[i]);
 	if (!CHECK_RC(getrlimit(RLIMIT_FSIZE, &lim), 0))
 		goto out;
 	small = lim;
-	small.rlim_cur = 64 * 1024;
+	small.rlim_cur = 256 * 1024;
 	sigaction(SIGXFSZ, &ign, &old);
 	setrlimit(RLIMIT_FSIZE, &small);
-	if (CHECK_RC(trace_writer_open(&w, path, &in), 0)) {
-		for (int i = 0; i < 500 && !r; i++)
+	if (CHECK_RC(trace_file_open(&w, path, &in), 0)) {
+		for (int i = 0; i < 500 && !r; i++, n += r ? 0 : 1000)
 			r = trace_writer_add_events(w, ev, 1000);
 		CHECK_EQ(r, -EFBIG);
 		/* the first failure sticks */
@@ -1189,8 +1239,58 @@ TEST(trace_writer_reports_write_errors)
 	}
 	setrlimit(RLIMIT_FSIZE, &lim);
 	sigaction(SIGXFSZ, &old, NULL);
-	CHECK_RC(count_entries(dir, NULL, 0), 0);
+	/* whole chunks up to the failure, none after it */
+	long kept = events_in(path, &summary);
+	CHECK_MSG(kept > 0 && kept <= n && kept % LAB_CHUNK_MAX_EVENTS == 0,
+		  "%ld of %ld events kept", kept, n);
 out:
+	free(path);
+}
+
+/* A disk that fills up: the writer stops taking events while room for
+ * the closing chunks is still there, so the trace ends whole, with its
+ * summary. A small tmpfs is the full disk. */
+TEST(trace_writer_closes_the_trace_on_a_full_disk)
+{
+	const char *dir = test_tmpdir();
+	char *path = path_in(dir, "run.lab");
+	struct lab_run_summary sum;
+	struct lab_trace_info in;
+	struct trace_writer *w;
+	struct lab_event ev[1000];
+	bool summary;
+	uint64_t n = 0;
+
+	if (geteuid() != 0)
+		SKIP("mounting a small filesystem needs root");
+	if (mount("lab-test", dir, "tmpfs", 0, "size=6m"))
+		SKIP("cannot mount a tmpfs here");
+	gen_info(&in);
+	gen_summary(&sum, 0);
+	/* events that compress badly fill the disk sooner */
+	srand(1);
+	if (CHECK_RC(trace_file_open(&w, path, &in), 0)) {
+		while (!trace_writer_full(w) && n < 10000000) {
+			for (int i = 0; i < 1000; i++) {
+				gen_event(n + i, &ev[i]);
+				ev[i].value = (uint64_t)rand() << 32 | rand();
+				ev[i].ts = (uint64_t)rand() << 32 | rand();
+			}
+			if (!CHECK_RC(trace_writer_add_events(w, ev, 1000), 0))
+				break;
+			n += 1000;
+		}
+		CHECK(trace_writer_full(w));
+		CHECK_RC(trace_writer_add_events(w, ev, 1000), 0);
+		CHECK_EQ(trace_writer_refused(w), 1000);
+		CHECK_RC(trace_writer_finish(w, NULL, 0, NULL, 0, &sum), 0);
+		trace_writer_free(w);
+	}
+	long kept = events_in(path, &summary);
+	CHECK_MSG(kept > 0 && (uint64_t)kept <= n && summary,
+		  "%ld of %llu events kept, summary %d", kept,
+		  (unsigned long long)n, summary);
+	umount2(dir, MNT_DETACH);
 	free(path);
 }
 
@@ -1218,8 +1318,12 @@ TEST(trace_maps_round_trip)
 	struct lab_run_summary sum = {.events = 1};
 	struct lab_event ev = {.ts = 5, .type = LAB_EV_SWITCH, .tid = 9};
 	struct lab_map m[2] = {
-		{.start = 0x1000, .end = 0x3000, .offset = 0x40, .pid = 7,
-		 .prot = LAB_MAP_READ | LAB_MAP_WRITE, .path = "/usr/bin/x"},
+		{.start = 0x1000,
+		 .end = 0x3000,
+		 .offset = 0x40,
+		 .pid = 7,
+		 .prot = LAB_MAP_READ | LAB_MAP_WRITE,
+		 .path = "/usr/bin/x"},
 		{.start = 0x9000, .end = 0xa000, .pid = 7, .path = "[heap]"},
 	};
 	struct trace_writer *w = NULL;
@@ -1228,7 +1332,7 @@ TEST(trace_maps_round_trip)
 	char err[512] = "";
 	int maps = 0, events = 0;
 
-	if (!CHECK_RC(trace_writer_open(&w, path, &info), 0))
+	if (!CHECK_RC(trace_file_open(&w, path, &info), 0))
 		goto out;
 	CHECK_RC(trace_writer_add_events(w, &ev, 1), 0);
 	CHECK_RC(trace_writer_add_maps(w, m, 2), 0);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include "stats.h"
 #include "synth.h"
-#include "trace_writer.h"
+#include "trace_file.h"
 
 #define ROOT		   1000 /* the process, and its first thread */
 #define NCPUS		   2
@@ -356,7 +356,7 @@ int synth_trace(const char *path, uint64_t events, int nthreads,
 		snprintf(s->kt[i].comm, sizeof(s->kt[i].comm), "worker");
 	}
 	s->kt[0].oncpu_since = info.start_ns;
-	if (trace_writer_open(&s->w, path, &info) || simulate(s, events))
+	if (trace_file_open(&s->w, path, &info) || simulate(s, events))
 		goto out;
 	sum.end_ns = s->ts;
 	sum.events = s->events;

@@ -1,0 +1,283 @@
+/* probe_service.c - the root half of lab run serves trace requests from
+ * the half that runs as the user (see probe_service.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "probe_service.h"
+
+/* bounds on what a request may carry */
+#define MAX_ARGC       4096
+#define MAX_ARGV_BYTES (2u << 20)
+
+struct wire_request {
+	struct probe_request rq;
+	uint32_t argc;
+	uint32_t argv_len; /* NUL-terminated arguments that follow */
+};
+
+struct wire_reply {
+	int32_t status; /* tracer_run's */
+	struct tracer_result res;
+	char err[512];
+};
+
+static int service_fd = -1; /* the child's end */
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* 1 when len bytes were read, 0 at a clean end of file, -1 otherwise */
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 && got == 0 ? 0 : -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+static int send_request(int sock, const struct wire_request *w, int fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {(void *)w, sizeof(*w)};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
+			   .msg_controllen = sizeof(ctl)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	ssize_t n;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		n = sendmsg(sock, &m, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*w) ? 0 : -1;
+}
+
+/* The request's fixed part and its descriptor: 1, 0 at end of file, -1
+ * on anything else (then *fd is -1). */
+static int recv_request(int sock, struct wire_request *w, int *fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {w, sizeof(*w)};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
+			   .msg_controllen = sizeof(ctl)};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+	while (n < 0 && errno == EINTR);
+	c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(*w) || *fd < 0 || (m.msg_flags & MSG_CTRUNC))
+		return -1;
+	return 1;
+}
+
+/* Splits the arguments the child sent; NULL when they are not argc
+ * NUL-terminated strings. */
+static char **split_argv(char *buf, uint32_t len, uint32_t argc)
+{
+	char **argv;
+	uint32_t n = 0;
+
+	if (argc == 0 || argc > MAX_ARGC || len == 0 || buf[len - 1])
+		return NULL;
+	argv = calloc(argc + 1, sizeof(*argv));
+	for (char *p = buf; argv && p < buf + len; p += strlen(p) + 1) {
+		if (n == argc) {
+			free(argv);
+			return NULL;
+		}
+		argv[n++] = p;
+	}
+	if (argv && n != argc) {
+		free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
+#define TERMINATE(field) ((field)[sizeof(field) - 1] = 0)
+
+/* Checks the request and fills the tracer's options from it. */
+static int take_request(struct wire_request *w, int fd, struct tracer_opts *o)
+{
+	struct probe_request *rq = &w->rq;
+	struct stat st;
+	uint32_t kib = rq->ring_kib;
+
+	TERMINATE(rq->workload);
+	TERMINATE(rq->params);
+	TERMINATE(rq->cmdline);
+	if (!(rq->timeout_s >= 0 && rq->timeout_s <= 86400) ||
+	    (kib && (kib < 4 || kib > 1048576 || (kib & (kib - 1)))) ||
+	    fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size)
+		return -1;
+	o->trace_fd = fd;
+	o->timeout_s = rq->timeout_s;
+	o->ring_kib = kib;
+	o->verbose = rq->verbose;
+	o->creation_calls = rq->creation_calls;
+	tracer_describe_machine(&o->info);
+	memcpy(o->info.workload, rq->workload, sizeof(o->info.workload));
+	memcpy(o->info.params, rq->params, sizeof(o->info.params));
+	memcpy(o->info.cmdline, rq->cmdline, sizeof(o->info.cmdline));
+	return 0;
+}
+
+/* One request: 1 when served, 0 at the child's end, -1 on a bad one. */
+static int serve_one(int sock, const struct identity *user, const char *self)
+{
+	struct wire_request w = {0};
+	struct wire_reply *reply;
+	struct tracer_opts o = {.hangup_fd = sock, .run_as = user};
+	char *args = NULL, **argv = NULL;
+	int fd, r = recv_request(sock, &w, &fd);
+
+	if (r <= 0 || w.argv_len > MAX_ARGV_BYTES ||
+	    !(args = malloc(w.argv_len + 1)) ||
+	    read_full(sock, args, w.argv_len) != 1 ||
+	    !(argv = split_argv(args, w.argv_len, w.argc)) ||
+	    !(reply = calloc(1, sizeof(*reply))) || take_request(&w, fd, &o)) {
+		if (fd >= 0)
+			close(fd);
+		free(argv);
+		free(args);
+		return r ? -1 : 0;
+	}
+	o.argv = argv;
+	o.marker_path = w.rq.markers ? self : NULL;
+	reply->status =
+		tracer_run(&o, &reply->res, reply->err, sizeof(reply->err));
+	r = write_full(sock, reply, sizeof(*reply)) ? -1 : 1;
+	free(reply);
+	free(argv);
+	free(args);
+	return r;
+}
+
+int probe_service_start(const struct identity *user, char *err, size_t errlen)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int sv[2], status;
+	pid_t child;
+
+	if (n < 0) {
+		snprintf(err, errlen, "run: finding the lab binary: %s",
+			 strerror(errno));
+		return -1;
+	}
+	self[n] = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "run: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL); /* nothing buffered is printed twice */
+	child = fork();
+	if (child < 0) {
+		snprintf(err, errlen, "run: fork: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		service_fd = sv[1];
+		if (user && identity_become(user)) {
+			snprintf(err, errlen, "run: becoming %s: %s",
+				 user->user, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	close(sv[1]);
+	while (serve_one(sv[0], user, self) > 0)
+		;
+	close(sv[0]);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+int probe_service_trace(const struct probe_request *rq, char *const *argv,
+			int trace_fd, struct tracer_result *res, char *err,
+			size_t errlen)
+{
+	struct wire_request w = {.rq = *rq};
+	struct wire_reply *reply = calloc(1, sizeof(*reply));
+	size_t len = 0;
+	char *args, *p;
+	int r = -1;
+
+	for (uint32_t i = 0; argv[i]; i++, w.argc++)
+		len += strlen(argv[i]) + 1;
+	args = malloc(len ? len : 1);
+	if (!reply || !args || w.argc > MAX_ARGC || len > MAX_ARGV_BYTES) {
+		snprintf(err, errlen,
+			 reply && args ? "run: the command has too many "
+					 "arguments (at most %d, %u bytes)"
+				       : "run: out of memory",
+			 MAX_ARGC, MAX_ARGV_BYTES);
+		goto out;
+	}
+	p = args;
+	for (uint32_t i = 0; argv[i]; i++)
+		p = stpcpy(p, argv[i]) + 1;
+	w.argv_len = (uint32_t)len;
+	if (send_request(service_fd, &w, trace_fd) ||
+	    write_full(service_fd, args, len) ||
+	    read_full(service_fd, reply, sizeof(*reply)) != 1) {
+		snprintf(err, errlen,
+			 "run: the tracing half of lab ended before the run "
+			 "did (see its messages above)");
+		goto out;
+	}
+	*res = reply->res;
+	reply->err[sizeof(reply->err) - 1] = 0;
+	snprintf(err, errlen, "%s", reply->err);
+	r = reply->status;
+out:
+	close(trace_fd);
+	free(args);
+	free(reply);
+	return r;
+}
