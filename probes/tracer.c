@@ -38,6 +38,7 @@ struct session {
 	/* under sudo: kernel lock addresses become per-trace ids */
 	struct kernel_ids *kernel_ids;
 	pid_t child;
+	pid_t group; /* the command's process group; stays set after reaping */
 	int sigfd, pidfd, epfd, timerfd, hangup_fd;
 	int release_w, exec_err_r;
 	/* the guard kills the command's group if lab dies without a word */
@@ -240,9 +241,12 @@ static int on_event(void *ctx, void *data, size_t size)
  * reads its input, and Ctrl-C reaches it (and its children) directly. */
 static void hand_terminal(struct session *s, pid_t pgrp)
 {
+	pid_t fg = tcgetpgrp(STDIN_FILENO);
 	sigset_t ttou, old;
 
-	if (!s->owns_tty)
+	/* only between lab and its command: a terminal the shell took back
+	 * (lab stopped, then continued in the background) stays the shell's */
+	if (!s->owns_tty || (fg != getpgrp() && fg != s->group))
 		return;
 	/* a background group changing the foreground gets SIGTTOU */
 	sigemptyset(&ttou);
@@ -298,6 +302,7 @@ static int start_child(struct session *s, char *const *argv,
 		child_main(s, release[0], exec_err[1], argv, run_as);
 	/* both sides set the group, whichever runs first */
 	setpgid(s->child, s->child);
+	s->group = s->child;
 	hand_terminal(s, s->child);
 	close(release[0]);
 	close(exec_err[1]);
@@ -520,8 +525,8 @@ static void snapshot_root(struct session *s)
 
 /* Ctrl-Z stopped the command, which has the terminal: lab stops with
  * it, as a shell's job does, so the shell takes the terminal back; when
- * continued (fg), lab hands the terminal to the command again and
- * continues it. Without a terminal a stop is someone else's business. */
+ * continued, lab continues the command. Without a terminal a stop is
+ * someone else's business. */
 static void follow_stop(struct session *s)
 {
 	siginfo_t si = {0};
@@ -531,6 +536,8 @@ static void follow_stop(struct session *s)
 		return;
 	hand_terminal(s, getpgrp());
 	kill(0, SIGSTOP); /* lab's whole group: the shell sees the job stop */
+	/* continued: in the foreground (fg) the command gets the terminal
+	 * again; in the background (bg, kill %1) it runs without it */
 	hand_terminal(s, s->child);
 	kill(-s->child, SIGCONT);
 }
