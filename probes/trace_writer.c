@@ -24,16 +24,15 @@ _Static_assert(
 	"trace records are written in host order, which must be little-endian");
 
 /* room kept for the threads, drops and summary chunks of a full disk */
-#define RESERVE_BYTES (4u << 20)
+#define RESERVE_BYTES (1u << 20)
 
 struct trace_writer {
 	int fd;
 	int error; /* first failure as -errno; every later call returns it */
 	bool finished;
-	bool full;	  /* the reserve could not grow: events are refused */
-	off_t end;	  /* bytes of whole chunks written */
-	off_t reserved;	  /* allocated up to here, or 0: no reserve here */
-	uint64_t refused; /* events refused since the disk filled */
+	bool full;	/* the reserve could not grow: events are refused */
+	off_t end;	/* bytes of whole chunks written */
+	off_t reserved; /* allocated up to here, or 0: no reserve here */
 	struct lab_event *events; /* LAB_CHUNK_MAX_EVENTS buffered events */
 	size_t nevents;
 	z_stream zs;
@@ -335,10 +334,8 @@ int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
 		return w->error;
 	if (w->finished)
 		return -EINVAL;
-	if (w->full) {
-		w->refused += n;
+	if (w->full)
 		return 0;
-	}
 	while (n > 0) {
 		size_t room = LAB_CHUNK_MAX_EVENTS - w->nevents;
 		size_t take = n < room ? n : room;
@@ -419,11 +416,6 @@ int trace_writer_finish(struct trace_writer *w,
 bool trace_writer_full(const struct trace_writer *w)
 {
 	return w->full;
-}
-
-uint64_t trace_writer_refused(const struct trace_writer *w)
-{
-	return w->refused;
 }
 
 void trace_writer_free(struct trace_writer *w)

@@ -13,7 +13,8 @@ struct trace_writer;
  * fails. Returns 0 or -errno. */
 int trace_writer_open(struct trace_writer **w, int fd,
 		      const struct lab_trace_info *info);
-/* Buffers events; full buffers are deflated and written as chunks. */
+/* Buffers events; full buffers are deflated and written as chunks. Once
+ * the writer is full, events are refused (and 0 returned). */
 int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
 			    size_t n);
 /* Writes memory maps of a traced process as a chunk of their own. */
@@ -29,8 +30,6 @@ int trace_writer_finish(struct trace_writer *w,
 /* The disk is (nearly) full: events are refused from now on, and the
  * room kept aside takes the closing chunks. */
 bool trace_writer_full(const struct trace_writer *w);
-/* Events refused since the disk filled. */
-uint64_t trace_writer_refused(const struct trace_writer *w);
 /* Frees the writer; closes the file if finish was not called, which
  * then ends at its last whole chunk. NULL is ok. */
 void trace_writer_free(struct trace_writer *w);

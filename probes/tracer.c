@@ -746,8 +746,6 @@ static int finish(struct session *s, struct tracer_result *res,
 	r = read_counters(s, &c);
 	if (r == 0) {
 		fill_summary(&res->summary, ru, res, &c);
-		/* events the full disk refused are lost like dropped ones */
-		res->summary.dropped += trace_writer_refused(s->writer);
 		r = trace_writer_finish(s->writer, c.threads, c.nthreads,
 					c.drops, c.ncpus, &res->summary);
 		/* the file ends at its last whole chunk: kept, said so */
