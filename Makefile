@@ -30,7 +30,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ip
 
 DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
 	systemtap-sdt-dev libjson-c-dev pkg-config cppcheck clang-format \
-	libclang-rt-14-dev chromium groff-base
+	libclang-rt-14-dev chromium groff-base sudo
 
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
 	probes/*.c analyzer/*.c))
