@@ -192,6 +192,7 @@ static struct student st;
 static int state; /* 0 not tried, 1 ready, -1 failed: why says why */
 static char why[1024];
 static char sudoers[PATH_MAX];
+static char lab_copy[PATH_MAX]; /* a copy of lab made for the student */
 
 static const struct run_as root_here = {0, 0, NULL, NULL, NULL};
 
@@ -316,6 +317,7 @@ static int find_lab(void)
 		return -1;
 	}
 	sfmt(st.lab, sizeof(st.lab), "%s", copy);
+	sfmt(lab_copy, sizeof(lab_copy), "%s", copy);
 	return 0;
 }
 
@@ -323,11 +325,14 @@ static void remove_sudoers(void)
 {
 	if (sudoers[0])
 		unlink(sudoers);
+	if (lab_copy[0])
+		unlink(lab_copy);
 }
 
 /* A rule for exactly st.lab, checked by visudo, then put in place. Its
  * file is named after the binary, so test runs of other builds do not
- * replace each other's rules; it is removed when the tests end. */
+ * replace each other's rules; it is removed when the tests end, with
+ * the copy of lab if one was made. */
 static int write_sudoers(void)
 {
 	char tmp[PATH_MAX + 8], escaped[2 * PATH_MAX];
