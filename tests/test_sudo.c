@@ -683,10 +683,12 @@ TEST(sudo_kernel_lock_addresses_stay_in_the_kernel)
 {
 	struct scene sc;
 	char prog[PATH_MAX + 16], dir[PATH_MAX + 16], path[PATH_MAX + 32];
+	static const char *const ms[] = {"60", "200", "500"};
 	struct json_object *j = NULL, *kernel;
 	char *text = NULL;
 	uint64_t example = 0;
-	size_t bad, locks;
+	int64_t contended = 0;
+	size_t bad;
 	int code;
 
 	if (!scene_new(&sc))
@@ -696,33 +698,46 @@ TEST(sudo_kernel_lock_addresses_stay_in_the_kernel)
 	if (!CHECK(copy_file("build/tests/klock", prog, 0755, sc.s->uid,
 			     sc.s->gid)))
 		return;
-	const char *args[] = {"run",	 "-o", dir,  "--",
-			      "./klock", "4",  "60", NULL};
-	code = sudo_lab(sc.home, args, out, OUT_MAX, err, OUT_MAX);
-	if (!CHECK_MSG(code == 0, "sudo lab run -- ./klock: exit %d:\n%s", code,
-		       out))
-		return;
+	/* longer runs where the machine contended less: the kernel counts
+	 * every contention in the thread's counters (totals.klock_count) */
+	for (int try = 0; try < 3; try++) {
+		const char *args[] = {"run",	 "-o", dir,	"--",
+				      "./klock", "4",  ms[try], NULL};
+
+		code = sudo_lab(sc.home, args, out, OUT_MAX, err, OUT_MAX);
+		if (!CHECK_MSG(code == 0,
+			       "sudo lab run -- ./klock: exit %d:\n%s", code,
+			       out))
+			return;
+		json_object_put(j);
+		free(text);
+		sfmt(path, sizeof(path), "%s/klock.json", dir);
+		text = read_all(path);
+		j = json_object_from_file(path);
+		if (!CHECK_MSG(text && j, "no report %s", sp(path)))
+			goto out;
+		contended = json_object_get_int64(
+			get(get(j, "totals"), "klock_count"));
+		if (contended > 0)
+			break;
+	}
+	if (!CHECK_MSG(contended > 0,
+		       "klock never waited for a kernel lock: the test tested "
+		       "nothing"))
+		goto out;
 	CHECK_MSG(!strcasestr(out, "0xffff"),
 		  "lab printed a kernel address: %s", line_with(out, "0xffff"));
+	CHECK_MSG(!strcasestr(text, "0xffff"), "a kernel address in %s: %s",
+		  sp(path), line_with(text, "0xffff"));
 
 	sfmt(path, sizeof(path), "%s/klock.lab", dir);
-	locks = trace_kernel_addresses(path, &bad, &example);
-	CHECK_MSG(locks > 0,
-		  "no kernel lock contention in %s: the test tested nothing",
-		  sp(path));
+	(void)trace_kernel_addresses(path, &bad, &example);
 	CHECK_MSG(!bad, "%zu kernel addresses in the trace, e.g. %#llx", bad,
 		  (unsigned long long)example);
 
-	sfmt(path, sizeof(path), "%s/klock.json", dir);
-	text = read_all(path);
-	j = json_object_from_file(path);
-	if (!CHECK_MSG(text && j, "no report %s", sp(path)))
-		goto out;
-	CHECK_MSG(!strcasestr(text, "0xffff"), "a kernel address in %s: %s",
-		  sp(path), line_with(text, "0xffff"));
 	kernel = get(get(j, "locks"), "kernel");
 	CHECK_MSG(json_object_array_length(kernel) > 0,
-		  "%s lists no kernel lock", sp(path));
+		  "klock.json lists no kernel lock");
 	for (size_t i = 0; i < json_object_array_length(kernel); i++) {
 		struct json_object *l = json_object_array_get_idx(kernel, i);
 		struct json_object *id = get(l, "id");
