@@ -30,14 +30,14 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ip
 
 DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
 	systemtap-sdt-dev libjson-c-dev pkg-config cppcheck clang-format \
-	libclang-rt-14-dev chromium groff-base
+	libclang-rt-14-dev chromium groff-base sudo
 
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
 	probes/*.c analyzer/*.c cli/*.c))
 LIB_ASMS := $(wildcard workloads/coro/*.S)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASMS:%.S=$(OBJ)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c) tests/workload_child.c tests/json_path.c \
-	tests/browser.c tests/fuzz/fuzz_trace.c tests/fuzz/replay.c
+	tests/browser.c tests/sudo_user.c tests/fuzz/fuzz_trace.c tests/fuzz/replay.c
 TEST_OBJS := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 SKEL := $(BUILD)/lab.skel.h

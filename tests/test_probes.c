@@ -746,7 +746,7 @@ TEST(sudo_runs_the_command_as_the_invoking_user)
 	if (!test_can_trace(&why))
 		SKIP(why);
 	dir = test_tmpdir();
-	/* the user creates the output directory: in a directory of theirs */
+	/* the user's own directory: lab creates out/ there as the user */
 	if (!CHECK(chown(dir, 65534, 65534) == 0))
 		return;
 	snprintf(path, sizeof(path), "%s/out", dir);
