@@ -82,6 +82,41 @@ static const char *visible(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* the first lines of s, as visible() shows them */
+static const char *visible_head(const char *s, int lines, char *buf, size_t len)
+{
+	char head[2048];
+	size_t n = 0;
+
+	while (s[n] && n + 1 < sizeof(head) && lines > 0)
+		lines -= s[n++] == '\n';
+	snprintf(head, sizeof(head), "%.*s%s", (int)n, s, s[n] ? "..." : "");
+	return visible(head, buf, len);
+}
+
+/* exactly one line of output */
+static bool one_line(const char *out)
+{
+	const char *nl = strchr(out, '\n');
+
+	return nl && nl[1] == 0 && nl != out;
+}
+
+/* some line of out holds both a and b */
+static bool line_with(const char *out, const char *a, const char *b)
+{
+	for (const char *p = out; *p;) {
+		size_t n = strcspn(p, "\n");
+		char line[4096];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			return true;
+		p += n + (p[n] == '\n');
+	}
+	return false;
+}
+
 /* ---- processes ---- */
 
 /* The command line of pid, its arguments joined by spaces. */
@@ -233,6 +268,69 @@ static void take_output(int fd, char *out, size_t outlen, size_t *used)
 	}
 }
 
+#define TIMED_OUT -2
+
+/* Runs argv as test_run does (as root, stdout and stderr into out), in a
+ * process group of its own with stdin on /dev/null; past limit_ms the
+ * group is killed and TIMED_OUT returned. The wait ends with the
+ * process, not with its output: a process that left the run may hold
+ * the pipe. */
+static int run_for(const char *const argv[], char *out, size_t outlen,
+		   int limit_ms)
+{
+	long long until = now_ms() + limit_ms;
+	int fds[2], status = 0;
+	size_t used = 0;
+	bool over = false;
+	pid_t pid;
+
+	out[0] = 0;
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		no_core_dumps();
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd p = {.fd = fds[0], .events = POLLIN};
+
+		poll(&p, 1, 20);
+		take_output(fds[0], out, outlen, &used);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		if (now_ms() > until) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			over = true;
+			break;
+		}
+	}
+	usleep(20000);
+	take_output(fds[0], out, outlen, &used);
+	close(fds[0]);
+	out[used] = 0;
+	if (over)
+		return TIMED_OUT;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* Starts lab run -o dir -- /bin/sh -c script with its output in outfile,
  * in a process group of its own as a supervisor starts it (setpgid in
  * the child before exec), and waits until nsleeps processes holding
@@ -316,6 +414,16 @@ static char *slurp(const char *path, size_t *len)
 	}
 	fclose(f);
 	return buf;
+}
+
+static bool spit(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok = f && fwrite(buf, 1, len, f) == len;
+
+	if (f && fclose(f))
+		ok = false;
+	return ok;
 }
 
 /* ---- 1. a supervisor kills lab's process group ---- */
@@ -628,6 +736,215 @@ TEST(ctrl_z_in_a_shell_stops_lab_and_fg_resumes_the_run)
 TEST(ctrl_z_then_ctrl_c_twice_never_hangs)
 {
 	job_control(CTRL_Z_THEN_CTRL_C);
+}
+
+/* ---- 3. the disk fills up ---- */
+
+#define FLOOD_OPS "200017" /* also marks the run's processes */
+
+/* N of the summary's "wall ..., N events, ..." line; -1 if none. */
+static long long events_shown(const char *text)
+{
+	const char *line = text, *ev, *p;
+	long long n = 0;
+
+	while (line && strncmp(line, "wall ", 5)) {
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	if (!line || !(ev = strstr(line, " event")) ||
+	    memchr(line, '\n', ev - line))
+		return -1;
+	for (p = ev;
+	     p > line && (p[-1] == ',' || (p[-1] >= '0' && p[-1] <= '9'));)
+		p--;
+	if (p == ev)
+		return -1;
+	for (; p < ev; p++)
+		if (*p != ',')
+			n = n * 10 + (*p - '0');
+	return n;
+}
+
+TEST(a_full_disk_keeps_what_was_recorded)
+{
+	const char *why, *dir;
+	char mnt[PATH_MAX + 16], trace[PATH_MAX + 64], copy[PATH_MAX + 16];
+	char names[1024], *out = malloc(OUT_MAX), *rout = malloc(OUT_MAX);
+	char *vis = malloc(VIS_MAX);
+	char *data = NULL;
+	size_t len = 0;
+	int code;
+
+	if (!out || !rout || !vis)
+		goto free;
+	if (!test_can_trace(&why)) {
+		test_skip(why);
+		goto free;
+	}
+	dir = abs_tmpdir();
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	if (mkdir(mnt, 0755) ||
+	    mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m")) {
+		test_skip("cannot mount a tmpfs of 1 MiB");
+		goto free;
+	}
+	const char *argv[] = {test_lab_path(),	  "run",   "-o",      mnt,
+			      "pingpong-threads", "--ops", FLOOD_OPS, NULL};
+	code = run_for(argv, out, OUT_MAX, 30000);
+	visible(out, vis, VIS_MAX);
+	if (!CHECK_MSG(code != TIMED_OUT, "lab ran past 30 s:\n%s", vis))
+		goto umount;
+	CHECK_MSG(code != 0 && code < 128, "exit %d:\n%s", code, vis);
+	CHECK_MSG(line_with(out, "No space left on device", "recorded"),
+		  "no line says the disk is full and that the trace holds "
+		  "what was recorded:\n%s",
+		  vis);
+	snprintf(trace, sizeof(trace), "%s/pingpong-threads.lab", mnt);
+	data = slurp(trace, &len);
+	if (CHECK_MSG(data && len > 0, "no trace %s", trace)) {
+		snprintf(copy, sizeof(copy), "%s/copy.lab", dir);
+		CHECK(spit(copy, data, len));
+		const char *report[] = {test_lab_path(), "report", copy, NULL};
+		code = run_for(report, rout, OUT_MAX, 30000);
+		visible(rout, vis, VIS_MAX);
+		CHECK_MSG((code == 0 || code == 1) &&
+				  strstr(rout, "pingpong-threads"),
+			  "lab report of the trace exited %d:\n%s", code, vis);
+		CHECK_MSG(strstr(rout, "INCOMPLETE"),
+			  "the trace is not marked incomplete:\n%s", vis);
+		/* the disk filled with events: some are in the trace */
+		CHECK_MSG(events_shown(rout) > 0,
+			  "the trace kept no events of the run:\n%s", vis);
+	}
+	CHECK_MSG(!tmp_files_in(mnt, names, sizeof(names)),
+		  "temporary files left: %s", names);
+	CHECK_MSG(!wait_procs_gone("pingpong-threads --ops " FLOOD_OPS, 2000),
+		  "a process of the run is still running");
+umount:
+	kill_procs("pingpong-threads --ops " FLOOD_OPS, 0);
+	if (umount2(mnt, 0) && umount2(mnt, MNT_DETACH))
+		CHECK_MSG(0, "cannot unmount %s: %s", mnt, strerror(errno));
+free:
+	free(data);
+	free(vis);
+	free(rout);
+	free(out);
+}
+
+/* ---- 4. a directory where an output goes ---- */
+
+static void directory_in_the_way(const char *ext)
+{
+	const char *why, *dir;
+	char out[8192], outdir[PATH_MAX + 16], blocker[PATH_MAX + 32],
+		marker[PATH_MAX + 16], script[PATH_MAX + 32], vis[VIS_MAX];
+	struct stat st;
+	int code;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = abs_tmpdir();
+	snprintf(outdir, sizeof(outdir), "%s/out", dir);
+	snprintf(blocker, sizeof(blocker), "%s/sh.%s", outdir, ext);
+	snprintf(marker, sizeof(marker), "%s/ran", dir);
+	snprintf(script, sizeof(script), "touch '%s'", marker);
+	if (!CHECK(mkdir(outdir, 0755) == 0 && mkdir(blocker, 0755) == 0))
+		return;
+	const char *argv[] = {test_lab_path(), "run", "-o",   outdir, "--",
+			      "/bin/sh",       "-c",  script, NULL};
+	code = run_for(argv, out, sizeof(out), 20000);
+	visible(out, vis, sizeof(vis));
+	CHECK_MSG(code > 0 && code < 124, "exit %d:\n%s", code, vis);
+	CHECK_MSG(access(marker, F_OK) != 0,
+		  "the command ran although %s is a directory:\n%s", blocker,
+		  vis);
+	CHECK_MSG(one_line(out) && strstr(out, blocker),
+		  "not one line naming %s:\n%s", blocker, vis);
+	CHECK_MSG(stat(blocker, &st) == 0 && S_ISDIR(st.st_mode),
+		  "the directory %s is gone", blocker);
+	kill_procs(dir, 0);
+}
+
+TEST(a_directory_at_the_trace_path_is_refused_before_the_run)
+{
+	directory_in_the_way("lab");
+}
+
+TEST(a_directory_at_the_json_path_is_refused_before_the_run)
+{
+	directory_in_the_way("json");
+}
+
+TEST(a_directory_at_the_html_path_is_refused_before_the_run)
+{
+	directory_in_the_way("html");
+}
+
+/* ---- 7. a report that would overwrite its own trace ---- */
+
+TEST(report_never_overwrites_the_trace_it_reads)
+{
+	const char *why, *dir;
+	char trace[PATH_MAX + 16], dotted[PATH_MAX + 16], hard[PATH_MAX + 16];
+	char soft[PATH_MAX + 16], out[8192], vis[VIS_MAX];
+	char *orig = NULL, *now;
+	size_t len = 0, nlen;
+	int code;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = abs_tmpdir();
+	const char *run[] = {test_lab_path(), "run", "-o", dir, "--",
+			     "true",	      NULL};
+	code = run_for(run, out, sizeof(out), 20000);
+	snprintf(trace, sizeof(trace), "%s/true.lab", dir);
+	orig = slurp(trace, &len);
+	if (!CHECK_MSG(code == 0 && orig, "lab run exited %d:\n%s", code,
+		       visible(out, vis, sizeof(vis)))) {
+		free(orig);
+		return;
+	}
+	snprintf(dotted, sizeof(dotted), "%s/./true.lab", dir);
+	snprintf(hard, sizeof(hard), "%s/hard.lab", dir);
+	snprintf(soft, sizeof(soft), "%s/soft.lab", dir);
+	const struct {
+		const char *opt, *path, *what;
+	} cases[] = {
+		{"--json", trace, "the same path"},
+		{"--html", trace, "the same path"},
+		{"--json", dotted, "another path to it"},
+		{"--html", dotted, "another path to it"},
+		{"--json", hard, "a hard link to it"},
+		{"--html", soft, "a symbolic link to it"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[] = {test_lab_path(), "report",      trace,
+				      cases[i].opt,    cases[i].path, NULL};
+
+		/* each case starts from the original trace and links */
+		unlink(hard);
+		unlink(soft);
+		if (!CHECK(spit(trace, orig, len)) ||
+		    !CHECK(link(trace, hard) == 0) ||
+		    !CHECK(symlink("true.lab", soft) == 0))
+			break;
+		code = run_for(argv, out, sizeof(out), 20000);
+		visible_head(out, 3, vis, sizeof(vis));
+		CHECK_MSG(code == 2 && one_line(out),
+			  "lab report T %s %s (%s): exit %d, not one line of "
+			  "refusal:\n%s",
+			  cases[i].opt, cases[i].path, cases[i].what, code,
+			  vis);
+		now = slurp(trace, &nlen);
+		CHECK_MSG(now && nlen == len && !memcmp(now, orig, len),
+			  "lab report T %s %s (%s) changed the trace (%zu "
+			  "bytes, was %zu)",
+			  cases[i].opt, cases[i].path, cases[i].what,
+			  now ? nlen : 0, len);
+		free(now);
+	}
+	free(orig);
 }
 
 /* ---- 9. signals lab did not expect ---- */
