@@ -26,7 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include <bpf/libbpf.h>
 #include "test.h"
+#include "events.h"
+#include "lab.skel.h" /* after events.h: it uses the record types */
 
 #define OUT_MAX	 65536
 #define MAX_PIDS 256
@@ -39,6 +42,11 @@ static struct json_object *get(struct json_object *o, const char *key)
 
 	json_object_object_get_ex(o, key, &v);
 	return v;
+}
+
+static int64_t get_int(struct json_object *o, const char *key)
+{
+	return json_object_get_int64(get(o, key));
 }
 
 static long long now_ms(void)
@@ -879,6 +887,186 @@ TEST(a_directory_at_the_json_path_is_refused_before_the_run)
 TEST(a_directory_at_the_html_path_is_refused_before_the_run)
 {
 	directory_in_the_way("html");
+}
+
+/* ---- 5. more threads than the probes can track ---- */
+
+/* How many threads the probes hold: live ones in `threads`, exited ones
+ * in `dead` (probes/lab.bpf.c); 0 if the probes cannot be opened. */
+static void probe_capacity(size_t *live, size_t *dead)
+{
+	struct lab_bpf *skel = lab_bpf__open();
+
+	*live = *dead = 0;
+	if (!skel)
+		return;
+	*live = bpf_map__max_entries(skel->maps.threads);
+	*dead = bpf_map__max_entries(skel->maps.dead);
+	lab_bpf__destroy(skel);
+}
+
+#define FLOOD_BLOCKED 5000   /* threads alive at once */
+#define FLOOD_OVER    3000   /* threads past what `dead` holds */
+#define FLOOD_MAX     100000 /* more would not take a few seconds */
+
+/* 5,000 threads alive at once, then as many created and joined as
+ * overflow the exited threads' map by 3,000 (16,384 today: 14,384
+ * churned). */
+TEST(untracked_threads_are_reported_loudly)
+{
+	const char *why, *dir;
+	char json[PATH_MAX + 32], prog[PATH_MAX], blocked[16], churn[16];
+	char *out = malloc(OUT_MAX), *vis = malloc(VIS_MAX);
+	struct json_object *r = NULL, *t;
+	size_t live, dead;
+	int code;
+
+	prog[0] = 0;
+	if (!out || !vis)
+		goto done;
+	if (!test_can_trace(&why)) {
+		test_skip(why);
+		goto done;
+	}
+	probe_capacity(&live, &dead);
+	if (!CHECK_MSG(dead > 0, "cannot open the probes to read their maps"))
+		goto done;
+	if (dead + FLOOD_OVER > FLOOD_MAX) {
+		test_skip("the probes' maps hold too many threads to overflow "
+			  "them in a few seconds");
+		goto done;
+	}
+	dir = abs_tmpdir();
+	if (!CHECK(realpath("build/tests/thread_flood", prog)))
+		goto done;
+	snprintf(blocked, sizeof(blocked), "%d", FLOOD_BLOCKED);
+	snprintf(churn, sizeof(churn), "%zu",
+		 dead + FLOOD_OVER - FLOOD_BLOCKED);
+	const char *argv[] = {test_lab_path(), "run", "-o", dir, "--", prog,
+			      blocked,	       churn, NULL};
+	code = run_for(argv, out, OUT_MAX, 60000);
+	visible(out, vis, VIS_MAX);
+	if (!CHECK_MSG(code >= 0 && code < 124, "exit %d:\n%s", code, vis))
+		goto done;
+	CHECK_MSG(line_with(out, "UNTRACKED", NULL) ||
+			  line_with(out, "not tracked", NULL),
+		  "no UNTRACKED line in the summary:\n%s", vis);
+	snprintf(json, sizeof(json), "%s/thread_flood.json", dir);
+	r = json_object_from_file(json);
+	if (!CHECK_MSG(r, "no report %s", json))
+		goto done;
+	t = get(r, "trace");
+	CHECK_MSG(get_int(t, "untracked") > 0,
+		  "%zu threads for maps of %zu and %zu, and trace.untracked "
+		  "is %lld",
+		  dead + FLOOD_OVER, live, dead,
+		  (long long)get_int(t, "untracked"));
+	CHECK_MSG(!json_object_get_boolean(get(t, "complete")),
+		  "trace.complete is true with %lld threads untracked",
+		  (long long)get_int(t, "untracked"));
+done:
+	if (prog[0])
+		kill_procs(prog, 0);
+	json_object_put(r);
+	free(vis);
+	free(out);
+}
+
+/* ---- 6. a process that leaves the run ---- */
+
+#define ESCAPE_SLEEP "27.456"
+
+/* A line naming pid and sleep, and saying that it outlived the run. */
+static bool says_still_running(const char *out, const char *pid)
+{
+	static const char *const words[] = {"running", "escaped", "outliv",
+					    "left", "alive"};
+
+	for (const char *p = out; *p;) {
+		size_t n = strcspn(p, "\n");
+		char line[4096];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strstr(line, pid) && strstr(line, "sleep") &&
+			    strstr(line, words[i]))
+				return true;
+		p += n + (p[n] == '\n');
+	}
+	return false;
+}
+
+TEST(a_process_that_escapes_the_run_is_named)
+{
+	const char *why, *dir;
+	char pidfile[PATH_MAX + 16], script[2 * PATH_MAX], json[PATH_MAX + 16];
+	char cmd[256], num[32], *out = malloc(OUT_MAX), *vis = malloc(VIS_MAX);
+	struct json_object *r = NULL, *still;
+	bool named = false;
+	pid_t escaped = 0;
+	FILE *f;
+	int code;
+
+	if (!out || !vis)
+		goto done;
+	if (!test_can_trace(&why)) {
+		test_skip(why);
+		goto done;
+	}
+	dir = abs_tmpdir();
+	snprintf(pidfile, sizeof(pidfile), "%s/escaped.pid", dir);
+	/* the sleep leaves in a session of its own; the inner shell waits
+	 * until it is sleep, not the shell's fork, before the run ends */
+	snprintf(script, sizeof(script),
+		 "setsid sh -c \"sleep " ESCAPE_SLEEP " >/dev/null 2>&1 & "
+		 "echo \\$! >'%s'; until grep -qx sleep /proc/\\$!/comm; "
+		 "do sleep 0.01; done\"; true",
+		 pidfile);
+	const char *argv[] = {test_lab_path(), "run", "-o",   dir, "--",
+			      "/bin/sh",       "-c",  script, NULL};
+	code = run_for(argv, out, OUT_MAX, 20000);
+	visible(out, vis, VIS_MAX);
+	f = fopen(pidfile, "r");
+	if (f) {
+		if (fscanf(f, "%d", &escaped) != 1)
+			escaped = 0;
+		fclose(f);
+	}
+	if (!CHECK_MSG(code == 0, "exit %d:\n%s", code, vis) ||
+	    !CHECK_MSG(escaped > 0, "the escaping sleep did not start"))
+		goto done;
+	snprintf(num, sizeof(num), "%d", (int)escaped);
+	/* the summary's table lists it as a traced process: a line of its
+	 * own must say it is still there */
+	CHECK_MSG(says_still_running(out, num),
+		  "no line says the process is still running (%d, sleep):\n%s",
+		  (int)escaped, vis);
+	snprintf(json, sizeof(json), "%s/sh.json", dir);
+	r = json_object_from_file(json);
+	if (!CHECK_MSG(r, "no report %s", json))
+		goto done;
+	still = get(get(r, "trace"), "still_running");
+	for (size_t i = 0; json_object_is_type(still, json_type_array) &&
+			   i < json_object_array_length(still);
+	     i++) {
+		struct json_object *p = json_object_array_get_idx(still, i);
+		const char *comm = json_object_get_string(get(p, "comm"));
+
+		named |= get_int(p, "pid") == escaped && comm &&
+			 !strcmp(comm, "sleep");
+	}
+	CHECK_MSG(json_object_is_type(still, json_type_array) && named,
+		  "trace.still_running lacks {pid %d, comm sleep}: %s",
+		  (int)escaped,
+		  still ? json_object_to_json_string(still) : "(absent)");
+done:
+	if (escaped > 0 && cmdline_of(escaped, cmd, sizeof(cmd)) &&
+	    strstr(cmd, ESCAPE_SLEEP))
+		kill(escaped, SIGKILL);
+	kill_procs("sleep " ESCAPE_SLEEP, 0);
+	json_object_put(r);
+	free(vis);
+	free(out);
 }
 
 /* ---- 7. a report that would overwrite its own trace ---- */
