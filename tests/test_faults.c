@@ -1135,6 +1135,121 @@ TEST(report_never_overwrites_the_trace_it_reads)
 	free(orig);
 }
 
+/* ---- 8. terminal escapes in names ---- */
+
+/* No ESC or BEL from the traced names reaches lab's terminal. */
+static bool clean_for_terminal(const char *out)
+{
+	return !strchr(out, 0x1b) && !strchr(out, 0x07);
+}
+
+/* The path of the only trace (*.lab) in dir; false if not one. */
+static bool find_trace(const char *dir, char *path, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".lab") && !found++)
+			snprintf(path, len, "%s/%s", dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found == 1;
+}
+
+/* lab run -o outdir -- argv..., then lab report of its trace: neither
+ * prints an escape or a bell. starts: the command can start. */
+static void no_escapes(const char *outdir, const char *const cmd[], bool starts)
+{
+	const char *argv[16] = {test_lab_path(), "run", "-o", outdir, "--"};
+	char *out = malloc(OUT_MAX), *vis = malloc(VIS_MAX);
+	char trace[PATH_MAX + 64];
+	size_t n = 5;
+	int code;
+
+	if (!out || !vis)
+		goto done;
+	for (; *cmd && n < 15; cmd++)
+		argv[n++] = *cmd;
+	argv[n] = NULL;
+	code = run_for(argv, out, OUT_MAX, 20000);
+	visible(out, vis, VIS_MAX);
+	if (!CHECK_MSG(starts ? code == 0 : code == 1, "lab run exited %d:\n%s",
+		       code, vis))
+		goto done;
+	CHECK_MSG(clean_for_terminal(out),
+		  "an escape or bell from the names reached the terminal "
+		  "(lab run):\n%s",
+		  vis);
+	if (!starts)
+		goto done;
+	/* the trace's name may be the program's made safe: the one .lab */
+	if (!CHECK_MSG(find_trace(outdir, trace, sizeof(trace)),
+		       "not one trace in %s", outdir))
+		goto done;
+	const char *report[] = {test_lab_path(), "report", trace, NULL};
+	code = run_for(report, out, OUT_MAX, 20000);
+	visible(out, vis, VIS_MAX);
+	CHECK_MSG(code == 0, "lab report exited %d:\n%s", code, vis);
+	CHECK_MSG(clean_for_terminal(out),
+		  "an escape or bell from the trace reached the terminal "
+		  "(lab report):\n%s",
+		  vis);
+done:
+	free(vis);
+	free(out);
+}
+
+#define CLEAR_SCREEN "t\x1b[2Jx"
+
+TEST(an_escape_in_the_programs_name_never_reaches_the_terminal)
+{
+	const char *why, *dir;
+	char prog[PATH_MAX + 32], outdir[PATH_MAX + 16], cmd[2 * PATH_MAX];
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = abs_tmpdir();
+	snprintf(prog, sizeof(prog), "%s/" CLEAR_SCREEN, dir);
+	snprintf(outdir, sizeof(outdir), "%s/out", dir);
+	snprintf(cmd, sizeof(cmd), "cp /bin/true '%s'", prog);
+	if (!CHECK_MSG(system(cmd) == 0, "cannot copy /bin/true"))
+		return;
+	const char *argv[] = {prog, NULL};
+	no_escapes(outdir, argv, true);
+}
+
+TEST(an_escape_in_the_arguments_never_reaches_the_terminal)
+{
+	const char *why, *dir;
+	char outdir[PATH_MAX + 16];
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = abs_tmpdir();
+	snprintf(outdir, sizeof(outdir), "%s/out", dir);
+	/* sets the terminal's title, then rings */
+	const char *argv[] = {"/bin/true", "\x1b]0;pwned\x07", NULL};
+	no_escapes(outdir, argv, true);
+}
+
+TEST(an_escape_in_a_command_that_cannot_start_never_reaches_the_terminal)
+{
+	const char *why, *dir;
+	char outdir[PATH_MAX + 16];
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = abs_tmpdir();
+	snprintf(outdir, sizeof(outdir), "%s/out", dir);
+	const char *argv[] = {"/nonexistent/\x1b[31mred", NULL};
+	no_escapes(outdir, argv, false);
+}
+
 /* ---- 9. signals lab did not expect ---- */
 
 /* A fatal signal lab has no reason to die of silently ends the run as
