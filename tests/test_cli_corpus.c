@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "sudo_user.h"
 #include "test.h"
-#include "trace_writer.h"
+#include "trace_file.h"
 
 #define CASES	    300
 #define MAX_TOKENS  24 /* of a generated line, not counting repeats */
@@ -163,7 +163,7 @@ static bool write_trace(const char *path)
 
 	snprintf(info.workload, sizeof(info.workload), "cpu-serial");
 	snprintf(kt.comm, sizeof(kt.comm), "cpu-serial");
-	ok = trace_writer_open(&w, path, &info) == 0 &&
+	ok = trace_file_open(&w, path, &info) == 0 &&
 	     trace_writer_add_events(w, e, 3) == 0 &&
 	     trace_writer_finish(w, &kt, 1, NULL, 0, &sum) == 0;
 	trace_writer_free(w);

@@ -26,7 +26,7 @@
 #include "sudo_user.h"
 #include "test.h"
 #include "trace_reader.h"
-#include "trace_writer.h"
+#include "trace_file.h"
 
 #define OUT_MAX 65536
 /* x86-64 and arm64 kernel addresses: the upper half, from here up */
@@ -472,7 +472,7 @@ static bool craft_trace(const char *path, const char *workload,
 	kt.exit_ns = ts + 1000;
 	sum.end_ns = ts + 2000;
 	sum.events = n;
-	ok = trace_writer_open(&w, path, &info) == 0 &&
+	ok = trace_file_open(&w, path, &info) == 0 &&
 	     trace_writer_add_events(w, e, n) == 0 &&
 	     (!nmaps || trace_writer_add_maps(w, m, nmaps) == 0) &&
 	     trace_writer_finish(w, &kt, 1, NULL, 0, &sum) == 0;
