@@ -26,7 +26,10 @@
  *	                         SysV, memfd, /dev/shm
  * An offset of 0 is left out. Files are opened by the paths the maps
  * give, so only on the machine that recorded the trace, and only while
- * they are unchanged since, are the names right.
+ * they are unchanged since, are the names right. Those paths come from
+ * the trace: only regular files are opened, their type checked before
+ * the open (a FIFO or a device named there is never opened), with the
+ * permissions of the user the analysis runs as.
  */
 #ifndef LAB_SYMBOLS_H
 #define LAB_SYMBOLS_H
