@@ -459,6 +459,7 @@ static void offcpu_section(FILE *f, const struct run_report *r)
 
 static void lock_row(FILE *f, const struct lock_report *l, bool user)
 {
+	bool id = !user && klock_is_id(l->addr);
 	char addr[32], kind[64];
 
 	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)l->addr);
@@ -476,10 +477,14 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 		fputs("\">", f);
 		html_text_clipped(f, l->symbol, 60);
 		fputs("</td>", f);
+	} else if (id) {
+		fprintf(f, "<td class=\"t\">kernel lock #%llu</td>",
+			(unsigned long long)l->addr);
 	} else {
 		html_td_text(f, "(no symbol)");
 	}
-	html_td_text(f, addr);
+	/* an id stands for an address the trace does not give */
+	html_td_text(f, id ? "–" : addr);
 	html_td_text(f, kind);
 	html_td_duration(f, l->total_ns);
 	html_td_count(f, l->count);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <json-c/json.h>
 #include "analyze.h"
+#include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
@@ -75,6 +76,23 @@ static void put_addr(json_object *o, const char *key, uint64_t addr)
 
 	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)addr);
 	put_str(o, key, b);
+}
+
+/* Where a lock is: its address; for a kernel lock also its "id", which
+ * stands for the address in traces recorded under sudo (klock_is_id):
+ * the address is null then, and the id null otherwise. */
+static void put_where(json_object *o, const struct lock_report *l, bool user)
+{
+	bool id = !user && klock_is_id(l->addr);
+
+	if (id)
+		put_null(o, "address");
+	else
+		put_addr(o, "address", l->addr);
+	if (id)
+		put_u64(o, "id", l->addr);
+	else if (!user)
+		put_null(o, "id");
 }
 
 /* the timeline's figures, null without a timeline */
@@ -232,7 +250,7 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 	};
 	json_object *o = json_object_new_object(), *a;
 
-	put_addr(o, "address", l->addr);
+	put_where(o, l, user);
 	if (l->symbol[0])
 		put_str(o, "symbol", l->symbol);
 	else

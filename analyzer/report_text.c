@@ -356,7 +356,8 @@ static void put_clipped(FILE *f, const char *s, size_t width)
 	put_left(f, b, width);
 }
 
-/* One contended lock: its name, or its address and whose it is. */
+/* One contended lock: its name, or its address (a kernel lock's id)
+ * and whose it is. */
 static void lock_row(FILE *f, const struct lock_report *l, bool user)
 {
 	char name[160], b[32];
@@ -364,6 +365,9 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	if (l->symbol[0])
 		snprintf(name, sizeof(name), "%s %s", user ? "futex" : "kernel",
 			 l->symbol);
+	else if (!user && klock_is_id(l->addr))
+		snprintf(name, sizeof(name), "kernel lock #%llu",
+			 (unsigned long long)l->addr);
 	else if (!user)
 		snprintf(name, sizeof(name), "kernel 0x%llx",
 			 (unsigned long long)l->addr);

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "locks.h"
 #include "symbols.h"
 
 /* ancestors walked from a process; a damaged trace may make a loop */
@@ -750,6 +751,8 @@ const char *symbols_kernel(struct symbols *s, uint64_t addr, char *buf,
 	size_t lo = 0, hi;
 	const struct ksym *k;
 
+	if (klock_is_id(addr))
+		return NULL;
 	if (s->kallsyms && !s->kloaded) {
 		s->kloaded = true;
 		load_kallsyms(s);

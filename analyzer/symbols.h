@@ -74,7 +74,8 @@ const char *symbols_user(struct symbols *s, uint32_t pid, uint64_t addr,
  * buf; NULL without kallsyms, when kallsyms shows no addresses (read
  * without privilege), or when the nearest symbol below is not a data
  * symbol (locks live in data; a text symbol or a section marker would
- * name the wrong thing). */
+ * name the wrong thing). NULL for a kernel lock id (klock_is_id in
+ * locks.h), which is no address: it is never looked up. */
 const char *symbols_kernel(struct symbols *s, uint64_t addr, char *buf,
 			   size_t len);
 

@@ -1295,7 +1295,10 @@ static char *unwrap(char *text)
 	return text;
 }
 
-static char *text_of(const struct run_report *r)
+enum writer { TEXT, BRIEF, JSON, HTML };
+
+/* What writer w made of r, as a string to free(). */
+static char *written(const struct run_report *r, enum writer w)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -1303,9 +1306,27 @@ static char *text_of(const struct run_report *r)
 
 	if (!f)
 		return NULL;
-	report_print_text(f, r);
+	switch (w) {
+	case TEXT:
+		report_print_text(f, r);
+		break;
+	case BRIEF:
+		report_print_brief(f, r);
+		break;
+	case JSON:
+		report_write_json(f, r);
+		break;
+	case HTML:
+		report_write_html(f, r);
+		break;
+	}
 	fclose(f);
 	return buf;
+}
+
+static char *text_of(const struct run_report *r)
+{
+	return written(r, TEXT);
 }
 
 TEST(analyze_text_fits_80_columns_and_names_threads)
@@ -1460,6 +1481,96 @@ out:
 	run_report_free(r);
 }
 
+/* The JSON report of r, parsed; NULL (a failed check) when it is not
+ * JSON. */
+static json_object *json_of(const struct run_report *r)
+{
+	char *text = written(r, JSON);
+	json_object *j = text ? json_tokener_parse(text) : NULL;
+
+	CHECK_MSG(j, "not JSON:\n%s", text ? text : "(nothing)");
+	free(text);
+	return j;
+}
+
+/* The field path names is there, with the value null. */
+static bool is_null(json_object *j, const char *parent, const char *key)
+{
+	json_object *v = NULL;
+
+	return json_object_object_get_ex(json_path(j, parent), key, &v) && !v;
+}
+
+/* A thread waiting twice for kernel lock a (300 ns in all) and once for
+ * b (50 ns), as lock:contention_begin/end give them. */
+static struct run_report *klock_run(uint64_t a, uint64_t b)
+{
+	const struct lab_event ev[] = {
+		ev_wakeup(T0 + 10, ROOT, ROOT),
+		ev_switch(T0 + 20, 0, 0, 0, 0, ROOT, ROOT),
+		ev_lock(T0 + 100, LAB_EV_LOCK_BEGIN, ROOT, ROOT, a),
+		ev_lock(T0 + 250, LAB_EV_LOCK_END, ROOT, ROOT, a),
+		ev_lock(T0 + 400, LAB_EV_LOCK_BEGIN, ROOT, ROOT, b),
+		ev_lock(T0 + 450, LAB_EV_LOCK_END, ROOT, ROOT, b),
+		ev_lock(T0 + 500, LAB_EV_LOCK_BEGIN, ROOT, ROOT, a),
+		ev_lock(T0 + 650, LAB_EV_LOCK_END, ROOT, ROOT, a),
+	};
+	struct lab_run_summary sum = test_summary(T0 + 1000, 8, 0);
+
+	return ANALYSE(ev, &sum);
+}
+
+/* A trace recorded under sudo names kernel locks by ids 1, 2, ...: shown
+ * as "kernel lock #N", never as an address; a root trace's addresses
+ * stay. */
+TEST(analyze_kernel_lock_ids_are_shown_as_ids)
+{
+	struct run_report *r = klock_run(1, 2);
+	char *text = NULL, *html = NULL;
+	json_object *j = NULL;
+
+	if (!CHECK(r) || !CHECK_EQ(r->nkernel_locks, 2))
+		goto out;
+	CHECK_EQ(r->kernel_locks[0].addr, 1);
+	CHECK_EQ(r->kernel_locks[0].count, 2);
+	CHECK_STR(r->kernel_locks[0].symbol, "");
+	text = text_of(r);
+	CHECK_MSG(text && strstr(text, "  kernel lock #1 ") &&
+			  strstr(text, "  kernel lock #2 ") &&
+			  !strstr(text, "0x"),
+		  "%s", text ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, "<td class=\"t\">kernel lock #1</td>"));
+	CHECK(html && !strstr(html, ">0x1<") && !strstr(html, ">0x2<"));
+	j = json_of(r);
+	CHECK_EQ(json_path_u64(j, "locks.kernel.0.id"), 1);
+	CHECK_EQ(json_path_u64(j, "locks.kernel.1.id"), 2);
+	CHECK(is_null(j, "locks.kernel.0", "address"));
+	CHECK(is_null(j, "locks.kernel.0", "symbol"));
+	json_object_put(j);
+	free(text);
+	free(html);
+	run_report_free(r);
+
+	r = klock_run(0xffff888100001000ULL, 0xffff888100002000ULL);
+	if (!CHECK(r))
+		return;
+	text = text_of(r);
+	CHECK_MSG(text && strstr(text, "kernel 0xffff888100001000"), "%s",
+		  text ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, ">0xffff888100001000<"));
+	j = json_of(r);
+	CHECK_STR(json_path_str(j, "locks.kernel.0.address") ?: "",
+		  "0xffff888100001000");
+	CHECK(is_null(j, "locks.kernel.0", "id"));
+out:
+	json_object_put(j);
+	free(text);
+	free(html);
+	run_report_free(r);
+}
+
 /* ---- a trace file, through the writer and the reader ---- */
 
 static int write_file(const char *path, const void *data, size_t len)
@@ -1562,3 +1673,4 @@ out:
 	free(data);
 	run_report_free(r);
 }
+

@@ -441,6 +441,29 @@ TEST(symbols_kernel_names_from_a_kallsyms_file)
 	symbols_free(s);
 }
 
+/* A kernel lock id (a trace recorded under sudo) is no address: never
+ * looked up, even where kallsyms has a symbol below it. */
+TEST(symbols_kernel_lock_ids_are_never_looked_up)
+{
+	char path[600];
+	struct symbols *s = symbols_new(0);
+
+	if (!CHECK(s))
+		return;
+	snprintf(path, sizeof(path), "%s/kallsyms", test_tmpdir());
+	CHECK_EQ(write_file(path, "0000000000000010 d low_lock\n"
+				  "ffffffff83000000 D jiffies_lock\n"),
+		 0);
+	CHECK_EQ(symbols_use_kallsyms(s, path), 0);
+	CHECK_STR(kernel(s, 0xffffffff83000008), "jiffies_lock+0x8");
+	CHECK_STR(kernel(s, 1), "(null)");
+	CHECK_STR(kernel(s, 0x18), "(null)");
+	CHECK_STR(kernel(s, 0xffffffff), "(null)");
+	/* 2^32 and above are addresses */
+	CHECK_STR(kernel(s, 0x100000010), "low_lock+0x100000000");
+	symbols_free(s);
+}
+
 /* The running kernel's own table, when it shows addresses. */
 TEST(symbols_kernel_names_from_proc_kallsyms)
 {
