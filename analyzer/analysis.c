@@ -147,6 +147,7 @@ void run_report_free(struct run_report *r)
 		return;
 	free(r->threads);
 	free(r->processes);
+	free(r->still_running);
 	lock_reports_free(r->user_locks, r->nuser_locks);
 	lock_reports_free(r->kernel_locks, r->nkernel_locks);
 	free(r->children);
@@ -462,6 +463,33 @@ static int group_processes(struct run_report *run)
 	return 0;
 }
 
+/* The processes with a thread whose exit the kernel did not see before
+ * tracing stopped. Threads without counters (a trace cut short) tell
+ * nothing: their exit may just not be in the file. Returns 0, or -1 when
+ * out of memory. */
+static int still_running_fill(struct run_report *run)
+{
+	run->still_running =
+		calloc(run->nprocesses + 1, sizeof(*run->still_running));
+	if (!run->still_running)
+		return -1;
+	for (size_t i = 0; i < run->nprocesses; i++) {
+		const struct process_report *p = &run->processes[i];
+		struct still_running *s =
+			&run->still_running[run->nstill_running];
+
+		for (size_t j = 0; j < p->nthreads; j++) {
+			if (!p->threads[j].has_kernel || p->threads[j].exited)
+				continue;
+			s->pid = p->pid;
+			memcpy(s->comm, p->comm, sizeof(s->comm));
+			run->nstill_running++;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* ---- the run ---- */
 
 static void run_fill(struct run_report *run, const struct analysis *a)
@@ -679,7 +707,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
 	run->marked_tasks = tl->marked_tasks;
-	if (group_processes(run))
+	if (group_processes(run) || still_running_fill(run))
 		goto out;
 	err = run_wide(run, a, taken);
 out:

@@ -19,6 +19,7 @@
 #define MAX_HISTOGRAMS	  8   /* run-queue histograms of single threads */
 #define MAX_LOCKS	  100 /* rows of the lock table */
 #define MAX_THREAD_ROWS	  500 /* rows of the thread table: fast to open */
+#define MAX_STILL_RUNNING 100 /* processes listed as still running */
 #define THREAD_LABEL_SIZE (12 + 4 * LAB_COMM_LEN)
 
 static void thread_label(char *buf, size_t len, const struct thread_report *t)
@@ -124,6 +125,8 @@ static void header(FILE *f, const struct run_report *r)
 	fputs("</p>\n<nav>", f);
 	if (r->dropped || !r->complete || r->damaged)
 		fputs("<a href=\"#dropped\">dropped</a>\n", f);
+	if (r->nstill_running)
+		fputs("<a href=\"#still-running\">still running</a>\n", f);
 	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
 		fprintf(f, "<a href=\"#%s\">%s</a>\n", nav[i][0], nav[i][1]);
 	fputs("</nav>\n</header>\n", f);
@@ -165,6 +168,43 @@ static void dropped_section(FILE *f, const struct run_report *r)
 		html_text(f, r->error);
 		fputs(". The report shows the intact part.</p>\n", f);
 	}
+	html_section_end(f);
+}
+
+/* Shown framed, after the dropped section, when processes outlived the
+ * run. */
+static void still_running_section(FILE *f, const struct run_report *r)
+{
+	size_t n = r->nstill_running;
+
+	if (!n)
+		return;
+	fputs("<section id=\"still-running\" class=\"alert\">\n", f);
+	fprintf(f,
+		"<h2>Still running when tracing stopped</h2>\n<p><strong>%zu "
+		"process%s</strong> of the run %s still running when tracing "
+		"stopped: ",
+		n, n == 1 ? "" : "es", n == 1 ? "was" : "were");
+	/* as the terminal says it (report_text.c) */
+	if (r->summary.flags & LAB_RUN_INCOMPLETE)
+		fprintf(f,
+			"lab killed the run's process group as it stopped the "
+			"run, which may have ended %s just after.</p>\n<ul>\n",
+			n == 1 ? "it" : "them");
+	else
+		fprintf(f,
+			"lab did not stop %s, and what %s did afterwards is "
+			"not in this report.</p>\n<ul>\n",
+			n == 1 ? "it" : "them", n == 1 ? "it" : "they");
+	for (size_t i = 0; i < n && i < MAX_STILL_RUNNING; i++) {
+		fprintf(f, "<li>%u (", r->still_running[i].pid);
+		html_text(f, r->still_running[i].comm);
+		fputs(")</li>\n", f);
+	}
+	if (n > MAX_STILL_RUNNING)
+		fprintf(f, "<li>and %zu more (in the JSON report)</li>\n",
+			n - MAX_STILL_RUNNING);
+	fputs("</ul>\n", f);
 	html_section_end(f);
 }
 
@@ -756,6 +796,7 @@ int report_write_html(FILE *f, const struct run_report *r)
 	html_begin(f, title);
 	header(f, r);
 	dropped_section(f, r);
+	still_running_section(f, r);
 	summary_section(f, r);
 	timeline_section(f, r);
 	runq_section(f, r);

@@ -374,6 +374,20 @@ static json_object *phases_json(const struct run_report *r)
 	return a;
 }
 
+static json_object *still_running_json(const struct run_report *r)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < r->nstill_running; i++) {
+		json_object *p = json_object_new_object();
+
+		put_u64(p, "pid", r->still_running[i].pid);
+		put_str(p, "comm", r->still_running[i].comm);
+		json_object_array_add(a, p);
+	}
+	return a;
+}
+
 static json_object *report_json(const struct run_report *r)
 {
 	json_object *root = json_object_new_object();
@@ -410,6 +424,7 @@ static json_object *report_json(const struct run_report *r)
 		put_str(o, "error", r->error);
 	else
 		put_null(o, "error");
+	json_object_object_add(o, "still_running", still_running_json(r));
 
 	run_json(add_object(root, "run"), r);
 

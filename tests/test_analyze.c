@@ -1,5 +1,6 @@
 /* test_analyze.c - the analysis core, fed synthetic event sequences with
  * known answers, and the writers that render its report. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1571,6 +1572,118 @@ out:
 	run_report_free(r);
 }
 
+/* The root forks daemon (200) which starts a thread (201) and leaves:
+ * 201 has no exit when tracing stops. 300 has no counters (its exit is
+ * not known), and is not listed. */
+static struct run_report *daemon_run(uint32_t flags)
+{
+	const struct lab_event ev[] = {
+		ev_wakeup(T0 + 10, ROOT, ROOT),
+		ev_switch(T0 + 20, 0, 0, 0, 0, ROOT, ROOT),
+		ev_fork(T0 + 100, ROOT, ROOT, 200, 200),
+		ev_fork(T0 + 150, ROOT, ROOT, 300, 300),
+		ev_switch(T0 + 200, ROOT, ROOT, 0, 1, 200, 200),
+		ev_fork(T0 + 300, 200, 200, 201, 200),
+		ev_exit(T0 + 400, 200, 200),
+	};
+	struct lab_thread_stats kt[3] = {
+		counters(ROOT, ROOT, 0, T0 - 1, "root"),
+		counters(200, 200, ROOT, T0 + 100, "daemon"),
+		counters(201, 200, 200, T0 + 300, "worker"),
+	};
+	struct lab_run_summary sum = test_summary(T0 + 1000, 7, 0);
+
+	sum.flags = flags;
+	kt[0].flags = kt[1].flags = LAB_THREAD_EXITED;
+	return analyse(ev, sizeof(ev) / sizeof(ev[0]), kt, 3, &sum);
+}
+
+TEST(analyze_still_running_processes_are_listed)
+{
+	struct run_report *r = daemon_run(0);
+	char *text = NULL, *brief = NULL, *html = NULL;
+	const char *line = "STILL RUNNING when tracing stopped: 1 process: "
+			   "200 (daemon); lab did not stop it";
+	json_object *j = NULL;
+
+	if (!CHECK(r) || !CHECK_EQ(r->nstill_running, 1))
+		goto out;
+	CHECK_EQ(r->still_running[0].pid, 200);
+	CHECK_STR(r->still_running[0].comm, "daemon");
+	text = text_of(r);
+	brief = written(r, BRIEF);
+	CHECK(text && !too_wide(text));
+	CHECK_MSG(text && strstr(unwrap(text), line), "%s", text ?: "");
+	CHECK_MSG(brief && strstr(unwrap(brief), line), "%s", brief ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, "<a href=\"#still-running\">"));
+	CHECK(html && strstr(html, "<section id=\"still-running\" "
+				   "class=\"alert\">"));
+	CHECK(html && strstr(html, "<li>200 (daemon)</li>"));
+	j = json_of(r);
+	CHECK_EQ(json_object_array_length(json_path(j, "trace.still_running")),
+		 1);
+	CHECK_EQ(json_path_u64(j, "trace.still_running.0.pid"), 200);
+	CHECK_STR(json_path_str(j, "trace.still_running.0.comm") ?: "",
+		  "daemon");
+	/* a trace that ends complete stays so */
+	CHECK(json_object_get_boolean(json_path(j, "trace.complete")));
+	json_object_put(j);
+	j = NULL;
+	free(text);
+	run_report_free(r);
+
+	/* cut short: lab killed the group, maybe after the counters */
+	r = daemon_run(LAB_RUN_INCOMPLETE);
+	text = r ? text_of(r) : NULL;
+	CHECK_MSG(text && strstr(unwrap(text),
+				 "200 (daemon); lab killed the run's process "
+				 "group as it stopped the run"),
+		  "%s", text ?: "");
+out:
+	json_object_put(j);
+	free(text);
+	free(brief);
+	free(html);
+	run_report_free(r);
+}
+
+/* Every thread's exit seen: no line, no section, an empty list. */
+TEST(analyze_nothing_still_running_says_nothing)
+{
+	const struct lab_event ev[] = {
+		ev_wakeup(T0 + 10, ROOT, ROOT),
+		ev_switch(T0 + 20, 0, 0, 0, 0, ROOT, ROOT),
+	};
+	struct lab_thread_stats kt[2] = {
+		counters(ROOT, ROOT, 0, T0 - 1, "root"),
+		counters(201, ROOT, ROOT, T0 + 300, "worker"),
+	};
+	struct lab_run_summary sum = test_summary(T0 + 1000, 2, 0);
+	struct run_report *r;
+	char *text, *html;
+	json_object *j;
+
+	kt[0].flags = kt[1].flags = LAB_THREAD_EXITED;
+	r = analyse(ev, 2, kt, 2, &sum);
+	if (!CHECK(r))
+		return;
+	CHECK_EQ(r->nstill_running, 0);
+	text = text_of(r);
+	CHECK(text && !strstr(text, "STILL RUNNING"));
+	html = written(r, HTML);
+	CHECK(html && !strstr(html, "still-running"));
+	j = json_of(r);
+	CHECK(json_object_is_type(json_path(j, "trace.still_running"),
+				  json_type_array));
+	CHECK_EQ(json_object_array_length(json_path(j, "trace.still_running")),
+		 0);
+	json_object_put(j);
+	free(text);
+	free(html);
+	run_report_free(r);
+}
+
 /* ---- a trace file, through the writer and the reader ---- */
 
 static int write_file(const char *path, const void *data, size_t len)
@@ -1674,3 +1787,92 @@ out:
 	run_report_free(r);
 }
 
+/* ---- under the probes ---- */
+
+/* A sleep no other program runs: how the test knows its own. */
+#define LEFT_SLEEP "29.7531"
+
+/* Whether process pid runs a command line holding LEFT_SLEEP. */
+static bool ours(int pid)
+{
+	char path[64], cmd[256];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+	}
+	for (size_t i = 0; i < n; i++)
+		cmd[i] = cmd[i] ? cmd[i] : ' ';
+	cmd[n] = '\0';
+	return strstr(cmd, LEFT_SLEEP) != NULL;
+}
+
+/* How many processes the report in dir/sh.json says were still running,
+ * or -1 without a report; kills those that are ours, counted in *left
+ * (the listed one may have been caught before its exec of sleep, so its
+ * comm is not asked). */
+static int still_running_of(const char *dir, int *left)
+{
+	char path[600];
+	json_object *j, *list;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/sh.json", dir);
+	j = json_object_from_file(path);
+	list = json_path(j, "trace.still_running");
+	if (!CHECK_MSG(list, "no trace.still_running in %s", path)) {
+		json_object_put(j);
+		return -1;
+	}
+	n = (int)json_object_array_length(list);
+	*left = 0;
+	for (int i = 0; i < n; i++) {
+		int pid = (int)json_path_u64(json_object_array_get_idx(list, i),
+					     "pid");
+
+		if (pid > 0 && ours(pid)) {
+			++*left;
+			kill(pid, SIGKILL);
+		}
+	}
+	json_object_put(j);
+	return n;
+}
+
+/* A process that leaves the run (a new session, its parent gone) is
+ * named as still running; one the run waited for is not. */
+TEST(analyze_lab_run_names_a_process_left_running)
+{
+	static char out[1 << 14];
+	const char *why, *dir;
+	const char *escape[] = {
+		test_lab_path(), "run", "-o", NULL, "--", "/bin/sh", "-c",
+		/* not holding lab's output open */
+		"setsid sh -c 'sleep " LEFT_SLEEP " >/dev/null 2>&1 &'; true",
+		NULL};
+	const char *waited[] = {
+		test_lab_path(),     "run", "-o", NULL, "--", "/bin/sh", "-c",
+		"sleep 0.05 & wait", NULL};
+	int code, left = 0;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	escape[3] = waited[3] = dir;
+	code = test_run(escape, out, sizeof(out), false);
+	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
+		return;
+	CHECK_EQ(still_running_of(dir, &left), 1);
+	CHECK_EQ(left, 1);
+	CHECK_MSG(strstr(out, "STILL RUNNING when tracing stopped: 1 process:"),
+		  "%s", out);
+	code = test_run(waited, out, sizeof(out), false);
+	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
+		return;
+	CHECK_EQ(still_running_of(dir, &left), 0);
+	CHECK_MSG(!strstr(out, "STILL RUNNING"), "%s", out);
+}
