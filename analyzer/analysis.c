@@ -492,6 +492,33 @@ static int still_running_fill(struct run_report *run)
 
 /* ---- the run ---- */
 
+/* Why the trace does not hold the whole run: how it ended, and threads
+ * it lacks; "" when it is whole. */
+static void incomplete_reason(struct run_report *run, const struct analysis *a)
+{
+	char *b = run->incomplete_reason;
+	size_t len = sizeof(run->incomplete_reason);
+	int o = 0;
+
+	if (a->damaged)
+		o = snprintf(b, len, "damaged trace: %s", a->error);
+	else if (!a->has_summary)
+		o = snprintf(b, len, "no summary: the trace was cut short");
+	else if (a->summary.flags & LAB_RUN_INCOMPLETE)
+		o = snprintf(b, len,
+			     "the run was interrupted, timed out or killed");
+	/* unlike lost events, untracked threads are missing from the
+	 * kernel's exact counters too: every total is short */
+	if (run->untracked && o >= 0 && (size_t)o < len)
+		snprintf(b + o, len - (size_t)o,
+			 "%s%llu thread%s not tracked (the kernel's map of "
+			 "tracked threads was full): %s switches, times and "
+			 "events are missing from every figure",
+			 o ? "; " : "", (unsigned long long)run->untracked,
+			 run->untracked == 1 ? " was" : "s were",
+			 run->untracked == 1 ? "its" : "their");
+}
+
 static void run_fill(struct run_report *run, const struct analysis *a)
 {
 	run->info = a->info;
@@ -508,17 +535,9 @@ static void run_fill(struct run_report *run, const struct analysis *a)
 			       ? run->end_ns - a->info.start_ns
 			       : 0;
 	run->damaged = a->damaged;
-	if (a->damaged) {
+	if (a->damaged)
 		snprintf(run->error, sizeof(run->error), "%s", a->error);
-		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
-			 "damaged trace: %s", a->error);
-	} else if (!a->has_summary) {
-		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
-			 "no summary: the trace was cut short");
-	} else if (a->summary.flags & LAB_RUN_INCOMPLETE) {
-		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
-			 "the run was interrupted, timed out or killed");
-	}
+	incomplete_reason(run, a);
 	run->complete = !run->incomplete_reason[0];
 }
 

@@ -168,7 +168,8 @@ struct run_report {
 	uint64_t end_ns;  /* tracing stopped, else the last event */
 	uint64_t wall_ns; /* end_ns - info.start_ns */
 	bool complete;
-	char incomplete_reason[576]; /* "" when complete */
+	/* "" when complete; else every reason, "; "-separated */
+	char incomplete_reason[768];
 	bool damaged;
 	char error[512]; /* the reader's message when damaged */
 	struct sched_counts totals;

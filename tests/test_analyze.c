@@ -1684,6 +1684,54 @@ TEST(analyze_nothing_still_running_says_nothing)
 	run_report_free(r);
 }
 
+/* Threads the kernel could not track are in no figure, not even the
+ * exact counters: the trace is incomplete, and every writer says so. */
+TEST(analyze_untracked_threads_make_the_trace_incomplete)
+{
+	const struct lab_event ev[] = {ev_wakeup(T0 + 10, ROOT, ROOT)};
+	struct lab_run_summary sum = test_summary(T0 + 100, 1, 0);
+	const char *line = "INCOMPLETE: 3 threads were not tracked (the "
+			   "kernel's map of tracked threads was full)";
+	struct run_report *r;
+	char *text = NULL, *brief = NULL, *html = NULL;
+	json_object *j = NULL;
+
+	sum.untracked = 3;
+	r = ANALYSE(ev, &sum);
+	if (!CHECK(r))
+		return;
+	CHECK(!r->complete);
+	text = text_of(r);
+	brief = written(r, BRIEF);
+	CHECK_MSG(text && strstr(unwrap(text), line), "%s", text ?: "");
+	CHECK_MSG(brief && strstr(unwrap(brief), line), "%s", brief ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, "<section id=\"dropped\" class=\"alert\">"));
+	CHECK(html && strstr(html, "3 threads were not tracked"));
+	j = json_of(r);
+	CHECK(!json_object_get_boolean(json_path(j, "trace.complete")));
+	CHECK_EQ(json_path_u64(j, "trace.untracked"), 3);
+	CHECK(strstr(json_path_str(j, "trace.incomplete_reason") ?: "",
+		     "3 threads were not tracked"));
+	json_object_put(j);
+	run_report_free(r);
+
+	/* with another reason: both */
+	sum.untracked = 1;
+	sum.flags = LAB_RUN_INCOMPLETE;
+	r = ANALYSE(ev, &sum);
+	if (CHECK(r))
+		CHECK_STR(r->incomplete_reason,
+			  "the run was interrupted, timed out or killed; 1 "
+			  "thread was not tracked (the kernel's map of "
+			  "tracked threads was full): its switches, times and "
+			  "events are missing from every figure");
+	free(text);
+	free(brief);
+	free(html);
+	run_report_free(r);
+}
+
 /* ---- a trace file, through the writer and the reader ---- */
 
 static int write_file(const char *path, const void *data, size_t len)
