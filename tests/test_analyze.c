@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include "analysis.h"
 #include "analyze.h"
+#include "compare.h"
 #include "offcpu.h"
 #include "report.h"
 #include "safe_text.h"
@@ -1729,6 +1730,102 @@ TEST(analyze_untracked_threads_make_the_trace_incomplete)
 	free(text);
 	free(brief);
 	free(html);
+	run_report_free(r);
+}
+
+/* The bytes no terminal should be sent from a trace: ESC, BEL, DEL and
+ * a C1 control (CSI, U+009B, in UTF-8). NULL when text has none. */
+static const char *steers(const char *text)
+{
+	static const char *const bad[] = {"\x1b", "\x07", "\x7f", "\xc2\x9b"};
+
+	for (size_t i = 0; text && i < sizeof(bad) / sizeof(*bad); i++)
+		if (strstr(text, bad[i]))
+			return bad[i];
+	return NULL;
+}
+
+#define PWNED "\x1b]0;pwned\x07\x1b[2J"
+/* a thread name with a C1 CSI, DEL, ESC and BEL: 11 bytes, it fits */
+#define COMM                                                                   \
+	"w\xc2\x9b"                                                            \
+	"2J\x7f\x1b[2J\x07"
+
+/* A run whose header names and thread name try to steer a terminal. */
+static struct run_report *hostile_run(const char *workload, const char *params)
+{
+	struct lab_trace_info info = test_info();
+	const struct lab_event ev = ev_wakeup(T0 + 10, ROOT, ROOT);
+	struct lab_thread_stats k = counters(ROOT, ROOT, 0, T0 - 1, COMM);
+	struct lab_run_summary sum = test_summary(T0 + 100, 1, 0);
+	struct analysis *a;
+
+	snprintf(info.workload, sizeof(info.workload), "%s", workload);
+	snprintf(info.params, sizeof(info.params), "%s", params);
+	snprintf(info.cmdline, sizeof(info.cmdline), "lab run " PWNED);
+	snprintf(info.kernel, sizeof(info.kernel), "6.18" PWNED);
+	snprintf(info.cpu_model, sizeof(info.cpu_model), "CPU" PWNED);
+	k.flags = LAB_THREAD_EXITED;
+	a = analysis_new(&info);
+	if (!a)
+		return NULL;
+	analysis_add_events(a, &ev, 1);
+	analysis_add_threads(a, &k, 1);
+	analysis_set_summary(a, &sum);
+	return analysis_finish(a);
+}
+
+/* Why c refuses r, with no control byte in it. */
+static void check_refusal(struct comparison *c, const struct run_report *r,
+			  const char *want)
+{
+	char err[512] = "";
+
+	CHECK_EQ(compare_add(c, r, err, sizeof(err)), -1);
+	CHECK_MSG(strstr(err, want) && !steers(err), "\"%s\"", err);
+}
+
+TEST(analyze_trace_strings_reach_no_terminal_raw)
+{
+	struct run_report *r = hostile_run(PWNED, PWNED), *ok = NULL;
+	struct comparison c;
+	char *text = NULL, *brief = NULL, *js = NULL;
+	json_object *j = NULL;
+
+	compare_init(&c);
+	if (!CHECK(r))
+		return;
+	text = text_of(r);
+	brief = written(r, BRIEF);
+	js = written(r, JSON);
+	CHECK_MSG(text && strstr(text, "?]0;pwned??[2J") && !steers(text), "%s",
+		  text ?: "");
+	CHECK_MSG(brief && strstr(brief, "?]0;pwned??[2J") && !steers(brief),
+		  "%s", brief ?: "");
+	/* the JSON escapes them all, and reads back as it was */
+	CHECK_MSG(js && !steers(js), "%s", js ?: "");
+	j = js ? json_tokener_parse(js) : NULL;
+	CHECK_STR(json_path_str(j, "workload.name") ?: "", PWNED);
+	CHECK_STR(json_path_str(j, "processes.0.comm") ?: "", COMM);
+	/* a comparison's reasons quote the names */
+	check_refusal(&c, r, "is not a built-in workload's run");
+	ok = hostile_run("x-threads", "tasks=2");
+	run_report_free(r);
+	r = hostile_run("x-processes", PWNED);
+	if (CHECK(ok) && CHECK(r) && CHECK_EQ(compare_add(&c, ok, text, 1), 0))
+		check_refusal(&c, r,
+			      "ran with '?]0;pwned??[2J', the first run "
+			      "with 'tasks=2'");
+	run_report_free(r);
+	r = hostile_run(PWNED "-threads", "tasks=2");
+	if (CHECK(r))
+		check_refusal(&c, r, "is a run of ?]0;pwned??[2J, not of x");
+	compare_free(&c);
+	json_object_put(j);
+	free(text);
+	free(brief);
+	free(js);
+	run_report_free(ok);
 	run_report_free(r);
 }
 
