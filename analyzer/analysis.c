@@ -147,6 +147,7 @@ void run_report_free(struct run_report *r)
 		return;
 	free(r->threads);
 	free(r->processes);
+	free(r->still_running);
 	lock_reports_free(r->user_locks, r->nuser_locks);
 	lock_reports_free(r->kernel_locks, r->nkernel_locks);
 	free(r->children);
@@ -462,7 +463,61 @@ static int group_processes(struct run_report *run)
 	return 0;
 }
 
+/* The processes with a thread whose exit the kernel did not see before
+ * tracing stopped. Threads without counters (a trace cut short) tell
+ * nothing: their exit may just not be in the file. Returns 0, or -1 when
+ * out of memory. */
+static int still_running_fill(struct run_report *run)
+{
+	run->still_running =
+		calloc(run->nprocesses + 1, sizeof(*run->still_running));
+	if (!run->still_running)
+		return -1;
+	for (size_t i = 0; i < run->nprocesses; i++) {
+		const struct process_report *p = &run->processes[i];
+		struct still_running *s =
+			&run->still_running[run->nstill_running];
+
+		for (size_t j = 0; j < p->nthreads; j++) {
+			if (!p->threads[j].has_kernel || p->threads[j].exited)
+				continue;
+			s->pid = p->pid;
+			memcpy(s->comm, p->comm, sizeof(s->comm));
+			run->nstill_running++;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* ---- the run ---- */
+
+/* Why the trace does not hold the whole run: how it ended, and threads
+ * it lacks; "" when it is whole. */
+static void incomplete_reason(struct run_report *run, const struct analysis *a)
+{
+	char *b = run->incomplete_reason;
+	size_t len = sizeof(run->incomplete_reason);
+	int o = 0;
+
+	if (a->damaged)
+		o = snprintf(b, len, "damaged trace: %s", a->error);
+	else if (!a->has_summary)
+		o = snprintf(b, len, "no summary: the trace was cut short");
+	else if (a->summary.flags & LAB_RUN_INCOMPLETE)
+		o = snprintf(b, len,
+			     "the run was interrupted, timed out or killed");
+	/* unlike lost events, untracked threads are missing from the
+	 * kernel's exact counters too: every total is short */
+	if (run->untracked && o >= 0 && (size_t)o < len)
+		snprintf(b + o, len - (size_t)o,
+			 "%s%llu thread%s not tracked (the kernel's map of "
+			 "tracked threads was full): %s switches, times and "
+			 "events are missing from every figure",
+			 o ? "; " : "", (unsigned long long)run->untracked,
+			 run->untracked == 1 ? " was" : "s were",
+			 run->untracked == 1 ? "its" : "their");
+}
 
 static void run_fill(struct run_report *run, const struct analysis *a)
 {
@@ -480,17 +535,9 @@ static void run_fill(struct run_report *run, const struct analysis *a)
 			       ? run->end_ns - a->info.start_ns
 			       : 0;
 	run->damaged = a->damaged;
-	if (a->damaged) {
+	if (a->damaged)
 		snprintf(run->error, sizeof(run->error), "%s", a->error);
-		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
-			 "damaged trace: %s", a->error);
-	} else if (!a->has_summary) {
-		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
-			 "no summary: the trace was cut short");
-	} else if (a->summary.flags & LAB_RUN_INCOMPLETE) {
-		snprintf(run->incomplete_reason, sizeof(run->incomplete_reason),
-			 "the run was interrupted, timed out or killed");
-	}
+	incomplete_reason(run, a);
 	run->complete = !run->incomplete_reason[0];
 }
 
@@ -679,7 +726,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
 	run->marked_tasks = tl->marked_tasks;
-	if (group_processes(run))
+	if (group_processes(run) || still_running_fill(run))
 		goto out;
 	err = run_wide(run, a, taken);
 out:

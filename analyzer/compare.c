@@ -1,12 +1,15 @@
 /* compare.c - a family's runs lined up by model: each run taken apart
  * into figures, then medians and spreads per model. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include "compare.h"
 #include "locks.h"
 #include "offcpu.h"
+#include "safe_text.h"
 #include "units.h"
 
 static const char *const model_names[CMP_NMODELS] = {
@@ -239,6 +242,24 @@ static bool usable(const struct run_report *r)
 	       WEXITSTATUS(st) == 0;
 }
 
+/* The reason a run does not fit, into err: it quotes the trace's names
+ * and parameters, which lab prints as they are, so no controls pass.
+ * Returns -1. */
+static int refuse(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(char *err, size_t errlen, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	safe_text(err, errlen, why, 1);
+	return -1;
+}
+
 int compare_add(struct comparison *c, const struct run_report *r, char *err,
 		size_t errlen)
 {
@@ -246,36 +267,32 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 	int m = compare_model_of(r->info.workload, scenario, sizeof(scenario));
 	struct cmp_model_runs *mr;
 
-	if (m < 0) {
-		snprintf(err, errlen,
-			 "%s is not a built-in workload's run "
-			 "(<scenario>-processes, -threads, -coroutines or "
-			 "-serial)",
-			 r->info.workload[0] ? r->info.workload : "a trace");
-		return -1;
-	}
+	if (m < 0)
+		return refuse(err, errlen,
+			      "%s is not a built-in workload's run "
+			      "(<scenario>-processes, -threads, -coroutines or "
+			      "-serial)",
+			      r->info.workload[0] ? r->info.workload
+						  : "a trace");
 	if (!c->scenario[0]) {
 		snprintf(c->scenario, sizeof(c->scenario), "%s", scenario);
 		snprintf(c->params, sizeof(c->params), "%s", r->info.params);
 		c->info = r->info;
 		c->cpus = usable_cpus(&r->info);
 	} else if (strcmp(c->scenario, scenario)) {
-		snprintf(err, errlen, "%s is a run of %s, not of %s",
-			 r->info.workload, scenario, c->scenario);
-		return -1;
+		return refuse(err, errlen, "%s is a run of %s, not of %s",
+			      r->info.workload, scenario, c->scenario);
 	} else if (strcmp(c->params, r->info.params)) {
-		snprintf(err, errlen,
-			 "%s ran with '%s', the first run with '%s': not the "
-			 "same job",
-			 r->info.workload, r->info.params, c->params);
-		return -1;
+		return refuse(err, errlen,
+			      "%s ran with '%s', the first run with '%s': not "
+			      "the same job",
+			      r->info.workload, r->info.params, c->params);
 	} else if (c->info.cpu_count != r->info.cpu_count) {
-		snprintf(err, errlen,
-			 "%s ran on %u CPUs, the first run on %u: not the same "
-			 "machine",
-			 r->info.workload, r->info.cpu_count,
-			 c->info.cpu_count);
-		return -1;
+		return refuse(err, errlen,
+			      "%s ran on %u CPUs, the first run on %u: not the "
+			      "same machine",
+			      r->info.workload, r->info.cpu_count,
+			      c->info.cpu_count);
 	}
 	mr = &c->model[m];
 	snprintf(mr->workload, sizeof(mr->workload), "%s", r->info.workload);

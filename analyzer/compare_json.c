@@ -160,7 +160,7 @@ int compare_write_json(FILE *f, const struct comparison *c,
 	text = json_object_to_json_string_ext(
 		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text || fputs(text, f) == EOF || fputc('\n', f) == EOF)
+	if (!text || safe_json_write(f, text) || fputc('\n', f) == EOF)
 		err = -1;
 	json_object_put(root);
 	return err;

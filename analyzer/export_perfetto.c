@@ -38,7 +38,7 @@ struct exporter {
 
 /* A string from the traced program or its trace as a JSON string:
  * invalid UTF-8 becomes U+FFFD, quotes, backslashes and control
- * characters are escaped. */
+ * characters (C1 included) are escaped. */
 static void put_str(FILE *f, const char *s)
 {
 	char safe[3 * sizeof(((struct lab_trace_info *)0)->cmdline) + 1];
@@ -46,12 +46,18 @@ static void put_str(FILE *f, const char *s)
 	safe_text(safe, sizeof(safe), s, 0);
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)safe; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		size_t c = del_or_c1((const char *)p);
+
+		if (*p == '"' || *p == '\\') {
 			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		} else if (*p < 0x20) {
 			fprintf(f, "\\u%04x", *p);
-		else
+		} else if (c) {
+			fprintf(f, "\\u%04x", p[c - 1]);
+			p += c - 1;
+		} else {
 			fputc(*p, f);
+		}
 	}
 	fputc('"', f);
 }

@@ -7,7 +7,8 @@
  * on from several processes; but a process-shared mutex may sit at a
  * different address in each process, so such an entry can be one lock
  * seen from one process, or unrelated words that share an address.
- * Kernel locks are keyed by their kernel address.
+ * Kernel locks are keyed by their kernel address, or by the per-trace id
+ * that stands for it in traces recorded under sudo (klock_is_id).
  */
 #ifndef LAB_LOCKS_H
 #define LAB_LOCKS_H
@@ -22,6 +23,16 @@
 #define FUTEX_CMD_BITS 127
 
 struct lock_entry;
+
+/* A kernel lock's value in a trace recorded under sudo: not its address,
+ * which would tell the user where kernel objects lie, but a per-trace id
+ * (1, 2, ... in order of first appearance). Kernel addresses on x86-64
+ * and arm64 are all at or above 0xffff000000000000, so any value below
+ * 2^32 is an id: it names nothing and is shown as "kernel lock #N". */
+static inline bool klock_is_id(uint64_t value)
+{
+	return value < (1ULL << 32);
+}
 
 struct lock_table {
 	struct lock_entry *v;

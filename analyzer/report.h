@@ -149,6 +149,14 @@ struct phase_report {
 	uint64_t involuntary_switches;
 };
 
+/* A process that was still running when tracing stopped: the kernel
+ * saw no exit of one of its threads (LAB_THREAD_EXITED unset). What it
+ * did afterwards is not in the trace. */
+struct still_running {
+	uint32_t pid;
+	char comm[LAB_COMM_LEN]; /* its process's, as in process_report */
+};
+
 struct run_report {
 	struct lab_trace_info info;
 	bool has_summary;
@@ -160,7 +168,8 @@ struct run_report {
 	uint64_t end_ns;  /* tracing stopped, else the last event */
 	uint64_t wall_ns; /* end_ns - info.start_ns */
 	bool complete;
-	char incomplete_reason[576]; /* "" when complete */
+	/* "" when complete; else every reason, "; "-separated */
+	char incomplete_reason[768];
 	bool damaged;
 	char error[512]; /* the reader's message when damaged */
 	struct sched_counts totals;
@@ -171,6 +180,10 @@ struct run_report {
 	struct thread_report *threads;
 	size_t nprocesses; /* in order of their first thread's start */
 	struct process_report *processes;
+	/* processes still running when tracing stopped, in that order too;
+	 * only threads with kernel counters tell */
+	size_t nstill_running;
+	struct still_running *still_running;
 	/* contended locks, most total wait first */
 	size_t nuser_locks, nkernel_locks;
 	struct lock_report *user_locks, *kernel_locks;

@@ -19,6 +19,7 @@
 #define MAX_HISTOGRAMS	  8   /* run-queue histograms of single threads */
 #define MAX_LOCKS	  100 /* rows of the lock table */
 #define MAX_THREAD_ROWS	  500 /* rows of the thread table: fast to open */
+#define MAX_STILL_RUNNING 100 /* processes listed as still running */
 #define THREAD_LABEL_SIZE (12 + 4 * LAB_COMM_LEN)
 
 static void thread_label(char *buf, size_t len, const struct thread_report *t)
@@ -124,6 +125,8 @@ static void header(FILE *f, const struct run_report *r)
 	fputs("</p>\n<nav>", f);
 	if (r->dropped || !r->complete || r->damaged)
 		fputs("<a href=\"#dropped\">dropped</a>\n", f);
+	if (r->nstill_running)
+		fputs("<a href=\"#still-running\">still running</a>\n", f);
 	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
 		fprintf(f, "<a href=\"#%s\">%s</a>\n", nav[i][0], nav[i][1]);
 	fputs("</nav>\n</header>\n", f);
@@ -165,6 +168,39 @@ static void dropped_section(FILE *f, const struct run_report *r)
 		html_text(f, r->error);
 		fputs(". The report shows the intact part.</p>\n", f);
 	}
+	html_section_end(f);
+}
+
+/* Shown framed, after the dropped section, when processes outlived the
+ * run. */
+static void still_running_section(FILE *f, const struct run_report *r)
+{
+	size_t n = r->nstill_running;
+
+	if (!n)
+		return;
+	fputs("<section id=\"still-running\" class=\"alert\">\n", f);
+	fprintf(f,
+		"<h2>Still running when tracing stopped</h2>\n<p><strong>%zu "
+		"process%s</strong> of the run %s still running when tracing "
+		"stopped: ",
+		n, n == 1 ? "" : "es", n == 1 ? "was" : "were");
+	/* as the terminal says it (report_text.c) */
+	fprintf(f,
+		"%s outlived the run, which lab does not stop (kill %s "
+		"yourself), and what %s did afterwards is not in this "
+		"report.</p>\n<ul>\n",
+		n == 1 ? "it" : "they", n == 1 ? "it" : "them",
+		n == 1 ? "it" : "they");
+	for (size_t i = 0; i < n && i < MAX_STILL_RUNNING; i++) {
+		fprintf(f, "<li>%u (", r->still_running[i].pid);
+		html_text(f, r->still_running[i].comm);
+		fputs(")</li>\n", f);
+	}
+	if (n > MAX_STILL_RUNNING)
+		fprintf(f, "<li>and %zu more (in the JSON report)</li>\n",
+			n - MAX_STILL_RUNNING);
+	fputs("</ul>\n", f);
 	html_section_end(f);
 }
 
@@ -459,6 +495,7 @@ static void offcpu_section(FILE *f, const struct run_report *r)
 
 static void lock_row(FILE *f, const struct lock_report *l, bool user)
 {
+	bool id = !user && klock_is_id(l->addr);
 	char addr[32], kind[64];
 
 	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)l->addr);
@@ -476,10 +513,14 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 		fputs("\">", f);
 		html_text_clipped(f, l->symbol, 60);
 		fputs("</td>", f);
+	} else if (id) {
+		fprintf(f, "<td class=\"t\">kernel lock #%llu</td>",
+			(unsigned long long)l->addr);
 	} else {
 		html_td_text(f, "(no symbol)");
 	}
-	html_td_text(f, addr);
+	/* an id stands for an address the trace does not give */
+	html_td_text(f, id ? "–" : addr);
 	html_td_text(f, kind);
 	html_td_duration(f, l->total_ns);
 	html_td_count(f, l->count);
@@ -751,6 +792,7 @@ int report_write_html(FILE *f, const struct run_report *r)
 	html_begin(f, title);
 	header(f, r);
 	dropped_section(f, r);
+	still_running_section(f, r);
 	summary_section(f, r);
 	timeline_section(f, r);
 	runq_section(f, r);

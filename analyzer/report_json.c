@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <json-c/json.h>
 #include "analyze.h"
+#include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
@@ -75,6 +76,23 @@ static void put_addr(json_object *o, const char *key, uint64_t addr)
 
 	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)addr);
 	put_str(o, key, b);
+}
+
+/* Where a lock is: its address; for a kernel lock also its "id", which
+ * stands for the address in traces recorded under sudo (klock_is_id):
+ * the address is null then, and the id null otherwise. */
+static void put_where(json_object *o, const struct lock_report *l, bool user)
+{
+	bool id = !user && klock_is_id(l->addr);
+
+	if (id)
+		put_null(o, "address");
+	else
+		put_addr(o, "address", l->addr);
+	if (id)
+		put_u64(o, "id", l->addr);
+	else if (!user)
+		put_null(o, "id");
 }
 
 /* the timeline's figures, null without a timeline */
@@ -232,7 +250,7 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 	};
 	json_object *o = json_object_new_object(), *a;
 
-	put_addr(o, "address", l->addr);
+	put_where(o, l, user);
 	if (l->symbol[0])
 		put_str(o, "symbol", l->symbol);
 	else
@@ -356,6 +374,20 @@ static json_object *phases_json(const struct run_report *r)
 	return a;
 }
 
+static json_object *still_running_json(const struct run_report *r)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < r->nstill_running; i++) {
+		json_object *p = json_object_new_object();
+
+		put_u64(p, "pid", r->still_running[i].pid);
+		put_str(p, "comm", r->still_running[i].comm);
+		json_object_array_add(a, p);
+	}
+	return a;
+}
+
 static json_object *report_json(const struct run_report *r)
 {
 	json_object *root = json_object_new_object();
@@ -392,6 +424,7 @@ static json_object *report_json(const struct run_report *r)
 		put_str(o, "error", r->error);
 	else
 		put_null(o, "error");
+	json_object_object_add(o, "still_running", still_running_json(r));
 
 	run_json(add_object(root, "run"), r);
 
@@ -421,7 +454,7 @@ int report_write_json(FILE *f, const struct run_report *r)
 	text = json_object_to_json_string_ext(
 		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text || fputs(text, f) == EOF || fputc('\n', f) == EOF)
+	if (!text || safe_json_write(f, text) || fputc('\n', f) == EOF)
 		err = -1;
 	json_object_put(root);
 	return err;

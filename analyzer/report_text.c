@@ -13,11 +13,12 @@
 #include "safe_text.h"
 #include "units.h"
 
-#define WIDTH		 79
-#define SCREEN		 23 /* lines: a 24-line terminal and its prompt */
-#define MIN_TABLE	 6  /* lines of threads shown however long the rest */
-#define MAX_ROWS_PROCESS 8  /* thread rows of one process */
-#define TOP_LOCKS	 3  /* contended locks shown */
+#define WIDTH		  79
+#define SCREEN		  23 /* lines: a 24-line terminal and its prompt */
+#define MIN_TABLE	  6  /* lines of threads shown however long the rest */
+#define MAX_ROWS_PROCESS  8  /* thread rows of one process */
+#define TOP_LOCKS	  3  /* contended locks shown */
+#define MAX_STILL_RUNNING 6  /* processes named on the still-running line */
 
 /* Words of text, wrapped at WIDTH; continuation lines indented by 2, a
  * word too long for a line (a path) broken where the line ends. The text
@@ -149,6 +150,37 @@ static void describe_status(char *d, size_t size, const struct run_report *r)
 		snprintf(d, size, "wait status 0x%x", (unsigned int)st);
 }
 
+/* "STILL RUNNING when tracing stopped: 2 processes: 4242 (sleep), 4250
+ * (daemon); ..." into line (len bytes), the first MAX_STILL_RUNNING of
+ * them named. The comms are the traced program's: shown through
+ * print_wrapped. */
+static void still_running_line(char *line, size_t len,
+			       const struct run_report *r)
+{
+	size_t n = r->nstill_running, o;
+	const char *them = n == 1 ? "it" : "them";
+
+	o = (size_t)snprintf(
+		line, len,
+		"STILL RUNNING when tracing stopped: %zu process%s:", n,
+		n == 1 ? "" : "es");
+	for (size_t i = 0; i < n && i < MAX_STILL_RUNNING && o < len; i++)
+		o += (size_t)snprintf(line + o, len - o, "%s %u (%s)",
+				      i ? "," : "", r->still_running[i].pid,
+				      r->still_running[i].comm);
+	if (n > MAX_STILL_RUNNING && o < len)
+		o += (size_t)snprintf(line + o, len - o, " and %zu more",
+				      n - MAX_STILL_RUNNING);
+	if (o >= len)
+		return;
+	/* a group lab killed is waited for (tracer.c): these left it, or
+	 * the run ended by itself with them */
+	snprintf(line + o, len - o,
+		 "; %s outlived the run, which lab does not stop (kill %s "
+		 "yourself), and what %s did afterwards is not in the trace",
+		 n == 1 ? "it" : "they", them, n == 1 ? "it" : "they");
+}
+
 static int print_header(FILE *f, const struct run_report *r)
 {
 	char line[1024], a[32], b[32], c[32], d[64];
@@ -191,6 +223,10 @@ static int print_header(FILE *f, const struct run_report *r)
 	if (!r->complete) {
 		snprintf(line, sizeof(line), "INCOMPLETE: %s",
 			 r->incomplete_reason);
+		lines += print_wrapped(f, line);
+	}
+	if (r->nstill_running) {
+		still_running_line(line, sizeof(line), r);
 		lines += print_wrapped(f, line);
 	}
 	return lines;
@@ -356,7 +392,8 @@ static void put_clipped(FILE *f, const char *s, size_t width)
 	put_left(f, b, width);
 }
 
-/* One contended lock: its name, or its address and whose it is. */
+/* One contended lock: its name, or its address (a kernel lock's id)
+ * and whose it is. */
 static void lock_row(FILE *f, const struct lock_report *l, bool user)
 {
 	char name[160], b[32];
@@ -364,6 +401,9 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	if (l->symbol[0])
 		snprintf(name, sizeof(name), "%s %s", user ? "futex" : "kernel",
 			 l->symbol);
+	else if (!user && klock_is_id(l->addr))
+		snprintf(name, sizeof(name), "kernel lock #%llu",
+			 (unsigned long long)l->addr);
 	else if (!user)
 		snprintf(name, sizeof(name), "kernel 0x%llx",
 			 (unsigned long long)l->addr);
@@ -654,6 +694,10 @@ void report_print_brief(FILE *f, const struct run_report *r)
 	if (!r->complete) {
 		snprintf(line, sizeof(line), "  INCOMPLETE: %s",
 			 r->incomplete_reason);
+		print_wrapped(f, line);
+	}
+	if (r->nstill_running) {
+		still_running_line(line, sizeof(line), r);
 		print_wrapped(f, line);
 	}
 }

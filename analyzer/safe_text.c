@@ -66,3 +66,33 @@ char *safe_text(char *dst, size_t len, const char *src, int no_controls)
 	dst[o] = '\0';
 	return dst;
 }
+
+size_t del_or_c1(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (s[0] == 0x7f)
+		return 1;
+	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0 ? 2 : 0;
+}
+
+int safe_json_write(FILE *f, const char *json)
+{
+	const char *s = json;
+
+	/* outside strings JSON is ASCII: these only occur inside one */
+	while (*s) {
+		size_t n = 0, c;
+
+		while (s[n] && !del_or_c1(s + n))
+			n++;
+		if (fwrite(s, 1, n, f) != n)
+			return -1;
+		s += n;
+		c = del_or_c1(s);
+		if (c && fprintf(f, "\\u%04x", (unsigned char)s[c - 1]) < 0)
+			return -1;
+		s += c;
+	}
+	return 0;
+}

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "locks.h"
 #include "symbols.h"
 
 /* ancestors walked from a process; a damaged trace may make a loop */
@@ -366,24 +367,47 @@ static uint64_t mtime_ns(const struct stat *st)
 	       (uint64_t)st->st_mtim.tv_nsec;
 }
 
+/* path opened for reading, if it is a regular file (its status in st);
+ * else -1. The path comes from the trace: opening a FIFO releases a
+ * writer waiting for a reader (or waits for one), opening a device may
+ * act on it, so the type is checked before the open, and the file
+ * opened must be the one checked (the path may change in between).
+ * Opened as the user the analysis runs as, links followed. */
+static int open_regular(const char *path, struct stat *st)
+{
+	struct stat before;
+	int fd;
+
+	if (stat(path, &before) || !S_ISREG(before.st_mode))
+		return -1;
+	/* in case it changed to a FIFO or a terminal meanwhile: never
+	 * wait, never take a controlling terminal */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+	    st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Reads path's load segments and symbols into f. A file that cannot be
- * read, is no executable or shared object, or was modified after the
- * maps were taken leaves f unusable. 0, or -1 when out of memory. */
+ * read, is no regular file, no executable or shared object, or was
+ * modified after the maps were taken leaves f unusable. 0, or -1 when
+ * out of memory. */
 static int elf_load(struct elf_file *f, const char *path, uint64_t recorded_ns)
 {
 	struct stat st;
 	GElf_Ehdr eh;
 	size_t nph;
 	Elf *e = NULL;
-	int fd, err = 0;
+	int fd = open_regular(path, &st), err = 0;
 
-	/* the path comes from the trace: never wait on a FIFO, never take
-	 * a terminal */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (recorded_ns && mtime_ns(&st) > recorded_ns) ||
+	if ((recorded_ns && mtime_ns(&st) > recorded_ns) ||
 	    elf_version(EV_CURRENT) == EV_NONE)
 		goto out;
 	/* read, not mmap: a file truncated meanwhile must not raise SIGBUS */
@@ -727,6 +751,8 @@ const char *symbols_kernel(struct symbols *s, uint64_t addr, char *buf,
 	size_t lo = 0, hi;
 	const struct ksym *k;
 
+	if (klock_is_id(addr))
+		return NULL;
 	if (s->kallsyms && !s->kloaded) {
 		s->kloaded = true;
 		load_kallsyms(s);

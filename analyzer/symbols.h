@@ -26,7 +26,10 @@
  *	                         SysV, memfd, /dev/shm
  * An offset of 0 is left out. Files are opened by the paths the maps
  * give, so only on the machine that recorded the trace, and only while
- * they are unchanged since, are the names right.
+ * they are unchanged since, are the names right. Those paths come from
+ * the trace: only regular files are opened, their type checked before
+ * the open (a FIFO or a device named there is never opened), with the
+ * permissions of the user the analysis runs as.
  */
 #ifndef LAB_SYMBOLS_H
 #define LAB_SYMBOLS_H
@@ -71,7 +74,8 @@ const char *symbols_user(struct symbols *s, uint32_t pid, uint64_t addr,
  * buf; NULL without kallsyms, when kallsyms shows no addresses (read
  * without privilege), or when the nearest symbol below is not a data
  * symbol (locks live in data; a text symbol or a section marker would
- * name the wrong thing). */
+ * name the wrong thing). NULL for a kernel lock id (klock_is_id in
+ * locks.h), which is no address: it is never looked up. */
 const char *symbols_kernel(struct symbols *s, uint64_t addr, char *buf,
 			   size_t len);
 

@@ -730,6 +730,21 @@ static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
 	sum->nivcsw = ru->ru_nivcsw;
 }
 
+/* A run cut short killed the command's whole group: once the group is
+ * gone (its zombies reaped), every member's exit is in the counters, so
+ * none is taken for a process still running. Bounded: a zombie nobody
+ * reaps must not hold lab. */
+static void await_killed_group(struct session *s,
+			       const struct tracer_result *res)
+{
+	uint64_t until = clock_ns(CLOCK_MONOTONIC) + 5 * SETTLE_NS;
+
+	if (!res->interrupted && !res->timed_out && !res->write_error)
+		return;
+	while (kill(-s->group, 0) == 0 && clock_ns(CLOCK_MONOTONIC) < until)
+		usleep(1000);
+}
+
 /* Detach, drain what is left, store the counters, close the trace. */
 static int finish(struct session *s, struct tracer_result *res,
 		  const struct rusage *ru, char *err, size_t errlen)
@@ -737,6 +752,7 @@ static int finish(struct session *s, struct tracer_result *res,
 	struct counters c = {0};
 	int r;
 
+	await_killed_group(s, res);
 	settle(s);
 	bpf_link__destroy(s->marks);
 	s->marks = NULL;

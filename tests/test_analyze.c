@@ -1,5 +1,6 @@
 /* test_analyze.c - the analysis core, fed synthetic event sequences with
  * known answers, and the writers that render its report. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <json-c/json.h>
 #include "analysis.h"
 #include "analyze.h"
+#include "compare.h"
 #include "offcpu.h"
 #include "report.h"
 #include "safe_text.h"
@@ -1295,7 +1297,10 @@ static char *unwrap(char *text)
 	return text;
 }
 
-static char *text_of(const struct run_report *r)
+enum writer { TEXT, BRIEF, JSON, HTML };
+
+/* What writer w made of r, as a string to free(). */
+static char *written(const struct run_report *r, enum writer w)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -1303,9 +1308,27 @@ static char *text_of(const struct run_report *r)
 
 	if (!f)
 		return NULL;
-	report_print_text(f, r);
+	switch (w) {
+	case TEXT:
+		report_print_text(f, r);
+		break;
+	case BRIEF:
+		report_print_brief(f, r);
+		break;
+	case JSON:
+		report_write_json(f, r);
+		break;
+	case HTML:
+		report_write_html(f, r);
+		break;
+	}
 	fclose(f);
 	return buf;
+}
+
+static char *text_of(const struct run_report *r)
+{
+	return written(r, TEXT);
 }
 
 TEST(analyze_text_fits_80_columns_and_names_threads)
@@ -1460,6 +1483,351 @@ out:
 	run_report_free(r);
 }
 
+/* The JSON report of r, parsed; NULL (a failed check) when it is not
+ * JSON. */
+static json_object *json_of(const struct run_report *r)
+{
+	char *text = written(r, JSON);
+	json_object *j = text ? json_tokener_parse(text) : NULL;
+
+	CHECK_MSG(j, "not JSON:\n%s", text ? text : "(nothing)");
+	free(text);
+	return j;
+}
+
+/* The field path names is there, with the value null. */
+static bool is_null(json_object *j, const char *parent, const char *key)
+{
+	json_object *v = NULL;
+
+	return json_object_object_get_ex(json_path(j, parent), key, &v) && !v;
+}
+
+/* A thread waiting twice for kernel lock a (300 ns in all) and once for
+ * b (50 ns), as lock:contention_begin/end give them. */
+static struct run_report *klock_run(uint64_t a, uint64_t b)
+{
+	const struct lab_event ev[] = {
+		ev_wakeup(T0 + 10, ROOT, ROOT),
+		ev_switch(T0 + 20, 0, 0, 0, 0, ROOT, ROOT),
+		ev_lock(T0 + 100, LAB_EV_LOCK_BEGIN, ROOT, ROOT, a),
+		ev_lock(T0 + 250, LAB_EV_LOCK_END, ROOT, ROOT, a),
+		ev_lock(T0 + 400, LAB_EV_LOCK_BEGIN, ROOT, ROOT, b),
+		ev_lock(T0 + 450, LAB_EV_LOCK_END, ROOT, ROOT, b),
+		ev_lock(T0 + 500, LAB_EV_LOCK_BEGIN, ROOT, ROOT, a),
+		ev_lock(T0 + 650, LAB_EV_LOCK_END, ROOT, ROOT, a),
+	};
+	struct lab_run_summary sum = test_summary(T0 + 1000, 8, 0);
+
+	return ANALYSE(ev, &sum);
+}
+
+/* A trace recorded under sudo names kernel locks by ids 1, 2, ...: shown
+ * as "kernel lock #N", never as an address; a root trace's addresses
+ * stay. */
+TEST(analyze_kernel_lock_ids_are_shown_as_ids)
+{
+	struct run_report *r = klock_run(1, 2);
+	char *text = NULL, *html = NULL;
+	json_object *j = NULL;
+
+	if (!CHECK(r) || !CHECK_EQ(r->nkernel_locks, 2))
+		goto out;
+	CHECK_EQ(r->kernel_locks[0].addr, 1);
+	CHECK_EQ(r->kernel_locks[0].count, 2);
+	CHECK_STR(r->kernel_locks[0].symbol, "");
+	text = text_of(r);
+	CHECK_MSG(text && strstr(text, "  kernel lock #1 ") &&
+			  strstr(text, "  kernel lock #2 ") &&
+			  !strstr(text, "0x"),
+		  "%s", text ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, "<td class=\"t\">kernel lock #1</td>"));
+	CHECK(html && !strstr(html, ">0x1<") && !strstr(html, ">0x2<"));
+	j = json_of(r);
+	CHECK_EQ(json_path_u64(j, "locks.kernel.0.id"), 1);
+	CHECK_EQ(json_path_u64(j, "locks.kernel.1.id"), 2);
+	CHECK(is_null(j, "locks.kernel.0", "address"));
+	CHECK(is_null(j, "locks.kernel.0", "symbol"));
+	json_object_put(j);
+	free(text);
+	free(html);
+	run_report_free(r);
+
+	r = klock_run(0xffff888100001000ULL, 0xffff888100002000ULL);
+	if (!CHECK(r))
+		return;
+	text = text_of(r);
+	CHECK_MSG(text && strstr(text, "kernel 0xffff888100001000"), "%s",
+		  text ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, ">0xffff888100001000<"));
+	j = json_of(r);
+	CHECK_STR(json_path_str(j, "locks.kernel.0.address") ?: "",
+		  "0xffff888100001000");
+	CHECK(is_null(j, "locks.kernel.0", "id"));
+out:
+	json_object_put(j);
+	free(text);
+	free(html);
+	run_report_free(r);
+}
+
+/* The root forks daemon (200) which starts a thread (201) and leaves:
+ * 201 has no exit when tracing stops. 300 has no counters (its exit is
+ * not known), and is not listed. */
+static struct run_report *daemon_run(uint32_t flags)
+{
+	const struct lab_event ev[] = {
+		ev_wakeup(T0 + 10, ROOT, ROOT),
+		ev_switch(T0 + 20, 0, 0, 0, 0, ROOT, ROOT),
+		ev_fork(T0 + 100, ROOT, ROOT, 200, 200),
+		ev_fork(T0 + 150, ROOT, ROOT, 300, 300),
+		ev_switch(T0 + 200, ROOT, ROOT, 0, 1, 200, 200),
+		ev_fork(T0 + 300, 200, 200, 201, 200),
+		ev_exit(T0 + 400, 200, 200),
+	};
+	struct lab_thread_stats kt[3] = {
+		counters(ROOT, ROOT, 0, T0 - 1, "root"),
+		counters(200, 200, ROOT, T0 + 100, "daemon"),
+		counters(201, 200, 200, T0 + 300, "worker"),
+	};
+	struct lab_run_summary sum = test_summary(T0 + 1000, 7, 0);
+
+	sum.flags = flags;
+	kt[0].flags = kt[1].flags = LAB_THREAD_EXITED;
+	return analyse(ev, sizeof(ev) / sizeof(ev[0]), kt, 3, &sum);
+}
+
+TEST(analyze_still_running_processes_are_listed)
+{
+	struct run_report *r = daemon_run(0);
+	char *text = NULL, *brief = NULL, *html = NULL;
+	const char *line = "STILL RUNNING when tracing stopped: 1 process: "
+			   "200 (daemon); it outlived the run, which lab does "
+			   "not stop (kill it yourself)";
+	json_object *j = NULL;
+
+	if (!CHECK(r) || !CHECK_EQ(r->nstill_running, 1))
+		goto out;
+	CHECK_EQ(r->still_running[0].pid, 200);
+	CHECK_STR(r->still_running[0].comm, "daemon");
+	text = text_of(r);
+	brief = written(r, BRIEF);
+	CHECK(text && !too_wide(text));
+	CHECK_MSG(text && strstr(unwrap(text), line), "%s", text ?: "");
+	CHECK_MSG(brief && strstr(unwrap(brief), line), "%s", brief ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, "<a href=\"#still-running\">"));
+	CHECK(html && strstr(html, "<section id=\"still-running\" "
+				   "class=\"alert\">"));
+	CHECK(html && strstr(html, "<li>200 (daemon)</li>"));
+	j = json_of(r);
+	CHECK_EQ(json_object_array_length(json_path(j, "trace.still_running")),
+		 1);
+	CHECK_EQ(json_path_u64(j, "trace.still_running.0.pid"), 200);
+	CHECK_STR(json_path_str(j, "trace.still_running.0.comm") ?: "",
+		  "daemon");
+	/* a trace that ends complete stays so */
+	CHECK(json_object_get_boolean(json_path(j, "trace.complete")));
+	json_object_put(j);
+	j = NULL;
+	free(text);
+	run_report_free(r);
+
+	/* cut short: lab waits for the group it killed, so what is listed
+	 * outlived the run all the same */
+	r = daemon_run(LAB_RUN_INCOMPLETE);
+	text = r ? text_of(r) : NULL;
+	CHECK_MSG(text && strstr(unwrap(text), line), "%s", text ?: "");
+out:
+	json_object_put(j);
+	free(text);
+	free(brief);
+	free(html);
+	run_report_free(r);
+}
+
+/* Every thread's exit seen: no line, no section, an empty list. */
+TEST(analyze_nothing_still_running_says_nothing)
+{
+	const struct lab_event ev[] = {
+		ev_wakeup(T0 + 10, ROOT, ROOT),
+		ev_switch(T0 + 20, 0, 0, 0, 0, ROOT, ROOT),
+	};
+	struct lab_thread_stats kt[2] = {
+		counters(ROOT, ROOT, 0, T0 - 1, "root"),
+		counters(201, ROOT, ROOT, T0 + 300, "worker"),
+	};
+	struct lab_run_summary sum = test_summary(T0 + 1000, 2, 0);
+	struct run_report *r;
+	char *text, *html;
+	json_object *j;
+
+	kt[0].flags = kt[1].flags = LAB_THREAD_EXITED;
+	r = analyse(ev, 2, kt, 2, &sum);
+	if (!CHECK(r))
+		return;
+	CHECK_EQ(r->nstill_running, 0);
+	text = text_of(r);
+	CHECK(text && !strstr(text, "STILL RUNNING"));
+	html = written(r, HTML);
+	CHECK(html && !strstr(html, "still-running"));
+	j = json_of(r);
+	CHECK(json_object_is_type(json_path(j, "trace.still_running"),
+				  json_type_array));
+	CHECK_EQ(json_object_array_length(json_path(j, "trace.still_running")),
+		 0);
+	json_object_put(j);
+	free(text);
+	free(html);
+	run_report_free(r);
+}
+
+/* Threads the kernel could not track are in no figure, not even the
+ * exact counters: the trace is incomplete, and every writer says so. */
+TEST(analyze_untracked_threads_make_the_trace_incomplete)
+{
+	const struct lab_event ev[] = {ev_wakeup(T0 + 10, ROOT, ROOT)};
+	struct lab_run_summary sum = test_summary(T0 + 100, 1, 0);
+	const char *line = "INCOMPLETE: 3 threads were not tracked (the "
+			   "kernel's map of tracked threads was full)";
+	struct run_report *r;
+	char *text = NULL, *brief = NULL, *html = NULL;
+	json_object *j = NULL;
+
+	sum.untracked = 3;
+	r = ANALYSE(ev, &sum);
+	if (!CHECK(r))
+		return;
+	CHECK(!r->complete);
+	text = text_of(r);
+	brief = written(r, BRIEF);
+	CHECK_MSG(text && strstr(unwrap(text), line), "%s", text ?: "");
+	CHECK_MSG(brief && strstr(unwrap(brief), line), "%s", brief ?: "");
+	html = written(r, HTML);
+	CHECK(html && strstr(html, "<section id=\"dropped\" class=\"alert\">"));
+	CHECK(html && strstr(html, "3 threads were not tracked"));
+	j = json_of(r);
+	CHECK(!json_object_get_boolean(json_path(j, "trace.complete")));
+	CHECK_EQ(json_path_u64(j, "trace.untracked"), 3);
+	CHECK(strstr(json_path_str(j, "trace.incomplete_reason") ?: "",
+		     "3 threads were not tracked"));
+	json_object_put(j);
+	run_report_free(r);
+
+	/* with another reason: both */
+	sum.untracked = 1;
+	sum.flags = LAB_RUN_INCOMPLETE;
+	r = ANALYSE(ev, &sum);
+	if (CHECK(r))
+		CHECK_STR(r->incomplete_reason,
+			  "the run was interrupted, timed out or killed; 1 "
+			  "thread was not tracked (the kernel's map of "
+			  "tracked threads was full): its switches, times and "
+			  "events are missing from every figure");
+	free(text);
+	free(brief);
+	free(html);
+	run_report_free(r);
+}
+
+/* The bytes no terminal should be sent from a trace: ESC, BEL, DEL and
+ * a C1 control (CSI, U+009B, in UTF-8). NULL when text has none. */
+static const char *steers(const char *text)
+{
+	static const char *const bad[] = {"\x1b", "\x07", "\x7f", "\xc2\x9b"};
+
+	for (size_t i = 0; text && i < sizeof(bad) / sizeof(*bad); i++)
+		if (strstr(text, bad[i]))
+			return bad[i];
+	return NULL;
+}
+
+#define PWNED "\x1b]0;pwned\x07\x1b[2J"
+/* a thread name with a C1 CSI, DEL, ESC and BEL: 11 bytes, it fits */
+#define COMM                                                                   \
+	"w\xc2\x9b"                                                            \
+	"2J\x7f\x1b[2J\x07"
+
+/* A run whose header names and thread name try to steer a terminal. */
+static struct run_report *hostile_run(const char *workload, const char *params)
+{
+	struct lab_trace_info info = test_info();
+	const struct lab_event ev = ev_wakeup(T0 + 10, ROOT, ROOT);
+	struct lab_thread_stats k = counters(ROOT, ROOT, 0, T0 - 1, COMM);
+	struct lab_run_summary sum = test_summary(T0 + 100, 1, 0);
+	struct analysis *a;
+
+	snprintf(info.workload, sizeof(info.workload), "%s", workload);
+	snprintf(info.params, sizeof(info.params), "%s", params);
+	snprintf(info.cmdline, sizeof(info.cmdline), "lab run " PWNED);
+	snprintf(info.kernel, sizeof(info.kernel), "6.18" PWNED);
+	snprintf(info.cpu_model, sizeof(info.cpu_model), "CPU" PWNED);
+	k.flags = LAB_THREAD_EXITED;
+	a = analysis_new(&info);
+	if (!a)
+		return NULL;
+	analysis_add_events(a, &ev, 1);
+	analysis_add_threads(a, &k, 1);
+	analysis_set_summary(a, &sum);
+	return analysis_finish(a);
+}
+
+/* Why c refuses r, with no control byte in it. */
+static void check_refusal(struct comparison *c, const struct run_report *r,
+			  const char *want)
+{
+	char err[512] = "";
+
+	CHECK_EQ(compare_add(c, r, err, sizeof(err)), -1);
+	CHECK_MSG(strstr(err, want) && !steers(err), "\"%s\"", err);
+}
+
+TEST(analyze_trace_strings_reach_no_terminal_raw)
+{
+	struct run_report *r = hostile_run(PWNED, PWNED), *ok = NULL;
+	struct comparison c;
+	char *text = NULL, *brief = NULL, *js = NULL;
+	json_object *j = NULL;
+
+	compare_init(&c);
+	if (!CHECK(r))
+		return;
+	text = text_of(r);
+	brief = written(r, BRIEF);
+	js = written(r, JSON);
+	CHECK_MSG(text && strstr(text, "?]0;pwned??[2J") && !steers(text), "%s",
+		  text ?: "");
+	CHECK_MSG(brief && strstr(brief, "?]0;pwned??[2J") && !steers(brief),
+		  "%s", brief ?: "");
+	/* the JSON escapes them all, and reads back as it was */
+	CHECK_MSG(js && !steers(js), "%s", js ?: "");
+	j = js ? json_tokener_parse(js) : NULL;
+	CHECK_STR(json_path_str(j, "workload.name") ?: "", PWNED);
+	CHECK_STR(json_path_str(j, "processes.0.comm") ?: "", COMM);
+	/* a comparison's reasons quote the names */
+	check_refusal(&c, r, "is not a built-in workload's run");
+	ok = hostile_run("x-threads", "tasks=2");
+	run_report_free(r);
+	r = hostile_run("x-processes", PWNED);
+	if (CHECK(ok) && CHECK(r) && CHECK_EQ(compare_add(&c, ok, text, 1), 0))
+		check_refusal(&c, r,
+			      "ran with '?]0;pwned??[2J', the first run "
+			      "with 'tasks=2'");
+	run_report_free(r);
+	r = hostile_run(PWNED "-threads", "tasks=2");
+	if (CHECK(r))
+		check_refusal(&c, r, "is a run of ?]0;pwned??[2J, not of x");
+	compare_free(&c);
+	json_object_put(j);
+	free(text);
+	free(brief);
+	free(js);
+	run_report_free(ok);
+	run_report_free(r);
+}
+
 /* ---- a trace file, through the writer and the reader ---- */
 
 static int write_file(const char *path, const void *data, size_t len)
@@ -1561,4 +1929,94 @@ TEST(analyze_trace_file_end_to_end)
 out:
 	free(data);
 	run_report_free(r);
+}
+
+/* ---- under the probes ---- */
+
+/* A sleep no other program runs: how the test knows its own. */
+#define LEFT_SLEEP "29.7531"
+
+/* Whether process pid runs a command line holding LEFT_SLEEP. */
+static bool ours(int pid)
+{
+	char path[64], cmd[256];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+	}
+	for (size_t i = 0; i < n; i++)
+		cmd[i] = cmd[i] ? cmd[i] : ' ';
+	cmd[n] = '\0';
+	return strstr(cmd, LEFT_SLEEP) != NULL;
+}
+
+/* How many processes the report in dir/sh.json says were still running,
+ * or -1 without a report; kills those that are ours, counted in *left
+ * (the listed one may have been caught before its exec of sleep, so its
+ * comm is not asked). */
+static int still_running_of(const char *dir, int *left)
+{
+	char path[600];
+	json_object *j, *list;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/sh.json", dir);
+	j = json_object_from_file(path);
+	list = json_path(j, "trace.still_running");
+	if (!CHECK_MSG(list, "no trace.still_running in %s", path)) {
+		json_object_put(j);
+		return -1;
+	}
+	n = (int)json_object_array_length(list);
+	*left = 0;
+	for (int i = 0; i < n; i++) {
+		int pid = (int)json_path_u64(json_object_array_get_idx(list, i),
+					     "pid");
+
+		if (pid > 0 && ours(pid)) {
+			++*left;
+			kill(pid, SIGKILL);
+		}
+	}
+	json_object_put(j);
+	return n;
+}
+
+/* A process that leaves the run (a new session, its parent gone) is
+ * named as still running; one the run waited for is not. */
+TEST(analyze_lab_run_names_a_process_left_running)
+{
+	static char out[1 << 14];
+	const char *why, *dir;
+	const char *escape[] = {
+		test_lab_path(), "run", "-o", NULL, "--", "/bin/sh", "-c",
+		/* not holding lab's output open */
+		"setsid sh -c 'sleep " LEFT_SLEEP " >/dev/null 2>&1 &'; true",
+		NULL};
+	const char *waited[] = {
+		test_lab_path(),     "run", "-o", NULL, "--", "/bin/sh", "-c",
+		"sleep 0.05 & wait", NULL};
+	int code, left = 0;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	dir = test_tmpdir();
+	escape[3] = waited[3] = dir;
+	code = test_run(escape, out, sizeof(out), false);
+	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
+		return;
+	CHECK_EQ(still_running_of(dir, &left), 1);
+	CHECK_EQ(left, 1);
+	CHECK_MSG(strstr(out, "STILL RUNNING when tracing stopped: 1 process:"),
+		  "%s", out);
+	code = test_run(waited, out, sizeof(out), false);
+	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
+		return;
+	CHECK_EQ(still_running_of(dir, &left), 0);
+	CHECK_MSG(!strstr(out, "STILL RUNNING"), "%s", out);
 }

@@ -715,6 +715,8 @@ static struct run_report *writer_run(void)
 	kt[0].migrations = 4;
 	kt[1] = counters(101, ROOT, ROOT, T0 + 10 * US);
 	kt[1].page_faults = 2;
+	/* the run is over: both exited (200 has no counters) */
+	kt[0].flags = kt[1].flags = LAB_THREAD_EXITED;
 	wakeup(&s, T0, ROOT, ROOT);
 	sw(&s, T0 + 1 * US, 0, 0, 0, 0, ROOT, ROOT);
 	mark(&s, T0 + 2 * US, ROOT, ROOT, LAB_MARK_PHASE, LAB_PHASE_SPAWN);

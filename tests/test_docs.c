@@ -17,12 +17,15 @@
 
 /* The section ids of the HTML report: a handout names one as `#id`. */
 static const char *const run_sections[] = {
-	"dropped", "summary",  "timeline", "runq",    "offcpu",
-	"locks",   "creation", "phases",   "threads", "environment",
+	"dropped", "still-running", "summary",	   "timeline",
+	"runq",	   "offcpu",	    "locks",	   "creation",
+	"phases",  "threads",	    "environment",
 };
 static const char *const family_sections[] = {
 	"dropped", "explanation", "comparison", "models", "environment",
 };
+#define NRUN_SECTIONS	 (sizeof(run_sections) / sizeof(run_sections[0]))
+#define NFAMILY_SECTIONS (sizeof(family_sections) / sizeof(family_sections[0]))
 
 static char *slurp(const char *path)
 {
@@ -324,8 +327,8 @@ static void each_section(const char *text, const char *path,
 
 static void check_contract(const char *id, const char *path, void *count)
 {
-	CHECK_MSG(in_list(id, run_sections, 10) ||
-			  in_list(id, family_sections, 5),
+	CHECK_MSG(in_list(id, run_sections, NRUN_SECTIONS) ||
+			  in_list(id, family_sections, NFAMILY_SECTIONS),
 		  "%s names section #%s, which the HTML report does not have",
 		  path, id);
 	++*(int *)count;
@@ -340,14 +343,16 @@ struct page {
 	const char *name;
 };
 
-/* The section, if it belongs on this page, is there. Dropped appears
- * only when events were dropped, so it is left out. */
+/* The section, if it belongs on this page, is there. Dropped and
+ * still-running appear only when the run had such losses, so they are
+ * left out. */
 static void check_on_page(const char *id, const char *path, void *arg)
 {
 	const struct page *pg = arg;
 	char tag[96];
 
-	if (!strcmp(id, "dropped") || !in_list(id, pg->ids, pg->nids))
+	if (!strcmp(id, "dropped") || !strcmp(id, "still-running") ||
+	    !in_list(id, pg->ids, pg->nids))
 		return;
 	snprintf(tag, sizeof(tag), "<section id=\"%s\"", id);
 	CHECK_MSG(strstr(pg->html, tag), "%s names #%s; the %s lacks %s", path,
@@ -383,8 +388,9 @@ TEST(docs_named_report_sections_exist)
 	char **texts, **paths, **atexts, **apaths, path[700], dir[600];
 	size_t n = read_docs(HANDOUTS, &texts, &paths);
 	size_t na = read_docs(ANSWERS, &atexts, &apaths);
-	struct page run = {NULL, run_sections, 10, "run page"};
-	struct page family = {NULL, family_sections, 5, "family page"};
+	struct page run = {NULL, run_sections, NRUN_SECTIONS, "run page"};
+	struct page family = {NULL, family_sections, NFAMILY_SECTIONS,
+			      "family page"};
 	bool traced = test_can_trace(&why);
 	int named = 0;
 

@@ -33,6 +33,11 @@
  * UTF-8: 15 bytes, the longest comm */
 static const char hostile[LAB_COMM_LEN] = "\"\\<svg on=\x01\x1b\n\xff>";
 
+/* a command line with DEL and a C1 control (CSI, U+009B): valid UTF-8
+ * that JSON lets through raw, and some terminals obey */
+static const char c1_cmdline[] = "./prog \xc2\x9b"
+				 "2J\x7f";
+
 /* x86-64 syscalls the workers block in, one per reason: futex, read,
  * nanosleep, poll */
 static const unsigned int block_nr[] = {202, 0, 35, 7};
@@ -132,6 +137,7 @@ static uint64_t write_synthetic(const char *path, unsigned int rounds)
 		return 0;
 	snprintf(info.machine, sizeof(info.machine), "x86_64");
 	snprintf(info.workload, sizeof(info.workload), "synthetic");
+	snprintf(info.cmdline, sizeof(info.cmdline), "%s", c1_cmdline);
 	if (trace_file_open(&g->w, path, &info)) {
 		free(g);
 		return 0;
@@ -513,6 +519,24 @@ static void check_against_report(json_object *doc, const struct slice *s,
 	CHECK_EQ(nphases, rep->nphases);
 }
 
+/* The file at path, whole and NUL-terminated; NULL when unreadable. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = f ? open_memstream(&buf, &len) : NULL;
+	int c;
+
+	while (mem && (c = getc(f)) != EOF)
+		putc(c, mem);
+	if (mem)
+		fclose(mem);
+	if (f)
+		fclose(f);
+	return buf;
+}
+
 /* Exports trace into dir and holds the export to the format and the
  * report. Hands back the document and its timed events for more checks. */
 static bool export_and_check(const char *trace, const char *dir,
@@ -602,7 +626,7 @@ TEST(export_fresh_recording_is_valid_and_adds_up)
 TEST(export_generated_trace_is_valid_and_adds_up)
 {
 	const char *dir = test_tmpdir();
-	char trace[512], hostile_utf8[3 * LAB_COMM_LEN];
+	char trace[512], hostile_utf8[3 * LAB_COMM_LEN], *text;
 	struct run_report *rep = NULL;
 	json_object *doc;
 	struct slice *s;
@@ -640,6 +664,13 @@ TEST(export_generated_trace_is_valid_and_adds_up)
 	CHECK_STR(meta_name(doc, "process_name", CHILD, CHILD) ?: "",
 		  hostile_utf8);
 	CHECK_STR(json_path_str(doc, "otherData.workload"), "synthetic");
+	/* DEL and C1 come back as they were, escaped in the file */
+	CHECK_STR(json_path_str(doc, "otherData.cmdline") ?: "", c1_cmdline);
+	snprintf(trace, sizeof(trace), "%s/export.json", dir);
+	text = slurp(trace);
+	CHECK(text && !strstr(text, "\xc2\x9b") && !strchr(text, '\x7f') &&
+	      strstr(text, "\\u009b2J\\u007f"));
+	free(text);
 out:
 	json_object_put(doc);
 	free(s);

@@ -519,6 +519,43 @@ TEST(report_html_puts_dropped_events_first)
 	run_report_free(r);
 }
 
+/* Processes left running: framed before the summary, named (escaped),
+ * linked from the top. */
+TEST(report_html_says_what_still_runs)
+{
+	struct run_report *r = one_thread(0);
+	struct still_running still[2] = {{.pid = 4242}, {.pid = 4250}};
+	struct still_running *own;
+	size_t nown;
+	char *s;
+
+	if (!CHECK(r))
+		return;
+	snprintf(still[0].comm, sizeof(still[0].comm), "sleep");
+	snprintf(still[1].comm, sizeof(still[1].comm), "<svg onload=x>");
+	/* the analysis's own (empty) list stays the report's to free */
+	own = r->still_running;
+	nown = r->nstill_running;
+	r->still_running = still;
+	r->nstill_running = 2;
+	s = run_page(r);
+	check_page_shape(s, run_sections, 9);
+	CHECK(strstr(s, "<a href=\"#still-running\">"));
+	CHECK(strstr(s, "<section id=\"still-running\" class=\"alert\">") &&
+	      strstr(s, "<section id=\"still-running\"") <
+		      strstr(s, "<section id=\"summary\""));
+	CHECK(strstr(s, "<strong>2 processes</strong> of the run were still "
+			"running when tracing stopped: they outlived the run, "
+			"which lab does not stop"));
+	CHECK(strstr(s, "<li>4242 (sleep)</li>"));
+	CHECK(strstr(s, "<li>4250 (&lt;svg onload=x&gt;)</li>"));
+	CHECK(!strstr(s, "<svg onload"));
+	free(s);
+	r->still_running = own;
+	r->nstill_running = nown;
+	run_report_free(r);
+}
+
 TEST(report_html_escapes_everything_from_the_trace)
 {
 	struct run_report *r = one_thread(0);

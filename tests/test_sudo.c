@@ -745,8 +745,8 @@ TEST(sudo_kernel_lock_addresses_stay_in_the_kernel)
 		CHECK_MSG(!get(l, "address"),
 			  "locks.kernel[%zu] has an address: %s", i,
 			  json_object_get_string(get(l, "address")));
-		CHECK_MSG(!id || (json_object_is_type(id, json_type_int) &&
-				  json_object_get_uint64(id) < (1ULL << 32)),
+		CHECK_MSG(id && json_object_is_type(id, json_type_int) &&
+				  json_object_get_uint64(id) < (1ULL << 32),
 			  "locks.kernel[%zu].id is %s, not a number of the "
 			  "trace's",
 			  i, json_object_get_string(id));

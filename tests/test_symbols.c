@@ -3,12 +3,15 @@
  * the heap, stacks, anonymous and shared memory, forked children,
  * kallsyms, the lock tables of the analysis, and a real `lab run`. */
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -331,14 +334,16 @@ TEST(symbols_latest_snapshot_first)
 TEST(symbols_unreadable_files_name_nothing)
 {
 	const uint32_t r = LAB_MAP_READ;
-	const char *dir = test_tmpdir();
-	char text[600], fifo[600];
+	char dir[PATH_MAX], text[PATH_MAX + 16], fifo[PATH_MAX + 16];
 	struct lab_map m[5];
 	struct symbols *s = symbols_new(0);
 	FILE *f;
 
-	if (!CHECK(s))
+	/* maps hold absolute paths: a relative one is never opened */
+	if (!CHECK(s) || !CHECK(realpath(test_tmpdir(), dir))) {
+		symbols_free(s);
 		return;
+	}
 	snprintf(text, sizeof(text), "%s/notes.txt", dir);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	f = fopen(text, "w");
@@ -433,6 +438,29 @@ TEST(symbols_kernel_names_from_a_kallsyms_file)
 	CHECK_STR(kernel(s, 0xffffffff83000000), "(null)");
 	CHECK_EQ(symbols_use_kallsyms(s, "/nonexistent/kallsyms"), 0);
 	CHECK_STR(kernel(s, 0xffffffff83000000), "(null)");
+	symbols_free(s);
+}
+
+/* A kernel lock id (a trace recorded under sudo) is no address: never
+ * looked up, even where kallsyms has a symbol below it. */
+TEST(symbols_kernel_lock_ids_are_never_looked_up)
+{
+	char path[600];
+	struct symbols *s = symbols_new(0);
+
+	if (!CHECK(s))
+		return;
+	snprintf(path, sizeof(path), "%s/kallsyms", test_tmpdir());
+	CHECK_EQ(write_file(path, "0000000000000010 d low_lock\n"
+				  "ffffffff83000000 D jiffies_lock\n"),
+		 0);
+	CHECK_EQ(symbols_use_kallsyms(s, path), 0);
+	CHECK_STR(kernel(s, 0xffffffff83000008), "jiffies_lock+0x8");
+	CHECK_STR(kernel(s, 1), "(null)");
+	CHECK_STR(kernel(s, 0x18), "(null)");
+	CHECK_STR(kernel(s, 0xffffffff), "(null)");
+	/* 2^32 and above are addresses */
+	CHECK_STR(kernel(s, 0x100000010), "low_lock+0x100000000");
 	symbols_free(s);
 }
 
@@ -635,6 +663,84 @@ out:
 	free(maps);
 	if (shared != MAP_FAILED)
 		munmap(shared, 4096);
+}
+
+/* Whether analysing a trace whose maps name path (and a link to it, as
+ * a library would be) opens it: a futex wait inside each mapping asks for
+ * a name there. An inotify watch sees every open, even a non-blocking
+ * one that returns at once. false, with a failed check, when the test
+ * cannot be set up. */
+static bool analysis_opens(const char *path)
+{
+	struct lab_trace_info info = {.version = LAB_TRACE_VERSION,
+				      .cpu_count = 2,
+				      .start_ns = T0,
+				      .start_realtime_ns = now_realtime_ns()};
+	char link[PATH_MAX + 16], buf[4096];
+	struct lab_map m[2];
+	struct lab_event e[16];
+	struct analysis *a;
+	struct run_report *r;
+	size_t n = 0;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	bool opened;
+
+	snprintf(link, sizeof(link), "%s.so", path);
+	if (!CHECK(fd >= 0) ||
+	    !CHECK(inotify_add_watch(fd, path, IN_OPEN) >= 0) ||
+	    !CHECK_EQ(symlink(path, link), 0)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	m[0] = map_of(0x10000, 0x11000, LAB_MAP_READ, path);
+	m[1] = map_of(0x20000, 0x21000, LAB_MAP_READ | LAB_MAP_EXEC, link);
+	e[n++] = ev(T0, LAB_EV_SWITCH, 0, 0, PID, PID, 0, 0);
+	n += futex_wait(&e[n], T0 + 1000, PID, PID, 0x10040, FUTEX_PRIV);
+	n += futex_wait(&e[n], T0 + 20000, PID, PID, 0x20040, FUTEX_PRIV);
+	snprintf(info.machine, sizeof(info.machine), "x86_64");
+	a = analysis_new(&info);
+	if (CHECK(a)) {
+		CHECK_EQ(analysis_add_maps(a, m, 2), 0);
+		CHECK_EQ(analysis_add_events(a, e, n), 0);
+		r = analysis_finish(a);
+		if (CHECK(r) && CHECK_EQ(r->nuser_locks, 2)) {
+			CHECK_STR(r->user_locks[0].symbol, "");
+			CHECK_STR(r->user_locks[1].symbol, "");
+		}
+		run_report_free(r);
+	}
+	opened = read(fd, buf, sizeof(buf)) > 0;
+	close(fd);
+	return opened;
+}
+
+/* A FIFO the maps name is never opened: a writer waiting for a reader
+ * would be let go, a reader would wait. */
+TEST(symbols_analysis_never_opens_a_fifo)
+{
+	char fifo[PATH_MAX + 8], dir[PATH_MAX];
+
+	/* maps hold absolute paths */
+	if (!CHECK(realpath(test_tmpdir(), dir)))
+		return;
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	if (!CHECK_EQ(mkfifo(fifo, 0600), 0))
+		return;
+	CHECK_MSG(!analysis_opens(fifo), "the analysis opened %s", fifo);
+}
+
+/* Nor a device: opening one may act on it. */
+TEST(symbols_analysis_never_opens_a_device)
+{
+	char dev[PATH_MAX + 8], dir[PATH_MAX];
+
+	if (!CHECK(realpath(test_tmpdir(), dir)))
+		return;
+	snprintf(dev, sizeof(dev), "%s/zero", dir);
+	if (mknod(dev, S_IFCHR | 0600, makedev(1, 5)))
+		SKIP("cannot make a device node here (not root, or nodev)");
+	CHECK_MSG(!analysis_opens(dev), "the analysis opened %s", dev);
 }
 
 /* ---- end to end ---- */
