@@ -104,16 +104,16 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
 		     size_t errlen)
 {
-	struct lab_thread_stats st = {0};
+	struct lab_thread th = {0};
 	struct lab_task task = {0};
 	__u32 key = root;
 	int pidfd, r;
 
-	st.tid = st.pid = root;
-	st.start_ns = clock_ns(CLOCK_MONOTONIC);
-	memcpy(st.comm, "lab", 4); /* until its first switch or exec */
-	if (bpf_map__update_elem(b->skel->maps.threads, &key, sizeof(key), &st,
-				 sizeof(st), BPF_NOEXIST))
+	th.stats.tid = th.stats.pid = root;
+	th.stats.start_ns = clock_ns(CLOCK_MONOTONIC);
+	memcpy(th.stats.comm, "lab", 4); /* until its first switch or exec */
+	if (bpf_map__update_elem(b->skel->maps.threads, &key, sizeof(key), &th,
+				 sizeof(th), BPF_NOEXIST))
 		return run_error(err, errlen,
 				 "run: seeding the probe filter: %s",
 				 strerror(errno));
@@ -136,14 +136,14 @@ static int any_exiting(struct bpf_session *b)
 {
 	struct bpf_map *m = b->skel->maps.threads;
 	__u32 key, next, *prev = NULL;
-	struct lab_thread_stats st;
+	struct lab_thread th;
 
 	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &st, sizeof(st),
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &th, sizeof(th),
 					 0) == 0 &&
-		    (st.flags & LAB_THREAD_EXITED))
+		    (th.stats.flags & LAB_THREAD_EXITED))
 			return 1;
 	}
 	return 0;
@@ -185,22 +185,23 @@ static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 	struct bpf_map *live = b->skel->maps.threads,
 		       *dead = b->skel->maps.dead;
 	__u32 ndead = b->skel->bss->dead_count, key, next, *prev = NULL;
-	struct lab_thread_stats st;
+	struct lab_thread th;
 	size_t cap = 0;
 
+	/* the trace keeps the counters, not the working state */
 	if (ndead > bpf_map__max_entries(dead))
 		ndead = bpf_map__max_entries(dead);
 	for (key = 0; key < ndead; key++)
-		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &st,
-					 sizeof(st), 0) == 0 &&
-		    push_thread(c, &cap, &st))
+		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &th,
+					 sizeof(th), 0) == 0 &&
+		    push_thread(c, &cap, &th.stats))
 			return -ENOMEM;
 	while (bpf_map__get_next_key(live, prev, &next, sizeof(next)) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(live, &key, sizeof(key), &st,
-					 sizeof(st), 0) == 0 &&
-		    push_thread(c, &cap, &st))
+		if (bpf_map__lookup_elem(live, &key, sizeof(key), &th,
+					 sizeof(th), 0) == 0 &&
+		    push_thread(c, &cap, &th.stats))
 			return -ENOMEM;
 	}
 	return 0;
