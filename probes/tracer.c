@@ -4,7 +4,6 @@
  * and detach. The steps' work is done by supervise.c (the command),
  * bpf_session.c (the probes), maps_snapshot.c and the trace writer. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
