@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "thread_records.h"
 #include "trace_reader.h"
 
-/* Records are handed out as the bytes on disk. */
+/* Records are handed out as the bytes on disk, THREADS records decoded
+ * into this lab's struct. */
 _Static_assert(
 	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	"trace records are read in host order, which must be little-endian");
@@ -49,6 +51,9 @@ struct trace_reader {
 	uint8_t *in;	     /* IN_BUF_LEN bytes of compressed input */
 	uint8_t *raw;	     /* the inflated chunk, raw_cap bytes */
 	size_t raw_cap;
+	/* a THREADS chunk's records as this lab knows them */
+	struct lab_thread_stats *threads;
+	size_t threads_cap; /* in records */
 	z_stream zs;
 	bool zs_ready;
 };
@@ -412,13 +417,38 @@ static int read_chunk_header(struct trace_reader *r, struct lab_chunk_header *h,
 	return 0;
 }
 
+/* The record size of a chunk type in this trace's version; 0 for a type
+ * this lab does not know. */
+static size_t record_size(const struct trace_reader *r, uint32_t type)
+{
+	if (type == LAB_CHUNK_THREADS && r->info.version == 1)
+		return LAB_THREAD_RECORD_V1;
+	return lab_chunk_record_size(type);
+}
+
+/* From version 2 on, the chunk gives its THREADS records' size. */
+static int check_thread_records(struct trace_reader *r,
+				const struct lab_chunk_header *h, uint64_t at,
+				char *err, size_t errlen)
+{
+	if (h->count ? h->raw_len % h->count == 0 &&
+			       h->raw_len / h->count >= LAB_THREAD_RECORD_MIN
+		     : h->raw_len == 0)
+		return 0;
+	return fail(r, err, errlen,
+		    "chunk at byte %llu: raw length %u is not %u THREADS "
+		    "records of one size of at least %u bytes",
+		    (unsigned long long)at, h->raw_len, h->count,
+		    LAB_THREAD_RECORD_MIN);
+}
+
 /* Every length is judged before anything is allocated for it. */
 static int check_lengths(struct trace_reader *r,
 			 const struct lab_chunk_header *h, uint64_t at,
 			 char *err, size_t errlen)
 {
 	unsigned long long o = at;
-	size_t size = lab_chunk_record_size(h->type);
+	size_t size = record_size(r, h->type);
 
 	if (!size)
 		return fail(r, err, errlen,
@@ -434,17 +464,21 @@ static int check_lengths(struct trace_reader *r,
 			    "chunk at byte %llu: SUMMARY chunk of the wrong "
 			    "size (expected %zu bytes, got %u)",
 			    o, size, h->raw_len);
-	if (h->raw_len % size)
+	if (h->type == LAB_CHUNK_THREADS && r->info.version >= 2) {
+		if (check_thread_records(r, h, at, err, errlen))
+			return -1;
+	} else if (h->raw_len % size) {
 		return fail(r, err, errlen,
 			    "chunk at byte %llu: raw length %u is not a "
 			    "multiple of the %s record size (%zu bytes)",
 			    o, h->raw_len, trace_chunk_type_name(h->type),
 			    size);
-	if (h->count != h->raw_len / size)
+	} else if (h->count != h->raw_len / size) {
 		return fail(r, err, errlen,
 			    "chunk at byte %llu: record count mismatch "
 			    "(expected %zu from the raw length, got %u)",
 			    o, h->raw_len / size, h->count);
+	}
 	if (h->comp_len > compressBound(h->raw_len))
 		return fail(r, err, errlen,
 			    "chunk at byte %llu: compressed length %u exceeds "
@@ -572,6 +606,28 @@ static int read_payload(struct trace_reader *r,
 	return 0;
 }
 
+/* THREADS records of any version become this lab's struct; their count
+ * is bounded by the raw length, checked before. Returns 1, or -1. */
+static int decode_threads(struct trace_reader *r,
+			  const struct lab_chunk_header *h,
+			  struct trace_chunk *chunk, char *err, size_t errlen)
+{
+	if (h->count > r->threads_cap) {
+		void *p = realloc(r->threads, h->count * sizeof(*r->threads));
+
+		if (!p)
+			return fail(r, err, errlen,
+				    "out of memory for %u thread records",
+				    h->count);
+		r->threads = p;
+		r->threads_cap = h->count;
+	}
+	thread_records_decode(r->info.version, r->raw, h->raw_len, h->count,
+			      r->threads);
+	chunk->data = r->threads;
+	return 1;
+}
+
 /* After the summary the input must end. */
 static int expect_end(struct trace_reader *r, char *err, size_t errlen)
 {
@@ -623,6 +679,8 @@ int trace_reader_next(struct trace_reader *r, struct trace_chunk *chunk,
 	chunk->offset = at;
 	chunk->data = r->raw;
 	chunk->count = h.count;
+	if (h.type == LAB_CHUNK_THREADS)
+		return decode_threads(r, &h, chunk, err, errlen);
 	return 1;
 }
 
@@ -706,7 +764,8 @@ const struct lab_trace_info *trace_reader_info(const struct trace_reader *r)
 
 size_t trace_reader_buffer_bytes(const struct trace_reader *r)
 {
-	return IN_BUF_LEN + r->raw_cap;
+	return IN_BUF_LEN + r->raw_cap +
+	       r->threads_cap * sizeof(struct lab_thread_stats);
 }
 
 void trace_reader_free(struct trace_reader *r)
@@ -718,6 +777,7 @@ void trace_reader_free(struct trace_reader *r)
 	if (r->zs_ready)
 		inflateEnd(&r->zs);
 	free(r->raw);
+	free(r->threads);
 	free(r->in);
 	free(r);
 }

@@ -17,15 +17,17 @@ struct trace_reader;
 
 struct trace_chunk {
 	enum lab_chunk_type type;
-	uint64_t offset;   /* byte offset of the chunk in the file */
-	const void *data;  /* decoded records; valid until the next call */
-	size_t count;	   /* number of records of the type's size */
+	uint64_t offset; /* byte offset of the chunk in the file */
+	/* the records as this lab's structs (a THREADS chunk's decoded from
+	 * its format version); valid until the next call */
+	const void *data;
+	size_t count; /* number of records */
 };
 
 /* Open a file, or a buffer the caller keeps alive (for the fuzzer). The
  * header is validated here. Return 0, or -1 with the reason in err. */
-int trace_reader_open_file(struct trace_reader **r, const char *path,
-			   char *err, size_t errlen);
+int trace_reader_open_file(struct trace_reader **r, const char *path, char *err,
+			   size_t errlen);
 int trace_reader_open_mem(struct trace_reader **r, const uint8_t *data,
 			  size_t len, char *err, size_t errlen);
 const struct lab_trace_info *trace_reader_info(const struct trace_reader *r);

@@ -79,9 +79,11 @@ _Static_assert(sizeof(struct lab_event) == 40, "lab_event layout");
 
 #define LAB_THREAD_EXITED 0x1 /* flags of lab_thread_stats */
 
-/* Exact per-thread counters kept in the kernel (never lost to a full ring
- * buffer). Also the value of the tracked-threads map: a thread is tracked
- * exactly when it has an entry. */
+/* A thread's exact counters, kept by the kernel (never lost to a full
+ * ring buffer): the record of the trace's THREADS chunk. A new counter
+ * goes at the end: records carry their size (docs/trace-format.md), so
+ * an older reader skips it and a newer one reads older records with it
+ * zero. */
 struct lab_thread_stats {
 	__u32 tid;
 	__u32 pid;
@@ -99,22 +101,12 @@ struct lab_thread_stats {
 	__u64 start_ns;	     /* first seen (fork or tracking start) */
 	__u64 exit_ns;	     /* sched_process_exit, 0 while alive */
 	__s32 exit_code;
-	/* working state: the current run-queue wait began with a preemption
-	 * on the way to sleep (see runq_wait_asleep_ns) */
-	__u32 runnable_asleep;
-	/* working state: when the thread went on CPU / became runnable */
-	__u64 oncpu_since;
-	__u64 runnable_since;
+	__u32 pad; /* zero */
 	__u64 runq_hist[LAB_HIST_SLOTS];
 	__u64 migrations;
 	__u64 page_faults;   /* user page faults */
 	__u64 klock_wait_ns; /* waiting for contended kernel locks */
 	__u64 klock_count;
-	/* zero: the syscall in progress is kept in task storage (struct
-	 * lab_task), where the syscall probes reach it without a hash lookup */
-	__u64 reserved_sys[3];
-	/* working state: when kernel lock contention began */
-	__u64 klock_since;
 	/* part of runq_wait_ns that began with a preemption of a thread that
 	 * had already set itself to sleep (preempt with prev_state != 0):
 	 * it waited on a run queue, but schedstat's run delay leaves it out */
@@ -124,10 +116,31 @@ struct lab_thread_stats {
 	 * exit), and how many there were */
 	__u64 create_call_ns;
 	__u64 create_calls;
-	__u64 reserved_sys_enter; /* zero, as reserved_sys */
 };
-_Static_assert(sizeof(struct lab_thread_stats) == 552,
+_Static_assert(sizeof(struct lab_thread_stats) == 496,
 	       "lab_thread_stats layout");
+
+/* What the kernel works the counters out from; not part of the trace. */
+struct lab_thread_work {
+	/* when the thread went on CPU, became runnable, began to wait for a
+	 * contended kernel lock; 0: it did not */
+	__u64 oncpu_since;
+	__u64 runnable_since;
+	__u64 klock_since;
+	/* the current run-queue wait began with a preemption on the way to
+	 * sleep (see runq_wait_asleep_ns) */
+	__u32 runnable_asleep;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lab_thread_work) == 32, "lab_thread_work layout");
+
+/* The value of the kernel's map of tracked threads: a thread is tracked
+ * exactly when it has an entry. */
+struct lab_thread {
+	struct lab_thread_stats stats;
+	struct lab_thread_work work;
+};
+_Static_assert(sizeof(struct lab_thread) == 528, "lab_thread layout");
 
 /* Per-task storage of a tracked thread (not part of the trace): the fast
  * filter the hot probes ask first, and a creation call's start. User space

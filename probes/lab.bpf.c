@@ -26,7 +26,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, struct lab_thread_stats);
+	__type(value, struct lab_thread);
 } threads SEC(".maps");
 
 /* The fast filter and the per-syscall state: a task is tracked exactly
@@ -46,7 +46,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, struct lab_thread_stats);
+	__type(value, struct lab_thread);
 } dead SEC(".maps");
 
 struct {
@@ -68,7 +68,7 @@ struct {
 } counters SEC(".maps");
 
 __u32 dead_count; /* entries used in `dead` */
-const struct lab_thread_stats zero_stats = {};
+const struct lab_thread zero_thread = {};
 
 static __always_inline void count(enum lab_counter c)
 {
@@ -142,11 +142,11 @@ static __always_inline __u32 log2_slot(__u64 v)
 }
 
 /* two loads from a BTF pointer: a helper call would cost ten times more */
-static __always_inline void copy_comm(struct lab_thread_stats *s,
+static __always_inline void copy_comm(struct lab_thread *s,
 				      struct task_struct *t)
 {
 	const __u64 *from = (const __u64 *)t->comm;
-	__u64 *to = (__u64 *)s->comm;
+	__u64 *to = (__u64 *)s->stats.comm;
 
 	to[0] = from[0];
 	to[1] = from[1];
@@ -194,7 +194,7 @@ static __always_inline void emit_block(__u64 now, struct task_struct *t,
 }
 
 /* The thread's counters leave `threads` for `dead` at its last switch. */
-static __always_inline void retire(__u32 tid, struct lab_thread_stats *s)
+static __always_inline void retire(__u32 tid, struct lab_thread *s)
 {
 	__u32 idx = __sync_fetch_and_add(&dead_count, 1);
 
@@ -209,7 +209,7 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid;
 	struct lab_task *pt = task_of(prev);
-	struct lab_thread_stats *p = NULL, *n = NULL;
+	struct lab_thread *p = NULL, *n = NULL;
 	__u64 now = 0; /* stays 0 when neither side is tracked */
 
 	if (pt)
@@ -221,40 +221,40 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 
 		now = bpf_ktime_get_ns();
 		if (involuntary) {
-			p->involuntary_switches++;
-			p->runnable_since = now;
-			p->runnable_asleep = prev_state != 0;
+			p->stats.involuntary_switches++;
+			p->work.runnable_since = now;
+			p->work.runnable_asleep = prev_state != 0;
 		} else {
-			p->voluntary_switches++;
-			p->runnable_since = 0;
+			p->stats.voluntary_switches++;
+			p->work.runnable_since = 0;
 			struct pt_regs *regs = user_regs(prev);
 			long nr = syscall_of(regs);
 
 			if (nr >= 0)
 				emit_block(now, prev, regs, nr);
 		}
-		if (p->oncpu_since)
-			p->oncpu_ns += now - p->oncpu_since;
-		p->oncpu_since = 0;
+		if (p->work.oncpu_since)
+			p->stats.oncpu_ns += now - p->work.oncpu_since;
+		p->work.oncpu_since = 0;
 		copy_comm(p, prev);
 	}
 	if (n) {
 		if (!now)
 			now = bpf_ktime_get_ns();
-		if (n->runnable_since) {
-			__u64 delay = now - n->runnable_since;
+		if (n->work.runnable_since) {
+			__u64 delay = now - n->work.runnable_since;
 
-			n->runq_wait_ns += delay;
-			n->runq_count++;
-			if (delay > n->runq_max_ns)
-				n->runq_max_ns = delay;
-			n->runq_hist[log2_slot(delay)]++;
-			if (n->runnable_asleep)
-				n->runq_wait_asleep_ns += delay;
-			n->runnable_since = 0;
-			n->runnable_asleep = 0;
+			n->stats.runq_wait_ns += delay;
+			n->stats.runq_count++;
+			if (delay > n->stats.runq_max_ns)
+				n->stats.runq_max_ns = delay;
+			n->stats.runq_hist[log2_slot(delay)]++;
+			if (n->work.runnable_asleep)
+				n->stats.runq_wait_asleep_ns += delay;
+			n->work.runnable_since = 0;
+			n->work.runnable_asleep = 0;
 		}
-		n->oncpu_since = now;
+		n->work.oncpu_since = now;
 	}
 	if (!now)
 		return 0;
@@ -278,7 +278,7 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 {
 	__u32 tid = t->pid;
-	struct lab_thread_stats *s;
+	struct lab_thread *s;
 	__u64 now, waker;
 
 	if (!task_of(t))
@@ -289,10 +289,10 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 	now = bpf_ktime_get_ns();
 	/* a wakeup of a task still on its CPU is not a run-queue wait; the
 	 * switch that takes it off decides */
-	if (!s->oncpu_since && !s->runnable_since)
-		s->runnable_since = now;
+	if (!s->work.oncpu_since && !s->work.runnable_since)
+		s->work.runnable_since = now;
 	if (type == LAB_EV_WAKEUP)
-		s->wakeups++;
+		s->stats.wakeups++;
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
 	if (e) {
@@ -321,14 +321,14 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tid = parent->pid, child_tid = child->pid;
-	struct lab_thread_stats *s;
+	struct lab_thread *s;
 	__u64 now;
 
 	if (!task_of(parent))
 		return 0;
 	now = bpf_ktime_get_ns();
 	/* inserted zeroed, then filled: the struct is too big for the stack */
-	if (bpf_map_update_elem(&threads, &child_tid, &zero_stats,
+	if (bpf_map_update_elem(&threads, &child_tid, &zero_thread,
 				BPF_NOEXIST)) {
 		count(LAB_CNT_UNTRACKED);
 		return 0;
@@ -342,10 +342,10 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	s = bpf_map_lookup_elem(&threads, &child_tid);
 	if (!s)
 		return 0;
-	s->tid = child_tid;
-	s->pid = child->tgid;
-	s->parent_tid = parent_tid;
-	s->start_ns = now;
+	s->stats.tid = child_tid;
+	s->stats.pid = child->tgid;
+	s->stats.parent_tid = parent_tid;
+	s->stats.start_ns = now;
 	copy_comm(s, child);
 
 	struct lab_event *e =
@@ -362,7 +362,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
 {
 	__u32 tid = t->pid, old = old_tid;
-	struct lab_thread_stats *s;
+	struct lab_thread *s;
 
 	if (!task_of(t))
 		return 0;
@@ -372,7 +372,7 @@ int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
 	copy_comm(s, t);
 	/* a non-leader thread that execs takes over the leader's tid */
 	if (old != tid) {
-		s->tid = tid;
+		s->stats.tid = tid;
 		if (bpf_map_update_elem(&threads, &tid, s, BPF_ANY))
 			count(LAB_CNT_UNTRACKED);
 		bpf_map_delete_elem(&threads, &old);
@@ -391,7 +391,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *t)
 {
 	__u32 tid = t->pid;
-	struct lab_thread_stats *s;
+	struct lab_thread *s;
 	__u64 now;
 
 	if (!task_of(t))
@@ -400,9 +400,9 @@ int BPF_PROG(handle_exit, struct task_struct *t)
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_ns();
-	s->exit_ns = now;
-	s->exit_code = t->exit_code;
-	s->flags |= LAB_THREAD_EXITED;
+	s->stats.exit_ns = now;
+	s->stats.exit_code = t->exit_code;
+	s->stats.flags |= LAB_THREAD_EXITED;
 	copy_comm(s, t);
 
 	struct lab_event *e = event_new(LAB_EV_EXIT, now, tid, t->tgid);
@@ -419,12 +419,12 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = id;
-	struct lab_thread_stats *s = bpf_map_lookup_elem(&threads, &tid);
+	struct lab_thread *s = bpf_map_lookup_elem(&threads, &tid);
 
 	if (!s)
 		return 0;
 	if (marker == LAB_MARK_CORO_SWITCHES)
-		s->user_switches += arg;
+		s->stats.user_switches += arg;
 
 	struct lab_event *e =
 		event_new(LAB_EV_MARK, bpf_ktime_get_ns(), tid, id >> 32);
@@ -436,7 +436,7 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 	return 0;
 }
 
-static __always_inline struct lab_thread_stats *current_stats(__u32 *tid)
+static __always_inline struct lab_thread *current_thread(__u32 *tid)
 {
 	if (!task_of(bpf_get_current_task_btf()))
 		return NULL;
@@ -476,18 +476,18 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *current = bpf_get_current_task_btf();
 	struct lab_task *task = task_of(current);
-	struct lab_thread_stats *s;
+	struct lab_thread *s;
 	__u32 tid;
 
 	/* the parent's side of a creation: the child returns 0 */
 	if (!task || ret <= 0 || !task->create_call_start ||
 	    !is_create_call(syscall_of(user_regs(current))))
 		return 0;
-	s = current_stats(&tid);
+	s = current_thread(&tid);
 	if (s) {
-		s->create_call_ns +=
+		s->stats.create_call_ns +=
 			bpf_ktime_get_ns() - task->create_call_start;
-		s->create_calls++;
+		s->stats.create_calls++;
 	}
 	task->create_call_start = 0;
 	return 0;
@@ -497,7 +497,7 @@ SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(handle_migrate, struct task_struct *t, int dest_cpu)
 {
 	__u32 tid = t->pid;
-	struct lab_thread_stats *s;
+	struct lab_thread *s;
 	struct lab_event *e;
 
 	if (!task_of(t))
@@ -505,7 +505,7 @@ int BPF_PROG(handle_migrate, struct task_struct *t, int dest_cpu)
 	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
-	s->migrations++;
+	s->stats.migrations++;
 	e = event_new(LAB_EV_MIGRATE, bpf_ktime_get_ns(), tid, t->tgid);
 	if (e) {
 		e->aux = dest_cpu;
@@ -520,10 +520,10 @@ int BPF_PROG(handle_page_fault, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
 {
 	__u32 tid;
-	struct lab_thread_stats *s = current_stats(&tid);
+	struct lab_thread *s = current_thread(&tid);
 
 	if (s)
-		s->page_faults++;
+		s->stats.page_faults++;
 	return 0;
 }
 
@@ -531,14 +531,14 @@ SEC("tp_btf/contention_begin")
 int BPF_PROG(handle_lock_begin, void *lock, unsigned int flags)
 {
 	__u32 tid;
-	struct lab_thread_stats *s = current_stats(&tid);
+	struct lab_thread *s = current_thread(&tid);
 	struct lab_event *e;
 	__u64 now;
 
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_ns();
-	s->klock_since = now;
+	s->work.klock_since = now;
 	e = event_new(LAB_EV_LOCK_BEGIN, now, tid,
 		      bpf_get_current_pid_tgid() >> 32);
 	if (e) {
@@ -553,16 +553,16 @@ SEC("tp_btf/contention_end")
 int BPF_PROG(handle_lock_end, void *lock, int ret)
 {
 	__u32 tid;
-	struct lab_thread_stats *s = current_stats(&tid);
+	struct lab_thread *s = current_thread(&tid);
 	struct lab_event *e;
 	__u64 now;
 
-	if (!s || !s->klock_since)
+	if (!s || !s->work.klock_since)
 		return 0;
 	now = bpf_ktime_get_ns();
-	s->klock_wait_ns += now - s->klock_since;
-	s->klock_count++;
-	s->klock_since = 0;
+	s->stats.klock_wait_ns += now - s->work.klock_since;
+	s->stats.klock_count++;
+	s->work.klock_since = 0;
 	e = event_new(LAB_EV_LOCK_END, now, tid,
 		      bpf_get_current_pid_tgid() >> 32);
 	if (e) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "machine.h"
 #include "probe_service.h"
 
 /* bounds on what a request may carry */
@@ -158,7 +159,7 @@ static int take_request(struct wire_request *w, int fd, struct tracer_opts *o)
 	o->ring_kib = kib;
 	o->verbose = rq->verbose;
 	o->creation_calls = rq->creation_calls;
-	tracer_describe_machine(&o->info);
+	machine_describe(&o->info);
 	memcpy(o->info.workload, rq->workload, sizeof(o->info.workload));
 	memcpy(o->info.params, rq->params, sizeof(o->info.params));
 	memcpy(o->info.cmdline, rq->cmdline, sizeof(o->info.cmdline));

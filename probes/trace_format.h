@@ -10,7 +10,9 @@
 #include <linux/types.h>
 #include "events.h"
 
-#define LAB_TRACE_VERSION 1
+/* Version 2: THREADS records without the kernel's working state, each
+ * as long as its chunk says; version 1 had them at a fixed 552 bytes. */
+#define LAB_TRACE_VERSION 2
 
 /* File header: magic, u32 version, u32 fields_len, the fields as
  * tag-length-value entries, then a CRC-32 of everything before it. The
@@ -58,9 +60,9 @@ struct lab_chunk_header {
 };
 
 enum lab_chunk_type {
-	LAB_CHUNK_EVENTS = 1, /* struct lab_event[] in ring-buffer order */
-	LAB_CHUNK_THREADS =
-		2, /* struct lab_thread_stats[], the kernel's counters */
+	LAB_CHUNK_EVENTS = 1,  /* struct lab_event[] in ring-buffer order */
+	LAB_CHUNK_THREADS = 2, /* struct lab_thread_stats[], the kernel's
+				  counters; see LAB_THREAD_RECORD_MIN */
 	LAB_CHUNK_DROPS =
 		3, /* uint64_t[] events lost to a full ring, per CPU */
 	LAB_CHUNK_SUMMARY = 4, /* one struct lab_run_summary; last chunk of a
@@ -69,7 +71,19 @@ enum lab_chunk_type {
 		5, /* struct lab_map[]: memory maps of traced processes */
 };
 
-#define LAB_MAP_PATH_LEN 232
+/* From version 2 on, a THREADS record is raw_len / count bytes, as the
+ * chunk says, so counters can be added at its end without a new
+ * version: a reader takes the fields it knows from each record's start
+ * and skips the rest, and reads a field past a record's end as 0. No
+ * record is shorter than the one version 2 began with. */
+#define LAB_THREAD_RECORD_MIN 496
+_Static_assert(sizeof(struct lab_thread_stats) >= LAB_THREAD_RECORD_MIN,
+	       "THREADS records only grow");
+/* Version 1's THREADS record: the counters among the kernel's working
+ * state (docs/trace-format.md has its layout). */
+#define LAB_THREAD_RECORD_V1 552
+
+#define LAB_MAP_PATH_LEN     232
 
 /* One line of /proc/<pid>/maps, taken while the process ran, so user
  * addresses (futex words) can be named later: a symbol in a mapped file,
@@ -130,7 +144,8 @@ struct lab_run_summary {
  * little-endian. */
 _Static_assert(sizeof(struct lab_run_summary) == 96, "lab_run_summary layout");
 
-/* Size of one record of a chunk type, 0 for a type this lab does not know. */
+/* Size of one record of a chunk type as this lab writes it, 0 for a
+ * type it does not know. */
 static inline size_t lab_chunk_record_size(uint32_t type)
 {
 	switch (type) {

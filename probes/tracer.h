@@ -3,6 +3,9 @@
  * The command is started held (blocked on a pipe) in its own process
  * group, its pid is seeded into the probes' filter, every probe is
  * attached, and only then is it released, so nothing of it is missed.
+ * tracer_run (tracer.c) is the sequence of steps; the command's side,
+ * tracer_stop_signals and tracer_find_command included, is supervise.c,
+ * the probes' (and tracer_probe_check) bpf_session.c.
  */
 #ifndef LAB_TRACER_H
 #define LAB_TRACER_H
@@ -55,9 +58,6 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
  * Ctrl-C cannot cut a report in half; the traced command gets them
  * unblocked. */
 void tracer_stop_signals(sigset_t *set);
-
-/* Fills the environment fields of info (kernel, CPU, clock base). */
-void tracer_describe_machine(struct lab_trace_info *info);
 
 /* The command exists and may be executed by the caller: 0, or -1 with
  * one line in err. */

@@ -614,6 +614,7 @@ struct sim {
 	struct lab_event ev[16384];
 	size_t nev;
 	struct lab_thread_stats kt[256];
+	struct lab_thread_work kw[256]; /* the kernel's working state */
 	int nkt;
 	uint32_t next_tid;
 	int sys; /* index into sim_syscalls of the next voluntary switch */
@@ -632,6 +633,11 @@ static struct lab_thread_stats *kt_of(struct sim *s, int i)
 	return i >= 0 && s->th[i].k >= 0 ? &s->kt[s->th[i].k] : NULL;
 }
 
+static struct lab_thread_work *kw_of(struct sim *s, int i)
+{
+	return i >= 0 && s->th[i].k >= 0 ? &s->kw[s->th[i].k] : NULL;
+}
+
 static void emit(struct sim *s, struct lab_event e)
 {
 	if (s->nev < sizeof(s->ev) / sizeof(s->ev[0]))
@@ -644,33 +650,34 @@ static void sim_switch(struct sim *s, int c, int next, uint64_t state,
 {
 	int prev = s->cpu[c];
 	struct lab_thread_stats *p = kt_of(s, prev), *n = kt_of(s, next);
+	struct lab_thread_work *pw = kw_of(s, prev), *nw = kw_of(s, next);
 	uint32_t ptid = prev >= 0 ? s->th[prev].tid : 0;
 	uint32_t ntid = next >= 0 ? s->th[next].tid : 0;
 
 	if (p) {
 		if (preempt || state == 0) {
 			p->involuntary_switches++;
-			p->runnable_since = s->ts;
+			pw->runnable_since = s->ts;
 		} else {
 			p->voluntary_switches++;
-			p->runnable_since = 0;
+			pw->runnable_since = 0;
 		}
-		if (p->oncpu_since)
-			p->oncpu_ns += s->ts - p->oncpu_since;
-		p->oncpu_since = 0;
+		if (pw->oncpu_since)
+			p->oncpu_ns += s->ts - pw->oncpu_since;
+		pw->oncpu_since = 0;
 	}
 	if (n) {
-		if (n->runnable_since) {
-			uint64_t d = s->ts - n->runnable_since;
+		if (nw->runnable_since) {
+			uint64_t d = s->ts - nw->runnable_since;
 
 			n->runq_wait_ns += d;
 			n->runq_count++;
 			if (d > n->runq_max_ns)
 				n->runq_max_ns = d;
 			n->runq_hist[hist_slot(d, LAB_HIST_SLOTS)]++;
-			n->runnable_since = 0;
+			nw->runnable_since = 0;
 		}
-		n->oncpu_since = s->ts;
+		nw->oncpu_since = s->ts;
 	}
 	/* lab.bpf.c's emit_block: a voluntary switch inside a syscall */
 	if (p && !preempt && state && sim_syscalls[s->sys].nr >= 0)
@@ -699,10 +706,11 @@ static void sim_switch(struct sim *s, int c, int next, uint64_t state,
 static void sim_wakeup(struct sim *s, int i, int type)
 {
 	struct lab_thread_stats *k = kt_of(s, i);
+	struct lab_thread_work *w = kw_of(s, i);
 
 	if (k) {
-		if (!k->oncpu_since && !k->runnable_since)
-			k->runnable_since = s->ts;
+		if (!w->oncpu_since && !w->runnable_since)
+			w->runnable_since = s->ts;
 		if (type == LAB_EV_WAKEUP)
 			k->wakeups++;
 		emit(s, type == LAB_EV_WAKEUP
@@ -777,6 +785,7 @@ static void sim_reschedule(struct sim *s, int c)
 static void sim_kernel_event(struct sim *s, uint32_t what, int run)
 {
 	struct lab_thread_stats *k;
+	struct lab_thread_work *w;
 	int i = pick(s, G_RUNNABLE, 1);
 
 	if (what < 104 && i >= 0) {
@@ -786,15 +795,16 @@ static void sim_kernel_event(struct sim *s, uint32_t what, int run)
 	}
 	if (run < 0 || !(k = kt_of(s, run)))
 		return;
+	w = kw_of(s, run);
 	if (what < 107) {
 		/* a second begin before the end restarts the wait */
-		k->klock_since = s->ts;
+		w->klock_since = s->ts;
 		emit(s, ev_lock(s->ts, LAB_EV_LOCK_BEGIN, k->tid, k->pid,
 				0xffff0000 + 64 * rnd(s, 3)));
-	} else if (k->klock_since) {
-		k->klock_wait_ns += s->ts - k->klock_since;
+	} else if (w->klock_since) {
+		k->klock_wait_ns += s->ts - w->klock_since;
 		k->klock_count++;
-		k->klock_since = 0;
+		w->klock_since = 0;
 		emit(s, ev_lock(s->ts, LAB_EV_LOCK_END, k->tid, k->pid,
 				0xffff0000 + 64 * rnd(s, 3)));
 	}

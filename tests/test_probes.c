@@ -6,9 +6,11 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
@@ -54,6 +56,65 @@ static int64_t absdiff(int64_t a, int64_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* Whether process pid holds BPF program id (its fdinfo says so). */
+static bool holds_program(int pid, __u32 id)
+{
+	char path[300], line[128];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+	d = opendir(path);
+	while (d && !found && (e = readdir(d))) {
+		FILE *f;
+		unsigned prog;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid,
+			 e->d_name);
+		f = fopen(path, "r");
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = sscanf(line, "prog_id: %u", &prog) == 1 &&
+				prog == id;
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Whether a process running another binary than the lab under test
+ * holds BPF program id: another lab on the machine (a second build, an
+ * installed one), whose programs are not this test's to count. */
+static bool held_by_another_lab(__u32 id)
+{
+	char ours[PATH_MAX], exe[PATH_MAX], path[300];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	if (!realpath(test_lab_path(), ours))
+		return false;
+	d = opendir("/proc");
+	while (d && !found && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		ssize_t n;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		n = readlink(path, exe, sizeof(exe) - 1);
+		if (n <= 0)
+			continue;
+		exe[n] = '\0';
+		found = strcmp(exe, ours) && holds_program(pid, id);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* ids of loaded BPF programs whose name is one of ours */
 static int our_programs_loaded(void)
 {
@@ -67,15 +128,18 @@ static int our_programs_loaded(void)
 		struct bpf_prog_info info = {0};
 		__u32 len = sizeof(info);
 		int fd = bpf_prog_get_fd_by_id(id);
+		bool named = false;
 
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
 			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]);
 			     i++)
-				found += !strncmp(info.name, names[i],
+				named |= !strncmp(info.name, names[i],
 						  sizeof(info.name) - 1);
+		/* closed first: this test's own descriptor holds it too */
 		close(fd);
+		found += named && !held_by_another_lab(id);
 	}
 	return found;
 }
@@ -83,9 +147,16 @@ static int our_programs_loaded(void)
 /* The kernel frees a closed program after a grace period: wait a little. */
 static int our_programs_left(void)
 {
+	struct timespec now, until;
 	int n = our_programs_loaded();
 
-	for (int i = 0; n && i < 300; i++) {
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 3;
+	while (n) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec ||
+		    (now.tv_sec == until.tv_sec && now.tv_nsec > until.tv_nsec))
+			break;
 		usleep(10000);
 		n = our_programs_loaded();
 	}

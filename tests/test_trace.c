@@ -20,6 +20,7 @@
 #include "hypervisor.h"
 #include "trace_reader.h"
 #include "output_file.h"
+#include "trace_craft.h"
 #include "trace_file.h"
 
 #define MANY_EVENTS 150000 /* three EVENTS chunks: 65536 + 65536 + 18928 */
@@ -90,8 +91,13 @@ static void gen_thread(size_t i, struct lab_thread_stats *t)
 	t->start_ns = 5000000000ULL + i;
 	t->exit_ns = i % 2 ? 6000000000ULL + i : 0;
 	t->exit_code = -(int32_t)i;
-	t->oncpu_since = i * 3;
-	t->runnable_since = i * 5;
+	t->migrations = i * 13;
+	t->page_faults = i * 17;
+	t->klock_wait_ns = i * 19;
+	t->klock_count = i * 23;
+	t->runq_wait_asleep_ns = i * 29;
+	t->create_call_ns = i * 31;
+	t->create_calls = i * 37;
 	for (int s = 0; s < LAB_HIST_SLOTS; s++)
 		t->runq_hist[s] = (uint64_t)s * i;
 }
@@ -514,7 +520,7 @@ TEST(trace_layout_matches_doc)
 
 	if (!load_sample() ||
 	    !CHECK(memcmp(sample, "\x89LAB\r\n\x1a\n", 8) == 0) ||
-	    !CHECK_EQ(le32(sample + 8), 1) ||
+	    !CHECK_EQ(le32(sample + 8), 2) ||
 	    !CHECK(parse_layout(sample, sample_len, &l)))
 		return;
 	flen = le32(sample + 12);
@@ -844,58 +850,6 @@ TEST(trace_mangled_signature_is_named)
 }
 
 /* ---- crafted chunks: each validation on its own ---- */
-
-struct bytes {
-	uint8_t *p;
-	size_t len;
-};
-
-static void put(struct bytes *b, const void *d, size_t n)
-{
-	b->p = realloc(b->p, b->len + n + 1);
-	if (!b->p)
-		abort();
-	if (n)
-		memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
-
-struct craft {
-	uint32_t type, count, raw_len, comp_extra, crc_xor;
-	const void *data; /* what is actually deflated */
-	size_t data_len;
-};
-
-/* A chunk header as documented, a valid header CRC, then the deflated
- * data followed by comp_extra stray bytes counted in comp_len. */
-static void put_chunk(struct bytes *b, const struct craft *c)
-{
-	uLongf clen = compressBound(c->data_len);
-	uint8_t *z = malloc(clen + c->comp_extra + 1);
-	uint8_t h[28];
-
-	if (!z || compress2(z, &clen, c->data, c->data_len, 1) != Z_OK)
-		abort();
-	memset(z + clen, 0xab, c->comp_extra);
-	put32(h, 0x4b48434c);
-	put32(h + 4, c->type);
-	put32(h + 8, c->count);
-	put32(h + 12, c->raw_len);
-	put32(h + 16, (uint32_t)clen + c->comp_extra);
-	put32(h + 20, crc32(0, c->data, c->data_len) ^ c->crc_xor);
-	put32(h + 24, crc32(0, h, 24));
-	put(b, h, 28);
-	put(b, z, clen + c->comp_extra);
-	free(z);
-}
 
 /* A valid file header, then one EVENTS chunk of two events. */
 static bool start_crafted(struct bytes *b, struct lab_event ev[2])

@@ -27,7 +27,8 @@ struct sim {
 	int nthreads;
 	int cur[NCPUS]; /* the thread on each CPU, -1 idle */
 	int rq_head, rq_len, nblocked;
-	uint64_t *since; /* when it became runnable */
+	uint64_t *since;       /* when it became runnable */
+	uint64_t *oncpu_since; /* when it went on CPU */
 	int *runq, *blocked;
 	struct lab_thread_stats *kt;
 };
@@ -89,7 +90,7 @@ static int switch_out(struct sim *s, int c, uint64_t prev_state, bool preempt)
 
 		ev.tid = tid_of(prev);
 		ev.pid = ROOT;
-		k->oncpu_ns += s->ts - k->oncpu_since;
+		k->oncpu_ns += s->ts - s->oncpu_since[prev];
 		if (preempt)
 			k->involuntary_switches++;
 		else
@@ -101,7 +102,7 @@ static int switch_out(struct sim *s, int c, uint64_t prev_state, bool preempt)
 
 		ev.other_tid = tid_of(next);
 		ev.other_pid = ROOT;
-		k->oncpu_since = s->ts;
+		s->oncpu_since[next] = s->ts;
 		k->runq_count++;
 		k->runq_wait_ns += wait;
 		k->runq_hist[hist_slot(wait, LAB_HIST_SLOTS)]++;
@@ -293,7 +294,7 @@ static int simulate(struct sim *s, uint64_t want)
 	for (int c = 0; c < NCPUS; c++)
 		if (s->cur[c] >= 0)
 			s->kt[s->cur[c]].oncpu_ns +=
-				s->ts - s->kt[s->cur[c]].oncpu_since;
+				s->ts - s->oncpu_since[s->cur[c]];
 	if (!err && s->nbuf)
 		err = trace_writer_add_events(s->w, s->buf, s->nbuf);
 	return err ? -1 : 0;
@@ -303,6 +304,7 @@ static void sim_free(struct sim *s)
 {
 	trace_writer_free(s->w);
 	free(s->since);
+	free(s->oncpu_since);
 	free(s->runq);
 	free(s->blocked);
 	free(s->kt);
@@ -333,10 +335,11 @@ int synth_trace(const char *path, uint64_t events, int nthreads,
 	/* about 200 epochs over the run: 2 to 3 columns of its timeline */
 	s->epoch_ns = events * EVENT_NS / 200;
 	s->since = calloc(n, sizeof(*s->since));
+	s->oncpu_since = calloc(n, sizeof(*s->oncpu_since));
 	s->runq = calloc(n, sizeof(*s->runq));
 	s->blocked = calloc(n, sizeof(*s->blocked));
 	s->kt = calloc(n, sizeof(*s->kt));
-	if (!s->since || !s->runq || !s->blocked || !s->kt)
+	if (!s->since || !s->oncpu_since || !s->runq || !s->blocked || !s->kt)
 		goto out;
 	snprintf(info.lab_version, sizeof(info.lab_version), "%s", LAB_VERSION);
 	snprintf(info.machine, sizeof(info.machine), "x86_64");
@@ -355,7 +358,7 @@ int synth_trace(const char *path, uint64_t events, int nthreads,
 		s->kt[i].start_ns = info.start_ns;
 		snprintf(s->kt[i].comm, sizeof(s->kt[i].comm), "worker");
 	}
-	s->kt[0].oncpu_since = info.start_ns;
+	s->oncpu_since[0] = info.start_ns;
 	if (trace_file_open(&s->w, path, &info) || simulate(s, events))
 		goto out;
 	sum.end_ns = s->ts;

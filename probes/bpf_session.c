@@ -1,0 +1,268 @@
+/* bpf_session.c - the probes of one run: loaded, attached, seeded with
+ * the command's pid, their ring buffer drained, their exact counters
+ * read, detached. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "bpf_session.h"
+#include "clock_ns.h"
+#include "run_error.h"
+#include "lab.skel.h" /* after events.h: it uses the record types */
+
+/* how long to wait for exited threads' last switch after the reap */
+#define SETTLE_NS (200 * 1000 * 1000ULL)
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt,
+			  va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void bpf_session_log(int verbose)
+{
+	libbpf_set_print(verbose ? libbpf_verbose : libbpf_quiet);
+}
+
+static int attach_markers(struct bpf_session *b, const char *path, char *err,
+			  size_t errlen)
+{
+	b->marks = bpf_program__attach_usdt(b->skel->progs.handle_mark, -1,
+					    path, "lab", "mark", NULL);
+	if (!b->marks)
+		return run_error(err, errlen,
+				 "run: attaching marker lab:mark in %s: %s",
+				 path, strerror(errno));
+	return 0;
+}
+
+int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
+		     ring_buffer_sample_fn on_event, void *ctx, char *err,
+		     size_t errlen)
+{
+	int r;
+
+	b->skel = lab_bpf__open();
+	if (!b->skel)
+		return run_error(err, errlen,
+				 "run: opening the probes: %s (run: lab check)",
+				 strerror(errno));
+	/* a marker-less command needs no USDT program */
+	if (!o->marker_path)
+		bpf_program__set_autoload(b->skel->progs.handle_mark, false);
+	if (!o->creation_calls) {
+		bpf_program__set_autoload(b->skel->progs.handle_sys_enter,
+					  false);
+		bpf_program__set_autoload(b->skel->progs.handle_sys_exit,
+					  false);
+	}
+	if (o->ring_kib) {
+		__u64 bytes = (__u64)o->ring_kib * 1024;
+
+		/* wake the reader at a quarter full, as with the default size
+		 */
+		bpf_map__set_max_entries(b->skel->maps.events, bytes);
+		if (b->skel->rodata->wakeup_bytes > bytes / 4)
+			b->skel->rodata->wakeup_bytes = bytes / 4;
+	}
+	r = lab_bpf__load(b->skel);
+	if (r)
+		return run_error(err, errlen,
+				 "run: loading the probes: %s (run: lab check)",
+				 strerror(-r));
+	r = lab_bpf__attach(b->skel);
+	if (r)
+		return run_error(
+			err, errlen,
+			"run: attaching the probes: %s (run: lab check)",
+			strerror(-r));
+	if (o->marker_path && attach_markers(b, o->marker_path, err, errlen))
+		return -1;
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event,
+				 ctx, NULL);
+	if (!b->rb)
+		return run_error(err, errlen,
+				 "run: opening the ring buffer: %s",
+				 strerror(errno));
+	return 0;
+}
+
+int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
+		     size_t errlen)
+{
+	struct lab_thread th = {0};
+	struct lab_task task = {0};
+	__u32 key = root;
+	int pidfd, r;
+
+	th.stats.tid = th.stats.pid = root;
+	th.stats.start_ns = clock_ns(CLOCK_MONOTONIC);
+	memcpy(th.stats.comm, "lab", 4); /* until its first switch or exec */
+	if (bpf_map__update_elem(b->skel->maps.threads, &key, sizeof(key), &th,
+				 sizeof(th), BPF_NOEXIST))
+		return run_error(err, errlen,
+				 "run: seeding the probe filter: %s",
+				 strerror(errno));
+	/* task storage is keyed by a pidfd from user space */
+	pidfd = syscall(SYS_pidfd_open, root, 0);
+	if (pidfd < 0)
+		return run_error(err, errlen, "run: pidfd_open: %s",
+				 strerror(errno));
+	r = bpf_map__update_elem(b->skel->maps.tasks, &pidfd, sizeof(pidfd),
+				 &task, sizeof(task), BPF_NOEXIST);
+	close(pidfd);
+	if (r)
+		return run_error(err, errlen,
+				 "run: seeding the probe filter: %s",
+				 strerror(errno));
+	return 0;
+}
+
+static int any_exiting(struct bpf_session *b)
+{
+	struct bpf_map *m = b->skel->maps.threads;
+	__u32 key, next, *prev = NULL;
+	struct lab_thread th;
+
+	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &th, sizeof(th),
+					 0) == 0 &&
+		    (th.stats.flags & LAB_THREAD_EXITED))
+			return 1;
+	}
+	return 0;
+}
+
+void bpf_session_settle(struct bpf_session *b)
+{
+	uint64_t until = clock_ns(CLOCK_MONOTONIC) + SETTLE_NS;
+
+	while (any_exiting(b) && clock_ns(CLOCK_MONOTONIC) < until)
+		usleep(1000);
+}
+
+void bpf_session_detach(struct bpf_session *b)
+{
+	bpf_link__destroy(b->marks);
+	b->marks = NULL;
+	lab_bpf__detach(b->skel);
+}
+
+static int push_thread(struct bpf_counters *c, size_t *cap,
+		       const struct lab_thread_stats *t)
+{
+	if (c->nthreads == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		void *p = realloc(c->threads, ncap * sizeof(*c->threads));
+
+		if (!p)
+			return -ENOMEM;
+		c->threads = p;
+		*cap = ncap;
+	}
+	c->threads[c->nthreads++] = *t;
+	return 0;
+}
+
+static int read_threads(struct bpf_session *b, struct bpf_counters *c)
+{
+	struct bpf_map *live = b->skel->maps.threads,
+		       *dead = b->skel->maps.dead;
+	__u32 ndead = b->skel->bss->dead_count, key, next, *prev = NULL;
+	struct lab_thread th;
+	size_t cap = 0;
+
+	/* the trace keeps the counters, not the working state */
+	if (ndead > bpf_map__max_entries(dead))
+		ndead = bpf_map__max_entries(dead);
+	for (key = 0; key < ndead; key++)
+		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &th,
+					 sizeof(th), 0) == 0 &&
+		    push_thread(c, &cap, &th.stats))
+			return -ENOMEM;
+	while (bpf_map__get_next_key(live, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(live, &key, sizeof(key), &th,
+					 sizeof(th), 0) == 0 &&
+		    push_thread(c, &cap, &th.stats))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (read_threads(b, c))
+		return -ENOMEM;
+	if (ncpus <= 0)
+		return ncpus;
+	c->ncpus = ncpus;
+	c->drops = calloc(ncpus, sizeof(uint64_t));
+	vals = calloc(ncpus, sizeof(uint64_t));
+	if (!c->drops || !vals) {
+		free(vals);
+		return -ENOMEM;
+	}
+	for (__u32 k = 0; k < 2; k++) {
+		if (bpf_map__lookup_elem(b->skel->maps.counters, &k, sizeof(k),
+					 vals, ncpus * sizeof(uint64_t), 0))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			if (k == 0)
+				c->drops[cpu] = vals[cpu];
+			*(k == 0 ? &c->dropped : &c->untracked) += vals[cpu];
+		}
+	}
+	free(vals);
+	return 0;
+}
+
+void bpf_counters_free(struct bpf_counters *c)
+{
+	free(c->threads);
+	free(c->drops);
+}
+
+void bpf_session_close(struct bpf_session *b)
+{
+	bpf_link__destroy(b->marks);
+	ring_buffer__free(b->rb);
+	lab_bpf__destroy(b->skel);
+}
+
+int tracer_probe_check(char *err, size_t errlen)
+{
+	struct lab_bpf *skel;
+	int r;
+
+	bpf_session_log(0);
+	skel = lab_bpf__open();
+	if (!skel)
+		return run_error(err, errlen, "%s", strerror(errno));
+	bpf_program__set_autoload(skel->progs.handle_mark, false);
+	r = lab_bpf__load(skel);
+	lab_bpf__destroy(skel);
+	if (r)
+		return run_error(err, errlen, "%s", strerror(-r));
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* bpf_session.h - the probes of one run: loaded, attached, seeded with
+ * the command's pid, their ring buffer drained, their exact counters
+ * read, detached. */
+#ifndef LAB_BPF_SESSION_H
+#define LAB_BPF_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+
+struct lab_bpf;
+
+struct bpf_session {
+	struct lab_bpf *skel;
+	struct bpf_link *marks; /* lab:mark in the workload binary */
+	struct ring_buffer *rb;
+};
+
+/* What the kernel counted, read once tracing is over. */
+struct bpf_counters {
+	struct lab_thread_stats *threads;
+	size_t nthreads;
+	uint64_t *drops; /* events lost to the full ring buffer, per CPU */
+	size_t ncpus;
+	uint64_t dropped, untracked;
+};
+
+/* libbpf's own messages to stderr, or none. */
+void bpf_session_log(int verbose);
+/* Opens, loads and attaches the probes as o asks (markers, creation
+ * calls, ring size), and the ring buffer whose records go to on_event.
+ * 0, or -1 with one line in err. */
+int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
+		     ring_buffer_sample_fn on_event, void *ctx, char *err,
+		     size_t errlen);
+/* Tracks root (not yet running): the filter's first entry. 0, or -1
+ * with one line in err. */
+int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
+		     size_t errlen);
+/* Waits, bounded, for reaped threads' last switches, which can still be
+ * on their way on another CPU. */
+void bpf_session_settle(struct bpf_session *b);
+/* Detaches every probe: nothing more enters the ring buffer. */
+void bpf_session_detach(struct bpf_session *b);
+/* The exact counters, dead threads first: 0 or -errno. */
+int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c);
+void bpf_counters_free(struct bpf_counters *c);
+void bpf_session_close(struct bpf_session *b);
+
+#endif /* LAB_BPF_SESSION_H */

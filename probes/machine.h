@@ -1,0 +1,11 @@
+/* machine.h - where a trace is recorded: lab, kernel, CPU, hypervisor. */
+#ifndef LAB_MACHINE_H
+#define LAB_MACHINE_H
+
+#include "trace_format.h"
+
+/* Fills the environment fields of info: format and lab version, kernel
+ * release, architecture, CPU model and count, hypervisor. */
+void machine_describe(struct lab_trace_info *info);
+
+#endif /* LAB_MACHINE_H */
