@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "identity.h"
 
@@ -74,4 +77,34 @@ int identity_set_env(const struct identity *id)
 			       setenv("LOGNAME", id->user, 1)
 		       ? -1
 		       : 0;
+}
+
+int identity_narrow_root(void)
+{
+	/* what overrides file permissions, and the disk's reserved blocks
+	 * and quotas: a trace written for the user must count as theirs */
+	static const int drop[] = {CAP_CHOWN,		CAP_DAC_OVERRIDE,
+				   CAP_DAC_READ_SEARCH, CAP_FOWNER,
+				   CAP_FSETID,		CAP_LINUX_IMMUTABLE,
+				   CAP_SYS_RESOURCE,	CAP_MKNOD};
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+
+	/* the probes' maps, on kernels that still count them as locked
+	 * memory: raised while it can be */
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+		__u32 bit = 1u << (drop[i] % 32);
+
+		d[drop[i] / 32].effective &= ~bit;
+		d[drop[i] / 32].permitted &= ~bit;
+		d[drop[i] / 32].inheritable &= ~bit;
+	}
+	if (syscall(SYS_capset, &h, d))
+		return -1;
+	/* nobody but root may look into this process or its core */
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }

@@ -26,6 +26,12 @@ int identity_from_sudo(struct identity *id, char *err, size_t errlen);
  * way back to root and nothing gained by exec'ing a set-user-ID program
  * (PR_SET_NO_NEW_PRIVS). 0, or -1 with errno. */
 int identity_become(const struct identity *id);
+/* Root working for a user keeps what loads and drains the probes and
+ * starts and stops the user's processes, and gives up the rest: the
+ * capabilities that override file permissions, reserved disk blocks and
+ * quotas; its memory and core closed to inspection. 0, or -1 with
+ * errno. */
+int identity_narrow_root(void);
 /* HOME, USER and LOGNAME of id, as `sudo -u` gives them. */
 int identity_set_env(const struct identity *id);
 

@@ -1,7 +1,15 @@
 /* maps_snapshot.c - a traced process's memory maps, into its trace. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "maps_snapshot.h"
+#include "run_error.h"
 
 static void parse_map_line(const char *line, pid_t pid, struct lab_map *m)
 {
@@ -27,11 +35,19 @@ static void parse_map_line(const char *line, pid_t pid, struct lab_map *m)
 	m->path[strcspn(m->path, "\n")] = 0;
 }
 
-int maps_snapshot(struct trace_writer *w, pid_t pid)
+#define BATCH 64
+/* bounds on what the reader may send for one process */
+#define MAX_MAPS (1 << 16)
+
+/* The maps of pid, BATCH at a time, to emit(batch, n, arg); stops at
+ * the first non-zero return, which it returns. */
+static int read_maps(pid_t pid,
+		     int (*emit)(const struct lab_map *, size_t, void *),
+		     void *arg)
 {
 	char path[64], line[512];
-	struct lab_map batch[64];
-	size_t n = 0;
+	struct lab_map batch[BATCH];
+	size_t n = 0, total = 0;
 	int r = 0;
 	FILE *f;
 
@@ -39,15 +55,161 @@ int maps_snapshot(struct trace_writer *w, pid_t pid)
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
-	while (r == 0 && fgets(line, sizeof(line), f)) {
+	while (r == 0 && total < MAX_MAPS && fgets(line, sizeof(line), f)) {
 		parse_map_line(line, pid, &batch[n]);
-		if (batch[n].end > batch[n].start)
+		if (batch[n].end > batch[n].start) {
 			n++;
-		if (n == sizeof(batch) / sizeof(batch[0])) {
-			r = trace_writer_add_maps(w, batch, n);
+			total++;
+		}
+		if (n == BATCH) {
+			r = emit(batch, n, arg);
 			n = 0;
 		}
 	}
 	fclose(f);
-	return r ? r : trace_writer_add_maps(w, batch, n);
+	return r || !n ? r : emit(batch, n, arg);
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The reader's side: a count, then that many records; 0 ends a pid. */
+static int send_batch(const struct lab_map *m, size_t n, void *arg)
+{
+	uint32_t count = (uint32_t)n;
+	int fd = *(int *)arg;
+
+	return write_full(fd, &count, sizeof(count)) ||
+	       write_full(fd, m, n * sizeof(*m));
+}
+
+static void reader_main(int fd, const struct identity *user)
+{
+	uint32_t end = 0;
+	int32_t pid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "lab-maps");
+	if (identity_become(user))
+		_exit(1);
+	while (read_full(fd, &pid, sizeof(pid)) == 0)
+		if (read_maps(pid, send_batch, &fd) ||
+		    write_full(fd, &end, sizeof(end)))
+			break;
+	_exit(0);
+}
+
+int maps_reader_start(struct maps_reader *r, const struct identity *user,
+		      char *err, size_t errlen)
+{
+	int sv[2];
+
+	r->pid = 0;
+	r->fd = -1;
+	if (!user)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return run_error(err, errlen, "run: socketpair: %s",
+				 strerror(errno));
+	r->pid = fork();
+	if (r->pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		r->pid = 0;
+		return run_error(err, errlen, "run: fork: %s", strerror(errno));
+	}
+	if (r->pid == 0) {
+		close(sv[0]);
+		reader_main(sv[1], user);
+	}
+	close(sv[1]);
+	r->fd = sv[0];
+	return 0;
+}
+
+void maps_reader_stop(struct maps_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	if (r->pid > 0)
+		waitpid(r->pid, NULL, 0);
+	r->pid = 0;
+}
+
+static int add_maps(const struct lab_map *m, size_t n, void *w)
+{
+	return trace_writer_add_maps(w, m, n);
+}
+
+/* What the reader sent for pid, checked: at most MAX_MAPS records, each
+ * of pid, its path a string. A reader that fails is not asked again. */
+static int take_from_reader(struct trace_writer *w, struct maps_reader *r,
+			    pid_t pid)
+{
+	struct lab_map batch[BATCH];
+	int32_t want = pid;
+	uint32_t count, total = 0;
+	int err = 0;
+
+	if (r->fd < 0)
+		return 0;
+	if (write_full(r->fd, &want, sizeof(want)))
+		goto broken;
+	for (;;) {
+		if (read_full(r->fd, &count, sizeof(count)) || count > BATCH ||
+		    (total += count) > MAX_MAPS ||
+		    read_full(r->fd, batch, count * sizeof(batch[0])))
+			goto broken;
+		if (!count)
+			return err;
+		for (uint32_t i = 0; i < count; i++) {
+			batch[i].pid = (uint32_t)pid;
+			batch[i].path[sizeof(batch[i].path) - 1] = 0;
+		}
+		if (!err)
+			err = trace_writer_add_maps(w, batch, count);
+	}
+broken:
+	close(r->fd);
+	r->fd = -1;
+	return err;
+}
+
+int maps_snapshot(struct trace_writer *w, struct maps_reader *r, pid_t pid)
+{
+	if (r->pid > 0)
+		return take_from_reader(w, r, pid);
+	return read_maps(pid, add_maps, w);
 }

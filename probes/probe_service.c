@@ -1,20 +1,30 @@
 /* probe_service.c - the root half of lab run serves trace requests from
  * the half that runs as the user (see probe_service.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "machine.h"
 #include "probe_service.h"
+#include "run_error.h"
 
 /* bounds on what a request may carry */
 #define MAX_ARGC       4096
 #define MAX_ARGV_BYTES (2u << 20)
+#define MAX_FDS	       8
+/* where runs under sudo take their per-user lock: root's, in memory */
+#define LOCK_DIR "/run/lab"
+/* under sudo: the ring's kernel memory a user may take */
+#define SUDO_MAX_RING_KIB (64u << 10)
 
 struct wire_request {
 	struct probe_request rq;
@@ -35,7 +45,8 @@ static int write_full(int fd, const void *buf, size_t len)
 	const char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		/* a child gone must not kill the parent with SIGPIPE */
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -90,7 +101,10 @@ static int send_request(int sock, const struct wire_request *w, int fd)
  * on anything else (then *fd is -1). */
 static int recv_request(int sock, struct wire_request *w, int *fd)
 {
-	char ctl[CMSG_SPACE(sizeof(int))];
+	/* room for more than one descriptor, so extra ones are seen (and
+	 * closed) rather than cut off and left open */
+	char ctl[CMSG_SPACE(MAX_FDS * sizeof(int))];
+	int fds[MAX_FDS], nfds = 0;
 	struct iovec iov = {w, sizeof(*w)};
 	struct msghdr m = {.msg_iov = &iov,
 			   .msg_iovlen = 1,
@@ -103,15 +117,24 @@ static int recv_request(int sock, struct wire_request *w, int *fd)
 	do
 		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC | MSG_WAITALL);
 	while (n < 0 && errno == EINTR);
-	c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(*w) || *fd < 0 || (m.msg_flags & MSG_CTRUNC))
-		return -1;
-	return 1;
+	for (c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && nfds < MAX_FDS; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
+	}
+	if (n == (ssize_t)sizeof(*w) && nfds == 1 &&
+	    !(m.msg_flags & MSG_CTRUNC)) {
+		*fd = fds[0];
+		return 1;
+	}
+	while (nfds > 0)
+		close(fds[--nfds]);
+	return n == 0 ? 0 : -1;
 }
 
 /* Splits the arguments the child sent; NULL when they are not argc
@@ -140,8 +163,10 @@ static char **split_argv(char *buf, uint32_t len, uint32_t argc)
 
 #define TERMINATE(field) ((field)[sizeof(field) - 1] = 0)
 
-/* Checks the request and fills the tracer's options from it. */
-static int take_request(struct wire_request *w, int fd, struct tracer_opts *o)
+/* Checks the request and fills the tracer's options from it; -1 with
+ * one line in err when it cannot be served. */
+static int take_request(struct wire_request *w, int fd, struct tracer_opts *o,
+			char *err, size_t errlen)
 {
 	struct probe_request *rq = &w->rq;
 	struct stat st;
@@ -150,10 +175,16 @@ static int take_request(struct wire_request *w, int fd, struct tracer_opts *o)
 	TERMINATE(rq->workload);
 	TERMINATE(rq->params);
 	TERMINATE(rq->cmdline);
+	if (o->run_as && kib > SUDO_MAX_RING_KIB)
+		return run_error(err, errlen,
+				 "run: --ring-buffer %u is above the %u KiB "
+				 "lab allows under sudo (choose a smaller one)",
+				 kib, SUDO_MAX_RING_KIB);
 	if (!(rq->timeout_s >= 0 && rq->timeout_s <= 86400) ||
 	    (kib && (kib < 4 || kib > 1048576 || (kib & (kib - 1)))) ||
 	    fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size)
-		return -1;
+		return run_error(err, errlen,
+				 "run: the request to trace was malformed");
 	o->trace_fd = fd;
 	o->timeout_s = rq->timeout_s;
 	o->ring_kib = kib;
@@ -170,7 +201,7 @@ static int take_request(struct wire_request *w, int fd, struct tracer_opts *o)
 static int serve_one(int sock, const struct identity *user, const char *self)
 {
 	struct wire_request w = {0};
-	struct wire_reply *reply;
+	struct wire_reply *reply = NULL;
 	struct tracer_opts o = {.hangup_fd = sock, .run_as = user};
 	char *args = NULL, **argv = NULL;
 	int fd, r = recv_request(sock, &w, &fd);
@@ -179,29 +210,64 @@ static int serve_one(int sock, const struct identity *user, const char *self)
 	    !(args = malloc(w.argv_len + 1)) ||
 	    read_full(sock, args, w.argv_len) != 1 ||
 	    !(argv = split_argv(args, w.argv_len, w.argc)) ||
-	    !(reply = calloc(1, sizeof(*reply))) || take_request(&w, fd, &o)) {
-		if (fd >= 0)
-			close(fd);
-		free(argv);
-		free(args);
-		return r ? -1 : 0;
+	    !(reply = calloc(1, sizeof(*reply)))) {
+		r = r ? -1 : 0;
+		goto out;
 	}
-	o.argv = argv;
-	o.marker_path = w.rq.markers ? self : NULL;
-	reply->status =
-		tracer_run(&o, &reply->res, reply->err, sizeof(reply->err));
+	if (take_request(&w, fd, &o, reply->err, sizeof(reply->err))) {
+		reply->status = -1;
+	} else {
+		o.argv = argv;
+		o.marker_path = w.rq.markers ? self : NULL;
+		reply->status = tracer_run(&o, &reply->res, reply->err,
+					   sizeof(reply->err));
+		fd = -1; /* tracer_run took it */
+	}
 	r = write_full(sock, reply, sizeof(*reply)) ? -1 : 1;
+out:
+	if (fd >= 0)
+		close(fd);
 	free(reply);
 	free(argv);
 	free(args);
 	return r;
 }
 
+/* Under sudo, one run at a time per user: each holds kernel memory and
+ * slows every context switch of the machine. The lock is held until the
+ * parent exits. Returns its descriptor, or -1 with one line in err. */
+static int one_run_per_user(uid_t uid, char *err, size_t errlen)
+{
+	char path[64];
+	int fd;
+
+	if (mkdir(LOCK_DIR, 0755) && errno != EEXIST) {
+		run_error(err, errlen, "run: creating %s: %s", LOCK_DIR,
+			  strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), LOCK_DIR "/%u.lock", (unsigned)uid);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		run_error(err, errlen, "run: opening %s: %s", path,
+			  strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		run_error(err, errlen,
+			  "run: another lab run of yours is going on (under "
+			  "sudo, one at a time: wait for it to end)");
+		return -1;
+	}
+	return fd;
+}
+
 int probe_service_start(const struct identity *user, char *err, size_t errlen)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int sv[2], status;
+	int sv[2], status, lock = -1;
 	pid_t child;
 
 	if (n < 0) {
@@ -210,6 +276,8 @@ int probe_service_start(const struct identity *user, char *err, size_t errlen)
 		return -1;
 	}
 	self[n] = 0;
+	if (user && (lock = one_run_per_user(user->uid, err, errlen)) < 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		snprintf(err, errlen, "run: socketpair: %s", strerror(errno));
 		return -1;
@@ -222,8 +290,13 @@ int probe_service_start(const struct identity *user, char *err, size_t errlen)
 	}
 	if (child == 0) {
 		close(sv[0]);
+		if (lock >= 0)
+			close(lock);
 		service_fd = sv[1];
-		if (user && identity_become(user)) {
+		/* PR_SET_DUMPABLE: the user may not take this process over
+		 * and send the parent what they please */
+		if (user && (identity_become(user) ||
+			     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))) {
 			snprintf(err, errlen, "run: becoming %s: %s",
 				 user->user, strerror(errno));
 			return -1;
@@ -231,6 +304,16 @@ int probe_service_start(const struct identity *user, char *err, size_t errlen)
 		return 0;
 	}
 	close(sv[1]);
+	if (user && identity_narrow_root()) {
+		/* the child sees its end close and says so */
+		close(sv[0]);
+		fprintf(stderr, "lab: run: giving up root's other rights: %s\n",
+			strerror(errno));
+		waitpid(child, NULL, 0);
+		exit(1);
+	}
+	/* a file size limit of the user's ends a write, not lab */
+	signal(SIGXFSZ, SIG_IGN);
 	while (serve_one(sv[0], user, self) > 0)
 		;
 	close(sv[0]);

@@ -1,6 +1,8 @@
 /* supervise.c - the traced command's life, from start to reaping. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,7 +257,10 @@ static void follow_stop(const struct supervised *s)
 	    si.si_pid != s->child || !s->owns_tty)
 		return;
 	hand_terminal(s, getpgrp());
-	kill(0, SIGSTOP); /* lab's whole group: the shell sees the job stop */
+	/* lab's whole group, as the terminal's Ctrl-Z would have stopped
+	 * it: the shell sees the job stop (others of the job, a tee, may
+	 * handle it as they would Ctrl-Z) */
+	kill(0, SIGTSTP);
 	/* continued: in the foreground (fg) the command gets the terminal
 	 * again; in the background (bg, kill %1) it runs without it */
 	hand_terminal(s, s->child);
@@ -275,25 +280,78 @@ int supervise_take_signal(struct supervised *s)
 	return si.ssi_signo;
 }
 
+/* Only while the command is not reaped: until then its pid, the group's
+ * id, cannot be given to another process, so the kill reaches no group
+ * but the command's. */
 void supervise_kill_group(const struct supervised *s)
 {
-	kill(-s->group, SIGKILL);
+	if (s->child > 0)
+		kill(-s->child, SIGKILL);
 }
 
-int supervise_reap(struct supervised *s, int *status, struct rusage *ru)
+int supervise_exited(struct supervised *s, int *status)
 {
-	if (wait4(s->child, status, 0, ru) != s->child)
+	siginfo_t si = {0};
+
+	/* WNOWAIT: the command stays a zombie, its pid the group's */
+	if (waitid(P_PID, s->child, &si, WEXITED | WNOWAIT | WNOHANG) ||
+	    si.si_pid != s->child)
+		return -1;
+	if (si.si_code == CLD_EXITED)
+		*status = W_EXITCODE(si.si_status, 0);
+	else
+		*status = si.si_status | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+	return 0;
+}
+
+int supervise_reap(struct supervised *s, struct rusage *ru)
+{
+	/* the guard goes first: once the pid is free it may be another
+	 * group's, which a guard left behind by lab's death would kill */
+	stop_guard(s);
+	if (wait4(s->child, NULL, 0, ru) != s->child)
 		return -1;
 	s->child = 0;
 	return 0;
+}
+
+/* A member of group other than its leader that has not exited: read
+ * from /proc, since the leader, unreaped, keeps the group alive. */
+static bool group_has_others(pid_t group)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[64], buf[512], *p, state;
+		int pgrp = 0, ppid;
+		long pid = strtol(e->d_name, &p, 10);
+		FILE *f;
+
+		if (*p || pid <= 0 || pid == group)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		found = p &&
+			sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+			pgrp == group && state != 'Z';
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 void supervise_await_group(const struct supervised *s)
 {
 	uint64_t until = clock_ns(CLOCK_MONOTONIC) + GROUP_GONE_NS;
 
-	while (kill(-s->group, 0) == 0 && clock_ns(CLOCK_MONOTONIC) < until)
-		usleep(1000);
+	while (group_has_others(s->group) && clock_ns(CLOCK_MONOTONIC) < until)
+		usleep(5000);
 }
 
 /* A second Ctrl-C is still pending when the mask is restored and would

@@ -48,13 +48,17 @@ int supervise_release(struct supervised *s, char *const *argv, char *err,
 /* The next signal lab took, or 0: none, or SIGCHLD, which has been
  * dealt with (a stopped command stops lab with it). */
 int supervise_take_signal(struct supervised *s);
-/* Kills the command's whole group. */
+/* Kills the command's whole group; nothing once the command is reaped. */
 void supervise_kill_group(const struct supervised *s);
-/* Reaps the exited command: 0, or -1 if it was not reaped. */
-int supervise_reap(struct supervised *s, int *status, struct rusage *ru);
-/* A killed group is gone (its zombies reaped), so every member's exit
- * is in the counters; bounded, as a zombie nobody reaps must not hold
- * lab. */
+/* The command has exited: 0 with its wait status, the command left
+ * unreaped (a zombie keeps the group's id its own); -1 not yet. */
+int supervise_exited(struct supervised *s, int *status);
+/* Dismisses the guard, then reaps the exited command for its resource
+ * use: 0, or -1 if it was not reaped. */
+int supervise_reap(struct supervised *s, struct rusage *ru);
+/* A killed group is gone but for its unreaped leader, so every member's
+ * exit is in the counters; bounded, as a zombie nobody reaps must not
+ * hold lab. */
 void supervise_await_group(const struct supervised *s);
 /* Signals still pending when the run ends: the first one is kept in
  * *interrupted unless it holds one already. */

@@ -26,6 +26,7 @@ struct tracer {
 	int write_error; /* -errno from the writer, reported after draining */
 	/* under sudo: kernel lock addresses become per-trace ids */
 	struct kernel_ids *kernel_ids;
+	struct maps_reader maps; /* under sudo: maps read as the user */
 	int pidfd, epfd, timerfd, hangup_fd;
 };
 
@@ -49,7 +50,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * and libraries mapped): take the maps while the process runs */
 	if ((e->type == LAB_EV_EXEC && e->pid != (uint32_t)t->sup.child) ||
 	    (e->type == LAB_EV_MARK && e->aux == LAB_MARK_WORKLOAD_START)) {
-		r = maps_snapshot(t->writer, e->pid);
+		r = maps_snapshot(t->writer, &t->maps, e->pid);
 		if (r < 0) {
 			t->write_error = r;
 			return 0;
@@ -65,7 +66,7 @@ static int on_event(void *ctx, void *data, size_t size)
  * yet), which is where the workloads' named locks live. */
 static void snapshot_root(struct tracer *t)
 {
-	int r = maps_snapshot(t->writer, t->sup.child);
+	int r = maps_snapshot(t->writer, &t->maps, t->sup.child);
 
 	if (r < 0)
 		t->write_error = r;
@@ -129,11 +130,10 @@ static void cut_short(struct tracer *t, struct tracer_result *res, int sig)
 	supervise_kill_group(&t->sup);
 }
 
-/* The command is reaped; 0 when it was. */
-static int reaped(struct tracer *t, struct tracer_result *res,
-		  struct rusage *ru)
+/* The command has exited (not reaped yet); 0 when it has. */
+static int exited(struct tracer *t, struct tracer_result *res)
 {
-	if (supervise_reap(&t->sup, &res->exit_status, ru))
+	if (supervise_exited(&t->sup, &res->exit_status))
 		return -1;
 	/* Ctrl-C went straight to the command's group */
 	if (WIFSIGNALED(res->exit_status) && !res->interrupted &&
@@ -144,8 +144,8 @@ static int reaped(struct tracer *t, struct tracer_result *res,
 }
 
 /* Drain events until the command exits; a signal kills its whole group. */
-static int drain(struct tracer *t, struct tracer_result *res, struct rusage *ru,
-		 char *err, size_t errlen)
+static int drain(struct tracer *t, struct tracer_result *res, char *err,
+		 size_t errlen)
 {
 	for (;;) {
 		struct epoll_event evs[4];
@@ -171,7 +171,7 @@ static int drain(struct tracer *t, struct tracer_result *res, struct rusage *ru,
 			} else if (fd == t->timerfd) {
 				res->timed_out = 1;
 				cut_short(t, res, 0);
-			} else if (fd == t->pidfd && reaped(t, res, ru) == 0) {
+			} else if (fd == t->pidfd && exited(t, res) == 0) {
 				return 0;
 			}
 		}
@@ -202,10 +202,11 @@ static void fill_summary(struct lab_run_summary *sum, const struct rusage *ru,
 }
 
 /* Detach, drain what is left, store the counters, close the trace. */
-static int finish(struct tracer *t, struct tracer_result *res,
-		  const struct rusage *ru, char *err, size_t errlen)
+static int finish(struct tracer *t, struct tracer_result *res, char *err,
+		  size_t errlen)
 {
 	struct bpf_counters c = {0};
+	struct rusage ru = {0};
 	int r;
 
 	/* a run cut short killed the group: once it is gone, no member is
@@ -217,8 +218,10 @@ static int finish(struct tracer *t, struct tracer_result *res,
 	ring_buffer__consume(t->bpf.rb);
 	check_writer(t, res);
 	r = bpf_session_read_counters(&t->bpf, &c);
+	/* last: no kill of the group can follow the reap */
+	supervise_reap(&t->sup, &ru);
 	if (r == 0) {
-		fill_summary(&res->summary, ru, res, &c);
+		fill_summary(&res->summary, &ru, res, &c);
 		r = trace_writer_finish(t->writer, c.threads, c.nthreads,
 					c.drops, c.ncpus, &res->summary);
 		/* the file ends at its last whole chunk: kept, said so */
@@ -239,6 +242,7 @@ static void cleanup(struct tracer *t)
 	bpf_session_close(&t->bpf);
 	trace_writer_free(t->writer);
 	kernel_ids_free(t->kernel_ids);
+	maps_reader_stop(&t->maps);
 	int fds[] = {t->pidfd, t->epfd, t->timerfd};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -272,8 +276,8 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	struct tracer t = {.pidfd = -1,
 			   .epfd = -1,
 			   .timerfd = -1,
+			   .maps = {.fd = -1},
 			   .hangup_fd = o->hangup_fd};
-	struct rusage ru = {0};
 	int trace_fd = o->trace_fd; /* ours to close until the writer has it */
 	int r = -1;
 
@@ -289,7 +293,8 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 		run_error(err, errlen, "run: out of memory");
 		goto out;
 	}
-	if (supervise_start(&t.sup, o->argv, o->run_as, err, errlen) ||
+	if (maps_reader_start(&t.maps, o->run_as, err, errlen) ||
+	    supervise_start(&t.sup, o->argv, o->run_as, err, errlen) ||
 	    bpf_session_open(&t.bpf, o, on_event, &t, err, errlen) ||
 	    bpf_session_seed(&t.bpf, t.sup.child, err, errlen) ||
 	    setup_waits(&t, o->timeout_s, err, errlen))
@@ -298,8 +303,7 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	    supervise_release(&t.sup, o->argv, err, errlen))
 		goto out;
 	snapshot_root(&t);
-	if (drain(&t, res, &ru, err, errlen) ||
-	    finish(&t, res, &ru, err, errlen))
+	if (drain(&t, res, err, errlen) || finish(&t, res, err, errlen))
 		goto out;
 	r = 0;
 out:
