@@ -11,70 +11,21 @@
 #include "phases.h"
 #include "report.h"
 #include "safe_text.h"
+#include "term.h"
 #include "units.h"
 
-#define WIDTH		  79
 #define SCREEN		  23 /* lines: a 24-line terminal and its prompt */
 #define MIN_TABLE	  6  /* lines of threads shown however long the rest */
 #define MAX_ROWS_PROCESS  8  /* thread rows of one process */
 #define TOP_LOCKS	  3  /* contended locks shown */
 #define MAX_STILL_RUNNING 6  /* processes named on the still-running line */
 
-/* Words of text, wrapped at WIDTH; continuation lines indented by 2, a
- * word too long for a line (a path) broken where the line ends. The text
- * may quote the trace (names, parameters): no controls pass. */
+/* A line of the summary: wrapped, continuation lines indented by 2, a
+ * word too long for a line (a path) broken where the line ends. Returns
+ * the lines printed. */
 static int print_wrapped(FILE *f, const char *text)
 {
-	char clean[2048];
-	size_t col = 0;
-	int lines = 1;
-	const char *p = safe_text(clean, sizeof(clean), text, 1);
-
-	while (*p) {
-		size_t len = strcspn(p, " "), w = 0;
-
-		for (size_t i = 0; i < len; i++)
-			w += ((unsigned char)p[i] & 0xc0) != 0x80;
-		if (col && col + 1 + w > WIDTH) {
-			fputs("\n  ", f);
-			col = 2;
-			lines++;
-		} else if (col) {
-			fputc(' ', f);
-			col++;
-		}
-		for (size_t i = 0; i < len; i++) {
-			int starts_char = ((unsigned char)p[i] & 0xc0) != 0x80;
-
-			if (starts_char && col == WIDTH) {
-				fputs("\n  ", f);
-				col = 2;
-				lines++;
-			}
-			fputc(p[i], f);
-			col += starts_char;
-		}
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-	return lines;
-}
-
-/* printf's %*s counts bytes; "µs" takes two bytes and one column */
-static void put_right(FILE *f, const char *s, size_t width)
-{
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
-	fputs(s, f);
-}
-
-static void put_left(FILE *f, const char *s, size_t width)
-{
-	fputs(s, f);
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
+	return term_wrap(f, "", 2, text, TERM_BREAK_LONG);
 }
 
 /* a string of the traced program's, shown in width columns at most */
@@ -82,7 +33,7 @@ static void put_comm(FILE *f, const char *comm, size_t width)
 {
 	char b[4 * LAB_COMM_LEN];
 
-	put_left(f, safe_text(b, sizeof(b), comm, 1), width);
+	term_left(f, safe_text(b, sizeof(b), comm, 1), width);
 }
 
 static void put_duration(FILE *f, uint64_t ns, size_t width)
@@ -90,7 +41,7 @@ static void put_duration(FILE *f, uint64_t ns, size_t width)
 	char b[32];
 
 	fputc(' ', f);
-	put_right(f, fmt_duration(b, sizeof(b), ns), width);
+	term_right(f, fmt_duration(b, sizeof(b), ns), width);
 }
 
 static void put_number(FILE *f, uint64_t n, size_t width)
@@ -99,7 +50,7 @@ static void put_number(FILE *f, uint64_t n, size_t width)
 
 	snprintf(b, sizeof(b), "%llu", (unsigned long long)n);
 	fputc(' ', f);
-	put_right(f, b, width);
+	term_right(f, b, width);
 }
 
 /* the label takes the tid and comm columns */
@@ -306,7 +257,7 @@ static void list_add(struct list *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Wrapped at WIDTH only between items, so that "79.6 µs" never splits.
+/* Wrapped at TERM_WIDTH only between items, so that "79.6 µs" never splits.
  * Returns the lines printed. */
 static int print_list(FILE *f, const struct list *l)
 {
@@ -318,7 +269,7 @@ static int print_list(FILE *f, const struct list *l)
 		bool comma = i + 1 < l->n;
 		size_t w = text_width(l->item[i]) + comma;
 
-		if (col + 1 + w > WIDTH) {
+		if (col + 1 + w > TERM_WIDTH) {
 			fputs("\n  ", f);
 			col = 2;
 			lines++;
@@ -377,19 +328,13 @@ static int print_offcpu(FILE *f, const struct run_report *r, int unused)
 static void put_clipped(FILE *f, const char *s, size_t width)
 {
 	char b[640];
-	size_t cols = 0, i = 0;
+	size_t keep;
 
 	safe_text(b, sizeof(b), s, 1);
-	if (text_width(b) > width) {
-		/* keep width - 1 characters: UTF-8 continuation bytes are
-		 * 10xxxxxx and take no column */
-		for (; b[i]; i++)
-			if (((unsigned char)b[i] & 0xc0) != 0x80 &&
-			    cols++ == width - 1)
-				break;
-		snprintf(b + i, sizeof(b) - i, "…");
-	}
-	put_left(f, b, width);
+	keep = text_clip(b, width);
+	if (b[keep])
+		snprintf(b + keep, sizeof(b) - keep, "…");
+	term_left(f, b, width);
 }
 
 /* One contended lock: its name, or its address (a kernel lock's id)
@@ -417,7 +362,7 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	put_clipped(f, name, 36);
 	put_duration(f, l->total_ns, 10);
 	fputc(' ', f);
-	put_right(f, fmt_count(b, sizeof(b), l->count), 7);
+	term_right(f, fmt_count(b, sizeof(b), l->count), 7);
 	put_duration(f, l->max_ns, 8);
 	put_number(f, l->ntids, 8);
 	fputc('\n', f);
