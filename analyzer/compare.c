@@ -384,6 +384,11 @@ size_t compare_nmodels(const struct comparison *c)
 	return n;
 }
 
+bool compare_shown(const struct comparison *c, enum cmp_model m)
+{
+	return c->model[m].runs + c->model[m].excluded > 0;
+}
+
 size_t compare_repeats(const struct comparison *c)
 {
 	size_t n = 0;
@@ -458,4 +463,20 @@ void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
 		snprintf(buf, len, "%.2f", v);
 		break;
 	}
+}
+
+const char *compare_show_stat(char *buf, size_t len, const struct cmp_stat *s,
+			      enum cmp_unit unit)
+{
+	char v[32];
+
+	compare_show(v, sizeof(v), s->median, unit);
+	if (s->n < 2 || s->max == s->min)
+		snprintf(buf, len, "%s", v);
+	else if (s->median > 0 && s->max - s->min < 2 * s->median)
+		snprintf(buf, len, "%s ±%.0f%%", v,
+			 50 * (s->max - s->min) / s->median);
+	else
+		snprintf(buf, len, "%s ±>99%%", v);
+	return buf;
 }

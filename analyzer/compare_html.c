@@ -26,13 +26,6 @@ static const struct {
 	{CMP_MAXRSS, "Peak memory (max RSS of one process)"},
 };
 
-/* the models with a column: those that ran, even if every run was left
- * out */
-static bool shown_model(const struct comparison *c, int m)
-{
-	return c->model[m].runs + c->model[m].excluded > 0;
-}
-
 static enum svg_unit svg_unit_of(enum cmp_unit u)
 {
 	switch (u) {
@@ -47,24 +40,6 @@ static enum svg_unit svg_unit_of(enum cmp_unit u)
 		break;
 	}
 	return SVG_UNIT_PLAIN;
-}
-
-/* A model's figure as the table shows it: the median, and half the
- * range over its runs relative to the median, as the terminal does. */
-static const char *cell_text(char *buf, size_t len, const struct cmp_stat *s,
-			     enum cmp_unit unit)
-{
-	char v[32];
-
-	compare_show(v, sizeof(v), s->median, unit);
-	if (s->n < 2 || s->max == s->min)
-		snprintf(buf, len, "%s", v);
-	else if (s->median > 0 && s->max - s->min < 2 * s->median)
-		snprintf(buf, len, "%s ±%.0f%%", v,
-			 50 * (s->max - s->min) / s->median);
-	else
-		snprintf(buf, len, "%s ±>99%%", v);
-	return buf;
 }
 
 static bool any_dropped(const struct comparison *c)
@@ -259,7 +234,7 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 	for (int k = 0; k < CMP_NMODELS; k++) {
 		const struct cmp_stat *s = compare_stat(c, k, m);
 
-		if (!shown_model(c, k))
+		if (!compare_shown(c, k))
 			continue;
 		bars[n] = (struct svg_bar){.label = compare_model_name(k)};
 		if (s) {
@@ -267,8 +242,8 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 			bars[n].value = s->median;
 			bars[n].lo = s->min;
 			bars[n].hi = s->max;
-			bars[n].shown = cell_text(shown[n], sizeof(shown[n]), s,
-						  mi->unit);
+			bars[n].shown = compare_show_stat(
+				shown[n], sizeof(shown[n]), s, mi->unit);
 		}
 		n++;
 	}
@@ -287,7 +262,7 @@ static void figures_table(FILE *f, const struct comparison *c)
 	size_t ncols = 1, nmodels = 0;
 
 	for (int k = 0; k < CMP_NMODELS; k++)
-		if (shown_model(c, k)) {
+		if (compare_shown(c, k)) {
 			models[nmodels++] = k;
 			cols[ncols++] = (struct html_col){compare_model_name(k),
 							  false, NULL};
@@ -316,7 +291,8 @@ static void figures_table(FILE *f, const struct comparison *c)
 
 			if (s)
 				fprintf(f, "<td>%s</td>",
-					cell_text(v, sizeof(v), s, mi->unit));
+					compare_show_stat(v, sizeof(v), s,
+							  mi->unit));
 			else
 				html_td_none(f);
 		}
@@ -375,7 +351,7 @@ static void models_section(FILE *f, const struct comparison *c,
 		const struct cmp_model_runs *mr = &c->model[m];
 		size_t linked = 0;
 
-		if (!shown_model(c, m))
+		if (!compare_shown(c, m))
 			continue;
 		fprintf(f, "<li><b>%s</b> (", compare_model_name(m));
 		html_text(f, mr->workload);

@@ -122,7 +122,7 @@ static json_object *comparison_json(const struct comparison *c,
 	o = json_put_object(root, "comparison");
 	models = json_object_new_array();
 	for (int m = 0; m < CMP_NMODELS; m++)
-		if (c->model[m].runs + c->model[m].excluded)
+		if (compare_shown(c, m))
 			json_object_array_add(models, model_json(c, m));
 	json_object_object_add(o, "models", models);
 

@@ -14,13 +14,6 @@
 #define CELL	    13 /* a model's columns, its leading space included */
 #define TOP_REASONS 2  /* off-CPU reasons shown unless a claim cites more */
 
-/* the models with a column: those that ran, even if every run was left
- * out */
-static bool shown_model(const struct comparison *c, int m)
-{
-	return c->model[m].runs + c->model[m].excluded > 0;
-}
-
 static bool cited(const struct explanation *e, enum cmp_metric m)
 {
 	const char *key = compare_metric(m)->key;
@@ -77,26 +70,19 @@ static void row(FILE *f, const struct comparison *c, enum cmp_metric m)
 	term_left(f, mi->label, LABEL);
 	for (int k = 0; k < CMP_NMODELS; k++) {
 		const struct cmp_stat *s = compare_stat(c, k, m);
-		char v[32], cell[48];
+		char cell[48];
 
-		if (!shown_model(c, k))
+		if (!compare_shown(c, k))
 			continue;
 		if (!s) {
 			term_right(f, "-", CELL);
 			continue;
 		}
-		compare_show(v, sizeof(v), s->median, mi->unit);
-		/* the spread: half the min-max range, relative to the median */
-		if (s->n < 2 || s->max == s->min)
-			snprintf(cell, sizeof(cell), "%s", v);
-		else if (s->median > 0 && s->max - s->min < 2 * s->median)
-			snprintf(cell, sizeof(cell), "%s ±%.0f%%", v,
-				 50 * (s->max - s->min) / s->median);
-		else
-			snprintf(cell, sizeof(cell), "%s ±>99%%", v);
 		/* a cell too wide still stays apart from its neighbour */
 		fputc(' ', f);
-		term_right(f, cell, CELL - 1);
+		term_right(f,
+			   compare_show_stat(cell, sizeof(cell), s, mi->unit),
+			   CELL - 1);
 	}
 	fputc('\n', f);
 }
@@ -178,7 +164,7 @@ static void table(FILE *f, const struct comparison *c,
 
 	term_left(f, "", LABEL);
 	for (int k = 0; k < CMP_NMODELS; k++)
-		if (shown_model(c, k))
+		if (compare_shown(c, k))
 			term_right(f, compare_model_name(k), CELL);
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
