@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "array.h"
 #include "compare.h"
 #include "locks.h"
 #include "offcpu.h"
@@ -300,17 +301,9 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 		mr->excluded++;
 		return 0;
 	}
-	if (mr->runs == mr->cap) {
-		size_t cap = mr->cap ? 2 * mr->cap : 4;
-		struct cmp_sample *s =
-			realloc(mr->samples, cap * sizeof(*mr->samples));
-
-		if (!s) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		mr->samples = s;
-		mr->cap = cap;
+	if (ARRAY_GROW(mr->samples, mr->cap, mr->runs + 1)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	sample_of(r, &mr->samples[mr->runs++]);
 	return 0;

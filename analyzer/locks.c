@@ -1,6 +1,7 @@
 /* locks.c - contended locks, accumulated per lock. */
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "locks.h"
 
 struct lock_entry {
@@ -81,15 +82,8 @@ static struct lock_entry *entry(struct lock_table *t, uint64_t addr,
 			return e;
 		s = (s + 1) & (t->nslots - 1);
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct lock_entry *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (ARRAY_GROW(t->v, t->cap, t->n + 1))
+		return NULL;
 	memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
 	t->v[t->n].r.addr = addr;
 	t->v[t->n].r.pid = pid;
@@ -108,15 +102,8 @@ static int add_tid(struct lock_entry *e, uint32_t tid)
 		i--;
 	if (i && r->tids[i - 1] == tid)
 		return 0;
-	if (r->ntids == e->tcap) {
-		size_t cap = e->tcap ? e->tcap * 2 : 4;
-		uint32_t *tids = realloc(r->tids, cap * sizeof(*tids));
-
-		if (!tids)
-			return -1;
-		r->tids = tids;
-		e->tcap = cap;
-	}
+	if (ARRAY_GROW(r->tids, e->tcap, r->ntids + 1))
+		return -1;
 	memmove(&r->tids[i + 1], &r->tids[i],
 		(r->ntids - i) * sizeof(*r->tids));
 	r->tids[i] = tid;

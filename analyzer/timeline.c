@@ -1,6 +1,7 @@
 /* timeline.c - each thread's scheduler state over the event stream. */
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "timeline.h"
 
 #define NO_RECORD UINT32_MAX
@@ -95,16 +96,8 @@ static uint32_t record_new(struct timeline *tl, uint32_t tid, uint32_t pid,
 {
 	struct tl_thread *t;
 
-	if (tl->n == tl->cap) {
-		size_t cap = tl->cap ? tl->cap * 2 : 64;
-		struct tl_thread *nt = realloc(tl->threads, cap * sizeof(*nt));
-
-		if (!nt)
-			return NO_RECORD;
-		tl->threads = nt;
-		tl->cap = cap;
-	}
-	if (tl->n >= NO_RECORD - 1 || map_set(tl, tid, (uint32_t)tl->n))
+	if (ARRAY_GROW(tl->threads, tl->cap, tl->n + 1) ||
+	    tl->n >= NO_RECORD - 1 || map_set(tl, tid, (uint32_t)tl->n))
 		return NO_RECORD;
 	t = &tl->threads[tl->n];
 	memset(t, 0, sizeof(*t));
@@ -268,7 +261,8 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_DEAD, ev->ts, TL_RUNNING);
 			p->end_ns = p->clock;
-			err |= phases_thread_end(&tl->phases, p->tid, p->end_ns);
+			err |= phases_thread_end(&tl->phases, p->tid,
+						 p->end_ns);
 		} else {
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_BLOCKED, ev->ts, TL_RUNNING);
