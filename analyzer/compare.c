@@ -377,6 +377,17 @@ size_t compare_nmodels(const struct comparison *c)
 	return n;
 }
 
+bool compare_any_dropped(const struct comparison *c)
+{
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		const struct cmp_stat *s = compare_stat(c, m, CMP_DROPPED);
+
+		if (s && s->max > 0)
+			return true;
+	}
+	return false;
+}
+
 bool compare_shown(const struct comparison *c, enum cmp_model m)
 {
 	return c->model[m].runs + c->model[m].excluded > 0;

@@ -160,6 +160,8 @@ bool compare_shown(const struct comparison *c, enum cmp_model m);
 size_t compare_repeats(const struct comparison *c);
 /* true when every model that ran has at least two runs used */
 bool compare_has_spread(const struct comparison *c);
+/* Some run lost events to a full ring buffer. */
+bool compare_any_dropped(const struct comparison *c);
 
 enum cmp_order {
 	CMP_UNKNOWN, /* a figure is missing */

@@ -252,9 +252,12 @@ void html_end(FILE *f)
 	fprintf(f, "</main>\n%s</body>\n</html>\n", sort_script);
 }
 
-void html_section(FILE *f, const char *id, const char *heading)
+void html_section(FILE *f, const char *id, const char *heading, bool alert)
 {
-	fprintf(f, "<section id=\"%s\">\n<h2>%s</h2>\n", id, heading);
+	fprintf(f, "<section id=\"%s\"%s>\n", id,
+		alert ? " class=\"alert\"" : "");
+	if (heading)
+		fprintf(f, "<h2>%s</h2>\n", heading);
 }
 
 void html_section_end(FILE *f)
