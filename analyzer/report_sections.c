@@ -15,113 +15,40 @@ static bool left_running(const struct run_report *r)
 	return r->nstill_running;
 }
 
+/* id, nav link, heading, shown, html, text: see report_sections.h */
 const struct run_section run_sections[] = {
-	{
-		.id = "dropped",
-		.nav = "dropped",
-		.shown = lost_events,
-		.html = report_html_dropped,
-	},
-	{
-		.id = "still-running",
-		.nav = "still running",
-		.heading = "Still running when tracing stopped",
-		.shown = left_running,
-		.html = report_html_still_running,
-	},
-	{
-		.id = "summary",
-		.nav = "summary",
-		.heading = "Summary",
-		.html = report_html_summary,
-	},
-	{
-		.id = "timeline",
-		.nav = "timeline",
-		.heading = "Timeline",
-		.html = report_html_timeline,
-	},
-	{
-		.id = "runq",
-		.nav = "run queue",
-		.heading = "Run-queue latency",
-		.html = report_html_runq,
-	},
-	{
-		.id = "offcpu",
-		.nav = "off-CPU",
-		.heading = "Off-CPU time by reason",
-		.html = report_html_offcpu,
-		.text = report_text_offcpu,
-	},
-	{
-		.id = "locks",
-		.nav = "locks",
-		.heading = "Contended locks",
-		.html = report_html_locks,
-		.text = report_text_locks,
-	},
-	{
-		.id = "creation",
-		.nav = "creation",
-		.heading = "Creation cost",
-		.html = report_html_creation,
-		.text = report_text_creation,
-	},
-	{
-		.id = "phases",
-		.nav = "phases",
-		.heading = "Phases",
-		.html = report_html_phases,
-		.text = report_text_phases,
-	},
-	{
-		.id = "threads",
-		.nav = "threads",
-		.heading = "Threads",
-		.html = report_html_threads,
-	},
-	{
-		.id = "environment",
-		.nav = "environment",
-		.heading = "Environment",
-		.html = report_html_environment,
-	},
+	{"dropped", "dropped", NULL, lost_events, report_html_dropped, NULL},
+	{"still-running", "still running", "Still running when tracing stopped",
+	 left_running, report_html_still_running, NULL},
+	{"summary", "summary", "Summary", NULL, report_html_summary, NULL},
+	{"timeline", "timeline", "Timeline", NULL, report_html_timeline, NULL},
+	{"runq", "run queue", "Run-queue latency", NULL, report_html_runq,
+	 NULL},
+	{"offcpu", "off-CPU", "Off-CPU time by reason", NULL,
+	 report_html_offcpu, report_text_offcpu},
+	{"locks", "locks", "Contended locks", NULL, report_html_locks,
+	 report_text_locks},
+	{"creation", "creation", "Creation cost", NULL, report_html_creation,
+	 report_text_creation},
+	{"phases", "phases", "Phases", NULL, report_html_phases,
+	 report_text_phases},
+	{"threads", "threads", "Threads", NULL, report_html_threads, NULL},
+	{"environment", "environment", "Environment", NULL,
+	 report_html_environment, NULL},
 };
 const size_t run_nsections = sizeof(run_sections) / sizeof(run_sections[0]);
 
+/* id, nav link, heading, shown, html */
 const struct family_section family_sections[] = {
-	{
-		.id = "dropped",
-		.nav = "dropped",
-		.heading = "Events were dropped",
-		.shown = compare_any_dropped,
-		.html = compare_html_dropped,
-	},
-	{
-		.id = "explanation",
-		.nav = "explanation",
-		.heading = "Explanation",
-		.html = compare_html_explanation,
-	},
-	{
-		.id = "comparison",
-		.nav = "comparison",
-		.heading = "Comparison",
-		.html = compare_html_comparison,
-	},
-	{
-		.id = "models",
-		.nav = "models",
-		.heading = "Models",
-		.html = compare_html_models,
-	},
-	{
-		.id = "environment",
-		.nav = "environment",
-		.heading = "Environment",
-		.html = compare_html_environment,
-	},
+	{"dropped", "dropped", "Events were dropped", compare_any_dropped,
+	 compare_html_dropped},
+	{"explanation", "explanation", "Explanation", NULL,
+	 compare_html_explanation},
+	{"comparison", "comparison", "Comparison", NULL,
+	 compare_html_comparison},
+	{"models", "models", "Models", NULL, compare_html_models},
+	{"environment", "environment", "Environment", NULL,
+	 compare_html_environment},
 };
 const size_t family_nsections =
 	sizeof(family_sections) / sizeof(family_sections[0]);
