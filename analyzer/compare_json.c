@@ -102,12 +102,7 @@ static json_object *comparison_json(const struct comparison *c,
 	json_put_str(root, "scenario", c->scenario);
 	json_put_str(root, "params", c->params);
 
-	o = json_put_object(root, "environment");
-	json_put_str(o, "kernel", c->info.kernel);
-	json_put_str(o, "machine", c->info.machine);
-	json_put_str(o, "cpu_model", c->info.cpu_model);
-	json_put_u64(o, "cpu_count", c->info.cpu_count);
-	json_put_str(o, "hypervisor", c->info.hypervisor);
+	o = json_put_environment(root, &c->info);
 	json_put_u64(o, "cpus", c->cpus);
 
 	json_put_u64(root, "repeats", compare_repeats(c));

@@ -39,6 +39,19 @@ json_object *json_put_object(json_object *parent, const char *key)
 	return o;
 }
 
+json_object *json_put_environment(json_object *parent,
+				  const struct lab_trace_info *info)
+{
+	json_object *o = json_put_object(parent, "environment");
+
+	json_put_str(o, "kernel", info->kernel);
+	json_put_str(o, "machine", info->machine);
+	json_put_str(o, "cpu_model", info->cpu_model);
+	json_put_u64(o, "cpu_count", info->cpu_count);
+	json_put_str(o, "hypervisor", info->hypervisor);
+	return o;
+}
+
 int json_put_document(FILE *f, json_object *root)
 {
 	const char *text;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <json-c/json.h>
+#include "trace_format.h"
 
 void json_put_str(json_object *o, const char *key, const char *s);
 void json_put_u64(json_object *o, const char *key, uint64_t v);
@@ -18,6 +19,10 @@ void json_put_bool(json_object *o, const char *key, bool v);
 void json_put_null(json_object *o, const char *key);
 /* A new empty object, added to parent as key; returns it. */
 json_object *json_put_object(json_object *parent, const char *key);
+/* The "environment" object both documents give, where the trace was
+ * recorded, added to parent; returns it. */
+json_object *json_put_environment(json_object *parent,
+				  const struct lab_trace_info *info);
 
 /* Writes root, indented, and a newline, through safe_json_write (no DEL
  * or C1 control raw), then frees root. Returns 0, or -1 when writing

@@ -364,12 +364,7 @@ static json_object *report_json(const struct run_report *r)
 	json_put_str(o, "params", r->info.params);
 	json_put_str(o, "cmdline", r->info.cmdline);
 
-	o = json_put_object(root, "environment");
-	json_put_str(o, "kernel", r->info.kernel);
-	json_put_str(o, "machine", r->info.machine);
-	json_put_str(o, "cpu_model", r->info.cpu_model);
-	json_put_u64(o, "cpu_count", r->info.cpu_count);
-	json_put_str(o, "hypervisor", r->info.hypervisor);
+	json_put_environment(root, &r->info);
 
 	o = json_put_object(root, "trace");
 	json_put_u64(o, "format_version", r->info.version);

@@ -92,3 +92,22 @@ TEST(json_put_document_reports_write_errors)
 	CHECK_EQ(json_put_document(f, root), -1);
 	fclose(f);
 }
+
+TEST(json_put_environment_says_where_the_trace_was_recorded)
+{
+	struct lab_trace_info info = {.cpu_count = 2};
+	json_object *root = json_object_new_object(), *env, *v;
+
+	snprintf(info.kernel, sizeof(info.kernel), "6.18.0");
+	snprintf(info.hypervisor, sizeof(info.hypervisor), "KVM");
+	env = json_put_environment(root, &info);
+	CHECK(json_object_object_get_ex(root, "environment", &v) && v == env);
+	CHECK_EQ(json_object_object_length(env), 5);
+	CHECK(json_object_object_get_ex(env, "kernel", &v) &&
+	      !strcmp(json_object_get_string(v), "6.18.0"));
+	CHECK(json_object_object_get_ex(env, "cpu_count", &v) &&
+	      json_object_get_uint64(v) == 2);
+	CHECK(json_object_object_get_ex(env, "hypervisor", &v) &&
+	      !strcmp(json_object_get_string(v), "KVM"));
+	json_object_put(root);
+}
