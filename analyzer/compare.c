@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "array.h"
 #include "compare.h"
 #include "locks.h"
 #include "offcpu.h"
@@ -300,17 +301,9 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 		mr->excluded++;
 		return 0;
 	}
-	if (mr->runs == mr->cap) {
-		size_t cap = mr->cap ? 2 * mr->cap : 4;
-		struct cmp_sample *s =
-			realloc(mr->samples, cap * sizeof(*mr->samples));
-
-		if (!s) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		mr->samples = s;
-		mr->cap = cap;
+	if (ARRAY_GROW(mr->samples, mr->cap, mr->runs + 1)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	sample_of(r, &mr->samples[mr->runs++]);
 	return 0;
@@ -382,6 +375,22 @@ size_t compare_nmodels(const struct comparison *c)
 	for (int m = 0; m < CMP_NMODELS; m++)
 		n += c->model[m].runs > 0;
 	return n;
+}
+
+bool compare_any_dropped(const struct comparison *c)
+{
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		const struct cmp_stat *s = compare_stat(c, m, CMP_DROPPED);
+
+		if (s && s->max > 0)
+			return true;
+	}
+	return false;
+}
+
+bool compare_shown(const struct comparison *c, enum cmp_model m)
+{
+	return c->model[m].runs + c->model[m].excluded > 0;
 }
 
 size_t compare_repeats(const struct comparison *c)
@@ -458,4 +467,20 @@ void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
 		snprintf(buf, len, "%.2f", v);
 		break;
 	}
+}
+
+const char *compare_show_stat(char *buf, size_t len, const struct cmp_stat *s,
+			      enum cmp_unit unit)
+{
+	char v[32];
+
+	compare_show(v, sizeof(v), s->median, unit);
+	if (s->n < 2 || s->max == s->min)
+		snprintf(buf, len, "%s", v);
+	else if (s->median > 0 && s->max - s->min < 2 * s->median)
+		snprintf(buf, len, "%s ±%.0f%%", v,
+			 50 * (s->max - s->min) / s->median);
+	else
+		snprintf(buf, len, "%s ±>99%%", v);
+	return buf;
 }

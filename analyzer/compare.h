@@ -129,6 +129,10 @@ const char *compare_model_name(enum cmp_model m);
 const struct cmp_metric_info *compare_metric(enum cmp_metric m);
 /* A figure as people read it: "1.52 ms", "20,000", "2,120 kB", "0.77". */
 void compare_show(char *buf, size_t len, double v, enum cmp_unit unit);
+/* A model's figure as the tables show it: the median, and half the range
+ * over its runs relative to the median ("1.52 ms ±4%"). Returns buf. */
+const char *compare_show_stat(char *buf, size_t len, const struct cmp_stat *s,
+			      enum cmp_unit unit);
 
 /* Lines up one run. Returns 0, or -1 with the reason in err: not a model
  * of the scenario the first run set, other parameters or another number
@@ -149,10 +153,15 @@ const struct cmp_stat *compare_stat(const struct comparison *c,
 bool compare_nonzero(const struct comparison *c, enum cmp_metric m);
 /* Models with at least one run used. */
 size_t compare_nmodels(const struct comparison *c);
+/* A model the tables give a column: it ran, even if every run was left
+ * out. */
+bool compare_shown(const struct comparison *c, enum cmp_model m);
 /* The most runs any model has: 1 without repeats. */
 size_t compare_repeats(const struct comparison *c);
 /* true when every model that ran has at least two runs used */
 bool compare_has_spread(const struct comparison *c);
+/* Some run lost events to a full ring buffer. */
+bool compare_any_dropped(const struct comparison *c);
 
 enum cmp_order {
 	CMP_UNKNOWN, /* a figure is missing */

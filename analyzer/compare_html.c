@@ -6,6 +6,7 @@
 #include "compare.h"
 #include "explain.h"
 #include "html.h"
+#include "report_sections.h"
 #include "svg.h"
 
 /* The figures charted, in reading order, with what the chart shows. */
@@ -26,13 +27,6 @@ static const struct {
 	{CMP_MAXRSS, "Peak memory (max RSS of one process)"},
 };
 
-/* the models with a column: those that ran, even if every run was left
- * out */
-static bool shown_model(const struct comparison *c, int m)
-{
-	return c->model[m].runs + c->model[m].excluded > 0;
-}
-
 static enum svg_unit svg_unit_of(enum cmp_unit u)
 {
 	switch (u) {
@@ -49,38 +43,9 @@ static enum svg_unit svg_unit_of(enum cmp_unit u)
 	return SVG_UNIT_PLAIN;
 }
 
-/* A model's figure as the table shows it: the median, and half the
- * range over its runs relative to the median, as the terminal does. */
-static const char *cell_text(char *buf, size_t len, const struct cmp_stat *s,
-			     enum cmp_unit unit)
-{
-	char v[32];
-
-	compare_show(v, sizeof(v), s->median, unit);
-	if (s->n < 2 || s->max == s->min)
-		snprintf(buf, len, "%s", v);
-	else if (s->median > 0 && s->max - s->min < 2 * s->median)
-		snprintf(buf, len, "%s ±%.0f%%", v,
-			 50 * (s->max - s->min) / s->median);
-	else
-		snprintf(buf, len, "%s ±>99%%", v);
-	return buf;
-}
-
-static bool any_dropped(const struct comparison *c)
-{
-	for (int m = 0; m < CMP_NMODELS; m++) {
-		const struct cmp_stat *s = compare_stat(c, m, CMP_DROPPED);
-
-		if (s && s->max > 0)
-			return true;
-	}
-	return false;
-}
-
 static void header(FILE *f, const struct comparison *c)
 {
-	size_t runs = compare_repeats(c);
+	size_t runs = compare_repeats(c), links = 0;
 
 	fputs("<header>\n<h1>", f);
 	html_text(f, c->scenario);
@@ -92,24 +57,24 @@ static void header(FILE *f, const struct comparison *c)
 		fputs(" · one run each", f);
 	fprintf(f, " · %u CPU%s for the tasks</p>\n<nav>", c->cpus,
 		c->cpus == 1 ? "" : "s");
-	if (any_dropped(c))
-		fputs("<a href=\"#dropped\">dropped</a>\n", f);
-	fputs("<a href=\"#explanation\">explanation</a>\n"
-	      "<a href=\"#comparison\">comparison</a>\n"
-	      "<a href=\"#models\">models</a>\n"
-	      "<a href=\"#environment\">environment</a></nav>\n</header>\n",
-	      f);
+	for (size_t i = 0; i < family_nsections; i++) {
+		const struct family_section *s = &family_sections[i];
+
+		if (s->shown && !s->shown(c))
+			continue;
+		/* one a line, the last closing the nav on its own */
+		fprintf(f, "%s<a href=\"#%s\">%s</a>", links++ ? "\n" : "",
+			s->id, s->nav);
+	}
+	fputs("</nav>\n</header>\n", f);
 }
 
-static void dropped_section(FILE *f, const struct comparison *c)
+void compare_html_dropped(FILE *f, const struct family_page *p)
 {
+	const struct comparison *c = p->c;
 	char v[32];
 
-	if (!any_dropped(c))
-		return;
-	fputs("<section id=\"dropped\" class=\"alert\">\n"
-	      "<h2>Events were dropped</h2>\n<ul>\n",
-	      f);
+	fputs("<ul>\n", f);
 	for (int m = 0; m < CMP_NMODELS; m++) {
 		const struct cmp_stat *s = compare_stat(c, m, CMP_DROPPED);
 
@@ -128,7 +93,6 @@ static void dropped_section(FILE *f, const struct comparison *c)
 	      "bounds and their timelines have gaps. Run again with a larger "
 	      "<code>--ring-buffer</code>.</p>\n",
 	      f);
-	html_section_end(f);
 }
 
 /* The length of the longest figure of the claim's that starts at p, at
@@ -207,14 +171,14 @@ static void evidence_line(FILE *f, const struct claim *cl)
 	fputs("</p>\n", f);
 }
 
-static void explanation_section(FILE *f, const struct comparison *c,
-				const struct explanation *e)
+void compare_html_explanation(FILE *f, const struct family_page *p)
 {
-	html_section(f, "explanation", "Explanation");
+	const struct comparison *c = p->c;
+	const struct explanation *e = p->e;
+
 	if (!compare_nmodels(c)) {
 		html_none(f, "every run was left out (its trace is incomplete "
 			     "or its workload failed)");
-		html_section_end(f);
 		return;
 	}
 	if (compare_has_spread(c))
@@ -233,7 +197,6 @@ static void explanation_section(FILE *f, const struct comparison *c,
 			100 * CMP_MARGIN_SINGLE);
 	if (!e || !e->n) {
 		html_none(f, "no rule found anything to say");
-		html_section_end(f);
 		return;
 	}
 	fputs("<ol class=\"claims\">\n", f);
@@ -245,7 +208,6 @@ static void explanation_section(FILE *f, const struct comparison *c,
 		fputs("</li>\n", f);
 	}
 	fputs("</ol>\n", f);
-	html_section_end(f);
 }
 
 static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
@@ -259,7 +221,7 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 	for (int k = 0; k < CMP_NMODELS; k++) {
 		const struct cmp_stat *s = compare_stat(c, k, m);
 
-		if (!shown_model(c, k))
+		if (!compare_shown(c, k))
 			continue;
 		bars[n] = (struct svg_bar){.label = compare_model_name(k)};
 		if (s) {
@@ -267,8 +229,8 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 			bars[n].value = s->median;
 			bars[n].lo = s->min;
 			bars[n].hi = s->max;
-			bars[n].shown = cell_text(shown[n], sizeof(shown[n]), s,
-						  mi->unit);
+			bars[n].shown = compare_show_stat(
+				shown[n], sizeof(shown[n]), s, mi->unit);
 		}
 		n++;
 	}
@@ -287,7 +249,7 @@ static void figures_table(FILE *f, const struct comparison *c)
 	size_t ncols = 1, nmodels = 0;
 
 	for (int k = 0; k < CMP_NMODELS; k++)
-		if (shown_model(c, k)) {
+		if (compare_shown(c, k)) {
 			models[nmodels++] = k;
 			cols[ncols++] = (struct html_col){compare_model_name(k),
 							  false, NULL};
@@ -316,7 +278,8 @@ static void figures_table(FILE *f, const struct comparison *c)
 
 			if (s)
 				fprintf(f, "<td>%s</td>",
-					cell_text(v, sizeof(v), s, mi->unit));
+					compare_show_stat(v, sizeof(v), s,
+							  mi->unit));
 			else
 				html_td_none(f);
 		}
@@ -325,14 +288,13 @@ static void figures_table(FILE *f, const struct comparison *c)
 	html_table_end(f);
 }
 
-static void comparison_section(FILE *f, const struct comparison *c)
+void compare_html_comparison(FILE *f, const struct family_page *p)
 {
+	const struct comparison *c = p->c;
 	bool zero = false;
 
-	html_section(f, "comparison", "Comparison");
 	if (!compare_nmodels(c)) {
 		html_none(f, "no run to compare");
-		html_section_end(f);
 		return;
 	}
 	fputs("<p class=\"note\">Each bar is a model's median; a whisker "
@@ -361,21 +323,19 @@ static void comparison_section(FILE *f, const struct comparison *c)
 	if (zero)
 		fputs(".</p>\n", f);
 	figures_table(f, c);
-	html_section_end(f);
 }
 
-static void models_section(FILE *f, const struct comparison *c,
-			   const struct compare_page *pages, size_t npages)
+void compare_html_models(FILE *f, const struct family_page *p)
 {
+	const struct comparison *c = p->c;
 	char scenario[64];
 
-	html_section(f, "models", "Models");
 	fputs("<ul>\n", f);
 	for (int m = 0; m < CMP_NMODELS; m++) {
 		const struct cmp_model_runs *mr = &c->model[m];
 		size_t linked = 0;
 
-		if (!shown_model(c, m))
+		if (!compare_shown(c, m))
 			continue;
 		fprintf(f, "<li><b>%s</b> (", compare_model_name(m));
 		html_text(f, mr->workload);
@@ -384,33 +344,32 @@ static void models_section(FILE *f, const struct comparison *c,
 		if (mr->excluded)
 			fprintf(f, ", %zu left out (incomplete or failed)",
 				mr->excluded);
-		for (size_t i = 0; i < npages; i++) {
-			if (compare_model_of(pages[i].workload, scenario,
+		for (size_t i = 0; i < p->npages; i++) {
+			if (compare_model_of(p->pages[i].workload, scenario,
 					     sizeof(scenario)) != m)
 				continue;
 			fputs(linked++ ? ", " : " — ", f);
 			fputs("<a href=\"", f);
-			html_href(f, pages[i].href);
+			html_href(f, p->pages[i].href);
 			fputs("\">", f);
-			html_text(f, pages[i].href);
+			html_text(f, p->pages[i].href);
 			fputs("</a>", f);
 		}
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n", f);
-	if (!npages)
+	if (!p->npages)
 		fputs("<p class=\"note\">The runs' own pages were not written "
 		      "beside this one.</p>\n",
 		      f);
-	html_section_end(f);
 }
 
-static void environment_section(FILE *f, const struct comparison *c)
+void compare_html_environment(FILE *f, const struct family_page *p)
 {
+	const struct comparison *c = p->c;
 	const struct lab_trace_info *in = &c->info;
 	char b[96];
 
-	html_section(f, "environment", "Environment");
 	fputs("<dl class=\"env\">\n", f);
 	html_env_item(f, "scenario", c->scenario);
 	html_env_item(f, "parameters", c->params[0] ? c->params : "none");
@@ -425,23 +384,27 @@ static void environment_section(FILE *f, const struct comparison *c)
 	html_env_item(f, "traced by", in->lab_version);
 	html_env_item(f, "report by", "lab " LAB_VERSION);
 	fputs("</dl>\n", f);
-	html_section_end(f);
 }
 
 int compare_write_html(FILE *f, const struct comparison *c,
 		       const struct explanation *e,
 		       const struct compare_page *pages, size_t npages)
 {
+	const struct family_page page = {c, e, pages, npages};
 	char title[128];
 
 	snprintf(title, sizeof(title), "%s compared: lab report", c->scenario);
 	html_begin(f, title);
 	header(f, c);
-	dropped_section(f, c);
-	explanation_section(f, c, e);
-	comparison_section(f, c);
-	models_section(f, c, pages, npages);
-	environment_section(f, c);
+	for (size_t i = 0; i < family_nsections; i++) {
+		const struct family_section *s = &family_sections[i];
+
+		if (s->shown && !s->shown(c))
+			continue;
+		html_section(f, s->id, s->heading, s->shown != NULL);
+		s->html(f, &page);
+		html_section_end(f);
+	}
 	html_end(f);
 	return ferror(f) ? -1 : 0;
 }

@@ -7,24 +7,9 @@
 #include <json-c/json.h>
 #include "compare.h"
 #include "explain.h"
-#include "safe_text.h"
+#include "json_put.h"
 
 #define SCHEMA "lab-comparison/1"
-
-/* strings from the trace may hold any bytes: made valid UTF-8 first */
-static void put_str(json_object *o, const char *key, const char *s)
-{
-	char clean[4096];
-
-	json_object_object_add(
-		o, key,
-		json_object_new_string(safe_text(clean, sizeof(clean), s, 0)));
-}
-
-static void put_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_uint64(v));
-}
 
 /* Durations, counts and memory are integers, as in lab-report/1; a
  * figure per task or a CPU count may have a fraction. */
@@ -45,7 +30,7 @@ static json_object *stat_json(const struct cmp_stat *s, enum cmp_unit unit)
 	json_object_object_add(o, "median", number(s->median, unit));
 	json_object_object_add(o, "min", number(s->min, unit));
 	json_object_object_add(o, "max", number(s->max, unit));
-	put_u64(o, "runs", s->n);
+	json_put_u64(o, "runs", s->n);
 	return o;
 }
 
@@ -55,10 +40,10 @@ static json_object *model_json(const struct comparison *c, int m)
 	json_object *o = json_object_new_object();
 	json_object *metrics = json_object_new_object();
 
-	put_str(o, "model", compare_model_name(m));
-	put_str(o, "workload", mr->workload);
-	put_u64(o, "runs", mr->runs);
-	put_u64(o, "excluded_runs", mr->excluded);
+	json_put_str(o, "model", compare_model_name(m));
+	json_put_str(o, "workload", mr->workload);
+	json_put_u64(o, "runs", mr->runs);
+	json_put_u64(o, "excluded_runs", mr->excluded);
 	for (int k = 0; k < CMP_NMETRICS; k++) {
 		const struct cmp_metric_info *mi = compare_metric(k);
 
@@ -84,22 +69,22 @@ static json_object *claim_json(const struct claim *cl)
 	json_object *o = json_object_new_object();
 	json_object *ev = json_object_new_array();
 
-	put_str(o, "rule", cl->rule);
-	put_str(o, "claim", cl->text);
+	json_put_str(o, "rule", cl->rule);
+	json_put_str(o, "claim", cl->text);
 	for (size_t i = 0; i < cl->nev; i++) {
 		const struct evidence *e = &cl->ev[i];
 		enum cmp_unit unit = unit_of(e->metric);
 		json_object *x = json_object_new_object();
 
-		put_str(x, "metric", e->metric);
+		json_put_str(x, "metric", e->metric);
 		if (e->model >= 0)
-			put_str(x, "model", compare_model_name(e->model));
+			json_put_str(x, "model", compare_model_name(e->model));
 		else
-			json_object_object_add(x, "model", NULL);
+			json_put_null(x, "model");
 		json_object_object_add(x, "value", number(e->value, unit));
 		json_object_object_add(x, "min", number(e->min, unit));
 		json_object_object_add(x, "max", number(e->max, unit));
-		put_u64(x, "runs", e->runs);
+		json_put_u64(x, "runs", e->runs);
 		json_object_array_add(ev, x);
 	}
 	json_object_object_add(o, "evidence", ev);
@@ -112,36 +97,29 @@ static json_object *comparison_json(const struct comparison *c,
 	json_object *root = json_object_new_object();
 	json_object *o, *models, *claims;
 
-	put_str(root, "schema", SCHEMA);
-	put_str(root, "lab_version", c->info.lab_version);
-	put_str(root, "scenario", c->scenario);
-	put_str(root, "params", c->params);
+	json_put_str(root, "schema", SCHEMA);
+	json_put_str(root, "lab_version", c->info.lab_version);
+	json_put_str(root, "scenario", c->scenario);
+	json_put_str(root, "params", c->params);
 
-	o = json_object_new_object();
-	put_str(o, "kernel", c->info.kernel);
-	put_str(o, "machine", c->info.machine);
-	put_str(o, "cpu_model", c->info.cpu_model);
-	put_u64(o, "cpu_count", c->info.cpu_count);
-	put_str(o, "hypervisor", c->info.hypervisor);
-	put_u64(o, "cpus", c->cpus);
-	json_object_object_add(root, "environment", o);
+	o = json_put_environment(root, &c->info);
+	json_put_u64(o, "cpus", c->cpus);
 
-	put_u64(root, "repeats", compare_repeats(c));
-	o = json_object_new_object();
+	json_put_u64(root, "repeats", compare_repeats(c));
+	o = json_put_object(root, "margin");
 	json_object_object_add(o, "single_run",
 			       json_object_new_double(CMP_MARGIN_SINGLE));
 	json_object_object_add(o, "repeated",
 			       json_object_new_double(CMP_MARGIN_REPEAT));
-	put_str(o, "used", compare_has_spread(c) ? "repeated" : "single_run");
-	json_object_object_add(root, "margin", o);
+	json_put_str(o, "used",
+		     compare_has_spread(c) ? "repeated" : "single_run");
 
-	o = json_object_new_object();
+	o = json_put_object(root, "comparison");
 	models = json_object_new_array();
 	for (int m = 0; m < CMP_NMODELS; m++)
-		if (c->model[m].runs + c->model[m].excluded)
+		if (compare_shown(c, m))
 			json_object_array_add(models, model_json(c, m));
 	json_object_object_add(o, "models", models);
-	json_object_object_add(root, "comparison", o);
 
 	claims = json_object_new_array();
 	for (size_t i = 0; e && i < e->n; i++)
@@ -153,15 +131,5 @@ static json_object *comparison_json(const struct comparison *c,
 int compare_write_json(FILE *f, const struct comparison *c,
 		       const struct explanation *e)
 {
-	json_object *root = comparison_json(c, e);
-	const char *text;
-	int err = 0;
-
-	text = json_object_to_json_string_ext(
-		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text || safe_json_write(f, text) || fputc('\n', f) == EOF)
-		err = -1;
-	json_object_put(root);
-	return err;
+	return json_put_document(f, comparison_json(c, e));
 }

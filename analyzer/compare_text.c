@@ -7,82 +7,12 @@
 #include "explain.h"
 #include "offcpu.h"
 #include "safe_text.h"
+#include "term.h"
 #include "units.h"
 
-#define WIDTH	    79
 #define LABEL	    24 /* the row label's columns */
 #define CELL	    13 /* a model's columns, its leading space included */
 #define TOP_REASONS 2  /* off-CPU reasons shown unless a claim cites more */
-
-/* printf's %*s counts bytes; "µs" takes two bytes and one column */
-static void put_right(FILE *f, const char *s, size_t width)
-{
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
-	fputs(s, f);
-}
-
-static void put_left(FILE *f, const char *s, size_t width)
-{
-	fputs(s, f);
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
-}
-
-/* "µs", "ms)": a unit, kept on the line of its number */
-static bool is_unit(const char *w, size_t len)
-{
-	static const char *const units[] = {"ns", "µs", "ms", "s", "kB"};
-
-	while (len && strchr(").,;:", w[len - 1]))
-		len--;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (len == strlen(units[i]) && !strncmp(w, units[i], len))
-			return true;
-	return false;
-}
-
-/* Words wrapped at WIDTH after a first-line prefix; continuation lines
- * indented by its width. The text may quote the trace (workload names):
- * no controls pass. */
-static void print_wrapped(FILE *f, const char *prefix, const char *text)
-{
-	char clean[2 * EXPLAIN_TEXT];
-	size_t indent = text_width(prefix), col = indent;
-	const char *p = safe_text(clean, sizeof(clean), text, 1);
-
-	fputs(prefix, f);
-	while (*p) {
-		size_t len = strcspn(p, " "), w = 0;
-
-		/* "39.6 µs" is one word to the eye */
-		if (p[len] == ' ' &&
-		    is_unit(p + len + 1, strcspn(p + len + 1, " ")))
-			len += 1 + strcspn(p + len + 1, " ");
-		for (size_t i = 0; i < len; i++)
-			w += ((unsigned char)p[i] & 0xc0) != 0x80;
-		if (col > indent && col + 1 + w > WIDTH) {
-			fprintf(f, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(p, 1, len, f);
-		col += w;
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
-/* the models with a column: those that ran, even if every run was left
- * out */
-static bool shown_model(const struct comparison *c, int m)
-{
-	return c->model[m].runs + c->model[m].excluded > 0;
-}
 
 static bool cited(const struct explanation *e, enum cmp_metric m)
 {
@@ -137,29 +67,22 @@ static void row(FILE *f, const struct comparison *c, enum cmp_metric m)
 {
 	const struct cmp_metric_info *mi = compare_metric(m);
 
-	put_left(f, mi->label, LABEL);
+	term_left(f, mi->label, LABEL);
 	for (int k = 0; k < CMP_NMODELS; k++) {
 		const struct cmp_stat *s = compare_stat(c, k, m);
-		char v[32], cell[48];
+		char cell[48];
 
-		if (!shown_model(c, k))
+		if (!compare_shown(c, k))
 			continue;
 		if (!s) {
-			put_right(f, "-", CELL);
+			term_right(f, "-", CELL);
 			continue;
 		}
-		compare_show(v, sizeof(v), s->median, mi->unit);
-		/* the spread: half the min-max range, relative to the median */
-		if (s->n < 2 || s->max == s->min)
-			snprintf(cell, sizeof(cell), "%s", v);
-		else if (s->median > 0 && s->max - s->min < 2 * s->median)
-			snprintf(cell, sizeof(cell), "%s ±%.0f%%", v,
-				 50 * (s->max - s->min) / s->median);
-		else
-			snprintf(cell, sizeof(cell), "%s ±>99%%", v);
 		/* a cell too wide still stays apart from its neighbour */
 		fputc(' ', f);
-		put_right(f, cell, CELL - 1);
+		term_right(f,
+			   compare_show_stat(cell, sizeof(cell), s, mi->unit),
+			   CELL - 1);
 	}
 	fputc('\n', f);
 }
@@ -239,10 +162,10 @@ static void table(FILE *f, const struct comparison *c,
 		{CMP_DROPPED, NONZERO},
 	};
 
-	put_left(f, "", LABEL);
+	term_left(f, "", LABEL);
 	for (int k = 0; k < CMP_NMODELS; k++)
-		if (shown_model(c, k))
-			put_right(f, compare_model_name(k), CELL);
+		if (compare_shown(c, k))
+			term_right(f, compare_model_name(k), CELL);
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		enum cmp_metric m = rows[i].m;
@@ -300,7 +223,7 @@ static void heading(FILE *f, const struct comparison *c)
 			 "%s compared: %s%s; one run each; %u CPU%s",
 			 c->scenario, tasks, clean, c->cpus,
 			 c->cpus == 1 ? "" : "s");
-	print_wrapped(f, "", line);
+	term_wrap(f, "", 0, line, TERM_KEEP_UNITS);
 }
 
 void compare_print_text(FILE *f, const struct comparison *c,
@@ -329,7 +252,7 @@ void compare_print_text(FILE *f, const struct comparison *c,
 			 "explanation (one run each: differences within %.0f%% "
 			 "are too close to call, ≈):",
 			 100 * CMP_MARGIN_SINGLE);
-	print_wrapped(f, "", line);
+	term_wrap(f, "", 0, line, TERM_KEEP_UNITS);
 	for (size_t i = 0; i < e->n; i++)
-		print_wrapped(f, "- ", e->claims[i].text);
+		term_wrap(f, "- ", 2, e->claims[i].text, TERM_KEEP_UNITS);
 }

@@ -210,21 +210,13 @@ void html_text_clipped(FILE *f, const char *s, size_t width)
 {
 	char buf[1024], *heap;
 	char *t = clean_text(s, buf, sizeof(buf), &heap);
-	size_t cols = 0;
+	size_t keep = text_clip(t, width);
+	bool cut = t[keep];
 
-	if (width && text_width(t) > width) {
-		/* keep width - 1 characters; continuation bytes are 10xxxxxx */
-		for (char *p = t; *p; p++)
-			if (((unsigned char)*p & 0xc0) != 0x80 &&
-			    cols++ == width - 1) {
-				*p = '\0';
-				break;
-			}
-		escape_clean(f, t);
+	t[keep] = '\0';
+	escape_clean(f, t);
+	if (cut)
 		fputs("…", f);
-	} else {
-		escape_clean(f, t);
-	}
 	free(heap);
 }
 
@@ -260,9 +252,12 @@ void html_end(FILE *f)
 	fprintf(f, "</main>\n%s</body>\n</html>\n", sort_script);
 }
 
-void html_section(FILE *f, const char *id, const char *heading)
+void html_section(FILE *f, const char *id, const char *heading, bool alert)
 {
-	fprintf(f, "<section id=\"%s\">\n<h2>%s</h2>\n", id, heading);
+	fprintf(f, "<section id=\"%s\"%s>\n", id,
+		alert ? " class=\"alert\"" : "");
+	if (heading)
+		fprintf(f, "<h2>%s</h2>\n", heading);
 }
 
 void html_section_end(FILE *f)

@@ -35,8 +35,10 @@ void html_begin(FILE *f, const char *title);
  * "sortable" (they read in their written order without it). */
 void html_end(FILE *f);
 
-/* <section id="id"><h2>heading</h2>; heading is the writer's own text. */
-void html_section(FILE *f, const char *id, const char *heading);
+/* <section id="id"><h2>heading</h2>, framed in red as an alert (what
+ * the reader must not miss); heading is the writer's own text, NULL
+ * when the writer adds its own. */
+void html_section(FILE *f, const char *id, const char *heading, bool alert);
 void html_section_end(FILE *f);
 /* The one line of a section with nothing to show: "None in this run". */
 void html_none(FILE *f, const char *why);

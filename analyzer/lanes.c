@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "lanes.h"
 #include "timeline.h"
 
@@ -32,14 +33,23 @@
 /* One record's columns [first, first + n): those it had known time in,
  * and any between. */
 struct lane_acc {
-	uint32_t first, n, cap;
+	uint32_t first, n;
+	size_t cap; /* never more than LANE_COLUMNS: see below */
 	uint32_t (*units)[KNOWN];
 };
+
+/* A window holds LANE_COLUMNS columns at most, and room doubled from
+ * ARRAY_FIRST reaches that number exactly: no record's room exceeds it. */
+_Static_assert(LANE_COLUMNS % ARRAY_FIRST == 0 &&
+		       ((LANE_COLUMNS / ARRAY_FIRST) &
+			(LANE_COLUMNS / ARRAY_FIRST - 1)) == 0,
+	       "LANE_COLUMNS is ARRAY_FIRST times a power of two");
 
 struct lane_builder {
 	uint64_t start_ns, column_ns;
 	unsigned shift;
-	struct lane_acc *recs; /* by timeline record index */
+	/* by timeline record index: nrecs of them, the unused zeroed */
+	struct lane_acc *recs;
 	size_t nrecs;
 	bool oom;
 };
@@ -183,19 +193,8 @@ static void fit(struct lane_builder *b, uint64_t end)
 /* Record rec's accumulation, created (empty) with any before it. */
 static struct lane_acc *acc_of(struct lane_builder *b, uint32_t rec)
 {
-	if (rec >= b->nrecs) {
-		size_t n = (size_t)rec + 1, cap = b->nrecs ? b->nrecs : 16;
-		struct lane_acc *recs;
-
-		while (cap < n)
-			cap *= 2;
-		recs = realloc(b->recs, cap * sizeof(*recs));
-		if (!recs)
-			return NULL;
-		memset(&recs[b->nrecs], 0, (cap - b->nrecs) * sizeof(*recs));
-		b->recs = recs;
-		b->nrecs = cap;
-	}
+	if (ARRAY_GROW_ZEROED(b->recs, b->nrecs, (size_t)rec + 1))
+		return NULL;
 	return &b->recs[rec];
 }
 
@@ -211,20 +210,8 @@ static int acc_cover(struct lane_acc *a, uint32_t c)
 		first = c < a->first ? c : a->first;
 		end = c >= old_end ? c + 1 : old_end;
 	}
-	if (end - first > a->cap) {
-		uint32_t cap = a->cap ? a->cap : 8;
-		void *units;
-
-		while (cap < end - first)
-			cap *= 2;
-		if (cap > LANE_COLUMNS)
-			cap = LANE_COLUMNS;
-		units = realloc(a->units, cap * sizeof(*a->units));
-		if (!units)
-			return -1;
-		a->units = units;
-		a->cap = cap;
-	}
+	if (ARRAY_GROW(a->units, a->cap, end - first))
+		return -1;
 	if (!a->n) {
 		memset(a->units, 0, (end - first) * sizeof(*a->units));
 	} else {

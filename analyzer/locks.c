@@ -1,6 +1,7 @@
 /* locks.c - contended locks, accumulated per lock. */
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "locks.h"
 
 struct lock_entry {
@@ -29,73 +30,45 @@ bool futex_op_waits(uint32_t op)
 	return false;
 }
 
-static size_t hash(uint64_t addr, uint32_t pid, bool shared, size_t nslots)
-{
-	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
+/* What tells locks apart (locks.h). */
+struct lock_key {
+	uint64_t addr;
+	uint32_t pid;
+	bool shared;
+};
 
-	h ^= ((uint64_t)pid << 1 | shared) * 0xc2b2ae3d27d4eb4fULL;
-	h ^= h >> 29;
-	return (size_t)h & (nslots - 1);
+static uint64_t key_hash(const struct lock_key *k)
+{
+	return hash_mix(k->addr ^ hash_mix((uint64_t)k->pid << 1 | k->shared));
 }
 
-static bool same(const struct lock_report *r, uint64_t addr, uint32_t pid,
-		 bool shared)
+static bool same(const void *entries, size_t i, const void *key)
 {
-	return r->addr == addr && r->pid == pid && r->shared == shared;
-}
+	const struct lock_report *r =
+		&((const struct lock_entry *)entries)[i].r;
+	const struct lock_key *k = key;
 
-static int rehash(struct lock_table *t)
-{
-	size_t n = t->nslots ? t->nslots * 2 : 64;
-	uint32_t *slots = calloc(n, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct lock_report *r = &t->v[i].r;
-		size_t s = hash(r->addr, r->pid, r->shared, n);
-
-		while (slots[s])
-			s = (s + 1) & (n - 1);
-		slots[s] = (uint32_t)i + 1;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->nslots = n;
-	return 0;
+	return r->addr == k->addr && r->pid == k->pid && r->shared == k->shared;
 }
 
 /* The entry of a lock, created empty if new; NULL when out of memory. */
 static struct lock_entry *entry(struct lock_table *t, uint64_t addr,
 				uint32_t pid, bool shared)
 {
-	size_t s;
+	struct lock_key k = {addr, pid, shared};
+	uint64_t h = key_hash(&k);
+	size_t i = hash_find(&t->index, h, same, t->v, &k);
 
-	if ((t->n + 1) * 2 > t->nslots && rehash(t))
+	if (i != HASH_NONE)
+		return &t->v[i];
+	if (t->n >= UINT32_MAX || ARRAY_GROW(t->v, t->cap, t->n + 1) ||
+	    hash_add(&t->index, h, t->n))
 		return NULL;
-	s = hash(addr, pid, shared, t->nslots);
-	while (t->slots[s]) {
-		struct lock_entry *e = &t->v[t->slots[s] - 1];
-
-		if (same(&e->r, addr, pid, shared))
-			return e;
-		s = (s + 1) & (t->nslots - 1);
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct lock_entry *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
 	memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
 	t->v[t->n].r.addr = addr;
 	t->v[t->n].r.pid = pid;
 	t->v[t->n].r.shared = shared;
-	t->slots[s] = (uint32_t)++t->n;
-	return &t->v[t->n - 1];
+	return &t->v[t->n++];
 }
 
 /* tids stay sorted, each once: a lock has a handful of waiters */
@@ -108,15 +81,8 @@ static int add_tid(struct lock_entry *e, uint32_t tid)
 		i--;
 	if (i && r->tids[i - 1] == tid)
 		return 0;
-	if (r->ntids == e->tcap) {
-		size_t cap = e->tcap ? e->tcap * 2 : 4;
-		uint32_t *tids = realloc(r->tids, cap * sizeof(*tids));
-
-		if (!tids)
-			return -1;
-		r->tids = tids;
-		e->tcap = cap;
-	}
+	if (ARRAY_GROW(r->tids, e->tcap, r->ntids + 1))
+		return -1;
 	memmove(&r->tids[i + 1], &r->tids[i],
 		(r->ntids - i) * sizeof(*r->tids));
 	r->tids[i] = tid;
@@ -181,7 +147,7 @@ void locks_free(struct lock_table *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].r.tids);
 	free(t->v);
-	free(t->slots);
+	hash_free(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hash.h"
 #include "report.h"
 
 #define FUTEX_PRIVATE_FLAG 128
@@ -35,10 +36,9 @@ static inline bool klock_is_id(uint64_t value)
 }
 
 struct lock_table {
-	struct lock_entry *v;
+	struct lock_entry *v; /* in order of first wait */
 	size_t n, cap;
-	uint32_t *slots; /* 1 + index into v; 0: empty */
-	size_t nslots;
+	struct hash_index index; /* of v, by lock */
 };
 
 /* true for the futex commands that sleep on the word: WAIT,

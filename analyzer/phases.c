@@ -1,23 +1,8 @@
 /* phases.c - the workload's phases and the switches inside each. */
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "phases.h"
-
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
 
 /* The first bound at or after ts: nbounds if none. */
 static size_t bound_at(const struct phase_log *p, uint64_t ts)
@@ -55,8 +40,7 @@ static int add_bound(struct phase_log *p, uint64_t ts)
 
 	if (k < p->nbounds && p->bounds[k] == ts)
 		return 0;
-	if (grow((void **)&p->bounds, &p->capbounds, p->nbounds,
-		 sizeof(*p->bounds)))
+	if (ARRAY_GROW(p->bounds, p->capbounds, p->nbounds + 1))
 		return -1;
 	for (size_t r = 0; r < p->nrecs; r++) {
 		struct phase_counts *c;
@@ -84,17 +68,8 @@ static int place_oldest(struct phase_log *p)
 	const struct phase_switch *s = &p->pending[p->head];
 	struct phase_counts *c;
 
-	if (s->rec >= p->nrecs) {
-		size_t n = (size_t)s->rec + 1 > 2 * p->nrecs ? s->rec + 1
-							     : 2 * p->nrecs;
-		struct phase_counts **v = realloc(p->spans, n * sizeof(*v));
-
-		if (!v)
-			return -1;
-		memset(&v[p->nrecs], 0, (n - p->nrecs) * sizeof(*v));
-		p->spans = v;
-		p->nrecs = n;
-	}
+	if (ARRAY_GROW_ZEROED(p->spans, p->nrecs, (size_t)s->rec + 1))
+		return -1;
 	if (!p->spans[s->rec]) {
 		p->spans[s->rec] = calloc(2 * p->nbounds + 1, sizeof(*c));
 		if (!p->spans[s->rec])
@@ -114,8 +89,7 @@ int phases_mark(struct phase_log *p, const struct lab_event *ev)
 {
 	if (ev->aux != LAB_MARK_PHASE && ev->aux != LAB_MARK_WORKLOAD_END)
 		return 0;
-	if (grow((void **)&p->marks, &p->capmarks, p->nmarks,
-		 sizeof(*p->marks)) ||
+	if (ARRAY_GROW(p->marks, p->capmarks, p->nmarks + 1) ||
 	    add_bound(p, ev->ts))
 		return -1;
 	p->marks[p->nmarks++] = (struct phase_mark){.ts = ev->ts,

@@ -52,7 +52,8 @@ struct phase_log {
 	 * time between bounds[k-1] and bounds[k] */
 	uint64_t *bounds;
 	size_t nbounds, capbounds;
-	/* per record, 2 * nbounds + 1 spans; NULL: no switch placed yet */
+	/* per record (nrecs of them), 2 * nbounds + 1 spans; NULL: no
+	 * switch placed yet */
 	struct phase_counts **spans;
 	size_t nrecs;
 	/* switches not yet placed: a ring, oldest at pending[head] */

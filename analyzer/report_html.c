@@ -11,6 +11,7 @@
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
+#include "report_sections.h"
 #include "stats.h"
 #include "svg.h"
 #include "units.h"
@@ -99,17 +100,6 @@ static const char *percent(char *buf, size_t len, uint64_t part, uint64_t whole)
 
 static void header(FILE *f, const struct run_report *r)
 {
-	static const char *const nav[][2] = {
-		{"summary", "summary"},
-		{"timeline", "timeline"},
-		{"runq", "run queue"},
-		{"offcpu", "off-CPU"},
-		{"locks", "locks"},
-		{"creation", "creation"},
-		{"phases", "phases"},
-		{"threads", "threads"},
-		{"environment", "environment"},
-	};
 	char when[64] = "";
 	time_t t = (time_t)(r->info.start_realtime_ns / 1000000000ULL);
 	struct tm tm;
@@ -123,23 +113,20 @@ static void header(FILE *f, const struct run_report *r)
 	if (when[0])
 		fprintf(f, " · traced %s", when);
 	fputs("</p>\n<nav>", f);
-	if (r->dropped || !r->complete || r->damaged)
-		fputs("<a href=\"#dropped\">dropped</a>\n", f);
-	if (r->nstill_running)
-		fputs("<a href=\"#still-running\">still running</a>\n", f);
-	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
-		fprintf(f, "<a href=\"#%s\">%s</a>\n", nav[i][0], nav[i][1]);
+	for (size_t i = 0; i < run_nsections; i++) {
+		const struct run_section *s = &run_sections[i];
+
+		if (!s->shown || s->shown(r))
+			fprintf(f, "<a href=\"#%s\">%s</a>\n", s->id, s->nav);
+	}
 	fputs("</nav>\n</header>\n", f);
 }
 
 /* Shown first, framed, whenever the figures are not whole. */
-static void dropped_section(FILE *f, const struct run_report *r)
+void report_html_dropped(FILE *f, const struct run_report *r)
 {
 	char a[32];
 
-	if (!r->dropped && r->complete && !r->damaged)
-		return;
-	fputs("<section id=\"dropped\" class=\"alert\">\n", f);
 	fprintf(f, "<h2>%s</h2>\n",
 		r->dropped ? "Events were dropped" : "The trace is incomplete");
 	if (r->dropped)
@@ -168,21 +155,17 @@ static void dropped_section(FILE *f, const struct run_report *r)
 		html_text(f, r->error);
 		fputs(". The report shows the intact part.</p>\n", f);
 	}
-	html_section_end(f);
 }
 
 /* Shown framed, after the dropped section, when processes outlived the
  * run. */
-static void still_running_section(FILE *f, const struct run_report *r)
+void report_html_still_running(FILE *f, const struct run_report *r)
 {
 	size_t n = r->nstill_running;
 
-	if (!n)
-		return;
-	fputs("<section id=\"still-running\" class=\"alert\">\n", f);
 	fprintf(f,
-		"<h2>Still running when tracing stopped</h2>\n<p><strong>%zu "
-		"process%s</strong> of the run %s still running when tracing "
+		"<p><strong>%zu process%s</strong> of the run %s still running "
+		"when tracing "
 		"stopped: ",
 		n, n == 1 ? "" : "es", n == 1 ? "was" : "were");
 	/* as the terminal says it (report_text.c) */
@@ -201,7 +184,6 @@ static void still_running_section(FILE *f, const struct run_report *r)
 		fprintf(f, "<li>and %zu more (in the JSON report)</li>\n",
 			n - MAX_STILL_RUNNING);
 	fputs("</ul>\n", f);
-	html_section_end(f);
 }
 
 /* The reasons of off-CPU time, most first: their indices, how many. */
@@ -223,13 +205,12 @@ static int reasons_by_time(const struct state_times *t,
 	return n;
 }
 
-static void summary_section(FILE *f, const struct run_report *r)
+void report_html_summary(FILE *f, const struct run_report *r)
 {
 	char v[64], d[160], a[32], b[32], c[32];
 	uint64_t sw =
 		r->totals.voluntary_switches + r->totals.involuntary_switches;
 
-	html_section(f, "summary", "Summary");
 	html_figures_begin(f);
 	html_figure(f, fmt_duration(v, sizeof(v), r->wall_ns), "wall time",
 		    exit_text(d, sizeof(d), r));
@@ -290,10 +271,9 @@ static void summary_section(FILE *f, const struct run_report *r)
 	html_figure(f, fmt_count(v, sizeof(v), r->totals.migrations),
 		    "migrations between CPUs", d);
 	html_figures_end(f);
-	html_section_end(f);
 }
 
-static void timeline_section(FILE *f, const struct run_report *r)
+void report_html_timeline(FILE *f, const struct run_report *r)
 {
 	const struct lane_set *set = &r->lanes;
 	char(*labels)[THREAD_LABEL_SIZE] = NULL;
@@ -302,10 +282,8 @@ static void timeline_section(FILE *f, const struct run_report *r)
 	size_t *rows = NULL, n = 0;
 	char a[32];
 
-	html_section(f, "timeline", "Timeline");
 	if (!set->nlanes || !set->ncolumns || set->nlanes != r->nthreads) {
 		html_none(f, "no thread's states were recorded");
-		html_section_end(f);
 		return;
 	}
 	rows = busiest_threads(r, MAX_LANES, &n);
@@ -361,7 +339,6 @@ out:
 	free(labels);
 	free(label_ptrs);
 	free(bands);
-	html_section_end(f);
 }
 
 static int by_runq_wait(const void *a, const void *b)
@@ -397,18 +374,16 @@ static void histogram(FILE *f, const char *title, const uint64_t *hist,
 }
 
 /* The run's waits, then the threads that waited longest. */
-static void runq_section(FILE *f, const struct run_report *r)
+void report_html_runq(FILE *f, const struct run_report *r)
 {
 	const struct thread_report **waited;
 	uint64_t all[LAB_HIST_SLOTS] = {0};
 	char title[THREAD_LABEL_SIZE + 16];
 	size_t n = 0, shown;
 
-	html_section(f, "runq", "Run-queue latency");
 	waited = calloc(r->nthreads ? r->nthreads : 1, sizeof(*waited));
 	if (!waited) {
 		fputs("<p class=\"none\">Not drawn: out of memory.</p>\n", f);
-		html_section_end(f);
 		return;
 	}
 	for (size_t i = 0; i < r->nthreads; i++) {
@@ -423,7 +398,6 @@ static void runq_section(FILE *f, const struct run_report *r)
 	if (!n) {
 		html_none(f, "no thread waited for a CPU");
 		free(waited);
-		html_section_end(f);
 		return;
 	}
 	fputs("<p class=\"note\">How long a thread, ready to run, waited for "
@@ -448,21 +422,18 @@ static void runq_section(FILE *f, const struct run_report *r)
 			"thread table.</p>\n",
 			n - shown);
 	free(waited);
-	html_section_end(f);
 }
 
-static void offcpu_section(FILE *f, const struct run_report *r)
+void report_html_offcpu(FILE *f, const struct run_report *r)
 {
 	struct svg_bar bars[OFFCPU_NREASONS];
 	char shown[OFFCPU_NREASONS][48], a[32], b[32], c[32], d[32];
 	int order[OFFCPU_NREASONS], n;
 	uint64_t total = offcpu_total(&r->times);
 
-	html_section(f, "offcpu", "Off-CPU time by reason");
 	if (!r->has_times || !total) {
 		html_none(f, r->has_times ? "no thread blocked"
 					  : "the trace has no timeline");
-		html_section_end(f);
 		return;
 	}
 	n = reasons_by_time(&r->times, order);
@@ -490,7 +461,6 @@ static void offcpu_section(FILE *f, const struct run_report *r)
 	svg_bar_chart(f, "off-CPU time by reason", bars, (size_t)n,
 		      SVG_UNIT_NS);
 	fputs("</div>\n", f);
-	html_section_end(f);
 }
 
 static void lock_row(FILE *f, const struct lock_report *l, bool user)
@@ -530,7 +500,7 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 }
 
 /* User and kernel locks together, most total wait first. */
-static void locks_section(FILE *f, const struct run_report *r)
+void report_html_locks(FILE *f, const struct run_report *r)
 {
 	static const struct html_col cols[] = {
 		{"lock", true, "the symbol the address falls in"},
@@ -545,11 +515,9 @@ static void locks_section(FILE *f, const struct run_report *r)
 	const struct lock_report *l;
 	bool user;
 
-	html_section(f, "locks", "Contended locks");
 	if (!all) {
 		html_none(f, "no futex waits on a lock, no kernel lock "
 			     "contention");
-		html_section_end(f);
 		return;
 	}
 	html_table_begin(f, "locks-table", true, cols,
@@ -563,7 +531,6 @@ static void locks_section(FILE *f, const struct run_report *r)
 			"<p class=\"note\">%zu more locks with less wait are "
 			"in the JSON report.</p>\n",
 			all - rows);
-	html_section_end(f);
 }
 
 static void creation_row(FILE *f, const char *kind,
@@ -591,7 +558,7 @@ static void creation_row(FILE *f, const char *kind,
 	html_row_end(f);
 }
 
-static void creation_section(FILE *f, const struct run_report *r)
+void report_html_creation(FILE *f, const struct run_report *r)
 {
 	static const struct html_col cols[] = {
 		{"created", true, NULL},
@@ -604,10 +571,8 @@ static void creation_section(FILE *f, const struct run_report *r)
 	};
 	char a[32], b[32];
 
-	html_section(f, "creation", "Creation cost");
 	if (!r->created_threads.count && !r->created_processes.count) {
 		html_none(f, "no thread or process was created while tracing");
-		html_section_end(f);
 		return;
 	}
 	html_table_begin(f, NULL, false, cols, sizeof(cols) / sizeof(cols[0]));
@@ -621,10 +586,9 @@ static void creation_section(FILE *f, const struct run_report *r)
 			fmt_duration(a, sizeof(a), r->totals.create_call_ns),
 			fmt_count(b, sizeof(b), r->totals.create_calls),
 			r->totals.create_calls == 1 ? "" : "s");
-	html_section_end(f);
 }
 
-static void phases_section(FILE *f, const struct run_report *r)
+void report_html_phases(FILE *f, const struct run_report *r)
 {
 	static const struct html_col cols[] = {
 		{"phase", true, NULL},
@@ -634,10 +598,8 @@ static void phases_section(FILE *f, const struct run_report *r)
 		{"involuntary", false, NULL},
 	};
 
-	html_section(f, "phases", "Phases");
 	if (!r->nphases) {
 		html_none(f, "the workload marked no phases");
-		html_section_end(f);
 		return;
 	}
 	html_table_begin(f, NULL, false, cols, sizeof(cols) / sizeof(cols[0]));
@@ -660,7 +622,6 @@ static void phases_section(FILE *f, const struct run_report *r)
 		html_row_end(f);
 	}
 	html_table_end(f);
-	html_section_end(f);
 }
 
 static void thread_row(FILE *f, const struct thread_report *t)
@@ -707,7 +668,7 @@ static void thread_row(FILE *f, const struct thread_report *t)
 	html_row_end(f);
 }
 
-static void threads_section(FILE *f, const struct run_report *r)
+void report_html_threads(FILE *f, const struct run_report *r)
 {
 	static const struct html_col cols[] = {
 		{"tid", false, NULL},
@@ -731,16 +692,13 @@ static void threads_section(FILE *f, const struct run_report *r)
 	};
 	size_t *rows, n = 0;
 
-	html_section(f, "threads", "Threads");
 	if (!r->nthreads) {
 		html_none(f, "no thread of the workload is in the trace");
-		html_section_end(f);
 		return;
 	}
 	rows = busiest_threads(r, MAX_THREAD_ROWS, &n);
 	if (!rows) {
 		fputs("<p class=\"none\">Not shown: out of memory.</p>\n", f);
-		html_section_end(f);
 		return;
 	}
 	fputs("<p class=\"note\">Grouped by process, each in order of start. "
@@ -757,14 +715,12 @@ static void threads_section(FILE *f, const struct run_report *r)
 			"are in the JSON report.</p>\n",
 			r->nthreads - n);
 	free(rows);
-	html_section_end(f);
 }
 
-static void environment_section(FILE *f, const struct run_report *r)
+void report_html_environment(FILE *f, const struct run_report *r)
 {
 	char b[64];
 
-	html_section(f, "environment", "Environment");
 	fputs("<dl class=\"env\">\n", f);
 	html_env_item(f, "workload", r->info.workload);
 	html_env_item(f, "parameters",
@@ -781,7 +737,6 @@ static void environment_section(FILE *f, const struct run_report *r)
 	html_env_item(f, "trace format", b);
 	html_env_item(f, "report by", "lab " LAB_VERSION);
 	fputs("</dl>\n", f);
-	html_section_end(f);
 }
 
 int report_write_html(FILE *f, const struct run_report *r)
@@ -791,17 +746,15 @@ int report_write_html(FILE *f, const struct run_report *r)
 	snprintf(title, sizeof(title), "%s: lab report", r->info.workload);
 	html_begin(f, title);
 	header(f, r);
-	dropped_section(f, r);
-	still_running_section(f, r);
-	summary_section(f, r);
-	timeline_section(f, r);
-	runq_section(f, r);
-	offcpu_section(f, r);
-	locks_section(f, r);
-	creation_section(f, r);
-	phases_section(f, r);
-	threads_section(f, r);
-	environment_section(f, r);
+	for (size_t i = 0; i < run_nsections; i++) {
+		const struct run_section *s = &run_sections[i];
+
+		if (s->shown && !s->shown(r))
+			continue;
+		html_section(f, s->id, s->heading, s->shown != NULL);
+		s->html(f, r);
+		html_section_end(f);
+	}
 	html_end(f);
 	return ferror(f) ? -1 : 0;
 }

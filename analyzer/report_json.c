@@ -4,68 +4,29 @@
 #include <sys/wait.h>
 #include <json-c/json.h>
 #include "analyze.h"
+#include "json_put.h"
 #include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
-#include "safe_text.h"
 
 #define SCHEMA "lab-report/1"
 
-/* json-c escapes quotes and controls but passes other bytes through, so
- * a comm that is not UTF-8 would make the whole file invalid */
-static void put_str(json_object *o, const char *key, const char *s)
-{
-	char clean[4096];
-
-	json_object_object_add(
-		o, key,
-		json_object_new_string(safe_text(clean, sizeof(clean), s, 0)));
-}
-
-static void put_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_uint64(v));
-}
-
-static void put_i64(json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void put_bool(json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
-
-static void put_null(json_object *o, const char *key)
-{
-	json_object_object_add(o, key, NULL);
-}
-
-static json_object *add_object(json_object *parent, const char *key)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(parent, key, o);
-	return o;
-}
-
 static void put_counts(json_object *o, const struct sched_counts *c)
 {
-	put_u64(o, "voluntary_switches", c->voluntary_switches);
-	put_u64(o, "involuntary_switches", c->involuntary_switches);
-	put_u64(o, "oncpu_ns", c->oncpu_ns);
-	put_u64(o, "runq_wait_ns", c->runq_wait_ns);
-	put_u64(o, "runq_count", c->runq_count);
-	put_u64(o, "runq_wait_asleep_ns", c->runq_wait_asleep_ns);
-	put_u64(o, "create_call_ns", c->create_call_ns);
-	put_u64(o, "create_calls", c->create_calls);
-	put_u64(o, "wakeups", c->wakeups);
-	put_u64(o, "user_switches", c->user_switches);
-	put_u64(o, "migrations", c->migrations);
-	put_u64(o, "klock_wait_ns", c->klock_wait_ns);
-	put_u64(o, "klock_count", c->klock_count);
+	json_put_u64(o, "voluntary_switches", c->voluntary_switches);
+	json_put_u64(o, "involuntary_switches", c->involuntary_switches);
+	json_put_u64(o, "oncpu_ns", c->oncpu_ns);
+	json_put_u64(o, "runq_wait_ns", c->runq_wait_ns);
+	json_put_u64(o, "runq_count", c->runq_count);
+	json_put_u64(o, "runq_wait_asleep_ns", c->runq_wait_asleep_ns);
+	json_put_u64(o, "create_call_ns", c->create_call_ns);
+	json_put_u64(o, "create_calls", c->create_calls);
+	json_put_u64(o, "wakeups", c->wakeups);
+	json_put_u64(o, "user_switches", c->user_switches);
+	json_put_u64(o, "migrations", c->migrations);
+	json_put_u64(o, "klock_wait_ns", c->klock_wait_ns);
+	json_put_u64(o, "klock_count", c->klock_count);
 }
 
 /* "0x55d4c0a2e040": a kernel address does not fit the 2^53 that many
@@ -75,7 +36,7 @@ static void put_addr(json_object *o, const char *key, uint64_t addr)
 	char b[24];
 
 	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)addr);
-	put_str(o, key, b);
+	json_put_str(o, key, b);
 }
 
 /* Where a lock is: its address; for a kernel lock also its "id", which
@@ -86,13 +47,13 @@ static void put_where(json_object *o, const struct lock_report *l, bool user)
 	bool id = !user && klock_is_id(l->addr);
 
 	if (id)
-		put_null(o, "address");
+		json_put_null(o, "address");
 	else
 		put_addr(o, "address", l->addr);
 	if (id)
-		put_u64(o, "id", l->addr);
+		json_put_u64(o, "id", l->addr);
 	else if (!user)
-		put_null(o, "id");
+		json_put_null(o, "id");
 }
 
 /* the timeline's figures, null without a timeline */
@@ -101,26 +62,26 @@ static void put_times(json_object *o, bool has, const struct state_times *t)
 	json_object *off, *st;
 
 	if (!has) {
-		put_null(o, "offcpu_ns");
-		put_null(o, "time_in_state_ns");
+		json_put_null(o, "offcpu_ns");
+		json_put_null(o, "time_in_state_ns");
 		return;
 	}
-	off = add_object(o, "offcpu_ns");
+	off = json_put_object(o, "offcpu_ns");
 	for (int i = 0; i < OFFCPU_NREASONS; i++)
-		put_u64(off, offcpu_reason_key(i), t->offcpu_ns[i]);
-	st = add_object(o, "time_in_state_ns");
-	put_u64(st, "oncpu", t->oncpu_ns);
-	put_u64(st, "runnable", t->runnable_ns);
-	put_u64(st, "offcpu", offcpu_total(t));
-	put_u64(st, "new", t->new_ns);
+		json_put_u64(off, offcpu_reason_key(i), t->offcpu_ns[i]);
+	st = json_put_object(o, "time_in_state_ns");
+	json_put_u64(st, "oncpu", t->oncpu_ns);
+	json_put_u64(st, "runnable", t->runnable_ns);
+	json_put_u64(st, "offcpu", offcpu_total(t));
+	json_put_u64(st, "new", t->new_ns);
 }
 
 static void put_faults(json_object *o, bool has, uint64_t faults)
 {
 	if (has)
-		put_u64(o, "page_faults", faults);
+		json_put_u64(o, "page_faults", faults);
 	else
-		put_null(o, "page_faults");
+		json_put_null(o, "page_faults");
 }
 
 static json_object *latency_json(const struct runq_latency *l)
@@ -128,13 +89,13 @@ static json_object *latency_json(const struct runq_latency *l)
 	json_object *o = json_object_new_object();
 	json_object *hist = json_object_new_array();
 
-	put_u64(o, "count", l->count);
-	put_u64(o, "p50_ns", l->p50_ns);
-	put_u64(o, "p90_ns", l->p90_ns);
-	put_u64(o, "p99_ns", l->p99_ns);
-	put_u64(o, "max_ns", l->max_ns);
-	put_str(o, "source",
-		l->source == RUNQ_FROM_SAMPLES ? "samples" : "histogram");
+	json_put_u64(o, "count", l->count);
+	json_put_u64(o, "p50_ns", l->p50_ns);
+	json_put_u64(o, "p90_ns", l->p90_ns);
+	json_put_u64(o, "p99_ns", l->p99_ns);
+	json_put_u64(o, "max_ns", l->max_ns);
+	json_put_str(o, "source",
+		     l->source == RUNQ_FROM_SAMPLES ? "samples" : "histogram");
 	for (unsigned int i = 0; i < LAB_HIST_SLOTS; i++) {
 		json_object *slot;
 
@@ -142,12 +103,12 @@ static json_object *latency_json(const struct runq_latency *l)
 			continue;
 		slot = json_object_new_object();
 		/* slot 0 also holds waits of 0 ns; the last has no end */
-		put_u64(slot, "ge_ns", i ? 1ULL << i : 0);
+		json_put_u64(slot, "ge_ns", i ? 1ULL << i : 0);
 		if (i < LAB_HIST_SLOTS - 1)
-			put_u64(slot, "lt_ns", 1ULL << (i + 1));
+			json_put_u64(slot, "lt_ns", 1ULL << (i + 1));
 		else
-			put_null(slot, "lt_ns");
-		put_u64(slot, "count", l->hist[i]);
+			json_put_null(slot, "lt_ns");
+		json_put_u64(slot, "count", l->hist[i]);
 		json_object_array_add(hist, slot);
 	}
 	json_object_object_add(o, "histogram", hist);
@@ -159,15 +120,15 @@ static json_object *thread_json(const struct thread_report *t,
 {
 	json_object *o = json_object_new_object();
 
-	put_u64(o, "tid", t->tid);
-	put_str(o, "comm", t->comm);
-	put_u64(o, "parent_tid", t->parent_tid);
-	put_str(o, "counts_source", t->has_kernel ? "kernel" : "timeline");
+	json_put_u64(o, "tid", t->tid);
+	json_put_str(o, "comm", t->comm);
+	json_put_u64(o, "parent_tid", t->parent_tid);
+	json_put_str(o, "counts_source", t->has_kernel ? "kernel" : "timeline");
 	put_counts(o, &t->counts);
-	put_i64(o, "start_ns", (int64_t)(t->start_ns - r->info.start_ns));
-	put_u64(o, "lifetime_ns", t->lifetime_ns);
-	put_bool(o, "exited", t->exited);
-	put_bool(o, "timeline_gaps", t->timeline_gaps);
+	json_put_i64(o, "start_ns", (int64_t)(t->start_ns - r->info.start_ns));
+	json_put_u64(o, "lifetime_ns", t->lifetime_ns);
+	json_put_bool(o, "exited", t->exited);
+	json_put_bool(o, "timeline_gaps", t->timeline_gaps);
 	put_faults(o, t->has_kernel, t->page_faults);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
@@ -180,10 +141,10 @@ static json_object *process_json(const struct process_report *p,
 	json_object *o = json_object_new_object();
 	json_object *threads = json_object_new_array();
 
-	put_u64(o, "pid", p->pid);
-	put_str(o, "comm", p->comm);
-	put_u64(o, "thread_count", p->nthreads);
-	put_u64(o, "exited_threads", p->exited);
+	json_put_u64(o, "pid", p->pid);
+	json_put_str(o, "comm", p->comm);
+	json_put_u64(o, "thread_count", p->nthreads);
+	json_put_u64(o, "exited_threads", p->exited);
 	put_counts(o, &p->sums);
 	put_faults(o, p->has_page_faults, p->page_faults);
 	put_times(o, p->has_times, &p->times);
@@ -198,7 +159,7 @@ static void run_json(json_object *o, const struct run_report *r)
 	const struct lab_run_summary *s = &r->summary;
 	int st = s->exit_status;
 
-	put_u64(o, "wall_ns", r->wall_ns);
+	json_put_u64(o, "wall_ns", r->wall_ns);
 	if (!r->has_summary) {
 		/* known only from the summary */
 		static const char *const unknown[] = {
@@ -208,25 +169,25 @@ static void run_json(json_object *o, const struct run_report *r)
 		};
 
 		for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++)
-			put_null(o, unknown[i]);
+			json_put_null(o, unknown[i]);
 		return;
 	}
-	put_i64(o, "exit_status", st);
+	json_put_i64(o, "exit_status", st);
 	if (WIFEXITED(st))
-		put_i64(o, "exit_code", WEXITSTATUS(st));
+		json_put_i64(o, "exit_code", WEXITSTATUS(st));
 	else
-		put_null(o, "exit_code");
+		json_put_null(o, "exit_code");
 	if (WIFSIGNALED(st))
-		put_i64(o, "exit_signal", WTERMSIG(st));
+		json_put_i64(o, "exit_signal", WTERMSIG(st));
 	else
-		put_null(o, "exit_signal");
-	put_u64(o, "utime_ns", s->utime_ns);
-	put_u64(o, "stime_ns", s->stime_ns);
-	put_u64(o, "maxrss_kb", s->maxrss_kb);
-	put_u64(o, "minflt", s->minflt);
-	put_u64(o, "majflt", s->majflt);
-	put_u64(o, "nvcsw", s->nvcsw);
-	put_u64(o, "nivcsw", s->nivcsw);
+		json_put_null(o, "exit_signal");
+	json_put_u64(o, "utime_ns", s->utime_ns);
+	json_put_u64(o, "stime_ns", s->stime_ns);
+	json_put_u64(o, "maxrss_kb", s->maxrss_kb);
+	json_put_u64(o, "minflt", s->minflt);
+	json_put_u64(o, "majflt", s->majflt);
+	json_put_u64(o, "nvcsw", s->nvcsw);
+	json_put_u64(o, "nivcsw", s->nivcsw);
 }
 
 static void put_tids(json_object *o, const struct lock_report *l)
@@ -252,18 +213,19 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 
 	put_where(o, l, user);
 	if (l->symbol[0])
-		put_str(o, "symbol", l->symbol);
+		json_put_str(o, "symbol", l->symbol);
 	else
-		put_null(o, "symbol");
+		json_put_null(o, "symbol");
 	if (user) {
 		/* a shared word's address may differ per process: say so
 		 * where the grouping is read */
-		put_str(o, "keyed_by", l->shared ? "address" : "pid+address");
-		put_bool(o, "shared", l->shared);
+		json_put_str(o, "keyed_by",
+			     l->shared ? "address" : "pid+address");
+		json_put_bool(o, "shared", l->shared);
 		if (l->shared)
-			put_null(o, "pid");
+			json_put_null(o, "pid");
 		else
-			put_u64(o, "pid", l->pid);
+			json_put_u64(o, "pid", l->pid);
 		a = json_object_new_array();
 		for (size_t i = 0; i < sizeof(ops) / sizeof(*ops); i++)
 			if (l->ops & (1u << ops[i].cmd))
@@ -271,9 +233,9 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 					a, json_object_new_string(ops[i].name));
 		json_object_object_add(o, "ops", a);
 	}
-	put_u64(o, "count", l->count);
-	put_u64(o, "total_wait_ns", l->total_ns);
-	put_u64(o, "max_wait_ns", l->max_ns);
+	json_put_u64(o, "count", l->count);
+	json_put_u64(o, "total_wait_ns", l->total_ns);
+	json_put_u64(o, "max_wait_ns", l->max_ns);
 	put_tids(o, l);
 	return o;
 }
@@ -298,24 +260,24 @@ static json_object *creation_summary_json(const struct creation_summary *s)
 {
 	json_object *o = json_object_new_object();
 
-	put_u64(o, "count", s->count);
-	put_u64(o, "ran", s->ran);
+	json_put_u64(o, "count", s->count);
+	json_put_u64(o, "ran", s->ran);
 	if (s->ran) {
-		put_u64(o, "latency_mean_ns", s->mean_ns);
-		put_u64(o, "latency_median_ns", s->median_ns);
-		put_u64(o, "latency_max_ns", s->max_ns);
+		json_put_u64(o, "latency_mean_ns", s->mean_ns);
+		json_put_u64(o, "latency_median_ns", s->median_ns);
+		json_put_u64(o, "latency_max_ns", s->max_ns);
 	} else {
-		put_null(o, "latency_mean_ns");
-		put_null(o, "latency_median_ns");
-		put_null(o, "latency_max_ns");
+		json_put_null(o, "latency_mean_ns");
+		json_put_null(o, "latency_median_ns");
+		json_put_null(o, "latency_max_ns");
 	}
-	put_u64(o, "with_page_faults", s->with_faults);
+	json_put_u64(o, "with_page_faults", s->with_faults);
 	if (s->with_faults) {
-		put_u64(o, "page_faults_total", s->page_faults);
-		put_u64(o, "page_faults_median", s->median_page_faults);
+		json_put_u64(o, "page_faults_total", s->page_faults);
+		json_put_u64(o, "page_faults_median", s->median_page_faults);
 	} else {
-		put_null(o, "page_faults_total");
-		put_null(o, "page_faults_median");
+		json_put_null(o, "page_faults_total");
+		json_put_null(o, "page_faults_median");
 	}
 	return o;
 }
@@ -329,16 +291,16 @@ static json_object *creation_json(const struct run_report *r)
 		const struct thread_report *t = r->children[i];
 		json_object *c = json_object_new_object();
 
-		put_u64(c, "tid", t->tid);
-		put_u64(c, "pid", t->pid);
-		put_u64(c, "parent_tid", t->parent_tid);
-		put_str(c, "kind", t->is_thread ? "thread" : "process");
-		put_i64(c, "fork_ns",
-			(int64_t)(t->start_ns - r->info.start_ns));
+		json_put_u64(c, "tid", t->tid);
+		json_put_u64(c, "pid", t->pid);
+		json_put_u64(c, "parent_tid", t->parent_tid);
+		json_put_str(c, "kind", t->is_thread ? "thread" : "process");
+		json_put_i64(c, "fork_ns",
+			     (int64_t)(t->start_ns - r->info.start_ns));
 		if (t->ran)
-			put_u64(c, "latency_ns", t->creation_ns);
+			json_put_u64(c, "latency_ns", t->creation_ns);
 		else
-			put_null(c, "latency_ns");
+			json_put_null(c, "latency_ns");
 		put_faults(c, t->has_kernel, t->page_faults);
 		json_object_array_add(children, c);
 	}
@@ -360,15 +322,16 @@ static json_object *phases_json(const struct run_report *r)
 		json_object *o = json_object_new_object();
 
 		if (name)
-			put_str(o, "phase", name);
+			json_put_str(o, "phase", name);
 		else
-			put_null(o, "phase");
-		put_u64(o, "id", p->phase);
-		put_i64(o, "start_ns",
-			(int64_t)(p->start_ns - r->info.start_ns));
-		put_u64(o, "duration_ns", p->end_ns - p->start_ns);
-		put_u64(o, "voluntary_switches", p->voluntary_switches);
-		put_u64(o, "involuntary_switches", p->involuntary_switches);
+			json_put_null(o, "phase");
+		json_put_u64(o, "id", p->phase);
+		json_put_i64(o, "start_ns",
+			     (int64_t)(p->start_ns - r->info.start_ns));
+		json_put_u64(o, "duration_ns", p->end_ns - p->start_ns);
+		json_put_u64(o, "voluntary_switches", p->voluntary_switches);
+		json_put_u64(o, "involuntary_switches",
+			     p->involuntary_switches);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -381,8 +344,8 @@ static json_object *still_running_json(const struct run_report *r)
 	for (size_t i = 0; i < r->nstill_running; i++) {
 		json_object *p = json_object_new_object();
 
-		put_u64(p, "pid", r->still_running[i].pid);
-		put_str(p, "comm", r->still_running[i].comm);
+		json_put_u64(p, "pid", r->still_running[i].pid);
+		json_put_str(p, "comm", r->still_running[i].comm);
 		json_object_array_add(a, p);
 	}
 	return a;
@@ -393,44 +356,39 @@ static json_object *report_json(const struct run_report *r)
 	json_object *root = json_object_new_object();
 	json_object *o, *procs;
 
-	put_str(root, "schema", SCHEMA);
-	put_str(root, "lab_version", r->info.lab_version);
+	json_put_str(root, "schema", SCHEMA);
+	json_put_str(root, "lab_version", r->info.lab_version);
 
-	o = add_object(root, "workload");
-	put_str(o, "name", r->info.workload);
-	put_str(o, "params", r->info.params);
-	put_str(o, "cmdline", r->info.cmdline);
+	o = json_put_object(root, "workload");
+	json_put_str(o, "name", r->info.workload);
+	json_put_str(o, "params", r->info.params);
+	json_put_str(o, "cmdline", r->info.cmdline);
 
-	o = add_object(root, "environment");
-	put_str(o, "kernel", r->info.kernel);
-	put_str(o, "machine", r->info.machine);
-	put_str(o, "cpu_model", r->info.cpu_model);
-	put_u64(o, "cpu_count", r->info.cpu_count);
-	put_str(o, "hypervisor", r->info.hypervisor);
+	json_put_environment(root, &r->info);
 
-	o = add_object(root, "trace");
-	put_u64(o, "format_version", r->info.version);
-	put_u64(o, "start_realtime_ns", r->info.start_realtime_ns);
-	put_u64(o, "events", r->events);
-	put_u64(o, "dropped", r->dropped);
-	put_u64(o, "threads_with_gaps", r->gap_threads);
-	put_u64(o, "untracked", r->untracked);
-	put_bool(o, "complete", r->complete);
+	o = json_put_object(root, "trace");
+	json_put_u64(o, "format_version", r->info.version);
+	json_put_u64(o, "start_realtime_ns", r->info.start_realtime_ns);
+	json_put_u64(o, "events", r->events);
+	json_put_u64(o, "dropped", r->dropped);
+	json_put_u64(o, "threads_with_gaps", r->gap_threads);
+	json_put_u64(o, "untracked", r->untracked);
+	json_put_bool(o, "complete", r->complete);
 	if (r->complete)
-		put_null(o, "incomplete_reason");
+		json_put_null(o, "incomplete_reason");
 	else
-		put_str(o, "incomplete_reason", r->incomplete_reason);
+		json_put_str(o, "incomplete_reason", r->incomplete_reason);
 	if (r->damaged)
-		put_str(o, "error", r->error);
+		json_put_str(o, "error", r->error);
 	else
-		put_null(o, "error");
+		json_put_null(o, "error");
 	json_object_object_add(o, "still_running", still_running_json(r));
 
-	run_json(add_object(root, "run"), r);
+	run_json(json_put_object(root, "run"), r);
 
-	o = add_object(root, "totals");
-	put_u64(o, "processes", r->nprocesses);
-	put_u64(o, "threads", r->nthreads);
+	o = json_put_object(root, "totals");
+	json_put_u64(o, "processes", r->nprocesses);
+	json_put_u64(o, "threads", r->nthreads);
 	put_counts(o, &r->totals);
 	put_faults(o, r->has_page_faults, r->page_faults);
 	put_times(o, r->has_times, &r->times);
@@ -447,15 +405,5 @@ static json_object *report_json(const struct run_report *r)
 
 int report_write_json(FILE *f, const struct run_report *r)
 {
-	json_object *root = report_json(r);
-	const char *text;
-	int err = 0;
-
-	text = json_object_to_json_string_ext(
-		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text || safe_json_write(f, text) || fputc('\n', f) == EOF)
-		err = -1;
-	json_object_put(root);
-	return err;
+	return json_put_document(f, report_json(r));
 }

@@ -10,71 +10,24 @@
 #include "offcpu.h"
 #include "phases.h"
 #include "report.h"
+#include "report_sections.h"
 #include "safe_text.h"
+#include "term.h"
 #include "units.h"
 
-#define WIDTH		  79
 #define SCREEN		  23 /* lines: a 24-line terminal and its prompt */
 #define MIN_TABLE	  6  /* lines of threads shown however long the rest */
 #define MAX_ROWS_PROCESS  8  /* thread rows of one process */
 #define TOP_LOCKS	  3  /* contended locks shown */
+#define MAX_PARTS	  16 /* sections under the thread table */
 #define MAX_STILL_RUNNING 6  /* processes named on the still-running line */
 
-/* Words of text, wrapped at WIDTH; continuation lines indented by 2, a
- * word too long for a line (a path) broken where the line ends. The text
- * may quote the trace (names, parameters): no controls pass. */
+/* A line of the summary: wrapped, continuation lines indented by 2, a
+ * word too long for a line (a path) broken where the line ends. Returns
+ * the lines printed. */
 static int print_wrapped(FILE *f, const char *text)
 {
-	char clean[2048];
-	size_t col = 0;
-	int lines = 1;
-	const char *p = safe_text(clean, sizeof(clean), text, 1);
-
-	while (*p) {
-		size_t len = strcspn(p, " "), w = 0;
-
-		for (size_t i = 0; i < len; i++)
-			w += ((unsigned char)p[i] & 0xc0) != 0x80;
-		if (col && col + 1 + w > WIDTH) {
-			fputs("\n  ", f);
-			col = 2;
-			lines++;
-		} else if (col) {
-			fputc(' ', f);
-			col++;
-		}
-		for (size_t i = 0; i < len; i++) {
-			int starts_char = ((unsigned char)p[i] & 0xc0) != 0x80;
-
-			if (starts_char && col == WIDTH) {
-				fputs("\n  ", f);
-				col = 2;
-				lines++;
-			}
-			fputc(p[i], f);
-			col += starts_char;
-		}
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-	return lines;
-}
-
-/* printf's %*s counts bytes; "µs" takes two bytes and one column */
-static void put_right(FILE *f, const char *s, size_t width)
-{
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
-	fputs(s, f);
-}
-
-static void put_left(FILE *f, const char *s, size_t width)
-{
-	fputs(s, f);
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
+	return term_wrap(f, "", 2, text, TERM_BREAK_LONG);
 }
 
 /* a string of the traced program's, shown in width columns at most */
@@ -82,7 +35,7 @@ static void put_comm(FILE *f, const char *comm, size_t width)
 {
 	char b[4 * LAB_COMM_LEN];
 
-	put_left(f, safe_text(b, sizeof(b), comm, 1), width);
+	term_left(f, safe_text(b, sizeof(b), comm, 1), width);
 }
 
 static void put_duration(FILE *f, uint64_t ns, size_t width)
@@ -90,7 +43,7 @@ static void put_duration(FILE *f, uint64_t ns, size_t width)
 	char b[32];
 
 	fputc(' ', f);
-	put_right(f, fmt_duration(b, sizeof(b), ns), width);
+	term_right(f, fmt_duration(b, sizeof(b), ns), width);
 }
 
 static void put_number(FILE *f, uint64_t n, size_t width)
@@ -99,7 +52,7 @@ static void put_number(FILE *f, uint64_t n, size_t width)
 
 	snprintf(b, sizeof(b), "%llu", (unsigned long long)n);
 	fputc(' ', f);
-	put_right(f, b, width);
+	term_right(f, b, width);
 }
 
 /* the label takes the tid and comm columns */
@@ -280,7 +233,8 @@ static int print_process(FILE *f, const struct process_report *p, int lines,
 	return 1 + rows + more + sums;
 }
 
-/* ---- the lines under the table, each a section of its own ---- */
+/* ---- the lines under the table: the sections' (report_sections.h),
+ * then the run's own ---- */
 
 #define MAX_ITEMS 16
 
@@ -306,7 +260,7 @@ static void list_add(struct list *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Wrapped at WIDTH only between items, so that "79.6 µs" never splits.
+/* Wrapped at TERM_WIDTH only between items, so that "79.6 µs" never splits.
  * Returns the lines printed. */
 static int print_list(FILE *f, const struct list *l)
 {
@@ -318,7 +272,7 @@ static int print_list(FILE *f, const struct list *l)
 		bool comma = i + 1 < l->n;
 		size_t w = text_width(l->item[i]) + comma;
 
-		if (col + 1 + w > WIDTH) {
+		if (col + 1 + w > TERM_WIDTH) {
 			fputs("\n  ", f);
 			col = 2;
 			lines++;
@@ -336,14 +290,14 @@ static int print_list(FILE *f, const struct list *l)
 }
 
 /* Off-CPU time of the run by reason, most first, with shares. */
-static int print_offcpu(FILE *f, const struct run_report *r, int unused)
+int report_text_offcpu(FILE *f, const struct run_report *r, int room)
 {
 	struct list l = {0};
 	char a[32], b[32];
 	uint64_t total = offcpu_total(&r->times);
 	bool done[OFFCPU_NREASONS] = {0};
 
-	(void)unused;
+	(void)room;
 	if (!r->has_times || !total)
 		return 0;
 	snprintf(l.head, sizeof(l.head),
@@ -377,19 +331,13 @@ static int print_offcpu(FILE *f, const struct run_report *r, int unused)
 static void put_clipped(FILE *f, const char *s, size_t width)
 {
 	char b[640];
-	size_t cols = 0, i = 0;
+	size_t keep;
 
 	safe_text(b, sizeof(b), s, 1);
-	if (text_width(b) > width) {
-		/* keep width - 1 characters: UTF-8 continuation bytes are
-		 * 10xxxxxx and take no column */
-		for (; b[i]; i++)
-			if (((unsigned char)b[i] & 0xc0) != 0x80 &&
-			    cols++ == width - 1)
-				break;
-		snprintf(b + i, sizeof(b) - i, "…");
-	}
-	put_left(f, b, width);
+	keep = text_clip(b, width);
+	if (b[keep])
+		snprintf(b + keep, sizeof(b) - keep, "…");
+	term_left(f, b, width);
 }
 
 /* One contended lock: its name, or its address (a kernel lock's id)
@@ -417,19 +365,25 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	put_clipped(f, name, 36);
 	put_duration(f, l->total_ns, 10);
 	fputc(' ', f);
-	put_right(f, fmt_count(b, sizeof(b), l->count), 7);
+	term_right(f, fmt_count(b, sizeof(b), l->count), 7);
 	put_duration(f, l->max_ns, 8);
 	put_number(f, l->ntids, 8);
 	fputc('\n', f);
 }
 
-/* The rows most contended locks, user and kernel together. */
-static int print_locks(FILE *f, const struct run_report *r, int rows)
+/* The most contended locks, user and kernel together: as many as room
+ * leaves beside the head line, TOP_LOCKS at most, one at least. */
+int report_text_locks(FILE *f, const struct run_report *r, int room)
 {
 	const struct lock_report *l;
 	size_t u = 0, k = 0;
+	int n = 0, rows = room - 1;
 	bool user;
-	int n = 0;
+
+	if (rows > TOP_LOCKS)
+		rows = TOP_LOCKS;
+	if (rows < 1)
+		rows = 1;
 
 	if (!r->nuser_locks && !r->nkernel_locks) {
 		fprintf(f, "contended locks: none (no futex waits, no kernel "
@@ -471,21 +425,21 @@ static int print_creation_kind(FILE *f, const struct creation_summary *s,
 }
 
 /* What creating a task cost, per kind. */
-static int print_creation(FILE *f, const struct run_report *r, int unused)
+int report_text_creation(FILE *f, const struct run_report *r, int room)
 {
-	(void)unused;
+	(void)room;
 	return print_creation_kind(f, &r->created_threads, "thread",
 				   "threads") +
 	       print_creation_kind(f, &r->created_processes, "process",
 				   "processes");
 }
 
-static int print_phases(FILE *f, const struct run_report *r, int unused)
+int report_text_phases(FILE *f, const struct run_report *r, int room)
 {
 	struct list l = {0};
 	char a[32];
 
-	(void)unused;
+	(void)room;
 	if (!r->nphases)
 		return 0;
 	snprintf(l.head, sizeof(l.head), "phases (switches):");
@@ -507,11 +461,11 @@ static int print_phases(FILE *f, const struct run_report *r, int unused)
 }
 
 /* The kernel's other exact counters. */
-static int print_kernel_counts(FILE *f, const struct run_report *r, int unused)
+static int print_kernel_counts(FILE *f, const struct run_report *r, int room)
 {
 	char line[256], a[32], b[32];
 
-	(void)unused;
+	(void)room;
 	if (!r->has_page_faults)
 		snprintf(line, sizeof(line), "%s migration%s between CPUs",
 			 fmt_count(a, sizeof(a), r->totals.migrations),
@@ -527,11 +481,11 @@ static int print_kernel_counts(FILE *f, const struct run_report *r, int unused)
 }
 
 /* The coroutine line: what the kernel cannot see. */
-static int print_user_switches(FILE *f, const struct run_report *r, int unused)
+static int print_user_switches(FILE *f, const struct run_report *r, int room)
 {
 	char line[512], a[32], b[32];
 
-	(void)unused;
+	(void)room;
 	if (!r->totals.user_switches)
 		return 0;
 	snprintf(line, sizeof(line),
@@ -545,84 +499,71 @@ static int print_user_switches(FILE *f, const struct run_report *r, int unused)
 	return print_wrapped(f, line);
 }
 
-typedef int (*section_fn)(FILE *f, const struct run_report *r, int arg);
+typedef int (*part_fn)(FILE *f, const struct run_report *r, int room);
 
-struct section {
+/* Lines under the table, rendered aside to count them before they are
+ * shown. */
+struct part {
+	part_fn fn;
 	char *text;
 	size_t size;
 	int lines;
 };
 
-/* A section rendered aside, to count its lines before it is shown. */
-static void render(struct section *s, section_fn fn, const struct run_report *r,
-		   int arg)
+/* The parts in the order shown: the sections that have lines, in the
+ * page's order, then the kernel's plain counters, then the coroutine
+ * line. Returns how many. */
+static size_t parts_of(struct part *p, size_t max)
 {
-	FILE *m;
+	size_t n = 0;
 
-	free(s->text);
-	memset(s, 0, sizeof(*s));
-	m = open_memstream(&s->text, &s->size);
+	for (size_t i = 0; i < run_nsections && n + 2 < max; i++)
+		if (run_sections[i].text)
+			p[n++].fn = run_sections[i].text;
+	p[n++].fn = print_kernel_counts;
+	p[n++].fn = print_user_switches;
+	return n;
+}
+
+/* Renders p in room lines, or nothing when it does not fit. */
+static void render(struct part *p, const struct run_report *r, int room)
+{
+	FILE *m = open_memstream(&p->text, &p->size);
+
 	if (!m)
 		return;
-	s->lines = fn(m, r, arg);
-	if (fclose(m)) {
-		free(s->text);
-		memset(s, 0, sizeof(*s));
+	p->lines = p->fn(m, r, room);
+	if (fclose(m) || p->lines > room) {
+		free(p->text);
+		p->text = NULL;
+		p->size = 0;
+		p->lines = 0;
 	}
 }
 
-enum {
-	SEC_OFFCPU,
-	SEC_LOCKS,
-	SEC_CREATION,
-	SEC_PHASES,
-	SEC_KERNEL,
-	SEC_USER,
-	NSECTIONS
-};
-
-/* The sections that fit in room lines, most telling first: what the
- * kernel does not see, where the time went off the CPU, the locks, what
- * creating tasks cost; phases and the plain counters if room is left.
- * Returns the lines they take. */
-static int choose_sections(struct section *sec, const struct run_report *r,
-			   int room)
+/* The parts that fit in room lines, most telling first: what the kernel
+ * does not see (the last part), then the sections in the page's order
+ * (where the time went off the CPU, the locks, what creating tasks
+ * cost, phases), then the plain counters if room is left (the one
+ * before last). Returns the lines they take. */
+static int choose_parts(struct part *p, size_t n, const struct run_report *r,
+			int room)
 {
-	static const struct {
-		int id;
-		section_fn fn;
-	} order[] = {
-		{SEC_USER, print_user_switches},
-		{SEC_OFFCPU, print_offcpu},
-		{SEC_LOCKS, print_locks},
-		{SEC_CREATION, print_creation},
-		{SEC_PHASES, print_phases},
-		{SEC_KERNEL, print_kernel_counts},
-	};
 	int used = 0;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
-		struct section *s = &sec[order[i].id];
+	for (size_t k = 0; k < n; k++) {
+		struct part *q = &p[k ? k - 1 : n - 1];
 
-		/* the lock table gives up rows before it gives up */
-		for (int rows = TOP_LOCKS; rows >= 1; rows--) {
-			render(s, order[i].fn, r, rows);
-			if (used + s->lines <= room || order[i].id != SEC_LOCKS)
-				break;
-		}
-		if (used + s->lines > room) {
-			free(s->text);
-			memset(s, 0, sizeof(*s));
-			continue;
-		}
-		used += s->lines;
+		render(q, r, room - used);
+		used += q->lines;
 	}
 	return used;
 }
 
 void report_print_text(FILE *f, const struct run_report *r)
 {
-	struct section sec[NSECTIONS] = {0};
+	struct part parts[MAX_PARTS] = {0};
+	size_t nparts = parts_of(parts, MAX_PARTS);
 	int lines = SCREEN, used;
 	char label[64];
 	size_t i;
@@ -636,7 +577,7 @@ void report_print_text(FILE *f, const struct run_report *r)
 	print_columns(f);
 	/* the blank line, column heads and total line */
 	lines -= 3 + (r->nthreads > 1);
-	lines -= choose_sections(sec, r, lines - MIN_TABLE);
+	lines -= choose_parts(parts, nparts, r, lines - MIN_TABLE);
 	if (lines < MIN_TABLE)
 		lines = MIN_TABLE;
 	for (i = 0; i < r->nprocesses; i++) {
@@ -665,10 +606,10 @@ void report_print_text(FILE *f, const struct run_report *r)
 			 r->nthreads);
 		counts_row(f, label, &r->totals);
 	}
-	for (int s = 0; s < NSECTIONS; s++) {
-		if (sec[s].text)
-			fwrite(sec[s].text, 1, sec[s].size, f);
-		free(sec[s].text);
+	for (size_t k = 0; k < nparts; k++) {
+		if (parts[k].text)
+			fwrite(parts[k].text, 1, parts[k].size, f);
+		free(parts[k].text);
 	}
 }
 

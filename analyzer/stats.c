@@ -1,19 +1,13 @@
 /* stats.c - percentiles from samples, fine and log2 histograms. */
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "stats.h"
 
 int samples_add(struct samples *s, uint64_t v)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = cap;
-	}
+	if (ARRAY_GROW(s->v, s->cap, s->n + 1))
+		return -1;
 	s->v[s->n++] = v;
 	return 0;
 }

@@ -148,6 +148,18 @@ bool svg_wants_log(double min, double max)
 #define MAX_TICKS 24
 
 /* A vertical grid line with its label under the plot. */
+/* A chart's opening tag, w by h, named title (escaped) for screen
+ * readers. */
+static void svg_open(FILE *f, int w, int h, const char *title)
+{
+	fprintf(f,
+		"<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+		"role=\"img\" aria-label=\"",
+		w, h, w, h);
+	html_text(f, title);
+	fputs("\">\n", f);
+}
+
 static void x_tick(FILE *f, double x, double top, double bottom,
 		   const char *label)
 {
@@ -236,12 +248,7 @@ void svg_bar_chart(FILE *f, const char *title, const struct svg_bar *bars,
 	}
 	if (s.log)
 		height += 12;
-	fprintf(f,
-		"<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-		"role=\"img\" aria-label=\"",
-		BAR_W, height, BAR_W, height);
-	html_text(f, title);
-	fputs("\">\n", f);
+	svg_open(f, BAR_W, height, title);
 	nt = svg_ticks(&s, ticks, MAX_TICKS);
 	for (size_t i = 0; i < nt; i++)
 		x_tick(f, svg_scale_at(&s, ticks[i]), BAR_TOP - 2, bottom,
@@ -311,12 +318,7 @@ void svg_log2_histogram(FILE *f, const char *title, const uint64_t *hist,
 		y.step = 1;
 		y.hi = most ? (double)most : 1;
 	}
-	fprintf(f,
-		"<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-		"role=\"img\" aria-label=\"",
-		HIST_W, HIST_H, HIST_W, HIST_H);
-	html_text(f, title);
-	fputs("\">\n", f);
+	svg_open(f, HIST_W, HIST_H, title);
 	nt = svg_ticks(&y, ticks, MAX_TICKS);
 	for (size_t i = 0; i < nt; i++) {
 		double at = svg_scale_at(&y, ticks[i]);

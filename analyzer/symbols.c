@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "array.h"
 #include "locks.h"
 #include "symbols.h"
 
@@ -84,39 +85,12 @@ struct symbols {
 	struct pool knames;
 };
 
-/* The array p (of *cap elements of size bytes) with room for need: p
- * itself, or a larger copy (*cap updated), or NULL when out of memory (p
- * is then unchanged). Assign the result back only when not NULL. */
-static void *grown(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 8;
-
-	if (p && need <= *cap)
-		return p;
-	while (n < need)
-		n *= 2;
-	p = realloc(p, n * size);
-	if (p)
-		*cap = n;
-	return p;
-}
-
-/* Each array of struct symbols grown in place: 0, or -1 when out of
- * memory. */
-#define GROW(arr, cap, need)                                                   \
-	({                                                                     \
-		__typeof__(arr) g_ = grown(arr, &(cap), need, sizeof(*(arr))); \
-		if (g_)                                                        \
-			(arr) = g_;                                            \
-		g_ ? 0 : -1;                                                   \
-	})
-
 /* The offset of a copy of s in the pool, or NO_NAME when out of memory. */
 static uint32_t pool_add(struct pool *pl, const char *s)
 {
 	size_t len = strlen(s) + 1, at = pl->n;
 
-	if (at + len >= NO_NAME || GROW(pl->p, pl->cap, at + len))
+	if (at + len >= NO_NAME || ARRAY_GROW(pl->p, pl->cap, at + len))
 		return NO_NAME;
 	memcpy(pl->p + at, s, len);
 	pl->n += len;
@@ -183,7 +157,7 @@ void symbols_free(struct symbols *s)
 
 int symbols_add_maps(struct symbols *s, const struct lab_map *maps, size_t n)
 {
-	if (GROW(s->maps, s->capmaps, s->nmaps + n))
+	if (ARRAY_GROW(s->maps, s->capmaps, s->nmaps + n))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_map *m = &maps[i];
@@ -196,7 +170,7 @@ int symbols_add_maps(struct symbols *s, const struct lab_map *maps, size_t n)
 		 * another process, or a step back, begins the next one */
 		if (!last || last->pid != m->pid ||
 		    s->maps[s->nmaps - 1].end > m->start) {
-			if (GROW(s->snaps, s->capsnaps, s->nsnaps + 1))
+			if (ARRAY_GROW(s->snaps, s->capsnaps, s->nsnaps + 1))
 				return -1;
 			last = &s->snaps[s->nsnaps++];
 			*last = (struct snapshot){m->pid, s->nmaps, 0};
@@ -223,7 +197,7 @@ static struct origin *origin_new(struct symbols *s, uint32_t pid)
 
 	if (o)
 		return o;
-	if (GROW(s->origins, s->caporigins, s->norigins + 1))
+	if (ARRAY_GROW(s->origins, s->caporigins, s->norigins + 1))
 		return NULL;
 	o = &s->origins[s->norigins++];
 	*o = (struct origin){.pid = pid};
@@ -461,7 +435,7 @@ static const struct elf_file *elf_get(struct symbols *s, const char *path)
 	for (size_t i = 0; i < s->nfiles; i++)
 		if (strcmp(s->files[i].path, path) == 0)
 			return s->files[i].usable ? &s->files[i] : NULL;
-	if (GROW(s->files, s->capfiles, s->nfiles + 1))
+	if (ARRAY_GROW(s->files, s->capfiles, s->nfiles + 1))
 		return NULL;
 	f = &s->files[s->nfiles];
 	memset(f, 0, sizeof(*f));
@@ -720,7 +694,7 @@ static void load_kallsyms(struct symbols *s)
 		if (!name[0] || type == 'a' || type == 'A')
 			continue;
 		real |= addr != 0;
-		if (GROW(s->ksyms, s->capksyms, s->nksyms + 1)) {
+		if (ARRAY_GROW(s->ksyms, s->capksyms, s->nksyms + 1)) {
 			oom = true;
 			break;
 		}

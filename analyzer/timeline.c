@@ -1,6 +1,7 @@
 /* timeline.c - each thread's scheduler state over the event stream. */
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "timeline.h"
 
 #define NO_RECORD UINT32_MAX
@@ -16,76 +17,50 @@ void timeline_free(struct timeline *tl)
 	for (size_t i = 0; i < tl->n; i++)
 		fine_hist_free(&tl->threads[i].runq);
 	free(tl->threads);
-	free(tl->keys);
-	free(tl->vals);
+	free(tl->tids);
+	hash_free(&tl->tid_index);
 	locks_free(&tl->user_locks);
 	locks_free(&tl->kernel_locks);
 	phases_free(&tl->phases);
 	memset(tl, 0, sizeof(*tl));
 }
 
-/* tid -> record: open addressing, linear probing; key 0 (the idle task,
- * never a record) marks an empty slot */
-static size_t slot_of(const struct timeline *tl, uint32_t tid)
-{
-	size_t i = (tid * 2654435761u) & (tl->hcap - 1);
+/* A tid and the record it names now: NO_RECORD once it names none. */
+struct tl_tid {
+	uint32_t tid, rec;
+};
 
-	while (tl->keys[i] && tl->keys[i] != tid)
-		i = (i + 1) & (tl->hcap - 1);
-	return i;
+static bool same_tid(const void *tids, size_t i, const void *tid)
+{
+	return ((const struct tl_tid *)tids)[i].tid == *(const uint32_t *)tid;
+}
+
+static size_t tid_slot(const struct timeline *tl, uint32_t tid)
+{
+	return hash_find(&tl->tid_index, hash_mix(tid), same_tid, tl->tids,
+			 &tid);
 }
 
 static uint32_t lookup(const struct timeline *tl, uint32_t tid)
 {
-	size_t i;
+	size_t i = tid_slot(tl, tid);
 
-	if (!tl->hcap)
-		return NO_RECORD;
-	i = slot_of(tl, tid);
-	return tl->keys[i] ? tl->vals[i] - 1 : NO_RECORD;
+	return i == HASH_NONE ? NO_RECORD : tl->tids[i].rec;
 }
 
-static int map_grow(struct timeline *tl)
-{
-	size_t ocap = tl->hcap, ncap = ocap ? ocap * 2 : 256;
-	uint32_t *okeys = tl->keys, *ovals = tl->vals;
-
-	tl->keys = calloc(ncap, sizeof(*tl->keys));
-	tl->vals = calloc(ncap, sizeof(*tl->vals));
-	if (!tl->keys || !tl->vals) {
-		free(tl->keys);
-		free(tl->vals);
-		tl->keys = okeys;
-		tl->vals = ovals;
-		return -1;
-	}
-	tl->hcap = ncap;
-	for (size_t i = 0; i < ocap; i++) {
-		if (!okeys[i])
-			continue;
-		size_t j = slot_of(tl, okeys[i]);
-
-		tl->keys[j] = okeys[i];
-		tl->vals[j] = ovals[i];
-	}
-	free(okeys);
-	free(ovals);
-	return 0;
-}
-
-/* idx NO_RECORD leaves the key in place, naming nothing */
+/* idx NO_RECORD leaves tid naming nothing */
 static int map_set(struct timeline *tl, uint32_t tid, uint32_t idx)
 {
-	size_t i;
+	size_t i = tid_slot(tl, tid);
 
-	if ((tl->hused + 1) * 2 > tl->hcap && map_grow(tl))
-		return -1;
-	i = slot_of(tl, tid);
-	if (!tl->keys[i]) {
-		tl->keys[i] = tid;
-		tl->hused++;
+	if (i == HASH_NONE) {
+		i = tl->ntids;
+		if (ARRAY_GROW(tl->tids, tl->captids, i + 1) ||
+		    hash_add(&tl->tid_index, hash_mix(tid), i))
+			return -1;
+		tl->tids[tl->ntids++].tid = tid;
 	}
-	tl->vals[i] = idx == NO_RECORD ? 0 : idx + 1;
+	tl->tids[i].rec = idx;
 	return 0;
 }
 
@@ -95,16 +70,8 @@ static uint32_t record_new(struct timeline *tl, uint32_t tid, uint32_t pid,
 {
 	struct tl_thread *t;
 
-	if (tl->n == tl->cap) {
-		size_t cap = tl->cap ? tl->cap * 2 : 64;
-		struct tl_thread *nt = realloc(tl->threads, cap * sizeof(*nt));
-
-		if (!nt)
-			return NO_RECORD;
-		tl->threads = nt;
-		tl->cap = cap;
-	}
-	if (tl->n >= NO_RECORD - 1 || map_set(tl, tid, (uint32_t)tl->n))
+	if (ARRAY_GROW(tl->threads, tl->cap, tl->n + 1) ||
+	    tl->n >= NO_RECORD - 1 || map_set(tl, tid, (uint32_t)tl->n))
 		return NO_RECORD;
 	t = &tl->threads[tl->n];
 	memset(t, 0, sizeof(*t));
@@ -268,7 +235,8 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_DEAD, ev->ts, TL_RUNNING);
 			p->end_ns = p->clock;
-			err |= phases_thread_end(&tl->phases, p->tid, p->end_ns);
+			err |= phases_thread_end(&tl->phases, p->tid,
+						 p->end_ns);
 		} else {
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_BLOCKED, ev->ts, TL_RUNNING);

@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "events.h"
+#include "hash.h"
 #include "locks.h"
 #include "offcpu.h"
 #include "phases.h"
@@ -91,12 +92,15 @@ struct tl_thread {
 	uint64_t klock_since;
 };
 
+struct tl_tid;
+
 struct timeline {
 	struct tl_thread *threads; /* every record, in order of creation */
 	size_t n, cap;
-	/* tid -> 1 + index of the record that tid names now; 0: none */
-	uint32_t *keys, *vals;
-	size_t hcap, hused;
+	/* every tid seen, with the record it names now, and their index */
+	struct tl_tid *tids;
+	size_t ntids, captids;
+	struct hash_index tid_index;
 	uint64_t events;
 	uint64_t last_ns;	       /* the latest timestamp in the stream */
 	uint64_t marker_user_switches; /* sum of LAB_MARK_CORO_SWITCHES */

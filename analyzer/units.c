@@ -1,5 +1,6 @@
 /* units.c - numbers for people. */
 #include <stdio.h>
+#include <string.h>
 #include "units.h"
 
 const char *fmt_duration(char *buf, size_t len, uint64_t ns)
@@ -60,4 +61,16 @@ size_t text_width(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			w++;
 	return w;
+}
+
+size_t text_clip(const char *s, size_t width)
+{
+	size_t cols = 0, i = 0;
+
+	if (!width || text_width(s) <= width)
+		return strlen(s);
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && cols++ == width - 1)
+			break;
+	return i;
 }

@@ -217,6 +217,26 @@ TEST(compare_takes_medians_and_ranges_over_repeats)
 	compare_free(&c);
 }
 
+/* A table's cell: the median, and half the range relative to it. */
+TEST(compare_shows_a_figure_with_its_spread)
+{
+	char b[48];
+
+	CHECK_STR(
+		compare_show_stat(b, sizeof(b),
+				  &(struct cmp_stat){1, 1.52e6, 1.52e6, 1.52e6},
+				  CMP_UNIT_NS),
+		"1.52 ms");
+	CHECK_STR(compare_show_stat(b, sizeof(b),
+				    &(struct cmp_stat){3, 100, 96, 104},
+				    CMP_UNIT_COUNT),
+		  "100 ±4%");
+	CHECK_STR(compare_show_stat(b, sizeof(b),
+				    &(struct cmp_stat){3, 100, 0, 500},
+				    CMP_UNIT_COUNT),
+		  "100 ±>99%");
+}
+
 TEST(compare_calls_an_order_only_beyond_the_margin)
 {
 	struct comparison c;

@@ -1,31 +1,46 @@
 /* test_docs.c - the course handouts and the man page agree with lab: every
  * workload is taught in a handout, every command a handout gives parses,
- * every report section it names is one the HTML report has, and lab.1
- * documents every subcommand and option that lab's help shows. */
+ * every report section it names is one the HTML report has (and
+ * docs/html-report.md lists those sections), and lab.1 documents every
+ * subcommand and option that lab's help shows. */
 #include <ctype.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "report_sections.h"
 #include "test.h"
 
 #define HANDOUTS  "docs/labs/*.md"
 #define ANSWERS	  "docs/labs/answers/*.md"
 #define MAN_PAGE  "docs/lab.1"
+#define HTML_DOC  "docs/html-report.md"
 #define MAX_WORDS 64
 
-/* The section ids of the HTML report: a handout names one as `#id`. */
-static const char *const run_sections[] = {
-	"dropped", "still-running", "summary",	   "timeline",
-	"runq",	   "offcpu",	    "locks",	   "creation",
-	"phases",  "threads",	    "environment",
-};
-static const char *const family_sections[] = {
-	"dropped", "explanation", "comparison", "models", "environment",
-};
-#define NRUN_SECTIONS	 (sizeof(run_sections) / sizeof(run_sections[0]))
-#define NFAMILY_SECTIONS (sizeof(family_sections) / sizeof(family_sections[0]))
+/* Whether id is a section of the run page (a handout names one as
+ * `#id`), and in *alert whether it is one there only when the run lost
+ * something. */
+static bool run_has(const char *id, bool *alert)
+{
+	for (size_t i = 0; i < run_nsections; i++)
+		if (!strcmp(id, run_sections[i].id)) {
+			*alert = run_sections[i].shown != NULL;
+			return true;
+		}
+	return false;
+}
+
+/* The same for the family page. */
+static bool family_has(const char *id, bool *alert)
+{
+	for (size_t i = 0; i < family_nsections; i++)
+		if (!strcmp(id, family_sections[i].id)) {
+			*alert = family_sections[i].shown != NULL;
+			return true;
+		}
+	return false;
+}
 
 static char *slurp(const char *path)
 {
@@ -297,14 +312,6 @@ TEST(docs_handout_commands_parse)
 	free_docs(texts, paths, n);
 }
 
-static bool in_list(const char *id, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(id, list[i]))
-			return true;
-	return false;
-}
-
 /* Calls fn for every `#id` in text. */
 static void each_section(const char *text, const char *path,
 			 void (*fn)(const char *id, const char *path, void *),
@@ -327,32 +334,30 @@ static void each_section(const char *text, const char *path,
 
 static void check_contract(const char *id, const char *path, void *count)
 {
-	CHECK_MSG(in_list(id, run_sections, NRUN_SECTIONS) ||
-			  in_list(id, family_sections, NFAMILY_SECTIONS),
+	bool alert;
+
+	CHECK_MSG(run_has(id, &alert) || family_has(id, &alert),
 		  "%s names section #%s, which the HTML report does not have",
 		  path, id);
 	++*(int *)count;
 }
 
-/* A page of the HTML report, and which of the contract's sections
- * belong on it. */
+/* A page of the HTML report, and which sections belong on it. */
 struct page {
 	const char *html;
-	const char *const *ids;
-	size_t nids;
+	bool (*has)(const char *id, bool *alert);
 	const char *name;
 };
 
-/* The section, if it belongs on this page, is there. Dropped and
- * still-running appear only when the run had such losses, so they are
- * left out. */
+/* The section, if it belongs on this page, is there. Alerts appear only
+ * when the run had losses, so they are left out. */
 static void check_on_page(const char *id, const char *path, void *arg)
 {
 	const struct page *pg = arg;
 	char tag[96];
+	bool alert;
 
-	if (!strcmp(id, "dropped") || !strcmp(id, "still-running") ||
-	    !in_list(id, pg->ids, pg->nids))
+	if (!pg->has(id, &alert) || alert)
 		return;
 	snprintf(tag, sizeof(tag), "<section id=\"%s\"", id);
 	CHECK_MSG(strstr(pg->html, tag), "%s names #%s; the %s lacks %s", path,
@@ -388,9 +393,8 @@ TEST(docs_named_report_sections_exist)
 	char **texts, **paths, **atexts, **apaths, path[700], dir[600];
 	size_t n = read_docs(HANDOUTS, &texts, &paths);
 	size_t na = read_docs(ANSWERS, &atexts, &apaths);
-	struct page run = {NULL, run_sections, NRUN_SECTIONS, "run page"};
-	struct page family = {NULL, family_sections, NFAMILY_SECTIONS,
-			      "family page"};
+	struct page run = {NULL, run_has, "run page"};
+	struct page family = {NULL, family_has, "family page"};
 	bool traced = test_can_trace(&why);
 	int named = 0;
 
@@ -425,6 +429,53 @@ TEST(docs_named_report_sections_exist)
 	free_docs(atexts, apaths, na);
 	if (!traced)
 		SKIP(why);
+}
+
+/* The section ids that html-report.md's table under heading lists
+ * ("| `id` | ..."), in order, are want[0..n). */
+static void check_listed(const char *doc, const char *heading,
+			 const char *const *want, size_t n)
+{
+	const char *p = strstr(doc, heading), *end;
+	size_t i = 0;
+
+	if (!CHECK_MSG(p, HTML_DOC " lacks \"%s\"", heading))
+		return;
+	p += strlen(heading);
+	end = strstr(p, "\n## ");
+	for (p = strstr(p, "\n| `"); p && (!end || p < end);
+	     p = strstr(p + 1, "\n| `"), i++) {
+		int len = (int)strcspn(p + 4, "`");
+
+		if (!CHECK_MSG(i < n && (size_t)len == strlen(want[i]) &&
+				       !strncmp(p + 4, want[i], len),
+			       HTML_DOC ": section %zu of \"%s\" is #%.*s, the "
+					"page's is #%s",
+			       i + 1, heading, len, p + 4,
+			       i < n ? want[i] : "(none)"))
+			return;
+	}
+	CHECK_MSG(i == n, HTML_DOC " lists %zu sections under \"%s\", not %zu",
+		  i, heading, n);
+}
+
+/* docs/html-report.md lists the sections each page has, in its order. */
+TEST(docs_html_report_lists_every_section)
+{
+	const char *run[32], *family[32];
+	char *doc = slurp(HTML_DOC);
+
+	if (!CHECK_MSG(doc, "cannot read " HTML_DOC) ||
+	    !CHECK(run_nsections <= 32 && family_nsections <= 32))
+		goto out;
+	for (size_t i = 0; i < run_nsections; i++)
+		run[i] = run_sections[i].id;
+	for (size_t i = 0; i < family_nsections; i++)
+		family[i] = family_sections[i].id;
+	check_listed(doc, "## The run page", run, run_nsections);
+	check_listed(doc, "## The family page", family, family_nsections);
+out:
+	free(doc);
 }
 
 /* The man page's text with roff's escapes for hyphens and fonts undone. */

@@ -1,0 +1,54 @@
+/* report_sections.c - the sections of the two report pages, in the
+ * order they are shown. */
+#include "report.h"
+#include "report_sections.h"
+
+/* Events dropped, or the trace incomplete or damaged. */
+static bool lost_events(const struct run_report *r)
+{
+	return r->dropped || !r->complete || r->damaged;
+}
+
+/* Processes of the run outlived the tracing. */
+static bool left_running(const struct run_report *r)
+{
+	return r->nstill_running;
+}
+
+/* id, nav link, heading, shown, html, text: see report_sections.h */
+const struct run_section run_sections[] = {
+	{"dropped", "dropped", NULL, lost_events, report_html_dropped, NULL},
+	{"still-running", "still running", "Still running when tracing stopped",
+	 left_running, report_html_still_running, NULL},
+	{"summary", "summary", "Summary", NULL, report_html_summary, NULL},
+	{"timeline", "timeline", "Timeline", NULL, report_html_timeline, NULL},
+	{"runq", "run queue", "Run-queue latency", NULL, report_html_runq,
+	 NULL},
+	{"offcpu", "off-CPU", "Off-CPU time by reason", NULL,
+	 report_html_offcpu, report_text_offcpu},
+	{"locks", "locks", "Contended locks", NULL, report_html_locks,
+	 report_text_locks},
+	{"creation", "creation", "Creation cost", NULL, report_html_creation,
+	 report_text_creation},
+	{"phases", "phases", "Phases", NULL, report_html_phases,
+	 report_text_phases},
+	{"threads", "threads", "Threads", NULL, report_html_threads, NULL},
+	{"environment", "environment", "Environment", NULL,
+	 report_html_environment, NULL},
+};
+const size_t run_nsections = sizeof(run_sections) / sizeof(run_sections[0]);
+
+/* id, nav link, heading, shown, html */
+const struct family_section family_sections[] = {
+	{"dropped", "dropped", "Events were dropped", compare_any_dropped,
+	 compare_html_dropped},
+	{"explanation", "explanation", "Explanation", NULL,
+	 compare_html_explanation},
+	{"comparison", "comparison", "Comparison", NULL,
+	 compare_html_comparison},
+	{"models", "models", "Models", NULL, compare_html_models},
+	{"environment", "environment", "Environment", NULL,
+	 compare_html_environment},
+};
+const size_t family_nsections =
+	sizeof(family_sections) / sizeof(family_sections[0]);
