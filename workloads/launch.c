@@ -238,8 +238,11 @@ struct launch *launch_begin(const struct launch_kind *kind,
 	l->kind = kind;
 	l->model = model;
 	l->switches0 = coro_switches();
-	if (launch_params(l, p) != 0 ||
-	    (kind->prepare && kind->prepare(l, p) != 0)) {
+	if (launch_params(l, p) != 0) {
+		free(l);
+		return NULL;
+	}
+	if (kind->prepare && kind->prepare(l, p) != 0) {
 		if (kind->teardown)
 			kind->teardown(l);
 		free(l);

@@ -139,7 +139,8 @@ struct launch_kind {
 	int (*check)(struct launch *l);
 	/* The line printed for a run that passed. */
 	void (*report)(const struct launch *l);
-	/* Gives back what prepare and setup made, made or not. */
+	/* Gives back what prepare and setup made: runs once prepare has run,
+	 * even when it or setup failed. */
 	void (*teardown)(struct launch *l);
 };
 
