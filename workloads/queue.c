@@ -9,7 +9,9 @@
  * items were handled.
  *
  * queue_produce() and queue_consume() are the job, the same code in every
- * model. What differs is the queue under them:
+ * model; launch.c starts the tasks, from the queue_<model>_run() functions
+ * at the end, consumers first: a producer with nobody to take its items
+ * would wait for ever. What differs is the queue under them:
  *	processes	a pipe carries the items through the kernel, as in
  *			Python's multiprocessing queue; the count of
  *			unfinished items sits in shared memory under a
@@ -26,21 +28,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "coro.h"
-#include "markers.h"
+#include "launch.h"
 #include "queue.h"
 
 #define QUEUE_PRODUCERS 2	/* and as many consumers */
@@ -55,13 +51,14 @@ struct queue_item {
 	uint64_t check;
 };
 
-/* What one task did, written where the root reads it after a fork. */
-struct queue_tally {
+/* A task's slot: what it did. The consumers are tasks 0..P-1, started
+ * first; the producers P..2P-1. base.failed: a queue call failed. */
+struct queue_task {
+	struct launch_task base;
 	uint64_t items; /* put by a producer, got by a consumer */
 	uint64_t sum;	/* of the checks a consumer got */
 	uint64_t bad;	/* items a consumer got damaged */
 	uint64_t early; /* a producer's items not yet seen when join returned */
-	int failed;	/* a queue call failed */
 };
 
 /* JoinableQueue's count of items put and not yet marked done: the same
@@ -83,23 +80,10 @@ struct queue_ring {
 
 /* The head of one anonymous shared mapping, so that forked children
  * write where the root reads; threads and coroutines share it anyway.
- * The tallies (producers, then consumers) and a seen byte per item
- * follow it. */
+ * A seen byte per item follows it. */
 struct queue_shared {
 	struct queue_joinable joinable;
 	struct queue_ring ring;
-};
-
-struct queue_task {
-	char name[16]; /* "queue-p0", "queue-c1" */
-	pid_t pid;
-	pthread_t thread;
-	int started;
-	int died;  /* a process that did not exit with its own verdict */
-	int pidfd; /* readable once the process has exited, or -1 */
-	int reaped;
-	struct queue_run *run;
-	unsigned id; /* producers 0..P-1, consumers P..2P-1 */
 };
 
 struct queue_run;
@@ -117,18 +101,14 @@ struct queue_ops {
 };
 
 struct queue_run {
-	const char *name;
+	struct launch base;
 	const struct queue_ops *ops;
 	unsigned producers, consumers;
 	unsigned items; /* per producer */
 	size_t total;
-	struct queue_task *task;
 	struct queue_shared *sh;
 	size_t sh_len;
-	struct queue_tally *tally;
 	uint8_t *seen;
-	const char *culprit; /* the first process that died by itself */
-	double secs;
 	int rd, wr; /* processes: the pipe */
 	/* coroutines: the channels and their bookkeeping */
 	struct coro_chan *chan, *all_done;
@@ -152,14 +132,14 @@ static size_t queue_id(const struct queue_run *r, const struct queue_item *it)
  * it put must have been seen by a consumer: JoinableQueue's promise. */
 static void queue_produce(struct queue_run *r, unsigned p)
 {
-	struct queue_tally *t = &r->tally[p];
+	struct queue_task *t = launch_slot(&r->base, r->consumers + p);
 	const uint8_t *seen = r->seen + (size_t)p * r->items;
 
 	for (uint32_t seq = 0; seq < r->items; seq++) {
 		struct queue_item it = {p, seq, queue_check(p, seq)};
 
 		if (r->ops->put(r, &it) != 0) {
-			t->failed = 1;
+			t->base.failed = 1;
 			break;
 		}
 		t->items++;
@@ -175,7 +155,7 @@ static void queue_produce(struct queue_run *r, unsigned p)
  * task_done, so that a join that returns finds it marked. */
 static void queue_consume(struct queue_run *r, unsigned c)
 {
-	struct queue_tally *t = &r->tally[r->producers + c];
+	struct queue_task *t = launch_slot(&r->base, c);
 	struct queue_item it;
 	int got;
 
@@ -193,7 +173,18 @@ static void queue_consume(struct queue_run *r, unsigned c)
 		r->ops->task_done(r);
 	}
 	if (got < 0)
-		t->failed = 1;
+		t->base.failed = 1;
+}
+
+/* A task is a consumer or a producer by its id. */
+static void queue_job(struct launch_task *t)
+{
+	struct queue_run *r = (struct queue_run *)t->run;
+
+	if (t->id < r->consumers)
+		queue_consume(r, t->id);
+	else
+		queue_produce(r, t->id - r->consumers);
 }
 
 /* ---- the unfinished count of processes and threads ---- */
@@ -412,31 +403,31 @@ static const struct queue_ops queue_chan_ops = {
 
 /* ---- setting up, checking, tearing down ---- */
 
-static double queue_now(void)
-{
-	struct timespec t;
+static const struct queue_ops *const queue_ops_of[LAUNCH_MODELS] = {
+	[LAUNCH_PROCESSES] = &queue_pipe_ops,
+	[LAUNCH_THREADS] = &queue_ring_ops,
+	[LAUNCH_COROUTINES] = &queue_chan_ops,
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void queue_teardown(struct queue_run *r)
+static void queue_teardown(struct launch *l)
 {
-	if (r->ops == &queue_pipe_ops || r->ops == &queue_ring_ops)
+	struct queue_run *r = (struct queue_run *)l;
+
+	if (r->sh && r->ops != &queue_chan_ops)
 		pthread_mutex_destroy(&r->sh->joinable.lock);
-	if (r->ops == &queue_ring_ops)
+	if (r->sh && r->ops == &queue_ring_ops)
 		pthread_mutex_destroy(&r->sh->ring.lock);
 	if (r->rd >= 0)
 		close(r->rd);
 	if (r->wr >= 0)
 		close(r->wr);
+	r->rd = r->wr = -1;
 	coro_chan_free(r->chan);
 	coro_chan_free(r->all_done);
-	free(r->task);
+	r->chan = r->all_done = NULL;
 	if (r->sh)
 		munmap(r->sh, r->sh_len);
-	memset(r, 0, sizeof(*r));
-	r->rd = r->wr = -1;
+	r->sh = NULL;
 }
 
 /* The model's queue: a pipe one page long (QUEUE_SLOTS items), a ring, or
@@ -483,77 +474,102 @@ static int queue_make(struct queue_run *r)
 	return err;
 }
 
-static int queue_setup(struct queue_run *r, const char *name,
-		       const struct workload_params *p,
-		       const struct queue_ops *ops)
+/* P producers and as many consumers, each producer's items. */
+static int queue_prepare(struct launch *l, const struct workload_params *p)
 {
-	unsigned n;
-	int err;
+	struct queue_run *r = (struct queue_run *)l;
 
-	memset(r, 0, sizeof(*r));
 	r->rd = r->wr = -1;
-	r->name = name;
-	r->ops = ops;
-	r->producers = r->consumers = p->tasks ? p->tasks : QUEUE_PRODUCERS;
+	r->ops = queue_ops_of[l->model];
+	r->producers = r->consumers = l->n;
 	r->items = p->ops ? p->ops : QUEUE_ITEMS;
 	if (r->producers > QUEUE_MAX_TASKS / 2 ||
 	    (uint64_t)r->producers * r->items > QUEUE_MAX_TOTAL) {
 		fprintf(stderr,
 			"%s: %u producers of %u items: at most %u producers "
 			"and %u items in all\n",
-			name, r->producers, r->items, QUEUE_MAX_TASKS / 2,
+			l->name, r->producers, r->items, QUEUE_MAX_TASKS / 2,
 			QUEUE_MAX_TOTAL);
 		return -1;
 	}
 	r->total = (size_t)r->producers * r->items;
-	n = r->producers + r->consumers;
-	r->sh_len = sizeof(*r->sh) + n * sizeof(*r->tally) + r->total;
+	l->n = r->producers + r->consumers;
+	l->ops = r->items;
+	return 0;
+}
+
+/* The shared mapping and the model's queue. */
+static int queue_setup(struct launch *l)
+{
+	struct queue_run *r = (struct queue_run *)l;
+	int err;
+
+	r->sh_len = sizeof(*r->sh) + r->total;
 	r->sh = mmap(NULL, r->sh_len, PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	r->task = calloc(n, sizeof(*r->task));
-	if (r->sh == MAP_FAILED || !r->task) {
-		if (r->sh == MAP_FAILED)
-			r->sh = NULL;
-		queue_teardown(r);
-		fprintf(stderr, "%s: out of memory\n", name);
+	if (r->sh == MAP_FAILED) {
+		r->sh = NULL;
+		fprintf(stderr, "%s: out of memory\n", l->name);
 		return -1;
 	}
-	r->tally = (struct queue_tally *)(r->sh + 1);
-	r->seen = (uint8_t *)(r->tally + n);
-	for (unsigned i = 0; i < n; i++) {
-		struct queue_task *t = &r->task[i];
-
-		t->run = r;
-		t->id = i;
-		t->pidfd = -1;
-		if (i < r->producers)
-			snprintf(t->name, sizeof(t->name), "queue-p%u", i);
-		else
-			snprintf(t->name, sizeof(t->name), "queue-c%u",
-				 i - r->producers);
-	}
+	r->seen = (uint8_t *)(r->sh + 1);
 	err = queue_make(r);
 	if (err) {
-		fprintf(stderr, "%s: making the queue: %s\n", name,
+		fprintf(stderr, "%s: making the queue: %s\n", l->name,
 			strerror(err));
-		queue_teardown(r);
 		return -1;
 	}
 	return 0;
 }
 
-/* Tasks start consumers first: a producer with nobody to take its items
- * would wait forever. After a failure no more tasks start. Returns the
- * order's i-th task id. */
-static unsigned queue_spawn_order(const struct queue_run *r, unsigned i)
+static void queue_name(const struct launch *l, unsigned i, char *buf,
+		       size_t len)
 {
-	return i < r->consumers ? r->producers + i : i - r->consumers;
+	const struct queue_run *r = (const struct queue_run *)l;
+
+	if (i < r->consumers)
+		snprintf(buf, len, "queue-c%u", i);
+	else
+		snprintf(buf, len, "queue-p%u", i - r->consumers);
+}
+
+/* In a child: a producer does not read the pipe, and a consumer holding
+ * a write end would never see end of file. */
+static void queue_child(struct launch_task *t)
+{
+	struct queue_run *r = (struct queue_run *)t->run;
+	int *fd = t->id < r->consumers ? &r->wr : &r->rd;
+
+	close(*fd);
+	*fd = -1;
+}
+
+/* The children hold the pipe now; with the root's write end open the
+ * consumers would never see end of file. The consumers stop only once
+ * every producer is done, started or not. */
+static void queue_started(struct launch *l)
+{
+	struct queue_run *r = (struct queue_run *)l;
+
+	if (l->model == LAUNCH_PROCESSES) {
+		close(r->rd);
+		close(r->wr);
+		r->rd = r->wr = -1;
+		return;
+	}
+	for (unsigned i = r->consumers; i < l->n; i++) {
+		const struct launch_task *t = launch_slot(l, i);
+
+		if (!t->started)
+			r->ops->producer_done(r);
+	}
 }
 
 /* Items consumed, once each, intact, and no join returned too early.
  * One line to stderr when not. */
-static int queue_verdict(const struct queue_run *r)
+static int queue_verdict(struct launch *l)
 {
+	const struct queue_run *r = (const struct queue_run *)l;
 	uint64_t want_sum = 0, sum = 0, got = 0, bad = 0, early = 0;
 	uint64_t missing = 0, twice = 0;
 	const char *failed = NULL;
@@ -565,28 +581,30 @@ static int queue_verdict(const struct queue_run *r)
 		missing += r->seen[i] == 0;
 		twice += r->seen[i] > 1;
 	}
-	for (unsigned i = 0; i < r->producers + r->consumers; i++) {
-		const struct queue_tally *t = &r->tally[i];
+	/* the producers first, then the consumers */
+	for (unsigned k = 0; k < l->n; k++) {
+		unsigned i = (k + r->consumers) % l->n;
+		const struct queue_task *t = launch_slot(l, i);
 
-		if (i >= r->producers) {
+		if (i < r->consumers) {
 			got += t->items;
 			sum += t->sum;
 			bad += t->bad;
 		}
 		early += t->early;
-		if (!failed &&
-		    (t->failed || r->task[i].died || !r->task[i].started))
-			failed = r->task[i].name;
+		if (!failed && (t->base.failed || !t->base.started))
+			failed = t->base.name;
 	}
-	if (r->culprit)
-		failed = r->culprit;
+	/* the first process that died by itself: the others were stopped */
+	if (l->died)
+		failed = l->died->name;
 	if (!failed && !early && !bad && !missing && !twice &&
 	    got == r->total && sum == want_sum)
 		return 0;
 	fprintf(stderr,
 		"%s: %llu of %zu items got, %llu missing, %llu more than once, "
 		"%llu damaged, %llu seen only after join, checksum %s%s%s\n",
-		r->name, (unsigned long long)got, r->total,
+		l->name, (unsigned long long)got, r->total,
 		(unsigned long long)missing, (unsigned long long)twice,
 		(unsigned long long)bad, (unsigned long long)early,
 		sum == want_sum ? "right" : "wrong", failed ? "; failed: " : "",
@@ -594,271 +612,54 @@ static int queue_verdict(const struct queue_run *r)
 	return 1;
 }
 
-static void queue_report(const struct queue_run *r)
+static void queue_report(const struct launch *l)
 {
+	const struct queue_run *r = (const struct queue_run *)l;
+	double secs = (double)(l->joined_ns - l->start_ns) / 1e9;
+
 	printf("%s: %zu items, %u producers, %u consumers, %u slots: "
 	       "%.0f ns per item (%.3f s)\n",
-	       r->name, r->total, r->producers, r->consumers, QUEUE_SLOTS,
-	       r->secs * 1e9 / (double)r->total, r->secs);
+	       l->name, r->total, r->producers, r->consumers, QUEUE_SLOTS,
+	       secs * 1e9 / (double)r->total, secs);
 }
 
-/* START and OPS, then SETUP around queue_setup; on failure END too. */
-static int queue_begin(struct queue_run *r, const char *name,
-		       const struct workload_params *p,
-		       const struct queue_ops *ops)
-{
-	unsigned tasks = p->tasks ? p->tasks : QUEUE_PRODUCERS;
+static const struct launch_kind queue_kind = {
+	.scenario = "queue",
+	.tasks = QUEUE_PRODUCERS,
+	.run_size = sizeof(struct queue_run),
+	.slot_size = sizeof(struct queue_task),
+	/* a consumer killed with items in hand would leave the producers
+	 * joined for ever */
+	.flags = LAUNCH_STOP_ALL,
+	/* the root's work is waiting: reaping each task as it ends */
+	.go_phase = LAB_PHASE_WORK,
+	.join_phase = LAB_PHASE_WORK,
+	.job = queue_job,
+	.prepare = queue_prepare,
+	.setup = queue_setup,
+	.name = queue_name,
+	.child = queue_child,
+	.started = queue_started,
+	.check = queue_verdict,
+	.report = queue_report,
+	.teardown = queue_teardown,
+};
 
-	LAB_MARK_START(2ull * tasks);
-	LAB_MARK_OPS(p->ops ? p->ops : QUEUE_ITEMS);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (queue_setup(r, name, p, ops) == 0)
-		return 0;
-	LAB_MARK_END(1);
-	return -1;
-}
-
-static int queue_end(struct queue_run *r, int failed)
-{
-	int result;
-
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = queue_verdict(r) || failed;
-	if (!result)
-		queue_report(r);
-	return result;
-}
-
-/* ---- processes ---- */
-
-/* A descriptor that polls readable once the child has exited; -1 on
- * kernels without pidfds. */
-static int queue_pidfd(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* Reaps child i, which has exited or is about to. A child that died by a
- * signal cannot have done its part, and what it leaves (items counted
- * but never put, items got but never done, a lock it held) would keep
- * the others waiting for ever: the rest are killed then. */
-static void queue_reap_one(struct queue_run *r, unsigned i)
-{
-	struct queue_task *t = &r->task[i];
-	int status = 0;
-	pid_t got;
-
-	while ((got = waitpid(t->pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	t->reaped = 1; /* never signal that pid again */
-	/* exit 1 is the child's own report, already in its tally */
-	t->died =
-		got != t->pid || !WIFEXITED(status) || WEXITSTATUS(status) > 1;
-	if (t->pidfd >= 0)
-		close(t->pidfd);
-	t->pidfd = -1;
-	if (!t->died || r->culprit)
-		return;
-	r->culprit = t->name;
-	for (unsigned k = 0; k < r->producers + r->consumers; k++)
-		if (r->task[k].started && !r->task[k].reaped)
-			kill(r->task[k].pid, SIGKILL);
-}
-
-/* Reaps every child in the order they exit, so that one dying early is
- * seen at once; in task order where pidfds are missing. */
-static void queue_reap(struct queue_run *r)
-{
-	unsigned n = r->producers + r->consumers, left = 0;
-	struct pollfd *pf = calloc(n, sizeof(*pf));
-	int watch = pf != NULL;
-
-	for (unsigned i = 0; i < n; i++) {
-		left += r->task[i].started;
-		watch &= !r->task[i].started || r->task[i].pidfd >= 0;
-		if (pf) {
-			pf[i].fd = r->task[i].started ? r->task[i].pidfd : -1;
-			pf[i].events = POLLIN;
-		}
-	}
-	while (watch && left) {
-		if (poll(pf, n, -1) < 0) {
-			watch = errno == EINTR;
-			continue;
-		}
-		for (unsigned i = 0; i < n; i++) {
-			if (pf[i].fd < 0 || !pf[i].revents)
-				continue;
-			pf[i].fd = -1;
-			queue_reap_one(r, i);
-			left--;
-		}
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (r->task[i].started && !r->task[i].reaped)
-			queue_reap_one(r, i);
-	free(pf);
-}
-
-static __attribute__((noreturn)) void queue_child(struct queue_run *r,
-						  unsigned i)
-{
-	prctl(PR_SET_NAME, r->task[i].name);
-	if (i < r->producers) {
-		close(r->rd);
-		r->rd = -1;
-		queue_produce(r, i);
-	} else {
-		/* a consumer holding a write end would never see end of file */
-		close(r->wr);
-		r->wr = -1;
-		queue_consume(r, i - r->producers);
-	}
-	_exit(r->tally[i].failed ? 1 : 0);
-}
+/* ---- the models, each started by launch.c ---- */
 
 static int queue_processes_run(const struct workload_params *p)
 {
-	struct queue_run r;
-	unsigned n;
-	int failed = 0, result;
-	double t0;
-
-	if (queue_begin(&r, "queue-processes", p, &queue_pipe_ops) != 0)
-		return 1;
-	n = r.producers + r.consumers;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	t0 = queue_now();
-	for (unsigned k = 0; k < n && !failed; k++) {
-		struct queue_task *t = &r.task[queue_spawn_order(&r, k)];
-
-		t->pid = fork();
-		if (t->pid == 0)
-			queue_child(&r, t->id);
-		t->started = t->pid > 0;
-		t->pidfd = t->started ? queue_pidfd(t->pid) : -1;
-		if (t->pid < 0) {
-			fprintf(stderr, "%s: fork: %s\n", r.name,
-				strerror(errno));
-			failed = 1;
-		}
-	}
-	/* the children hold the pipe now; with our write end open the
-	 * consumers would never see end of file */
-	close(r.rd);
-	close(r.wr);
-	r.rd = r.wr = -1;
-	/* the root's work is waiting: reaping each task as it ends */
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	queue_reap(&r);
-	r.secs = queue_now() - t0;
-	result = queue_end(&r, failed);
-	LAB_MARK_END(result);
-	queue_teardown(&r);
-	return result;
-}
-
-/* ---- threads ---- */
-
-static void *queue_thread(void *arg)
-{
-	struct queue_task *t = arg;
-	struct queue_run *r = t->run;
-
-	pthread_setname_np(pthread_self(), t->name);
-	if (t->id < r->producers)
-		queue_produce(r, t->id);
-	else
-		queue_consume(r, t->id - r->producers);
-	return NULL;
+	return launch_run(&queue_kind, LAUNCH_PROCESSES, p);
 }
 
 static int queue_threads_run(const struct workload_params *p)
 {
-	struct queue_run r;
-	unsigned n;
-	int failed = 0, result;
-	double t0;
-
-	if (queue_begin(&r, "queue-threads", p, &queue_ring_ops) != 0)
-		return 1;
-	n = r.producers + r.consumers;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	t0 = queue_now();
-	for (unsigned k = 0; k < n && !failed; k++) {
-		struct queue_task *t = &r.task[queue_spawn_order(&r, k)];
-		int err = pthread_create(&t->thread, NULL, queue_thread, t);
-
-		t->started = !err;
-		if (err) {
-			fprintf(stderr, "%s: pthread_create: %s\n", r.name,
-				strerror(err));
-			failed = 1;
-		}
-	}
-	/* the consumers stop only once every producer is done */
-	for (unsigned i = 0; i < r.producers; i++)
-		if (!r.task[i].started)
-			queue_ring_producer_done(&r);
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	for (unsigned i = 0; i < n; i++)
-		if (r.task[i].started)
-			pthread_join(r.task[i].thread, NULL);
-	r.secs = queue_now() - t0;
-	result = queue_end(&r, failed);
-	LAB_MARK_END(result);
-	queue_teardown(&r);
-	return result;
-}
-
-/* ---- coroutines ---- */
-
-static void queue_coro(void *arg)
-{
-	struct queue_task *t = arg;
-	struct queue_run *r = t->run;
-
-	if (t->id < r->producers)
-		queue_produce(r, t->id);
-	else
-		queue_consume(r, t->id - r->producers);
+	return launch_run(&queue_kind, LAUNCH_THREADS, p);
 }
 
 static int queue_coroutines_run(const struct workload_params *p)
 {
-	struct queue_run r;
-	uint64_t switches = coro_switches();
-	unsigned n;
-	int err = 0, result;
-	double t0;
-
-	if (queue_begin(&r, "queue-coroutines", p, &queue_chan_ops) != 0)
-		return 1;
-	n = r.producers + r.consumers;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	t0 = queue_now();
-	for (unsigned k = 0; k < n && !err; k++) {
-		struct queue_task *t = &r.task[queue_spawn_order(&r, k)];
-
-		err = coro_spawn(queue_coro, t, 0);
-		t->started = !err;
-	}
-	if (err)
-		fprintf(stderr, "%s: coro_spawn: %s\n", r.name, strerror(-err));
-	for (unsigned i = 0; i < r.producers; i++)
-		if (!r.task[i].started)
-			queue_chan_producer_done(&r);
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	if (coro_run() != 0) {
-		fprintf(stderr, "%s: coro_run failed\n", r.name);
-		err = 1;
-	}
-	r.secs = queue_now() - t0;
-	result = queue_end(&r, err);
-	LAB_MARK_CORO_SWITCHES(coro_switches() - switches);
-	LAB_MARK_END(result);
-	queue_teardown(&r);
-	return result;
+	return launch_run(&queue_kind, LAUNCH_COROUTINES, p);
 }
 
 const struct workload queue_processes = {
