@@ -337,12 +337,25 @@ int launch_verdict(const struct launch *l, const char *ops, const char *stopped,
 	return 0;
 }
 
-/* Records why a task could not be created; no later one is tried. */
+/* Records why a task could not be created (no later one is tried) or
+ * run, unless an earlier failure is on record already. */
 static int launch_failed(struct launch *l, int err, const char *call)
 {
-	l->start_err = err;
-	l->start_call = call;
+	if (!l->start_err) {
+		l->start_err = err;
+		l->start_call = call;
+		l->unsaid = call != NULL;
+	}
 	return -1;
+}
+
+/* launch_run's line for a failure a step recorded. */
+static void launch_say(struct launch *l)
+{
+	if (l->unsaid)
+		fprintf(stderr, "%s: %s: %s\n", l->name, l->start_call,
+			strerror(l->start_err));
+	l->unsaid = 0;
 }
 
 /* A task, once it runs: its CPU, then the gate. 1 when it may work; 0,
@@ -615,8 +628,6 @@ static void launch_coroutines_go(struct launch *l)
 	if (l->kind->root[LAUNCH_COROUTINES]) {
 		err = coro_spawn(launch_root_coro, l, 0);
 		if (err) {
-			fprintf(stderr, "%s: coro_spawn: %s\n", l->name,
-				strerror(-err));
 			launch_failed(l, -err, "coro_spawn");
 			/* nobody will take the root's part: let the tasks end
 			 */
@@ -629,10 +640,8 @@ static void launch_coroutines_go(struct launch *l)
 	err = coro_run();
 	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	l->join_ns = l->joined_ns - l->go_ns;
-	if (err) {
-		fprintf(stderr, "%s: coro_run: %s\n", l->name, strerror(-err));
+	if (err)
 		launch_failed(l, -err, "coro_run");
-	}
 	launch_unpin_root(l);
 }
 
@@ -723,10 +732,10 @@ int launch_run(const struct launch_kind *kind, enum launch_model model,
 
 	if (!l)
 		return 1;
-	if (launch_start(l) != 0 && l->start_call)
-		fprintf(stderr, "%s: %s: %s\n", l->name, l->start_call,
-			strerror(l->start_err));
+	launch_start(l);
+	launch_say(l);
 	launch_go(l);
+	launch_say(l);
 	launch_join(l);
 	return launch_end(l, 0);
 }

@@ -168,6 +168,7 @@ struct launch {
 	struct launch_board *board;
 	size_t board_len, stride;
 	int shared_mapped, lock_made, pinned;
+	int unsaid; /* start_err is not on stderr yet */
 	uint64_t switches0;
 	cpu_set_t saved;
 };
@@ -192,7 +193,8 @@ struct launch *launch_begin(const struct launch_kind *kind,
 			    const struct workload_params *p);
 /* Creates every task (the serial run: none), marking SPAWN. 0, or -1
  * when one could not be created: start_err and start_call say why, and
- * no later one was tried. */
+ * no later one was tried. The steps leave a failure for the caller to
+ * say; launch_run says it. */
 int launch_start(struct launch *l);
 /* Lets them go: the go phase, the gate, the root's part, the join
  * phase, stop; coroutines and the serial run do their work here. */
