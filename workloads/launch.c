@@ -274,6 +274,30 @@ static void launch_free(struct launch *l)
 	free(l);
 }
 
+struct launch *launch_group(struct launch *run, const struct launch_kind *kind,
+			    unsigned n)
+{
+	struct launch *g = calloc(1, kind->run_size);
+
+	if (!g)
+		return NULL;
+	g->kind = kind;
+	g->model = run->model;
+	g->parent = run;
+	g->n = n;
+	snprintf(g->name, sizeof(g->name), "%s", run->name);
+	if (launch_make_board(g, kind, n) != 0) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void launch_group_free(struct launch *g)
+{
+	launch_free(g);
+}
+
 int launch_end(struct launch *l, int result)
 {
 	const struct launch_kind *k = l->kind;
@@ -349,8 +373,7 @@ static int launch_failed(struct launch *l, int err, const char *call)
 	return -1;
 }
 
-/* launch_run's line for a failure a step recorded. */
-static void launch_say(struct launch *l)
+void launch_say(struct launch *l)
 {
 	if (l->unsaid)
 		fprintf(stderr, "%s: %s: %s\n", l->name, l->start_call,

@@ -154,6 +154,7 @@ struct launch {
 	unsigned ncpus;
 	void *shared;	/* the kind's, or the processes' MAP_SHARED copy */
 	unsigned round; /* tasks are named round x n + id */
+	struct launch *parent; /* the run a group belongs to; NULL: a run */
 	/* how the start went */
 	unsigned started;
 	int start_err;		  /* errno of the call that failed, 0 */
@@ -191,11 +192,21 @@ void *launch_slot(const struct launch *l, unsigned i);
 struct launch *launch_begin(const struct launch_kind *kind,
 			    enum launch_model model,
 			    const struct workload_params *p);
+/* A second group of tasks in the same run (a manager beside workers):
+ * kind's slots, names and n tasks; nothing prepared, set up or marked
+ * (give it LAUNCH_UNMARKED). NULL when it cannot be made. */
+struct launch *launch_group(struct launch *run, const struct launch_kind *kind,
+			    unsigned n);
+/* Frees a group made by launch_group. */
+void launch_group_free(struct launch *g);
+
 /* Creates every task (the serial run: none), marking SPAWN. 0, or -1
  * when one could not be created: start_err and start_call say why, and
  * no later one was tried. The steps leave a failure for the caller to
  * say; launch_run says it. */
 int launch_start(struct launch *l);
+/* Says on stderr a failure the steps recorded and left unsaid, once. */
+void launch_say(struct launch *l);
 /* Lets them go: the go phase, the gate, the root's part, the join
  * phase, stop; coroutines and the serial run do their work here. */
 void launch_go(struct launch *l);
