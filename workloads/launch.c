@@ -248,7 +248,7 @@ struct launch *launch_begin(const struct launch_kind *kind,
 		free(l);
 		return NULL;
 	}
-	LAB_MARK_START(l->n);
+	LAB_MARK_START(l->marked ? l->marked : l->n);
 	if (!launch_has(l, LAUNCH_UNMARKED))
 		LAB_MARK_OPS(l->ops);
 	launch_phase(l, LAB_PHASE_SETUP);

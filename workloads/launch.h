@@ -147,9 +147,11 @@ struct launch_kind {
 struct launch {
 	const struct launch_kind *kind;
 	enum launch_model model;
-	char name[40]; /* "cpu-processes": starts every line */
-	unsigned n;    /* tasks */
-	uint64_t ops;  /* per task, as prepare set it: the OPS marker */
+	char name[40];	 /* "cpu-processes": starts every line */
+	unsigned n;	 /* tasks */
+	unsigned marked; /* START's value when not n, as prepare set it:
+			  * tasks a launched one makes itself */
+	uint64_t ops;	 /* per task, as prepare set it: the OPS marker */
 	int cpus[TASKS_MAX_CPUS];
 	unsigned ncpus;
 	void *shared;	/* the kind's, or the processes' MAP_SHARED copy */
