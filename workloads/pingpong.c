@@ -12,9 +12,9 @@
  * virtual machine that has halted its idle CPU costs far more.
  *
  * pp_job() is the job, the same code in every model; a struct pp_link
- * says how the token travels, the lesson's difference. A start gate holds
- * both tasks until both exist. The models are started by launch.c, from
- * the pp_<model>_run() functions at the end:
+ * says how the token travels, the lesson's difference (pingpong_links.c).
+ * A start gate holds both tasks until both exist. The models are started
+ * by launch.c, from the pp_<model>_run() functions at the end:
  *	processes	two pipes, one each way; fork, waitpid
  *	threads		one shared word: store, FUTEX_WAKE; the other side
  *			sleeps in FUTEX_WAIT until the word changes
@@ -23,19 +23,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "coro.h"
 #include "launch.h"
 #include "pingpong.h"
+#include "pingpong_links.h"
 
 /* A round trip takes about 4 us within one CPU and 35-150 us across two
  * on a 2-vCPU virtual machine: defaults that keep a run near a second */
@@ -43,48 +42,14 @@
 #define PP_TRIPS_ONE_CPU 150000
 #define PP_MAX_TRIPS	 1000000000u /* tokens up to 2 x trips fit 32 bits */
 #define PP_CPU_EVERY	 64	     /* round trips between looks at the CPU */
-#define PP_GONE		 UINT32_MAX  /* the token of a task that gave up */
 
-/* A task's slot; base.id: w0 serves, w1 answers. */
-struct pp_task {
-	struct launch_task base;
-	int fd_in, fd_out; /* processes: the pipe ends it reads and writes */
-	uint32_t last;	   /* the token it passed last */
-	uint32_t want;	   /* when failed: the token due, and the one got */
-	uint32_t got;
-	unsigned trips;		  /* round trips completed */
-	uint64_t ns;		  /* time they took */
-	uint64_t kernel_switches; /* context switches of its thread */
-	uint64_t user_switches;	  /* coroutine switches of its thread */
-	cpu_set_t seen;		  /* CPUs it was found running on */
-};
-
-/* Threads and coroutines pass the token in one word of their process. */
-struct pp_word {
-	uint32_t word; /* the token passed last */
-	uint32_t gone; /* a task gave up: nobody will answer */
-};
-
+/* the word threads and coroutines pass: a global, named in traces */
 static struct pp_word pp_word;
 
 struct pp_run {
 	struct launch base;
 	int pipes[2][2]; /* [0] carries w0's tokens to w1, [1] the answers */
 };
-
-/* How the token travels; the job is the same whichever it is. */
-struct pp_link {
-	int (*pass)(struct pp_task *t, uint32_t token);
-	int (*await)(struct pp_task *t, uint32_t *token);
-	/* tells a waiting peer that this task gave up; NULL when its exit
-	 * says so (a closed pipe) */
-	void (*abandon)(struct pp_task *t);
-};
-
-static struct pp_word *pp_word_of(const struct pp_task *t)
-{
-	return t->base.run->shared;
-}
 
 static uint64_t pp_kernel_switches(void)
 {
@@ -103,123 +68,12 @@ static void pp_note_cpu(struct pp_task *t)
 		CPU_SET(cpu, &t->seen);
 }
 
-/* ---- pipes: processes ---- */
-
-static int pp_pipe_pass(struct pp_task *t, uint32_t token)
-{
-	ssize_t n;
-
-	while ((n = write(t->fd_out, &token, sizeof(token))) < 0 &&
-	       errno == EINTR)
-		;
-	return n == sizeof(token) ? 0 : -1;
-}
-
-/* A token is written whole (4 bytes, far below PIPE_BUF) and read whole. */
-static int pp_pipe_await(struct pp_task *t, uint32_t *token)
-{
-	ssize_t n;
-
-	while ((n = read(t->fd_in, token, sizeof(*token))) < 0 &&
-	       errno == EINTR)
-		;
-	return n == sizeof(*token) ? 0 : -1;
-}
-
-static const struct pp_link pp_pipes = {
-	.pass = pp_pipe_pass,
-	.await = pp_pipe_await,
-};
-
-/* ---- a shared word and futex(2): threads ---- */
-
-static long pp_futex(uint32_t *word, int op, uint32_t val)
-{
-	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
-}
-
-static int pp_futex_pass(struct pp_task *t, uint32_t token)
-{
-	uint32_t *word = &pp_word_of(t)->word;
-
-	t->last = token;
-	__atomic_store_n(word, token, __ATOMIC_SEQ_CST);
-	pp_futex(word, FUTEX_WAKE_PRIVATE, 1);
-	return 0;
-}
-
-/* Sleeps until the word holds something other than our own last token.
- * FUTEX_WAIT returns at once if the word has already changed, so a pass
- * made between the load and the wait is not missed. */
-static int pp_futex_await(struct pp_task *t, uint32_t *token)
-{
-	struct pp_word *b = pp_word_of(t);
-	uint32_t v;
-
-	while ((v = __atomic_load_n(&b->word, __ATOMIC_SEQ_CST)) == t->last &&
-	       !__atomic_load_n(&b->gone, __ATOMIC_SEQ_CST))
-		pp_futex(&b->word, FUTEX_WAIT_PRIVATE, v);
-	*token = v == t->last ? PP_GONE : v;
-	return 0;
-}
-
-/* gone first: a pass that overwrites the word after this cannot hide it */
-static void pp_futex_abandon(struct pp_task *t)
-{
-	__atomic_store_n(&pp_word_of(t)->gone, 1, __ATOMIC_SEQ_CST);
-	pp_futex_pass(t, PP_GONE);
-}
-
-static const struct pp_link pp_futexes = {
-	.pass = pp_futex_pass,
-	.await = pp_futex_await,
-	.abandon = pp_futex_abandon,
-};
-
-/* ---- the same word and coro_yield: coroutines ---- */
-
-static int pp_coro_pass(struct pp_task *t, uint32_t token)
-{
-	t->last = token;
-	pp_word_of(t)->word = token;
-	return 0;
-}
-
-/* Where a thread sleeps in the kernel, a coroutine lets the other run. */
-static int pp_coro_await(struct pp_task *t, uint32_t *token)
-{
-	struct pp_word *b = pp_word_of(t);
-
-	while (b->word == t->last && !b->gone)
-		coro_yield();
-	*token = b->word == t->last ? PP_GONE : b->word;
-	return 0;
-}
-
-static void pp_coro_abandon(struct pp_task *t)
-{
-	pp_word_of(t)->gone = 1;
-	pp_coro_pass(t, PP_GONE);
-}
-
-static const struct pp_link pp_yields = {
-	.pass = pp_coro_pass,
-	.await = pp_coro_await,
-	.abandon = pp_coro_abandon,
-};
-
-static const struct pp_link *const pp_links[LAUNCH_MODELS] = {
-	[LAUNCH_PROCESSES] = &pp_pipes,
-	[LAUNCH_THREADS] = &pp_futexes,
-	[LAUNCH_COROUTINES] = &pp_yields,
-};
-
 /* The job, the same in every model. Round trip i: w0 passes 2i+1, w1
  * answers 2i+2. */
 static void pp_job(struct launch_task *lt)
 {
 	struct pp_task *t = (struct pp_task *)lt;
-	const struct pp_link *l = pp_links[lt->run->model];
+	const struct pp_link *l = pp_link_of(lt->run->model);
 	unsigned trips = (unsigned)lt->run->ops;
 	uint64_t ks = pp_kernel_switches(), us = coro_switches();
 	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
