@@ -8,7 +8,8 @@
  * blocked thread, or a parked coroutine in one thread's epoll loop.
  *
  * io_job() is the job and io_echo_one() the other end of the socket, the
- * same code in every model; a struct io_waits says how a task waits. The
+ * same code in every model; a struct io_waits says how a task waits
+ * (io_waits.c). The
  * models are started by launch.c, from the io_<model>_run() functions at
  * the end:
  *	processes	fork, the root echoes with poll, waitpid
@@ -23,23 +24,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include "coro.h"
 #include "io.h"
+#include "io_waits.h"
 #include "launch.h"
 
 #define IO_TASKS      10
 #define IO_OPS	      10
 #define IO_DURATION_S 0.3 /* per task, all its waits together */
-
-struct io_record {
-	uint32_t task;
-	uint32_t op;
-	uint64_t check;
-};
 
 /* A task's slot; base.failed is the task's own verdict: an echo did not
  * come back. */
@@ -55,67 +49,6 @@ struct io_run {
 	/* each task's socketpair: its own end and the echo side's */
 	int *fd, *echo_fd;
 };
-
-/* How a task waits: in a blocking system call, or by parking its
- * coroutine while the others run. */
-struct io_waits {
-	void (*sleep_ns)(uint64_t ns);
-	int (*wait_fd)(int fd, uint32_t events);
-	/* serial: nobody else runs, so the task's thread answers itself */
-	int echo_inline;
-};
-
-static uint64_t io_check(uint32_t task, uint32_t op)
-{
-	return ((uint64_t)task << 32 | op) * 0x9e3779b97f4a7c15ull;
-}
-
-/* Returns 1 with the whole record, 0 at end of file before it, -1 on
- * error. A non-blocking fd that has nothing yet waits through w. */
-static int io_read_full(int fd, void *buf, size_t len, const struct io_waits *w)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = recv(fd, p + got, len - got, 0);
-
-		if (n > 0) {
-			got += (size_t)n;
-		} else if (n == 0) {
-			return got ? -1 : 0;
-		} else if (errno == EAGAIN) {
-			if (w->wait_fd(fd, EPOLLIN) < 0)
-				return -1;
-		} else if (errno != EINTR) {
-			return -1;
-		}
-	}
-	return 1;
-}
-
-static int io_write_full(int fd, const void *buf, size_t len,
-			 const struct io_waits *w)
-{
-	const char *p = buf;
-	size_t sent = 0;
-
-	while (sent < len) {
-		/* a peer that died must fail this call, not kill us by SIGPIPE
-		 */
-		ssize_t n = send(fd, p + sent, len - sent, MSG_NOSIGNAL);
-
-		if (n >= 0) {
-			sent += (size_t)n;
-		} else if (errno == EAGAIN) {
-			if (w->wait_fd(fd, EPOLLOUT) < 0)
-				return -1;
-		} else if (errno != EINTR) {
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* The echo side of one task's socket: take the next record, check that it
  * is the one this task should send now, send it back. Returns 1 when it
@@ -159,43 +92,6 @@ static int io_task_run(struct io_run *r, struct io_task *t,
 	}
 	return 0;
 }
-
-static void io_sleep_blocking(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-		;
-}
-
-static int io_wait_blocking(int fd, uint32_t events)
-{
-	struct pollfd p = {.fd = fd, .events = (short)events};
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
-static const struct io_waits io_blocking = {
-	.sleep_ns = io_sleep_blocking,
-	.wait_fd = io_wait_blocking,
-};
-
-static const struct io_waits io_parking = {
-	.sleep_ns = coro_sleep_ns,
-	.wait_fd = coro_wait_fd,
-};
-
-static const struct io_waits io_alone = {
-	.sleep_ns = io_sleep_blocking,
-	.wait_fd = io_wait_blocking,
-	.echo_inline = 1,
-};
 
 static const struct io_waits *const io_waits_of[LAUNCH_MODELS] = {
 	[LAUNCH_PROCESSES] = &io_blocking,
