@@ -1,15 +1,17 @@
-/* launch.c - the model launcher (see launch.h).
- *
- * The lesson of every scenario is here, one section a model, side by
- * side: how a task is made, how it is let go, how the root waits for it.
- *	processes	fork; the child names itself, runs the job, _exit;
- *			the root reaps it with waitpid
- *	threads		pthread_create; pthread_join
- *	coroutines	coro_spawn; coro_run runs them all on this thread
- *			and returns once every one has ended
+/* launch.c - the model launcher (see launch.h): how a scenario's tasks
+ * are made, let go and waited for, one section a model, side by side.
+ *	processes	fork; the child names itself (prctl), runs the job
+ *			and _exits with its verdict; the root reaps it with
+ *			waitpid
+ *	threads		pthread_create; the thread names itself and runs the
+ *			job; pthread_join
+ *	coroutines	coro_spawn; nothing runs until coro_run, which runs
+ *			them all on this thread and returns once every one
+ *			has ended: the run is the join
  *	serial		the jobs one after another, in a plain loop
- * Around them: the slots, the gate, the shared state and lock, pinning,
- * and every phase marker of the run.
+ * What the tasks share (slots, gate, shared state, lock) is
+ * launch_share.c; a run's start and end, with their markers, is
+ * launch_run.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,364 +24,7 @@
 #include <unistd.h>
 #include "coro.h"
 #include "gate.h"
-#include "launch.h"
-
-#define LAUNCH_CACHE_LINE 64
-
-/* The head of the MAP_SHARED mapping; the slots follow, each on cache
- * lines of its own, so that tasks writing their own do not slow each
- * other down (no false sharing). */
-struct launch_board {
-	uint32_t gate; /* gate.h */
-} __attribute__((aligned(LAUNCH_CACHE_LINE)));
-
-static const char *const launch_models[LAUNCH_MODELS] = {
-	[LAUNCH_PROCESSES] = "processes",
-	[LAUNCH_THREADS] = "threads",
-	[LAUNCH_COROUTINES] = "coroutines",
-	[LAUNCH_SERIAL] = "serial",
-};
-
-const char *launch_model_name(enum launch_model model)
-{
-	return launch_models[model];
-}
-
-static int launch_has(const struct launch *l, unsigned flag)
-{
-	return (l->kind->flags & flag) != 0;
-}
-
-/* A phase marker, unless the kind marks none: the one place phases are
- * marked. */
-static void launch_phase(const struct launch *l, enum lab_phase phase)
-{
-	if (phase && !launch_has(l, LAUNCH_UNMARKED))
-		LAB_MARK_PHASE(phase);
-}
-
-void *launch_slot(const struct launch *l, unsigned i)
-{
-	return (char *)l->board + sizeof(*l->board) + (size_t)i * l->stride;
-}
-
-static void *launch_map(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* ---- what the tasks share ---- */
-
-/* The slots, and the shared state with its lock. Returns 0 or an errno
- * value. */
-static int launch_make_board(struct launch *l, const struct launch_kind *k,
-			     unsigned n)
-{
-	l->stride = (k->slot_size + LAUNCH_CACHE_LINE - 1) / LAUNCH_CACHE_LINE *
-		    LAUNCH_CACHE_LINE;
-	l->board_len = sizeof(*l->board) + (size_t)n * l->stride;
-	l->board = launch_map(l->board_len);
-	if (!l->board)
-		return errno;
-	for (unsigned i = 0; i < n; i++) {
-		struct launch_task *t = launch_slot(l, i);
-
-		t->run = l;
-		t->id = i;
-		t->cpu = -1;
-		if (!l->ncpus || !launch_has(l, LAUNCH_PIN))
-			continue;
-		/* one thread runs coroutines and the serial run */
-		t->cpu = l->model == LAUNCH_PROCESSES ||
-					 l->model == LAUNCH_THREADS
-				 ? l->cpus[i % l->ncpus]
-				 : l->cpus[0];
-	}
-	return 0;
-}
-
-/* Threads, coroutines and the serial run share the kind's global; so
- * does each process its own copy of it, unless LAUNCH_SHARE_MEMORY puts
- * it in a mapping all of them see. */
-static int launch_make_shared(struct launch *l)
-{
-	const struct launch_kind *k = l->kind;
-
-	if (!k->shared)
-		return 0;
-	l->shared_mapped = l->model == LAUNCH_PROCESSES &&
-			   launch_has(l, LAUNCH_SHARE_MEMORY);
-	l->shared = l->shared_mapped ? launch_map(k->shared_size) : k->shared;
-	if (!l->shared) {
-		l->shared_mapped = 0;
-		return errno;
-	}
-	memset(l->shared, 0, k->shared_size);
-	return 0;
-}
-
-/* A fresh lock: an earlier one may have been held by a task that died.
- * Returns 0 or an errno value. */
-static int launch_make_lock(struct launch *l)
-{
-	struct launch_lock *lk = l->shared;
-	pthread_mutexattr_t attr;
-	int err;
-
-	if (!launch_has(l, LAUNCH_LOCK))
-		return 0;
-	pthread_mutexattr_init(&attr);
-	err = pthread_mutexattr_setpshared(
-		&attr, l->shared_mapped ? PTHREAD_PROCESS_SHARED
-					: PTHREAD_PROCESS_PRIVATE);
-	if (!err && l->shared_mapped && launch_has(l, LAUNCH_ROBUST))
-		err = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	if (!err)
-		err = pthread_mutex_init(&lk->mutex, &attr);
-	pthread_mutexattr_destroy(&attr);
-	if (err)
-		return err;
-	l->lock_made = 1;
-	if (l->model == LAUNCH_COROUTINES) {
-		lk->coro = coro_mutex_new();
-		if (!lk->coro)
-			return ENOMEM;
-	}
-	return 0;
-}
-
-static void launch_free_shared(struct launch *l)
-{
-	struct launch_lock *lk = l->shared;
-
-	if (l->lock_made) {
-		pthread_mutex_destroy(&lk->mutex);
-		coro_mutex_free(lk->coro);
-		lk->coro = NULL;
-	}
-	l->lock_made = 0;
-	if (l->shared_mapped)
-		munmap(l->shared, l->kind->shared_size);
-	l->shared_mapped = 0;
-	l->shared = NULL;
-}
-
-int launch_lock_try(struct launch_lock *k)
-{
-	return k->coro ? coro_mutex_trylock(k->coro)
-		       : pthread_mutex_trylock(&k->mutex);
-}
-
-int launch_lock_take(struct launch_lock *k)
-{
-	int err;
-
-	if (k->coro) {
-		coro_mutex_lock(k->coro);
-		return 0;
-	}
-	err = pthread_mutex_lock(&k->mutex);
-	/* a robust lock's holder died: the lock is ours and the others go
-	 * on; what it was doing shows in the verdict */
-	if (err == EOWNERDEAD)
-		err = pthread_mutex_consistent(&k->mutex);
-	return err;
-}
-
-void launch_lock_give(struct launch_lock *k)
-{
-	if (k->coro)
-		coro_mutex_unlock(k->coro);
-	else
-		pthread_mutex_unlock(&k->mutex);
-}
-
-void launch_pause(const struct launch_task *t)
-{
-	if (t->run->model == LAUNCH_COROUTINES)
-		coro_yield();
-}
-
-/* ---- the run: parameters, start, end ---- */
-
-/* Nothing to undo when it fails. */
-static int launch_params(struct launch *l, const struct workload_params *p)
-{
-	const struct launch_kind *k = l->kind;
-
-	snprintf(l->name, sizeof(l->name), "%s-%s", k->scenario,
-		 launch_model_name(l->model));
-	l->n = p->tasks ? p->tasks : k->tasks;
-	if (k->max_tasks && l->n > k->max_tasks) {
-		fprintf(stderr, "%s: %u tasks, at most %u\n", l->name, l->n,
-			k->max_tasks);
-		return -1;
-	}
-	if (!launch_has(l, LAUNCH_PIN))
-		return 0;
-	return tasks_parse_cpus(l->name, p->cpus, l->cpus, &l->ncpus);
-}
-
-struct launch *launch_begin(const struct launch_kind *kind,
-			    enum launch_model model,
-			    const struct workload_params *p)
-{
-	struct launch *l = calloc(1, kind->run_size);
-	int err;
-
-	if (!l) {
-		fprintf(stderr, "%s-%s: out of memory\n", kind->scenario,
-			launch_model_name(model));
-		return NULL;
-	}
-	l->kind = kind;
-	l->model = model;
-	l->switches0 = coro_switches();
-	if (launch_params(l, p) != 0) {
-		free(l);
-		return NULL;
-	}
-	if (kind->prepare && kind->prepare(l, p) != 0) {
-		if (kind->teardown)
-			kind->teardown(l);
-		free(l);
-		return NULL;
-	}
-	LAB_MARK_START(l->marked ? l->marked : l->n);
-	if (!launch_has(l, LAUNCH_UNMARKED))
-		LAB_MARK_OPS(l->ops);
-	launch_phase(l, LAB_PHASE_SETUP);
-	err = launch_make_board(l, kind, l->n);
-	if (!err)
-		err = launch_make_shared(l);
-	if (!err)
-		err = launch_make_lock(l);
-	if (err)
-		fprintf(stderr, "%s: setting up: %s\n", l->name, strerror(err));
-	if (err || (kind->setup && kind->setup(l) != 0)) {
-		/* a failure already said: nothing to check */
-		launch_end(l, 1);
-		return NULL;
-	}
-	return l;
-}
-
-static void launch_free(struct launch *l)
-{
-	if (l->board)
-		munmap(l->board, l->board_len);
-	free(l);
-}
-
-struct launch *launch_group(struct launch *run, const struct launch_kind *kind,
-			    unsigned n)
-{
-	struct launch *g = calloc(1, kind->run_size);
-
-	if (!g)
-		return NULL;
-	g->kind = kind;
-	g->model = run->model;
-	g->parent = run;
-	g->n = n;
-	snprintf(g->name, sizeof(g->name), "%s", run->name);
-	if (launch_make_board(g, kind, n) != 0) {
-		free(g);
-		return NULL;
-	}
-	return g;
-}
-
-void launch_group_free(struct launch *g)
-{
-	launch_free(g);
-}
-
-int launch_end(struct launch *l, int result)
-{
-	const struct launch_kind *k = l->kind;
-
-	launch_phase(l, LAB_PHASE_TEARDOWN);
-	l->switches = coro_switches() - l->switches0;
-	if (!result) {
-		result = k->check ? k->check(l) : 0;
-		result = result || l->start_err;
-		if (!result && k->report)
-			k->report(l);
-	}
-	if (l->model == LAUNCH_COROUTINES)
-		LAB_MARK_CORO_SWITCHES(l->switches);
-	LAB_MARK_END(result);
-	if (k->teardown)
-		k->teardown(l);
-	launch_free_shared(l);
-	launch_free(l);
-	return result;
-}
-
-int launch_verdict(const struct launch *l, const char *ops, const char *stopped,
-		   const char *tail)
-{
-	unsigned short_tasks = 0;
-	const struct launch_task *first = NULL;
-
-	for (unsigned i = 0; i < l->n; i++) {
-		const struct launch_task *t = launch_slot(l, i);
-
-		if (t->started && !t->failed && t->done == l->ops)
-			continue;
-		if (!short_tasks++)
-			first = t;
-	}
-	if (l->died && WIFSIGNALED(l->died->status)) {
-		fprintf(stderr,
-			"%s: %s was killed by signal %d; the others were "
-			"stopped%s\n",
-			l->name, l->died->name, WTERMSIG(l->died->status),
-			stopped);
-		return 1;
-	}
-	if (l->started < l->n) {
-		fprintf(stderr,
-			"%s: only %u of %u tasks could be started; the run "
-			"was called off\n",
-			l->name, l->started, l->n);
-		return 1;
-	}
-	if (first) {
-		fprintf(stderr,
-			"%s: %u of %u tasks did not finish (%s made %llu of "
-			"%llu %s)%s\n",
-			l->name, short_tasks, l->n, first->name,
-			(unsigned long long)first->done,
-			(unsigned long long)l->ops, ops, tail);
-		return 1;
-	}
-	return 0;
-}
-
-/* Records why a task could not be created (no later one is tried) or
- * run, unless an earlier failure is on record already. */
-static int launch_failed(struct launch *l, int err, const char *call)
-{
-	if (!l->start_err) {
-		l->start_err = err;
-		l->start_call = call;
-		l->unsaid = call != NULL;
-	}
-	return -1;
-}
-
-void launch_say(struct launch *l)
-{
-	if (l->unsaid)
-		fprintf(stderr, "%s: %s: %s\n", l->name, l->start_call,
-			strerror(l->start_err));
-	l->unsaid = 0;
-}
+#include "launch_impl.h"
 
 /* A task, once it runs: its CPU, then the gate. 1 when it may work; 0,
  * the task failed, when it could not be pinned or the run was called
@@ -398,7 +43,16 @@ static int launch_ready(struct launch_task *t)
 	return 0;
 }
 
-/* ---- processes: fork, waitpid ---- */
+/* After the root's part: the join phase, and what tells the tasks to
+ * end. */
+static void launch_wind_down(struct launch *l)
+{
+	launch_phase(l, l->kind->join_phase);
+	if (l->kind->stop)
+		l->kind->stop(l);
+}
+
+/* ---- processes: fork, _exit, waitpid ---- */
 
 static __attribute__((noreturn)) void launch_child(struct launch_task *t)
 {
@@ -576,17 +230,6 @@ static int launch_coroutines_start(struct launch *l)
 	return 0;
 }
 
-/* ---- letting the tasks go ---- */
-
-/* After the root's part: the join phase, and what tells the tasks to
- * end. */
-static void launch_wind_down(struct launch *l)
-{
-	launch_phase(l, l->kind->join_phase);
-	if (l->kind->stop)
-		l->kind->stop(l);
-}
-
 static void launch_root_coro(void *arg)
 {
 	struct launch *l = arg;
@@ -594,6 +237,54 @@ static void launch_root_coro(void *arg)
 	l->kind->root[LAUNCH_COROUTINES](l);
 	launch_wind_down(l);
 }
+
+/* Nothing runs until coro_run, which returns once every coroutine has
+ * ended: the run is the join. */
+static void launch_coroutines_go(struct launch *l)
+{
+	int err = 0;
+
+	if (l->kind->root[LAUNCH_COROUTINES]) {
+		err = coro_spawn(launch_root_coro, l, 0);
+		if (err) {
+			launch_failed(l, -err, "coro_spawn");
+			/* nobody takes the root's part: let the tasks end */
+			if (l->kind->stop)
+				l->kind->stop(l);
+		}
+	}
+	launch_phase(l, l->kind->go_phase);
+	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	err = coro_run();
+	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	l->join_ns = l->joined_ns - l->go_ns;
+	if (err)
+		launch_failed(l, -err, "coro_run");
+	launch_unpin_root(l);
+}
+
+/* ---- serial: a plain loop ---- */
+
+/* One task after another, on the root's own thread. */
+static void launch_serial_go(struct launch *l)
+{
+	if (launch_pin_root(l) != 0)
+		return;
+	launch_phase(l, l->kind->go_phase);
+	l->start_ns = l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	for (unsigned i = 0; i < l->n; i++) {
+		struct launch_task *t = launch_slot(l, i);
+
+		t->started = 1;
+		l->started++;
+		l->kind->job(t);
+	}
+	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	l->join_ns = l->joined_ns - l->go_ns;
+	launch_unpin_root(l);
+}
+
+/* ---- letting processes and threads go ---- */
 
 /* With a gate, the root pins each task while it waits there, so that a
  * task it cannot place calls the run off before any work. */
@@ -640,51 +331,6 @@ static void launch_kernel_go(struct launch *l)
 	if (root)
 		root(l);
 	launch_wind_down(l);
-}
-
-/* Nothing runs until coro_run, which returns once every coroutine has
- * ended: the run is the join. */
-static void launch_coroutines_go(struct launch *l)
-{
-	int err = 0;
-
-	if (l->kind->root[LAUNCH_COROUTINES]) {
-		err = coro_spawn(launch_root_coro, l, 0);
-		if (err) {
-			launch_failed(l, -err, "coro_spawn");
-			/* nobody will take the root's part: let the tasks end
-			 */
-			if (l->kind->stop)
-				l->kind->stop(l);
-		}
-	}
-	launch_phase(l, l->kind->go_phase);
-	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
-	err = coro_run();
-	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
-	l->join_ns = l->joined_ns - l->go_ns;
-	if (err)
-		launch_failed(l, -err, "coro_run");
-	launch_unpin_root(l);
-}
-
-/* One task after another, on the root's own thread. */
-static void launch_serial_go(struct launch *l)
-{
-	if (launch_pin_root(l) != 0)
-		return;
-	launch_phase(l, l->kind->go_phase);
-	l->start_ns = l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
-	for (unsigned i = 0; i < l->n; i++) {
-		struct launch_task *t = launch_slot(l, i);
-
-		t->started = 1;
-		l->started++;
-		l->kind->job(t);
-	}
-	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
-	l->join_ns = l->joined_ns - l->go_ns;
-	launch_unpin_root(l);
 }
 
 /* ---- the steps ---- */
