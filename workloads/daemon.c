@@ -40,9 +40,9 @@
  *
  * daemon_beat() is the daemon's loop and daemon_work() a worker's job, the
  * same in every model. launch.c starts the daemon and the workers, from
- * daemon_run(); what happens at main's end and to finished workers is
- * each model's own lesson, in daemon_processes.c, daemon_threads.c and
- * daemon_coroutines.c.
+ * the daemon_<model>_run() functions at the end; what happens at main's
+ * end and to finished workers is each model's own lesson, in
+ * daemon_processes.c, daemon_threads.c and daemon_coroutines.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,7 +50,6 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -70,17 +69,6 @@ uint64_t daemon_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void daemon_sleep_blocking(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-		;
 }
 
 void daemon_beat(struct daemon_shared *sh, uint64_t tick_ns,
@@ -117,7 +105,7 @@ void daemon_wait_beat(struct daemon_shared *sh)
 
 	while (!__atomic_load_n(&sh->beats, __ATOMIC_ACQUIRE) &&
 	       daemon_now_ns() < deadline)
-		daemon_sleep_blocking(1000000);
+		tasks_sleep_ns(1000000);
 }
 
 double daemon_ms(uint64_t ns)
@@ -212,8 +200,7 @@ static void daemon_job(struct launch_task *t)
 {
 	struct daemon_run *r = (struct daemon_run *)t->run;
 	int coro = t->run->model == LAUNCH_COROUTINES;
-	void (*sleep_ns)(uint64_t) =
-		coro ? coro_sleep_ns : daemon_sleep_blocking;
+	void (*sleep_ns)(uint64_t) = coro ? coro_sleep_ns : tasks_sleep_ns;
 	unsigned done;
 
 	if (!t->id) {
@@ -273,86 +260,56 @@ uint64_t daemon_min_held(const struct daemon_run *r)
 
 /* ---- the models: each its own kind, as each ends its own way ---- */
 
+/* What the three kinds share. The workers are reaped, and the daemon
+ * ended, as each model's lesson says, not by the launcher. */
+#define DAEMON_KIND                                                            \
+	.scenario = "daemon", .tasks = DAEMON_TASKS,                           \
+	.run_size = sizeof(struct daemon_run),                                 \
+	.slot_size = sizeof(struct launch_task), .flags = LAUNCH_OWN_JOIN,     \
+	.go_phase = LAB_PHASE_WORK, .job = daemon_job,                         \
+	.prepare = daemon_prepare, .setup = daemon_setup,                      \
+	.teardown = daemon_teardown
+
 static const struct launch_kind daemon_processes_kind = {
-	.scenario = "daemon",
-	.tasks = DAEMON_TASKS,
-	.run_size = sizeof(struct daemon_run),
-	.slot_size = sizeof(struct launch_task),
-	.go_phase = LAB_PHASE_WORK,
+	DAEMON_KIND,
 	.join_phase = LAB_PHASE_JOIN,
-	.job = daemon_job,
-	.prepare = daemon_prepare,
-	.setup = daemon_setup,
 	.name = daemon_name,
 	.child = daemon_child,
 	.root = {[LAUNCH_PROCESSES] = daemon_see_exits},
 	.stop = daemon_hold_zombies,
 	.check = daemon_processes_check,
 	.report = daemon_processes_report,
-	.teardown = daemon_teardown,
 };
 
 /* the launcher starts no thread: daemon-prog starts them all */
 static const struct launch_kind daemon_threads_kind = {
-	.scenario = "daemon",
-	.tasks = DAEMON_TASKS,
-	.run_size = sizeof(struct daemon_run),
-	.slot_size = sizeof(struct launch_task),
-	.go_phase = LAB_PHASE_WORK,
-	.job = daemon_job,
-	.prepare = daemon_prepare,
-	.setup = daemon_setup,
+	DAEMON_KIND,
 	.started = daemon_prog_start,
 	.root = {[LAUNCH_THREADS] = daemon_prog_wait},
 	.check = daemon_prog_check,
 	.report = daemon_prog_report,
-	.teardown = daemon_teardown,
 };
 
 static const struct launch_kind daemon_coroutines_kind = {
-	.scenario = "daemon",
-	.tasks = DAEMON_TASKS,
-	.run_size = sizeof(struct daemon_run),
-	.slot_size = sizeof(struct launch_task),
-	.go_phase = LAB_PHASE_WORK,
-	.job = daemon_job,
-	.prepare = daemon_prepare,
-	.setup = daemon_setup,
+	DAEMON_KIND,
 	.root = {[LAUNCH_COROUTINES] = daemon_coro_main},
 	.check = daemon_coroutines_check,
 	.report = daemon_coroutines_report,
-	.teardown = daemon_teardown,
 };
-
-/* launch.c's steps without launch_join: the workers are reaped as the
- * lesson says, and the daemon at main's end. */
-static int daemon_run(const struct launch_kind *kind, enum launch_model model,
-		      const struct workload_params *p)
-{
-	struct launch *l = launch_begin(kind, model, p);
-
-	if (!l)
-		return 1;
-	launch_start(l);
-	launch_say(l);
-	launch_go(l);
-	launch_say(l);
-	return launch_end(l, 0);
-}
 
 static int daemon_processes_run(const struct workload_params *p)
 {
-	return daemon_run(&daemon_processes_kind, LAUNCH_PROCESSES, p);
+	return launch_run(&daemon_processes_kind, LAUNCH_PROCESSES, p);
 }
 
 static int daemon_threads_run(const struct workload_params *p)
 {
-	return daemon_run(&daemon_threads_kind, LAUNCH_THREADS, p);
+	return launch_run(&daemon_threads_kind, LAUNCH_THREADS, p);
 }
 
 static int daemon_coroutines_run(const struct workload_params *p)
 {
-	return daemon_run(&daemon_coroutines_kind, LAUNCH_COROUTINES, p);
+	return launch_run(&daemon_coroutines_kind, LAUNCH_COROUTINES, p);
 }
 
 const struct workload daemon_processes = {

@@ -58,7 +58,7 @@ void daemon_hold_zombies(struct launch *l)
 {
 	struct daemon_run *r = (struct daemon_run *)l;
 
-	daemon_sleep_blocking(r->hold_ns);
+	tasks_sleep_ns(r->hold_ns);
 	for (unsigned i = 0; i < r->n; i++) {
 		struct daemon_worker *w = &r->sh->w[i];
 		int status = 0;

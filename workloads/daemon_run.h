@@ -65,7 +65,6 @@ struct daemon_run {
 };
 
 uint64_t daemon_now_ns(void);
-void daemon_sleep_blocking(uint64_t ns);
 /* The daemon, the same in every model: a heartbeat each tick, for ever,
  * or until *stop when it is given one. */
 void daemon_beat(struct daemon_shared *sh, uint64_t tick_ns,

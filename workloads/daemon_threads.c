@@ -58,7 +58,7 @@ static void *daemon_thread_daemon(void *arg)
 	struct daemon_run *r = arg;
 
 	pthread_setname_np(pthread_self(), "daemon-d");
-	daemon_beat(r->sh, r->tick_ns, daemon_sleep_blocking, NULL);
+	daemon_beat(r->sh, r->tick_ns, tasks_sleep_ns, NULL);
 	return NULL; /* never: the loop has no end */
 }
 
@@ -79,7 +79,7 @@ static void *daemon_thread_worker(void *arg)
 		pthread_attr_getstack(&attr, &w->stack_lo, &w->stack_len);
 		pthread_attr_destroy(&attr);
 	}
-	w->ok = daemon_work(a->r, daemon_sleep_blocking) == a->r->ops;
+	w->ok = daemon_work(a->r, tasks_sleep_ns) == a->r->ops;
 	sem_post(&w->returned);
 	return (void *)(uintptr_t)a->r->ops;
 }
@@ -96,7 +96,7 @@ static int daemon_wait_gone(struct daemon_worker *w)
 	while (daemon_task_exists(w->pid)) {
 		if (daemon_now_ns() > deadline)
 			return -1;
-		daemon_sleep_blocking(1000000);
+		tasks_sleep_ns(1000000);
 	}
 	return 0;
 }
@@ -112,7 +112,7 @@ static void daemon_hold_threads(struct daemon_run *r)
 		if (w->started && daemon_wait_gone(w) == 0)
 			w->exited_ns = daemon_now_ns();
 	}
-	daemon_sleep_blocking(r->hold_ns);
+	tasks_sleep_ns(r->hold_ns);
 	for (unsigned i = 0; i < r->n; i++) {
 		struct daemon_worker *w = &r->sh->w[i];
 		void *ret = NULL;

@@ -1,11 +1,10 @@
 /* io_waits.c - how an io task waits, and its records (see io_waits.h) */
 #include <errno.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include "coro.h"
 #include "io_waits.h"
+#include "tasks.h"
 
 uint64_t io_check(uint32_t task, uint32_t op)
 {
@@ -56,30 +55,9 @@ int io_write_full(int fd, const void *buf, size_t len, const struct io_waits *w)
 	return 0;
 }
 
-static void io_sleep_blocking(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-		;
-}
-
-static int io_wait_blocking(int fd, uint32_t events)
-{
-	struct pollfd p = {.fd = fd, .events = (short)events};
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 const struct io_waits io_blocking = {
-	.sleep_ns = io_sleep_blocking,
-	.wait_fd = io_wait_blocking,
+	.sleep_ns = tasks_sleep_ns,
+	.wait_fd = tasks_wait_fd,
 };
 
 const struct io_waits io_parking = {
@@ -88,7 +66,7 @@ const struct io_waits io_parking = {
 };
 
 const struct io_waits io_alone = {
-	.sleep_ns = io_sleep_blocking,
-	.wait_fd = io_wait_blocking,
+	.sleep_ns = tasks_sleep_ns,
+	.wait_fd = tasks_wait_fd,
 	.echo_inline = 1,
 };

@@ -16,9 +16,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -384,6 +382,8 @@ void launch_join(struct launch *l)
 {
 	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
 
+	if (launch_has(l, LAUNCH_OWN_JOIN))
+		return;
 	if (l->model == LAUNCH_PROCESSES)
 		launch_processes_join(l);
 	else if (l->model == LAUNCH_THREADS)

@@ -94,6 +94,9 @@ enum launch_flags {
 	LAUNCH_ROBUST = 1 << 5,
 	/* START and END only: no OPS, no phase */
 	LAUNCH_UNMARKED = 1 << 6,
+	/* the scenario waits for its tasks itself, as its lesson shows:
+	 * launch_join leaves them */
+	LAUNCH_OWN_JOIN = 1 << 7,
 };
 
 /* What a scenario's tasks are, said once. */

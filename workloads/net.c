@@ -23,9 +23,7 @@
  *			waiting in coro_wait_fd; each calls the callback itself
  *	serial		one client after another, calling the callback itself
  */
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,16 +57,6 @@ static const char *const net_where[LAUNCH_MODELS] = {
 	[LAUNCH_SERIAL] = "the only thread",
 };
 
-static int net_wait_blocking(int fd, uint32_t events)
-{
-	struct pollfd p = {.fd = fd, .events = (short)events};
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 /* The job, the same in every model: a client fetching its pages. A
  * coroutine's socket is non-blocking, and it waits by parking. */
 static void net_job(struct launch_task *t)
@@ -80,7 +68,7 @@ static void net_job(struct launch_task *t)
 		.ops = (unsigned)t->run->ops,
 		.port = r->server.port,
 		.sock_flags = coro ? SOCK_NONBLOCK : 0,
-		.wait_fd = coro ? coro_wait_fd : net_wait_blocking,
+		.wait_fd = coro ? coro_wait_fd : tasks_wait_fd,
 		.deliver = net_pages_deliver,
 		.arg = &r->pages,
 	};

@@ -6,12 +6,11 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include "coro.h"
 #include "pool_queues.h"
+#include "tasks.h"
 
 static void pool_close(int *fd)
 {
@@ -65,17 +64,6 @@ static int pool_pipe_result(struct pool_run *r, struct pool_msg *m)
 	return pool_read(r->res_rd, m) == 1 ? 0 : -1;
 }
 
-static void pool_sleep_blocking(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-		;
-}
-
 static int pool_pipe_take(struct pool_run *r, struct pool_msg *m)
 {
 	return pool_read(r->job_rd, m);
@@ -98,7 +86,7 @@ static const struct pool_ops pool_pipe_ops = {
 	.take = pool_pipe_take,
 	.give = pool_pipe_give,
 	.close = pool_pipe_close,
-	.sleep_ns = pool_sleep_blocking,
+	.sleep_ns = tasks_sleep_ns,
 };
 
 /* ---- threads: two queues under mutexes ---- */
@@ -188,7 +176,7 @@ static const struct pool_ops pool_queue_ops = {
 	.take = pool_queue_take,
 	.give = pool_queue_give,
 	.close = pool_queue_end,
-	.sleep_ns = pool_sleep_blocking,
+	.sleep_ns = tasks_sleep_ns,
 };
 
 /* ---- coroutines: two channels ---- */

@@ -27,12 +27,8 @@
  * Unlike Python's queue, nothing is pickled and no feeder thread writes
  * the pipe: a put is one write(2) of 16 bytes.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>

@@ -29,7 +29,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "coro.h"
 #include "launch.h"
 #include "shared.h"

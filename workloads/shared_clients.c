@@ -1,7 +1,6 @@
 /* shared_clients.c - the manager's side of a shared run (see
  * shared_run.h) */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,9 @@ void shared_close(int *fd)
 	*fd = -1;
 }
 
-static int shared_poll(int fd, uint32_t events)
-{
-	struct pollfd p = {.fd = fd, .events = (short)events};
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 shared_wait_fn shared_wait(const struct launch *l)
 {
-	return l->model == LAUNCH_COROUTINES ? coro_wait_fd : shared_poll;
+	return l->model == LAUNCH_COROUTINES ? coro_wait_fd : tasks_wait_fd;
 }
 
 void shared_read_back(struct shared_run *r)

@@ -1,6 +1,7 @@
 /* tasks.c - CPU lists, pinning, descriptor room, clocks (see tasks.h) */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,27 @@ void tasks_unpin_thread(unsigned ncpus, const cpu_set_t *saved)
 {
 	if (ncpus)
 		sched_setaffinity(0, sizeof(*saved), saved);
+}
+
+void tasks_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000u),
+		.tv_nsec = (long)(ns % 1000000000u),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+}
+
+int tasks_wait_fd(int fd, uint32_t events)
+{
+	struct pollfd p = {.fd = fd, .events = (short)events};
+
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
 }
 
 /* Room for n tasks of `fds` descriptors each, plus a margin: raises the

@@ -41,6 +41,14 @@ void tasks_unpin_thread(unsigned ncpus, const cpu_set_t *saved);
  * for the CPU a task used */
 uint64_t tasks_clock_ns(clockid_t clock);
 
+/* Blocks the calling thread for ns nanoseconds (CLOCK_MONOTONIC), asleep
+ * in the kernel, through signals. */
+void tasks_sleep_ns(uint64_t ns);
+
+/* Blocks the calling thread in poll(2) until fd is ready for events
+ * (EPOLLIN, EPOLLOUT); 0, or -1. */
+int tasks_wait_fd(int fd, uint32_t events);
+
 /* Raises the descriptor limit to fit n tasks holding `fds` each ("what"
  * names them in the message); 0, or -1 after one line on stderr. */
 int tasks_fd_room(const char *name, const char *what, unsigned n, unsigned fds);
