@@ -229,9 +229,6 @@ int launch_end(struct launch *l, int result);
 int launch_verdict(const struct launch *l, const char *ops, const char *stopped,
 		   const char *tail);
 
-/* The name of a model, as in workload names: "processes". */
-const char *launch_model_name(enum launch_model model);
-
 /* Where a task lets the others run: a coroutine yields, as a task under a
  * cooperative scheduler must; the kernel preempts threads and processes
  * by itself. */

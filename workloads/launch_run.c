@@ -14,7 +14,8 @@ static const char *const launch_models[LAUNCH_MODELS] = {
 	[LAUNCH_SERIAL] = "serial",
 };
 
-const char *launch_model_name(enum launch_model model)
+/* The name of a model, as in workload names: "processes". */
+static const char *launch_model_name(enum launch_model model)
 {
 	return launch_models[model];
 }
