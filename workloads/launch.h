@@ -26,7 +26,8 @@
  *	launch_run: prepare -> START, OPS, SETUP -> setup -> SPAWN ->
  *	started -> go phase -> root -> join phase -> stop -> join ->
  *	TEARDOWN -> check, report -> END -> teardown
- * where each hook may be missing. Scenarios that start their tasks in
+ * where each hook may be missing, and the join is the scenario's own
+ * with LAUNCH_OWN_JOIN. Scenarios that start their tasks in
  * rounds (spawn) or in several groups (shared) call the steps below
  * launch_run themselves.
  */
@@ -110,9 +111,10 @@ struct launch_kind {
 	unsigned flags;	      /* enum launch_flags */
 	void *shared;	      /* the global the tasks share, or NULL */
 	size_t shared_size;
-	/* The phases the root marks: go when the tasks are let go (the
-	 * gate opens, the root's part begins, coro_run, the serial loop),
-	 * join when it waits for them; 0 marks none. */
+	/* The phases the root marks: go when the tasks are let go (coro_run,
+	 * the serial loop; for processes and threads the gate opening or the
+	 * root's part beginning, when there is one), join once the root's
+	 * part is done and it waits for them; 0 marks none. */
 	enum lab_phase go_phase, join_phase;
 
 	/* The job, the same in every model. */
