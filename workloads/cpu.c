@@ -15,48 +15,40 @@
  *
  * The result is checked without redoing the work: n steps of the affine
  * map x -> mul * x + add are one affine map, which repeated squaring
- * computes in about 64 steps (chain.c). What surrounds the models, from
- * the parameters to that verdict, is tasks.c, shared with the gil
- * scenario.
+ * computes in about 64 steps (chain.c, shared with the gil scenario).
  *
- * cpu_task_run() is the job, the same in every model. Below it, one
- * function per model:
+ * cpu_job() is the job, the same in every model. The models are started
+ * by launch.c, from the cpu_<model>_run() functions at the end:
  *	processes	fork, each task in its own process, waitpid
  *	threads		pthread_create, pthread_join
  *	coroutines	coro_spawn, coro_run; a yield after every slice
  *	serial		the tasks one after another
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include "coro.h"
+#include "chain.h"
 #include "cpu.h"
-#include "markers.h"
-#include "tasks.h"
+#include "launch.h"
 
 #define CPU_TASKS     4
+#define CPU_MAX_TASKS 10000u
 #define CPU_OPS	      250000000ull /* per task: about 0.25 s of one CPU */
 #define CPU_SLICE_OPS (1ull << 20) /* about 1 ms */
 
-/* A task's slot: what tasks.c keeps for every task, then its timings. */
+/* A task's slot: its chain, then its timings. */
 struct cpu_task {
-	struct tasks_slot base;
+	struct chain_task base;
 	uint64_t cpu_ns;	   /* CPU time of its slices */
 	uint64_t begin_ns, end_ns; /* CLOCK_MONOTONIC */
 };
 
 /* The job, the same in every model: the chain in slices, each timed on the
- * thread's CPU clock. pause, when set, runs between slices. */
-static void cpu_task_run(struct cpu_task *t, void (*pause)(void))
+ * thread's CPU clock, the others let run between two. */
+static void cpu_job(struct launch_task *lt)
 {
+	struct cpu_task *t = (struct cpu_task *)lt;
 	const struct chain *c = &t->base.chain;
-	uint64_t x = c->x0, ops = t->base.ops, done = 0, cpu = 0;
+	uint64_t x = c->x0, ops = lt->run->ops, done = 0, cpu = 0;
 
 	t->begin_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	while (done < ops) {
@@ -67,188 +59,90 @@ static void cpu_task_run(struct cpu_task *t, void (*pause)(void))
 		x = chain_run(c, x, n);
 		done += n;
 		cpu += tasks_clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
-		if (pause && done < ops)
-			pause();
+		if (done < ops)
+			launch_pause(lt);
 	}
 	t->end_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	t->base.x = x;
-	t->base.done = done;
+	t->base.base.done = done;
 	t->cpu_ns = cpu;
+}
+
+static int cpu_prepare(struct launch *l, const struct workload_params *p)
+{
+	return chain_steps(l, p, CPU_OPS);
 }
 
 /* One line for the reader: wall time against the CPU the tasks used. The
  * busy figure is how many CPUs worked on average; a task's span is from
  * its first step to its last, which exceeds its CPU time when it shared a
  * CPU with others. */
-static void cpu_report(const struct tasks *r, const char *extra)
+static void cpu_report(const struct launch *l)
 {
 	uint64_t sum = 0, lo = UINT64_MAX, hi = 0, span = 0;
+	double secs = (double)(l->joined_ns - l->start_ns) / 1e9;
+	char extra[160] = "";
 
-	for (unsigned i = 0; i < r->n; i++) {
-		const struct cpu_task *t = tasks_slot(r, i);
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct cpu_task *t = launch_slot(l, i);
 
 		sum += t->cpu_ns;
 		lo = t->cpu_ns < lo ? t->cpu_ns : lo;
 		hi = t->cpu_ns > hi ? t->cpu_ns : hi;
 		span += t->end_ns - t->begin_ns;
 	}
+	if (l->model == LAUNCH_COROUTINES)
+		snprintf(
+			extra, sizeof(extra),
+			"; %llu switches, one thread: a yield every %llu steps",
+			(unsigned long long)l->switches,
+			(unsigned long long)CPU_SLICE_OPS);
 	printf("%s: %u tasks x %llu multiply-adds: %.3f s wall, %.3f s CPU "
 	       "(%.3f-%.3f s a task), %.2f CPUs busy; a task spanned %.3f s on "
 	       "average%s\n",
-	       r->name, r->n, (unsigned long long)r->ops, r->secs,
+	       l->name, l->n, (unsigned long long)l->ops, secs,
 	       (double)sum / 1e9, (double)lo / 1e9, (double)hi / 1e9,
-	       r->secs > 0 ? (double)sum / 1e9 / r->secs : 0,
-	       (double)span / r->n / 1e9, extra);
+	       secs > 0 ? (double)sum / 1e9 / secs : 0,
+	       (double)span / l->n / 1e9, extra);
 }
 
-static const struct tasks_kind cpu_kind = {
-	.tasks = CPU_TASKS,
-	.ops = CPU_OPS,
+static const struct launch_kind cpu_kind = {
+	.scenario = "cpu",
 	.prefix = "cpu-w",
+	.tasks = CPU_TASKS,
+	.max_tasks = CPU_MAX_TASKS,
+	.run_size = sizeof(struct launch),
 	.slot_size = sizeof(struct cpu_task),
+	.flags = LAUNCH_PIN,
+	.go_phase = LAB_PHASE_WORK,
+	.join_phase = LAB_PHASE_JOIN,
+	.job = cpu_job,
+	.prepare = cpu_prepare,
+	.setup = chain_setup,
+	.check = chain_verdict,
 	.report = cpu_report,
 };
 
-/* ---- processes ---- */
-
-static __attribute__((noreturn)) void cpu_child(struct cpu_task *t)
-{
-	prctl(PR_SET_NAME, t->base.name);
-	if (tasks_pin(&t->base) == 0)
-		cpu_task_run(t, NULL);
-	_exit(t->base.failed);
-}
+/* ---- the models, each started by launch.c ---- */
 
 static int cpu_processes_run(const struct workload_params *p)
 {
-	struct tasks r;
-	int err = 0;
-
-	if (tasks_begin(&r, &cpu_kind, "cpu-processes", p) != 0)
-		return 1;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct cpu_task *t = tasks_slot(&r, i);
-		pid_t pid = fork();
-
-		if (pid == 0)
-			cpu_child(t);
-		t->base.pid = pid;
-		err = tasks_started(&r, &t->base, pid < 0 ? errno : 0, "fork");
-	}
-	LAB_MARK_PHASE(LAB_PHASE_JOIN);
-	for (unsigned i = 0; i < r.n; i++) {
-		struct cpu_task *t = tasks_slot(&r, i);
-		int status = 0;
-		pid_t got;
-
-		if (!t->base.started)
-			continue;
-		while ((got = waitpid(t->base.pid, &status, 0)) < 0 &&
-		       errno == EINTR)
-			;
-		tasks_reaped(&t->base, got, status);
-	}
-	return tasks_finish(&r, err, "");
-}
-
-/* ---- threads ---- */
-
-static void *cpu_thread(void *arg)
-{
-	struct cpu_task *t = arg;
-
-	pthread_setname_np(pthread_self(), t->base.name);
-	if (tasks_pin(&t->base) == 0)
-		cpu_task_run(t, NULL);
-	return NULL;
+	return launch_run(&cpu_kind, LAUNCH_PROCESSES, p);
 }
 
 static int cpu_threads_run(const struct workload_params *p)
 {
-	struct tasks r;
-	int err = 0;
-
-	if (tasks_begin(&r, &cpu_kind, "cpu-threads", p) != 0)
-		return 1;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct cpu_task *t = tasks_slot(&r, i);
-		int e = pthread_create(&t->base.thread, NULL, cpu_thread, t);
-
-		err = tasks_started(&r, &t->base, e, "pthread_create");
-	}
-	LAB_MARK_PHASE(LAB_PHASE_JOIN);
-	for (unsigned i = 0; i < r.n; i++) {
-		struct cpu_task *t = tasks_slot(&r, i);
-
-		if (t->base.started)
-			pthread_join(t->base.thread, NULL);
-	}
-	return tasks_finish(&r, err, "");
-}
-
-/* ---- coroutines ---- */
-
-static void cpu_coro_task(void *arg)
-{
-	cpu_task_run(arg, coro_yield);
+	return launch_run(&cpu_kind, LAUNCH_THREADS, p);
 }
 
 static int cpu_coroutines_run(const struct workload_params *p)
 {
-	struct tasks r;
-	uint64_t switches = coro_switches();
-	cpu_set_t saved;
-	char extra[160];
-	int err = 0, result;
-
-	if (tasks_begin(&r, &cpu_kind, "cpu-coroutines", p) != 0)
-		return 1;
-	if (tasks_pin_root(&r, &saved) != 0)
-		return tasks_finish(&r, 1, "");
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct cpu_task *t = tasks_slot(&r, i);
-		int e = coro_spawn(cpu_coro_task, t, 0);
-
-		err = tasks_started(&r, &t->base, -e, "coro_spawn");
-	}
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	result = coro_run();
-	if (result)
-		fprintf(stderr, "%s: coro_run: %s\n", r.name,
-			strerror(-result));
-	tasks_unpin_root(&r, &saved);
-	switches = coro_switches() - switches;
-	snprintf(extra, sizeof(extra),
-		 "; %llu switches, one thread: a yield every %llu steps",
-		 (unsigned long long)switches,
-		 (unsigned long long)CPU_SLICE_OPS);
-	LAB_MARK_CORO_SWITCHES(switches);
-	return tasks_finish(&r, err || result, extra);
+	return launch_run(&cpu_kind, LAUNCH_COROUTINES, p);
 }
-
-/* ---- serial ---- */
 
 static int cpu_serial_run(const struct workload_params *p)
 {
-	struct tasks r;
-	cpu_set_t saved;
-
-	if (tasks_begin(&r, &cpu_kind, "cpu-serial", p) != 0)
-		return 1;
-	if (tasks_pin_root(&r, &saved) != 0)
-		return tasks_finish(&r, 1, "");
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	for (unsigned i = 0; i < r.n; i++) {
-		struct cpu_task *t = tasks_slot(&r, i);
-
-		t->base.started = 1;
-		cpu_task_run(t, NULL);
-	}
-	tasks_unpin_root(&r, &saved);
-	return tasks_finish(&r, 0, "");
+	return launch_run(&cpu_kind, LAUNCH_SERIAL, p);
 }
 
 const struct workload cpu_processes = {

@@ -9,11 +9,11 @@
  * coroutine parks in the runtime without a system call. race.c is the
  * same job without the lock.
  *
- * lock_task_run() is the job, the same code in every model; a struct
- * lock_ops says which mutex it takes. What surrounds the models, from the
- * parameters to the start gate and the tasks' part of the verdict, is
- * tally.c, shared with the race scenario. Below the job, one function per
- * model:
+ * lock_job() is the job, the same code in every model; the mutex it takes
+ * is the launcher's, made for the model, and a start gate holds the tasks
+ * until all of them exist, so that they contend from the first update.
+ * The models are started by launch.c, from the lock_<model>_run()
+ * functions at the end:
  *	processes	a PTHREAD_PROCESS_SHARED mutex in a MAP_SHARED
  *			mapping, fork, waitpid
  *	threads		the global counter_lock, pthread_create, pthread_join
@@ -23,391 +23,197 @@
  *	serial		the tasks one after another: the lock is never held
  *			by anyone else, the baseline for what locking costs
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "coro.h"
+#include "launch.h"
 #include "lock.h"
-#include "markers.h"
-#include "tally.h"
 
 #define LOCK_TASKS	 4
+#define LOCK_MAX_TASKS	 10000u
 #define LOCK_OPS	 12000000
 #define LOCK_YIELD_EVERY 64u /* coroutines: ops between yields in the lock */
 
 /* The counter and the mutex that guards it. Threads, coroutines and the
  * serial run use the global below, so a futex wait on its address
  * resolves to the symbol counter_lock. Processes cannot share a global
- * (after fork each has its own copy) and put a struct counter_lock in a
- * shared mapping. */
+ * (after fork each has its own copy) and get a MAP_SHARED copy of it. */
 struct counter_lock {
-	pthread_mutex_t mutex;
-	struct coro_mutex *coro; /* what coroutines take instead */
+	struct launch_lock
+		lock; /* first: its mutex is counter_lock's address */
 	volatile long value;
 };
 
 static struct counter_lock counter_lock;
 
-/* How a task takes the lock; the job is the same whichever it is. */
-struct lock_ops {
-	int (*trylock)(struct counter_lock *cl); /* 0 when taken */
-	void (*lock)(struct counter_lock *cl);
-	void (*unlock)(struct counter_lock *cl);
-	/* called holding the lock every LOCK_YIELD_EVERY ops, or NULL */
-	void (*pause)(void);
-};
+_Static_assert(offsetof(struct counter_lock, lock) == 0,
+	       "the lock starts counter_lock");
 
-static int lock_pthread_try(struct counter_lock *cl)
-{
-	return pthread_mutex_trylock(&cl->mutex);
-}
-
-static void lock_pthread_take(struct counter_lock *cl)
-{
-	pthread_mutex_lock(&cl->mutex);
-}
-
-static void lock_pthread_give(struct counter_lock *cl)
-{
-	pthread_mutex_unlock(&cl->mutex);
-}
-
-static int lock_coro_try(struct counter_lock *cl)
-{
-	return coro_mutex_trylock(cl->coro);
-}
-
-static void lock_coro_take(struct counter_lock *cl)
-{
-	coro_mutex_lock(cl->coro);
-}
-
-static void lock_coro_give(struct counter_lock *cl)
-{
-	coro_mutex_unlock(cl->coro);
-}
-
-/* The kernel preempts threads and processes anywhere, inside the lock
- * too; coroutines switch only where they say so. */
-static const struct lock_ops lock_pthread = {
-	.trylock = lock_pthread_try,
-	.lock = lock_pthread_take,
-	.unlock = lock_pthread_give,
-};
-
-static const struct lock_ops lock_coro = {
-	.trylock = lock_coro_try,
-	.lock = lock_coro_take,
-	.unlock = lock_coro_give,
-	.pause = coro_yield,
+struct lock_task {
+	struct launch_task base; /* base.done: decrements made */
+	uint64_t waits;		 /* acquisitions that found the lock held */
 };
 
 /* The job, the same in every model. A try first, only to count the
- * acquisitions that had to wait; the lock call does the waiting. */
-static void lock_task_run(struct tally_task *t, const struct lock_ops *o)
+ * acquisitions that had to wait; the lock call does the waiting. The
+ * kernel preempts threads and processes anywhere, inside the lock too;
+ * coroutines switch only where they say so: the holder yields now and
+ * then. */
+static void lock_job(struct launch_task *t)
 {
-	struct counter_lock *cl = t->run->counter;
-	unsigned ops = t->run->ops;
+	struct counter_lock *cl = t->run->shared;
+	unsigned ops = (unsigned)t->run->ops;
+	int yields = t->run->model == LAUNCH_COROUTINES;
 	uint64_t waits = 0; /* local: a shared slot would bounce between CPUs */
 	unsigned i;
 
 	for (i = 0; i < ops; i++) {
 		long v;
 
-		if (o->trylock(cl) != 0) {
+		if (launch_lock_try(&cl->lock) != 0) {
 			waits++;
-			o->lock(cl);
+			launch_lock_take(&cl->lock);
 		}
 		v = cl->value;
 		cl->value = v - 1;
-		if (o->pause && i % LOCK_YIELD_EVERY == LOCK_YIELD_EVERY - 1)
-			o->pause();
-		o->unlock(cl);
+		if (yields && i % LOCK_YIELD_EVERY == LOCK_YIELD_EVERY - 1)
+			launch_pause(t);
+		launch_lock_give(&cl->lock);
 	}
 	t->done = i;
-	t->waits = waits;
+	((struct lock_task *)t)->waits = waits;
 }
 
-static const struct tally_kind lock_kind = {
-	.tasks = LOCK_TASKS,
-	.ops = LOCK_OPS,
-	.prefix = "lock-w",
-	.updates = "decrements",
-	.stopped = ", as it may have held the lock",
-	.counter = &counter_lock,
-	.counter_size = sizeof(counter_lock),
-};
-
-/* ---- setup, verdict, teardown ---- */
-
-/* tally_begin, then the counter at tasks x ops and its mutex, shared
- * between processes when the counter is (shared); with_coro: the
- * coroutines' mutex too. 0 when the run can go on; when it fails it has
- * said why and undone what it did. */
-static int lock_begin(struct tally_run *r, const char *name,
-		      const struct workload_params *p, int shared,
-		      int with_coro)
+static int lock_prepare(struct launch *l, const struct workload_params *p)
 {
-	struct counter_lock *cl;
-	pthread_mutexattr_t attr;
-	int err;
-
-	if (tally_begin(r, &lock_kind, name, p, shared) != 0)
-		return -1;
-	cl = r->counter;
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_setpshared(&attr, shared ? PTHREAD_PROCESS_SHARED
-						   : PTHREAD_PROCESS_PRIVATE);
-	err = pthread_mutex_init(&cl->mutex, &attr);
-	pthread_mutexattr_destroy(&attr);
-	cl->coro = NULL;
-	if (!err && with_coro) {
-		cl->coro = coro_mutex_new();
-		if (!cl->coro) {
-			pthread_mutex_destroy(&cl->mutex);
-			err = ENOMEM;
-		}
-	}
-	if (err) {
-		fprintf(stderr, "%s: cannot make the mutex: %s\n", r->name,
-			strerror(err));
-		tally_finish(r, 1);
-		return -1;
-	}
-	cl->value = r->updates;
+	l->ops = p->ops ? p->ops : LOCK_OPS;
 	return 0;
+}
+
+/* The counter starts at tasks x ops. */
+static int lock_setup(struct launch *l)
+{
+	struct counter_lock *cl = l->shared;
+
+	cl->value = (long)l->n * (long)l->ops;
+	return 0;
+}
+
+static uint64_t lock_waits(const struct launch *l)
+{
+	uint64_t waits = 0;
+
+	for (unsigned i = 0; i < l->n; i++)
+		waits += ((const struct lock_task *)launch_slot(l, i))->waits;
+	return waits;
 }
 
 /* Every task made all its decrements and the counter ended at exactly 0;
  * says what was wrong in one line otherwise. */
-static int lock_verdict(const struct tally_run *r)
+static int lock_check(struct launch *l)
 {
-	const struct counter_lock *cl = r->counter;
-	uint64_t waits = 0;
+	const struct counter_lock *cl = l->shared;
+	uint64_t waits = lock_waits(l);
 	char tail[64];
 
 	snprintf(tail, sizeof(tail), "; final value %ld", cl->value);
-	if (tally_verdict(r, tail) != 0)
+	if (launch_verdict(l, "decrements", ", as it may have held the lock",
+			   tail) != 0)
 		return 1;
 	if (cl->value != 0) {
 		fprintf(stderr,
 			"%s: final value %ld, expected 0 (from %ld): the "
 			"lock let updates through\n",
-			r->name, cl->value, r->updates);
+			l->name, cl->value, (long)l->n * (long)l->ops);
 		return 1;
 	}
-	for (unsigned i = 0; i < r->n; i++)
-		waits += r->board->t[i].waits;
 	/* the runtime counts its own waits: the two tallies must agree */
-	if (cl->coro && coro_mutex_contended(cl->coro) != waits) {
+	if (cl->lock.coro && coro_mutex_contended(cl->lock.coro) != waits) {
 		fprintf(stderr,
 			"%s: tasks counted %llu waits for the lock, the "
 			"runtime %llu\n",
-			r->name, (unsigned long long)waits,
-			(unsigned long long)coro_mutex_contended(cl->coro));
+			l->name, (unsigned long long)waits,
+			(unsigned long long)coro_mutex_contended(
+				cl->lock.coro));
 		return 1;
 	}
 	return 0;
 }
 
 /* One line for the reader: throughput, how often the lock was busy. */
-static void lock_report(const struct tally_run *r, const char *extra)
+static void lock_report(const struct launch *l)
 {
-	const struct counter_lock *cl = r->counter;
-	uint64_t waits = 0;
-	double total = (double)r->updates;
+	const struct counter_lock *cl = l->shared;
+	uint64_t waits = lock_waits(l);
+	long updates = (long)l->n * (long)l->ops;
+	double total = (double)updates;
+	double secs = (double)(l->joined_ns - l->go_ns) / 1e9;
+	char extra[200] = "";
 
-	for (unsigned i = 0; i < r->n; i++)
-		waits += r->board->t[i].waits;
-	printf("%s: %u tasks x %u ops in %.3f s: %.2f M ops/s; %llu of %ld "
-	       "locks waited (%.1f%%); final value %ld%s\n",
-	       r->name, r->n, r->ops, r->secs,
-	       r->secs > 0 ? total / r->secs / 1e6 : 0.0,
-	       (unsigned long long)waits, r->updates,
-	       total > 0 ? 100.0 * (double)waits / total : 0.0, cl->value,
-	       extra);
-}
-
-/* Gives back the mutexes and what tally_begin made; returns result. */
-static int lock_finish(struct tally_run *r, int result)
-{
-	struct counter_lock *cl = r->counter;
-
-	pthread_mutex_destroy(&cl->mutex);
-	coro_mutex_free(cl->coro);
-	cl->coro = NULL;
-	return tally_finish(r, result);
-}
-
-/* Judges the run, reports it and finishes it. err is a failure already
- * said; the run is judged all the same, as that says what came of it. */
-static int lock_end(struct tally_run *r, int err, const char *extra)
-{
-	int result = lock_verdict(r) || err;
-
-	if (!result)
-		lock_report(r, extra);
-	return lock_finish(r, result);
-}
-
-/* ---- processes ---- */
-
-static __attribute__((noreturn)) void lock_child(struct tally_task *t)
-{
-	prctl(PR_SET_NAME, t->name);
-	if (tally_ready(t))
-		lock_task_run(t, &lock_pthread);
-	_exit(t->failed);
-}
-
-static int lock_processes_run(const struct workload_params *p)
-{
-	struct tally_run r;
-	int err = 0;
-
-	if (lock_begin(&r, "lock-processes", p, 1, 0) != 0)
-		return 1;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct tally_task *t = &r.board->t[i];
-		/* t is in the shared board: only the root may set its pid */
-		pid_t pid = fork();
-
-		if (pid == 0)
-			lock_child(t);
-		t->pid = pid;
-		err = tally_started(&r, t, pid < 0 ? errno : 0, "fork");
-	}
-	tally_open(&r);
-	/* Whichever child ends first. One killed while it held the lock
-	 * never unlocks it, and the others would wait for it forever:
-	 * tally_reaped kills them too, and the run is wrong. */
-	for (unsigned left = r.started; left;) {
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-
-		if (pid < 0 && errno != EINTR)
-			break;
-		if (pid > 0)
-			left -= tally_reaped(&r, pid, status);
-	}
-	tally_stop(&r);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	return lock_end(&r, err, "");
-}
-
-/* ---- threads ---- */
-
-static void *lock_thread(void *arg)
-{
-	struct tally_task *t = arg;
-
-	pthread_setname_np(pthread_self(), t->name);
-	if (tally_ready(t))
-		lock_task_run(t, &lock_pthread);
-	return NULL;
-}
-
-static int lock_threads_run(const struct workload_params *p)
-{
-	struct tally_run r;
-	int err = 0;
-
-	if (lock_begin(&r, "lock-threads", p, 0, 0) != 0)
-		return 1;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct tally_task *t = &r.board->t[i];
-		int e = pthread_create(&t->thread, NULL, lock_thread, t);
-
-		err = tally_started(&r, t, e, "pthread_create");
-	}
-	tally_open(&r);
-	for (unsigned i = 0; i < r.n; i++)
-		if (r.board->t[i].started)
-			pthread_join(r.board->t[i].thread, NULL);
-	tally_stop(&r);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	return lock_end(&r, err, "");
-}
-
-/* ---- coroutines ---- */
-
-static void lock_coro_task(void *arg)
-{
-	lock_task_run(arg, &lock_coro);
-}
-
-static int lock_coroutines_run(const struct workload_params *p)
-{
-	struct tally_run r;
-	struct counter_lock *cl;
-	uint64_t switches = coro_switches();
-	cpu_set_t saved;
-	char extra[200];
-	int err = 0, ran;
-
-	if (lock_begin(&r, "lock-coroutines", p, 0, 1) != 0)
-		return 1;
-	cl = r.counter;
-	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
-		return lock_finish(&r, 1);
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct tally_task *t = &r.board->t[i];
-		int e = coro_spawn(lock_coro_task, t, 0);
-
-		err = tally_started(&r, t, -e, "coro_spawn");
-	}
-	tally_work(&r);
-	ran = coro_run();
-	tally_stop(&r);
-	if (ran)
-		fprintf(stderr, "%s: coro_run: %s\n", r.name, strerror(-ran));
-	tasks_unpin_thread(r.ncpus, &saved);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	switches = coro_switches() - switches;
 	/* Once a holder has yielded inside the lock, the others queue; each
 	 * unlock then hands the lock to the first of them, and the old holder,
 	 * wanting it back at once, queues behind: a convoy, one switch a lock.
 	 */
-	snprintf(extra, sizeof(extra),
-		 "; %llu switches: the holder yields every %u ops inside the "
-		 "lock%s",
-		 (unsigned long long)switches, LOCK_YIELD_EVERY,
-		 coro_mutex_contended(cl->coro) * 2 > (uint64_t)r.updates
-			 ? ", then each unlock hands it to a queued waiter"
-			 : "");
-	LAB_MARK_CORO_SWITCHES(switches);
-	return lock_end(&r, err || ran, extra);
+	if (l->model == LAUNCH_COROUTINES)
+		snprintf(extra, sizeof(extra),
+			 "; %llu switches: the holder yields every %u ops "
+			 "inside the lock%s",
+			 (unsigned long long)l->switches, LOCK_YIELD_EVERY,
+			 coro_mutex_contended(cl->lock.coro) * 2 >
+					 (uint64_t)updates
+				 ? ", then each unlock hands it to a queued "
+				   "waiter"
+				 : "");
+	printf("%s: %u tasks x %u ops in %.3f s: %.2f M ops/s; %llu of %ld "
+	       "locks waited (%.1f%%); final value %ld%s\n",
+	       l->name, l->n, (unsigned)l->ops, secs,
+	       secs > 0 ? total / secs / 1e6 : 0.0, (unsigned long long)waits,
+	       updates, total > 0 ? 100.0 * (double)waits / total : 0.0,
+	       cl->value, extra);
 }
 
-/* ---- serial ---- */
+static const struct launch_kind lock_kind = {
+	.scenario = "lock",
+	.prefix = "lock-w",
+	.tasks = LOCK_TASKS,
+	.max_tasks = LOCK_MAX_TASKS,
+	.run_size = sizeof(struct launch),
+	.slot_size = sizeof(struct lock_task),
+	/* one killed holding the lock would leave the others waiting */
+	.flags = LAUNCH_GATE | LAUNCH_PIN | LAUNCH_STOP_ALL |
+		 LAUNCH_SHARE_MEMORY | LAUNCH_LOCK,
+	.shared = &counter_lock,
+	.shared_size = sizeof(counter_lock),
+	.go_phase = LAB_PHASE_WORK,
+	.join_phase = LAB_PHASE_JOIN,
+	.job = lock_job,
+	.prepare = lock_prepare,
+	.setup = lock_setup,
+	.check = lock_check,
+	.report = lock_report,
+};
+
+/* ---- the models, each started by launch.c ---- */
+
+static int lock_processes_run(const struct workload_params *p)
+{
+	return launch_run(&lock_kind, LAUNCH_PROCESSES, p);
+}
+
+static int lock_threads_run(const struct workload_params *p)
+{
+	return launch_run(&lock_kind, LAUNCH_THREADS, p);
+}
+
+static int lock_coroutines_run(const struct workload_params *p)
+{
+	return launch_run(&lock_kind, LAUNCH_COROUTINES, p);
+}
 
 static int lock_serial_run(const struct workload_params *p)
 {
-	struct tally_run r;
-	cpu_set_t saved;
-
-	if (lock_begin(&r, "lock-serial", p, 0, 0) != 0)
-		return 1;
-	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
-		return lock_finish(&r, 1);
-	tally_work(&r);
-	for (unsigned i = 0; i < r.n; i++) {
-		r.board->t[i].started = 1;
-		lock_task_run(&r.board->t[i], &lock_pthread);
-	}
-	tally_stop(&r);
-	tasks_unpin_thread(r.ncpus, &saved);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	return lock_end(&r, 0, "");
+	return launch_run(&lock_kind, LAUNCH_SERIAL, p);
 }
 
 const struct workload lock_processes = {

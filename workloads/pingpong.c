@@ -11,8 +11,10 @@
  * context switch; across two, a wakeup of the other CPU, which in a
  * virtual machine that has halted its idle CPU costs far more.
  *
- * pp_task_run() is the job, the same code in every model; a struct
- * pp_link says how the token travels. Below it, one function per model:
+ * pp_job() is the job, the same code in every model; a struct pp_link
+ * says how the token travels, the lesson's difference (pingpong_links.c).
+ * A start gate holds both tasks until both exist. The models are started
+ * by launch.c, from the pp_<model>_run() functions at the end:
  *	processes	two pipes, one each way; fork, waitpid
  *	threads		one shared word: store, FUTEX_WAKE; the other side
  *			sleeps in FUTEX_WAIT until the word changes
@@ -21,25 +23,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "coro.h"
-#include "gate.h"
-#include "markers.h"
+#include "launch.h"
 #include "pingpong.h"
-#include "tasks.h"
+#include "pingpong_links.h"
 
 /* A round trip takes about 4 us within one CPU and 35-150 us across two
  * on a 2-vCPU virtual machine: defaults that keep a run near a second */
@@ -47,56 +42,13 @@
 #define PP_TRIPS_ONE_CPU 150000
 #define PP_MAX_TRIPS	 1000000000u /* tokens up to 2 x trips fit 32 bits */
 #define PP_CPU_EVERY	 64	     /* round trips between looks at the CPU */
-#define PP_GONE		 UINT32_MAX  /* the token of a task that gave up */
 
-struct pp_run;
-
-struct pp_task {
-	struct pp_run *run;
-	unsigned id;   /* w0 serves, w1 answers */
-	char name[16]; /* "pingpong-w0" */
-	int cpu;       /* the CPU it is pinned to, -1 for any */
-	pid_t pid;
-	pthread_t thread;
-	int started;
-	int failed;
-	int signal;	   /* processes: the signal that killed it, 0 if none */
-	int fd_in, fd_out; /* processes: the pipe ends it reads and writes */
-	uint32_t last;	   /* the token it passed last */
-	uint32_t want;	   /* when failed: the token due, and the one got */
-	uint32_t got;
-	unsigned trips;		  /* round trips completed */
-	uint64_t ns;		  /* time they took */
-	uint64_t kernel_switches; /* context switches of its thread */
-	uint64_t user_switches;	  /* coroutine switches of its thread */
-	cpu_set_t seen;		  /* CPUs it was found running on */
-};
-
-/* Where tasks report: a MAP_SHARED mapping, so that a forked child writes
- * where the root reads. The gate holds both tasks until both exist. */
-struct pp_board {
-	uint32_t gate; /* gate.h */
-	uint32_t word; /* threads and coroutines: the token passed last */
-	uint32_t gone; /* a task gave up: nobody will answer */
-	struct pp_task t[2];
-};
+/* the word threads and coroutines pass: a global, named in traces */
+static struct pp_word pp_word;
 
 struct pp_run {
-	const char *name;
-	unsigned trips;
-	int cpus[TASKS_MAX_CPUS];
-	unsigned ncpus;
-	struct pp_board *board;
+	struct launch base;
 	int pipes[2][2]; /* [0] carries w0's tokens to w1, [1] the answers */
-};
-
-/* How the token travels; the job is the same whichever it is. */
-struct pp_link {
-	int (*pass)(struct pp_task *t, uint32_t token);
-	int (*await)(struct pp_task *t, uint32_t *token);
-	/* tells a waiting peer that this task gave up; NULL when its exit
-	 * says so (a closed pipe) */
-	void (*abandon)(struct pp_task *t);
 };
 
 static uint64_t pp_kernel_switches(void)
@@ -118,9 +70,11 @@ static void pp_note_cpu(struct pp_task *t)
 
 /* The job, the same in every model. Round trip i: w0 passes 2i+1, w1
  * answers 2i+2. */
-static void pp_task_run(struct pp_task *t, const struct pp_link *l)
+static void pp_job(struct launch_task *lt)
 {
-	unsigned trips = t->run->trips;
+	struct pp_task *t = (struct pp_task *)lt;
+	const struct pp_link *l = pp_link_of(lt->run->model);
+	unsigned trips = (unsigned)lt->run->ops;
 	uint64_t ks = pp_kernel_switches(), us = coro_switches();
 	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
 
@@ -129,7 +83,7 @@ static void pp_task_run(struct pp_task *t, const struct pp_link *l)
 		uint32_t serve = 2 * i + 1, answer = 2 * i + 2;
 
 		t->got = 0;
-		if (t->id == 0) {
+		if (lt->id == 0) {
 			t->want = answer;
 			if (l->pass(t, serve) || l->await(t, &t->got) ||
 			    t->got != answer)
@@ -152,116 +106,11 @@ static void pp_task_run(struct pp_task *t, const struct pp_link *l)
 	t->kernel_switches = pp_kernel_switches() - ks;
 	pp_note_cpu(t);
 	if (t->trips != trips) {
-		t->failed = 1;
+		lt->failed = 1;
 		if (l->abandon)
 			l->abandon(t);
 	}
 }
-
-/* ---- pipes: processes ---- */
-
-static int pp_pipe_pass(struct pp_task *t, uint32_t token)
-{
-	ssize_t n;
-
-	while ((n = write(t->fd_out, &token, sizeof(token))) < 0 &&
-	       errno == EINTR)
-		;
-	return n == sizeof(token) ? 0 : -1;
-}
-
-/* A token is written whole (4 bytes, far below PIPE_BUF) and read whole. */
-static int pp_pipe_await(struct pp_task *t, uint32_t *token)
-{
-	ssize_t n;
-
-	while ((n = read(t->fd_in, token, sizeof(*token))) < 0 &&
-	       errno == EINTR)
-		;
-	return n == sizeof(*token) ? 0 : -1;
-}
-
-static const struct pp_link pp_pipes = {
-	.pass = pp_pipe_pass,
-	.await = pp_pipe_await,
-};
-
-/* ---- a shared word and futex(2): threads ---- */
-
-static long pp_futex(uint32_t *word, int op, uint32_t val)
-{
-	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
-}
-
-static int pp_futex_pass(struct pp_task *t, uint32_t token)
-{
-	uint32_t *word = &t->run->board->word;
-
-	t->last = token;
-	__atomic_store_n(word, token, __ATOMIC_SEQ_CST);
-	pp_futex(word, FUTEX_WAKE_PRIVATE, 1);
-	return 0;
-}
-
-/* Sleeps until the word holds something other than our own last token.
- * FUTEX_WAIT returns at once if the word has already changed, so a pass
- * made between the load and the wait is not missed. */
-static int pp_futex_await(struct pp_task *t, uint32_t *token)
-{
-	struct pp_board *b = t->run->board;
-	uint32_t v;
-
-	while ((v = __atomic_load_n(&b->word, __ATOMIC_SEQ_CST)) == t->last &&
-	       !__atomic_load_n(&b->gone, __ATOMIC_SEQ_CST))
-		pp_futex(&b->word, FUTEX_WAIT_PRIVATE, v);
-	*token = v == t->last ? PP_GONE : v;
-	return 0;
-}
-
-/* gone first: a pass that overwrites the word after this cannot hide it */
-static void pp_futex_abandon(struct pp_task *t)
-{
-	__atomic_store_n(&t->run->board->gone, 1, __ATOMIC_SEQ_CST);
-	pp_futex_pass(t, PP_GONE);
-}
-
-static const struct pp_link pp_futexes = {
-	.pass = pp_futex_pass,
-	.await = pp_futex_await,
-	.abandon = pp_futex_abandon,
-};
-
-/* ---- the same word and coro_yield: coroutines ---- */
-
-static int pp_coro_pass(struct pp_task *t, uint32_t token)
-{
-	t->last = token;
-	t->run->board->word = token;
-	return 0;
-}
-
-/* Where a thread sleeps in the kernel, a coroutine lets the other run. */
-static int pp_coro_await(struct pp_task *t, uint32_t *token)
-{
-	struct pp_board *b = t->run->board;
-
-	while (b->word == t->last && !b->gone)
-		coro_yield();
-	*token = b->word == t->last ? PP_GONE : b->word;
-	return 0;
-}
-
-static void pp_coro_abandon(struct pp_task *t)
-{
-	t->run->board->gone = 1;
-	pp_coro_pass(t, PP_GONE);
-}
-
-static const struct pp_link pp_yields = {
-	.pass = pp_coro_pass,
-	.await = pp_coro_await,
-	.abandon = pp_coro_abandon,
-};
 
 /* "0,1" from a set of CPUs, "none" when empty */
 static void pp_cpu_list(const cpu_set_t *set, char *buf, size_t len)
@@ -286,31 +135,29 @@ static void pp_cpu_list(const cpu_set_t *set, char *buf, size_t len)
 
 /* ---- setup, verdict, teardown ---- */
 
-/* Takes the parameters; nothing to undo when it fails. */
-static int pp_params(struct pp_run *r, const char *name,
-		     const struct workload_params *p, int one_thread)
+/* Two tasks; as many round trips as fit in about a second where they
+ * run. */
+static int pp_prepare(struct launch *l, const struct workload_params *p)
 {
-	memset(r, 0, sizeof(*r));
-	r->name = name;
+	struct pp_run *r = (struct pp_run *)l;
+
 	for (int i = 0; i < 4; i++)
 		r->pipes[i / 2][i % 2] = -1;
 	if (p->tasks && p->tasks != 2) {
-		fprintf(stderr, "%s: a ping-pong takes 2 tasks, not %u\n", name,
-			p->tasks);
+		fprintf(stderr, "%s: a ping-pong takes 2 tasks, not %u\n",
+			l->name, p->tasks);
 		return -1;
 	}
-	if (tasks_parse_cpus(name, p->cpus, r->cpus, &r->ncpus) != 0)
-		return -1;
 	if (p->ops)
-		r->trips = p->ops;
-	else if (one_thread || (r->ncpus == 1) ||
-		 (r->ncpus > 1 && r->cpus[0] == r->cpus[1]))
-		r->trips = PP_TRIPS_ONE_CPU;
+		l->ops = p->ops;
+	else if (l->model == LAUNCH_COROUTINES || l->ncpus == 1 ||
+		 (l->ncpus > 1 && l->cpus[0] == l->cpus[1]))
+		l->ops = PP_TRIPS_ONE_CPU;
 	else
-		r->trips = PP_TRIPS;
-	if (r->trips > PP_MAX_TRIPS) {
-		fprintf(stderr, "%s: %u round trips, at most %u\n", name,
-			r->trips, PP_MAX_TRIPS);
+		l->ops = PP_TRIPS;
+	if (l->ops > PP_MAX_TRIPS) {
+		fprintf(stderr, "%s: %u round trips, at most %u\n", l->name,
+			(unsigned)l->ops, PP_MAX_TRIPS);
 		return -1;
 	}
 	return 0;
@@ -325,103 +172,123 @@ static void pp_close_pipes(struct pp_run *r)
 	}
 }
 
-static void pp_teardown(struct pp_run *r)
+/* The processes' two pipes, one each way. */
+static int pp_setup(struct launch *l)
 {
-	pp_close_pipes(r);
-	if (r->board)
-		munmap(r->board, sizeof(*r->board));
-	r->board = NULL;
-}
+	struct pp_run *r = (struct pp_run *)l;
+	struct pp_task *w0 = launch_slot(l, 0), *w1 = launch_slot(l, 1);
 
-/* with_pipes: the processes' two pipes, one each way */
-static int pp_setup(struct pp_run *r, int with_pipes)
-{
-	void *m = mmap(NULL, sizeof(*r->board), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (m == MAP_FAILED) {
-		fprintf(stderr, "%s: mmap: %s\n", r->name, strerror(errno));
-		return -1;
-	}
-	r->board = m;
 	for (unsigned i = 0; i < 2; i++) {
-		struct pp_task *t = &r->board->t[i];
+		struct pp_task *t = launch_slot(l, i);
 
-		t->run = r;
-		t->id = i;
-		snprintf(t->name, sizeof(t->name), "pingpong-w%u", i);
-		t->cpu = r->ncpus ? r->cpus[i % r->ncpus] : -1;
 		t->fd_in = t->fd_out = -1;
 	}
-	if (!with_pipes)
+	if (l->model != LAUNCH_PROCESSES)
 		return 0;
 	if (pipe2(r->pipes[0], O_CLOEXEC) != 0 ||
 	    pipe2(r->pipes[1], O_CLOEXEC) != 0) {
-		fprintf(stderr, "%s: pipe: %s\n", r->name, strerror(errno));
-		pp_teardown(r);
+		fprintf(stderr, "%s: pipe: %s\n", l->name, strerror(errno));
 		return -1;
 	}
-	r->board->t[0].fd_out = r->pipes[0][1];
-	r->board->t[0].fd_in = r->pipes[1][0];
-	r->board->t[1].fd_in = r->pipes[0][0];
-	r->board->t[1].fd_out = r->pipes[1][1];
+	w0->fd_out = r->pipes[0][1];
+	w0->fd_in = r->pipes[1][0];
+	w1->fd_in = r->pipes[0][0];
+	w1->fd_out = r->pipes[1][1];
 	return 0;
+}
+
+/* In a child: a write to a peer that died fails with EPIPE instead of
+ * killing, and the other task's ends are closed, so that its death is end
+ * of file here. */
+static void pp_child(struct launch_task *lt)
+{
+	struct pp_run *r = (struct pp_run *)lt->run;
+	struct pp_task *t = (struct pp_task *)lt;
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	int keep[2] = {t->fd_in, t->fd_out};
+
+	sigaction(SIGPIPE, &ign, NULL);
+	for (int i = 0; i < 4; i++) {
+		int fd = r->pipes[i / 2][i % 2];
+
+		if (fd != keep[0] && fd != keep[1])
+			close(fd);
+	}
+}
+
+static void pp_started(struct launch *l)
+{
+	/* the children hold the pipes now: ours would hide a death */
+	pp_close_pipes((struct pp_run *)l);
+	/* a coroutine alone would yield forever waiting for an answer */
+	if (l->model == LAUNCH_COROUTINES && l->started < l->n)
+		((struct pp_word *)l->shared)->gone = 1;
+}
+
+static void pp_teardown(struct launch *l)
+{
+	pp_close_pipes((struct pp_run *)l);
 }
 
 /* Both tasks made every round trip with every token in order, and each
  * ran only where it was pinned; says what was wrong in one line otherwise.
  */
-static int pp_verdict(const struct pp_run *r)
+static int pp_check(struct launch *l)
 {
 	/* a killed task explains why the other could not finish */
 	for (unsigned i = 0; i < 2; i++) {
-		if (r->board->t[i].signal) {
+		const struct pp_task *t = launch_slot(l, i);
+
+		if (l->model == LAUNCH_PROCESSES &&
+		    WIFSIGNALED(t->base.status)) {
 			fprintf(stderr, "%s: %s was killed by signal %d\n",
-				r->name, r->board->t[i].name,
-				r->board->t[i].signal);
+				l->name, t->base.name,
+				WTERMSIG(t->base.status));
 			return 1;
 		}
 	}
 	for (unsigned i = 0; i < 2; i++) {
-		if (!r->board->t[i].started) {
+		const struct pp_task *t = launch_slot(l, i);
+
+		if (!t->base.started) {
 			fprintf(stderr,
 				"%s: %s could not be started; the run was "
 				"called off\n",
-				r->name, r->board->t[i].name);
+				l->name, t->base.name);
 			return 1;
 		}
 	}
 	for (unsigned i = 0; i < 2; i++) {
-		const struct pp_task *t = &r->board->t[i];
+		const struct pp_task *t = launch_slot(l, i);
 		char seen[64];
 
-		if (t->failed && !t->want) {
+		if (t->base.failed && !t->want) {
 			fprintf(stderr,
 				"%s: %s was called off before its "
 				"first round trip\n",
-				r->name, t->name);
+				l->name, t->base.name);
 			return 1;
 		}
-		if (t->trips != r->trips) {
+		if (t->trips != l->ops) {
 			fprintf(stderr,
 				"%s: %s made %u of %u round trips (token %u "
 				"due, got %u)\n",
-				r->name, t->name, t->trips, r->trips, t->want,
-				t->got);
+				l->name, t->base.name, t->trips,
+				(unsigned)l->ops, t->want, t->got);
 			return 1;
 		}
-		if (t->failed) {
+		if (t->base.failed) {
 			fprintf(stderr,
 				"%s: %s made every round trip but "
 				"did not exit cleanly\n",
-				r->name, t->name);
+				l->name, t->base.name);
 			return 1;
 		}
 		pp_cpu_list(&t->seen, seen, sizeof(seen));
-		if (t->cpu >= 0 && (CPU_COUNT(&t->seen) != 1 ||
-				    !CPU_ISSET(t->cpu, &t->seen))) {
+		if (t->base.cpu >= 0 && (CPU_COUNT(&t->seen) != 1 ||
+					 !CPU_ISSET(t->base.cpu, &t->seen))) {
 			fprintf(stderr, "%s: %s pinned to CPU %d ran on %s\n",
-				r->name, t->name, t->cpu, seen);
+				l->name, t->base.name, t->base.cpu, seen);
 			return 1;
 		}
 	}
@@ -429,259 +296,68 @@ static int pp_verdict(const struct pp_run *r)
 }
 
 /* One line for the reader: the price of a round trip and of a switch. */
-static void pp_report(const struct pp_run *r, const char *extra)
+static void pp_report(const struct launch *l)
 {
-	const struct pp_task *w0 = &r->board->t[0], *w1 = &r->board->t[1];
+	const struct pp_task *w0 = launch_slot(l, 0), *w1 = launch_slot(l, 1);
 	/* coroutines share one thread: count its switches once */
 	uint64_t user = w0->user_switches;
 	uint64_t kernel = w0->kernel_switches +
 			  (w0->user_switches ? 0 : w1->kernel_switches);
 	uint64_t all = user + kernel;
+	unsigned trips = (unsigned)l->ops;
 	double ns = (double)w0->ns;
-	char on0[64], on1[64];
+	char on0[64], on1[64], extra[80] = "";
 
 	pp_cpu_list(&w0->seen, on0, sizeof(on0));
 	pp_cpu_list(&w1->seen, on1, sizeof(on1));
+	if (l->model == LAUNCH_COROUTINES && l->ncpus)
+		snprintf(extra, sizeof(extra),
+			 " (one thread, pinned to CPU %d)", l->cpus[0]);
 	printf("%s: %u round trips in %.3f s: %.0f ns per round trip, %.1f "
 	       "ns per switch (%llu in the kernel, %llu in user space, %.2f "
 	       "per round trip); w0 on CPU %s; w1 on CPU %s%s\n",
-	       r->name, r->trips, ns / 1e9, r->trips ? ns / r->trips : 0.0,
+	       l->name, trips, ns / 1e9, trips ? ns / trips : 0.0,
 	       all ? ns / (double)all : 0.0, (unsigned long long)kernel,
-	       (unsigned long long)user,
-	       r->trips ? (double)all / r->trips : 0.0, on0, on1, extra);
+	       (unsigned long long)user, trips ? (double)all / trips : 0.0, on0,
+	       on1, extra);
 }
 
-/* Marks the end of a run and gives back everything it holds. */
-static int pp_finish(struct pp_run *r, int result)
-{
-	LAB_MARK_END(result);
-	pp_teardown(r);
-	return result;
-}
+static const struct launch_kind pp_kind = {
+	.scenario = "pingpong",
+	.prefix = "pingpong-w",
+	.tasks = 2,
+	.run_size = sizeof(struct pp_run),
+	.slot_size = sizeof(struct pp_task),
+	.flags = LAUNCH_GATE | LAUNCH_PIN,
+	.shared = &pp_word,
+	.shared_size = sizeof(pp_word),
+	.go_phase = LAB_PHASE_WORK,
+	.join_phase = LAB_PHASE_JOIN,
+	.job = pp_job,
+	.prepare = pp_prepare,
+	.setup = pp_setup,
+	.child = pp_child,
+	.started = pp_started,
+	.check = pp_check,
+	.report = pp_report,
+	.teardown = pp_teardown,
+};
 
-/* What a process or thread task does once it exists. */
-static void pp_task_start(struct pp_task *t, const struct pp_link *l)
-{
-	if (!gate_wait(&t->run->board->gate)) {
-		t->failed = 1;
-		return;
-	}
-	pp_task_run(t, l);
-}
-
-/* The root pins a task while it waits at the gate, so that a failure can
- * still call the run off before the first token. */
-static int pp_pin_task(const struct pp_run *r, const struct pp_task *t,
-		       int is_thread)
-{
-	cpu_set_t set;
-	int err;
-
-	if (t->cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(t->cpu, &set);
-	if (is_thread)
-		err = pthread_setaffinity_np(t->thread, sizeof(set), &set);
-	else
-		err = sched_setaffinity(t->pid, sizeof(set), &set) ? errno : 0;
-	if (err)
-		fprintf(stderr, "%s: pinning %s to CPU %d: %s\n", r->name,
-			t->name, t->cpu, strerror(err));
-	return err;
-}
-
-/* Opens the gate when both tasks exist and are where they belong. */
-static void pp_start(struct pp_run *r, unsigned started, int is_thread)
-{
-	int ok = started == 2;
-
-	for (unsigned i = 0; i < started && ok; i++)
-		ok = pp_pin_task(r, &r->board->t[i], is_thread) == 0;
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	gate_set(&r->board->gate, ok ? GATE_OPEN : GATE_CALLED_OFF);
-}
-
-/* ---- processes ---- */
-
-static __attribute__((noreturn)) void pp_child(struct pp_task *t)
-{
-	struct sigaction ign = {.sa_handler = SIG_IGN};
-	int keep[2] = {t->fd_in, t->fd_out};
-
-	prctl(PR_SET_NAME, t->name);
-	/* a write to a peer that died fails with EPIPE instead of killing */
-	sigaction(SIGPIPE, &ign, NULL);
-	/* the other task's ends closed, so its death is end of file here */
-	for (int i = 0; i < 4; i++) {
-		int fd = t->run->pipes[i / 2][i % 2];
-
-		if (fd != keep[0] && fd != keep[1])
-			close(fd);
-	}
-	pp_task_start(t, &pp_pipes);
-	_exit(t->failed);
-}
+/* ---- the models, each started by launch.c ---- */
 
 static int pp_processes_run(const struct workload_params *p)
 {
-	struct pp_run r;
-	unsigned started = 0;
-	int result;
-
-	if (pp_params(&r, "pingpong-processes", p, 0) != 0)
-		return 1;
-	LAB_MARK_START(2);
-	LAB_MARK_OPS(r.trips);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (pp_setup(&r, 1) != 0)
-		return pp_finish(&r, 1);
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < 2; i++) {
-		struct pp_task *t = &r.board->t[i];
-		/* t is in the shared board: only the root may set its pid */
-		pid_t pid = fork();
-
-		if (pid == 0)
-			pp_child(t);
-		t->pid = pid;
-		if (pid < 0) {
-			fprintf(stderr, "%s: fork: %s\n", r.name,
-				strerror(errno));
-			break;
-		}
-		t->started = 1;
-		started++;
-	}
-	/* the children hold the pipes now: ours would hide a death */
-	pp_close_pipes(&r);
-	pp_start(&r, started, 0);
-	LAB_MARK_PHASE(LAB_PHASE_JOIN);
-	for (unsigned i = 0; i < 2; i++) {
-		struct pp_task *t = &r.board->t[i];
-		int status = 0;
-		pid_t got;
-
-		if (!t->started)
-			continue;
-		while ((got = waitpid(t->pid, &status, 0)) < 0 &&
-		       errno == EINTR)
-			;
-		if (got != t->pid || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			t->failed = 1;
-		if (got == t->pid && WIFSIGNALED(status))
-			t->signal = WTERMSIG(status);
-	}
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = pp_verdict(&r);
-	if (!result)
-		pp_report(&r, "");
-	return pp_finish(&r, result);
-}
-
-/* ---- threads ---- */
-
-static void *pp_thread(void *arg)
-{
-	struct pp_task *t = arg;
-
-	pthread_setname_np(pthread_self(), t->name);
-	pp_task_start(t, &pp_futexes);
-	return NULL;
+	return launch_run(&pp_kind, LAUNCH_PROCESSES, p);
 }
 
 static int pp_threads_run(const struct workload_params *p)
 {
-	struct pp_run r;
-	unsigned started = 0;
-	int result;
-
-	if (pp_params(&r, "pingpong-threads", p, 0) != 0)
-		return 1;
-	LAB_MARK_START(2);
-	LAB_MARK_OPS(r.trips);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (pp_setup(&r, 0) != 0)
-		return pp_finish(&r, 1);
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < 2; i++) {
-		struct pp_task *t = &r.board->t[i];
-		int err = pthread_create(&t->thread, NULL, pp_thread, t);
-
-		if (err) {
-			fprintf(stderr, "%s: pthread_create: %s\n", r.name,
-				strerror(err));
-			break;
-		}
-		t->started = 1;
-		started++;
-	}
-	pp_start(&r, started, 1);
-	LAB_MARK_PHASE(LAB_PHASE_JOIN);
-	for (unsigned i = 0; i < 2; i++)
-		if (r.board->t[i].started)
-			pthread_join(r.board->t[i].thread, NULL);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = pp_verdict(&r);
-	if (!result)
-		pp_report(&r, "");
-	return pp_finish(&r, result);
+	return launch_run(&pp_kind, LAUNCH_THREADS, p);
 }
 
-/* ---- coroutines ---- */
-
-static void pp_coro_task(void *arg)
-{
-	pp_task_run(arg, &pp_yields);
-}
-
-/* Both coroutines live in one thread: it goes on the first CPU of the
- * list, and back where it was afterwards. */
 static int pp_coroutines_run(const struct workload_params *p)
 {
-	struct pp_run r;
-	cpu_set_t saved;
-	uint64_t switches = coro_switches();
-	int result, err = 0;
-	char extra[80] = "";
-
-	if (pp_params(&r, "pingpong-coroutines", p, 1) != 0)
-		return 1;
-	LAB_MARK_START(2);
-	LAB_MARK_OPS(r.trips);
-	LAB_MARK_PHASE(LAB_PHASE_SETUP);
-	if (pp_setup(&r, 0) != 0)
-		return pp_finish(&r, 1);
-	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
-		return pp_finish(&r, 1);
-	if (r.ncpus) {
-		for (unsigned i = 0; i < 2; i++)
-			r.board->t[i].cpu = r.cpus[0];
-		snprintf(extra, sizeof(extra),
-			 " (one thread, pinned to CPU %d)", r.cpus[0]);
-	}
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < 2 && !err; i++) {
-		err = coro_spawn(pp_coro_task, &r.board->t[i], 0);
-		r.board->t[i].started = !err;
-	}
-	if (err) {
-		fprintf(stderr, "%s: coro_spawn: %s\n", r.name, strerror(-err));
-		/* a task alone would yield forever waiting for an answer */
-		r.board->gone = 1;
-	}
-	LAB_MARK_PHASE(LAB_PHASE_WORK);
-	err = coro_run();
-	if (err)
-		fprintf(stderr, "%s: coro_run: %s\n", r.name, strerror(-err));
-	tasks_unpin_thread(r.ncpus, &saved);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	result = pp_verdict(&r) || err;
-	if (!result)
-		pp_report(&r, extra);
-	LAB_MARK_CORO_SWITCHES(coro_switches() - switches);
-	return pp_finish(&r, result);
+	return launch_run(&pp_kind, LAUNCH_COROUTINES, p);
 }
 
 const struct workload pingpong_processes = {

@@ -12,30 +12,22 @@
  * Coroutines lose nothing: they switch only where they yield, which is
  * between two updates and never inside one.
  *
- * race_task_run() is the job, the same code in every model. What surrounds
- * the models, from the parameters to the start gate and the tasks' part of
- * the verdict, is tally.c, shared with the lock scenario. Below the job,
- * one function per model:
+ * race_job() is the job, the same code in every model; a start gate
+ * holds the tasks until all of them exist, so that they race from the
+ * first update. The models are started by launch.c, from the
+ * race_<model>_run() functions at the end:
  *	processes	the counter in a MAP_SHARED mapping, fork, waitpid
  *	threads		the global counter, pthread_create, pthread_join
  *	coroutines	the global counter, coro_spawn, coro_run; each task
  *			yields every RACE_YIELD_EVERY increments
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include "coro.h"
-#include "markers.h"
+#include "launch.h"
 #include "race.h"
-#include "tally.h"
 
 #define RACE_TASKS	 4
+#define RACE_MAX_TASKS	 10000u
 #define RACE_OPS	 300000000
 #define RACE_YIELD_EVERY 64u /* coroutines: increments between yields */
 
@@ -45,12 +37,13 @@
  * race needs; it makes nothing atomic. */
 static volatile long counter;
 
-/* The job, the same in every model: read, add one, write back. pause is
- * where a coroutine lets the others run, between two updates. */
-static void race_task_run(struct tally_task *t, void (*pause)(void))
+/* The job, the same in every model: read, add one, write back. A
+ * coroutine lets the others run between two updates. */
+static void race_job(struct launch_task *t)
 {
-	volatile long *c = t->run->counter;
-	unsigned ops = t->run->ops;
+	volatile long *c = t->run->shared;
+	unsigned ops = (unsigned)t->run->ops;
+	int yields = t->run->model == LAUNCH_COROUTINES;
 	unsigned i;
 
 	for (i = 0; i < ops; i++) {
@@ -58,210 +51,105 @@ static void race_task_run(struct tally_task *t, void (*pause)(void))
 
 		/* another task's writes between these two lines are lost */
 		*c = v + 1;
-		if (pause && i % RACE_YIELD_EVERY == RACE_YIELD_EVERY - 1)
-			pause();
+		if (yields && i % RACE_YIELD_EVERY == RACE_YIELD_EVERY - 1)
+			launch_pause(t);
 	}
 	t->done = i;
 }
 
-static const struct tally_kind race_kind = {
-	.tasks = RACE_TASKS,
-	.ops = RACE_OPS,
-	.prefix = "race-w",
-	.updates = "increments",
-	.stopped = "",
-	/* the counter is only ever reached through volatile pointers */
-	.counter = (void *)&counter,
-	.counter_size = sizeof(counter),
-};
-
-/* ---- setup, verdict, teardown ---- */
-
-/* tally_begin, then the counter at 0; shared: in a shared mapping */
-static int race_begin(struct tally_run *r, const char *name,
-		      const struct workload_params *p, int shared)
+static int race_prepare(struct launch *l, const struct workload_params *p)
 {
-	if (tally_begin(r, &race_kind, name, p, shared) != 0)
-		return -1;
-	*(volatile long *)r->counter = 0;
+	l->ops = p->ops ? p->ops : RACE_OPS;
 	return 0;
 }
 
-/* Every task made all its increments, and the counter is no higher than
- * their number: a lost update can only make it lower. Says what was wrong
- * in one line otherwise. */
-static int race_verdict(const struct tally_run *r)
+static long race_updates(const struct launch *l)
 {
-	long got = *(volatile long *)r->counter;
+	return (long)l->n * (long)l->ops;
+}
 
-	if (tally_verdict(r, "") != 0)
+/* Every task made all its increments, and the counter is no higher than
+ * their number: a lost update can only make it lower. Coroutines lose
+ * none. Says what was wrong in one line otherwise. */
+static int race_check(struct launch *l)
+{
+	long got = *(volatile long *)l->shared, updates = race_updates(l);
+
+	if (launch_verdict(l, "increments", "", "") != 0)
 		return 1;
-	if (got < 0 || got > r->updates) {
+	if (got < 0 || got > updates) {
 		fprintf(stderr,
 			"%s: counter %ld after %ld increments: no race can "
 			"leave that\n",
-			r->name, got, r->updates);
+			l->name, got, updates);
+		return 1;
+	}
+	if (l->model == LAUNCH_COROUTINES && got != updates) {
+		fprintf(stderr,
+			"%s: lost %ld updates, but coroutines switch only "
+			"where they yield\n",
+			l->name, updates - got);
 		return 1;
 	}
 	return 0;
 }
 
 /* One line for the reader: how many updates the race lost. */
-static void race_report(const struct tally_run *r, const char *extra)
+static void race_report(const struct launch *l)
 {
-	long got = *(volatile long *)r->counter, lost = r->updates - got;
+	long got = *(volatile long *)l->shared, updates = race_updates(l);
+	long lost = updates - got;
+	char extra[200] = "";
 
+	if (l->model == LAUNCH_COROUTINES)
+		snprintf(extra, sizeof(extra),
+			 ": coroutines switch only where they yield (%llu "
+			 "switches, one every %u increments), never inside a "
+			 "read-add-write",
+			 (unsigned long long)l->switches, RACE_YIELD_EVERY);
 	printf("%s: %u tasks x %u increments in %.3f s: counter %ld of %ld, "
 	       "lost %ld updates (%.2f%%)%s\n",
-	       r->name, r->n, r->ops, r->secs, got, r->updates, lost,
-	       r->updates ? 100.0 * (double)lost / (double)r->updates : 0.0,
-	       extra);
+	       l->name, l->n, (unsigned)l->ops,
+	       (double)(l->joined_ns - l->go_ns) / 1e9, got, updates, lost,
+	       updates ? 100.0 * (double)lost / (double)updates : 0.0, extra);
 }
 
-/* Judges the run, reports it and finishes it. err is a failure already
- * said; the run is judged all the same, as that says what came of it. */
-static int race_end(struct tally_run *r, int err)
-{
-	int result = race_verdict(r) || err;
+static const struct launch_kind race_kind = {
+	.scenario = "race",
+	.prefix = "race-w",
+	.tasks = RACE_TASKS,
+	.max_tasks = RACE_MAX_TASKS,
+	.run_size = sizeof(struct launch),
+	.slot_size = sizeof(struct launch_task),
+	/* once one has died the count is wrong whatever the others do */
+	.flags = LAUNCH_GATE | LAUNCH_PIN | LAUNCH_STOP_ALL |
+		 LAUNCH_SHARE_MEMORY,
+	/* the counter is only ever reached through volatile pointers */
+	.shared = (void *)&counter,
+	.shared_size = sizeof(counter),
+	.go_phase = LAB_PHASE_WORK,
+	.join_phase = LAB_PHASE_JOIN,
+	.job = race_job,
+	.prepare = race_prepare,
+	.check = race_check,
+	.report = race_report,
+};
 
-	if (!result)
-		race_report(r, "");
-	return tally_finish(r, result);
-}
-
-/* ---- processes ---- */
-
-static __attribute__((noreturn)) void race_child(struct tally_task *t)
-{
-	prctl(PR_SET_NAME, t->name);
-	if (tally_ready(t))
-		race_task_run(t, NULL);
-	_exit(t->failed);
-}
+/* ---- the models, each started by launch.c ---- */
 
 static int race_processes_run(const struct workload_params *p)
 {
-	struct tally_run r;
-	int err = 0;
-
-	if (race_begin(&r, "race-processes", p, 1) != 0)
-		return 1;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct tally_task *t = &r.board->t[i];
-		/* t is in the shared board: only the root may set its pid */
-		pid_t pid = fork();
-
-		if (pid == 0)
-			race_child(t);
-		t->pid = pid;
-		err = tally_started(&r, t, pid < 0 ? errno : 0, "fork");
-	}
-	tally_open(&r);
-	/* Whichever child ends first. Once one has died the count is wrong
-	 * whatever the others do: tally_reaped stops them rather than let
-	 * them finish a run that has already failed. */
-	for (unsigned left = r.started; left;) {
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-
-		if (pid < 0 && errno != EINTR)
-			break;
-		if (pid > 0)
-			left -= tally_reaped(&r, pid, status);
-	}
-	tally_stop(&r);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	return race_end(&r, err);
-}
-
-/* ---- threads ---- */
-
-static void *race_thread(void *arg)
-{
-	struct tally_task *t = arg;
-
-	pthread_setname_np(pthread_self(), t->name);
-	if (tally_ready(t))
-		race_task_run(t, NULL);
-	return NULL;
+	return launch_run(&race_kind, LAUNCH_PROCESSES, p);
 }
 
 static int race_threads_run(const struct workload_params *p)
 {
-	struct tally_run r;
-	int err = 0;
-
-	if (race_begin(&r, "race-threads", p, 0) != 0)
-		return 1;
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct tally_task *t = &r.board->t[i];
-		int e = pthread_create(&t->thread, NULL, race_thread, t);
-
-		err = tally_started(&r, t, e, "pthread_create");
-	}
-	tally_open(&r);
-	for (unsigned i = 0; i < r.n; i++)
-		if (r.board->t[i].started)
-			pthread_join(r.board->t[i].thread, NULL);
-	tally_stop(&r);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	return race_end(&r, err);
-}
-
-/* ---- coroutines ---- */
-
-static void race_coro_task(void *arg)
-{
-	race_task_run(arg, coro_yield);
+	return launch_run(&race_kind, LAUNCH_THREADS, p);
 }
 
 static int race_coroutines_run(const struct workload_params *p)
 {
-	struct tally_run r;
-	volatile long *c;
-	uint64_t switches = coro_switches();
-	cpu_set_t saved;
-	char extra[200];
-	int result, err = 0, ran;
-
-	if (race_begin(&r, "race-coroutines", p, 0) != 0)
-		return 1;
-	c = r.counter;
-	if (tasks_pin_thread(r.name, r.cpus, r.ncpus, &saved) != 0)
-		return tally_finish(&r, 1);
-	LAB_MARK_PHASE(LAB_PHASE_SPAWN);
-	for (unsigned i = 0; i < r.n && !err; i++) {
-		struct tally_task *t = &r.board->t[i];
-		int e = coro_spawn(race_coro_task, t, 0);
-
-		err = tally_started(&r, t, -e, "coro_spawn");
-	}
-	tally_work(&r);
-	ran = coro_run();
-	tally_stop(&r);
-	if (ran)
-		fprintf(stderr, "%s: coro_run: %s\n", r.name, strerror(-ran));
-	tasks_unpin_thread(r.ncpus, &saved);
-	LAB_MARK_PHASE(LAB_PHASE_TEARDOWN);
-	switches = coro_switches() - switches;
-	result = race_verdict(&r) || err || ran;
-	if (!result && *c != r.updates) {
-		fprintf(stderr,
-			"%s: lost %ld updates, but coroutines switch only "
-			"where they yield\n",
-			r.name, r.updates - *c);
-		result = 1;
-	}
-	snprintf(extra, sizeof(extra),
-		 ": coroutines switch only where they yield (%llu switches, "
-		 "one every %u increments), never inside a read-add-write",
-		 (unsigned long long)switches, RACE_YIELD_EVERY);
-	if (!result)
-		race_report(&r, extra);
-	LAB_MARK_CORO_SWITCHES(switches);
-	return tally_finish(&r, result);
+	return launch_run(&race_kind, LAUNCH_COROUTINES, p);
 }
 
 const struct workload race_processes = {
