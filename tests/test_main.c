@@ -350,8 +350,10 @@ static bool take_reports(struct outcome *o, int fd)
 		take_record(o, h.type, o->buf + used + sizeof(h), h.len);
 		used += sizeof(h) + h.len;
 	}
-	memmove(o->buf, o->buf + used, o->len - used);
-	o->len -= used;
+	if (used) {
+		memmove(o->buf, o->buf + used, o->len - used);
+		o->len -= used;
+	}
 	return n != 0;
 }
 
