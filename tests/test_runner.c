@@ -196,6 +196,22 @@ static bool sleep_gone(long pid, const char *secs)
 	return false;
 }
 
+/* text with each line indented, so that its summary line is not taken
+ * for this run's (static storage) */
+static const char *indented(const char *text)
+{
+	static char buf[1 << 17];
+	size_t n = 0;
+
+	for (const char *p = text; *p && n + 10 < sizeof(buf); p++) {
+		if (p == text || p[-1] == '\n')
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\t| ");
+		buf[n++] = *p;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
 /* each of want[] in text, in that order */
 static void check_in_order(const char *text, const char *const want[])
 {
@@ -205,7 +221,7 @@ static void check_in_order(const char *text, const char *const want[])
 		const char *p = strstr(at, want[i]);
 
 		if (!CHECK_MSG(p, "no \"%s\" where expected in:\n%s", want[i],
-			       text))
+			       indented(text)))
 			return;
 		at = p + strlen(want[i]);
 	}
@@ -248,7 +264,7 @@ TEST_TIMEOUT(runner_isolates_crashes_exits_and_hangs, 30)
 		 asan_was ? asan_was : "", asan_was ? ":" : "");
 	setenv("ASAN_OPTIONS", asan, 1);
 	code = test_run(argv, out, sizeof(out), false);
-	CHECK_MSG(code == 1, "exit %d, not 1, from:\n%s", code, out);
+	CHECK_MSG(code == 1, "exit %d, not 1, from:\n%s", code, indented(out));
 	check_in_order(out, want);
 	CHECK_EQ(read_number(dir, "ended"), SHARED_VALUE);
 	/* the hang's sleep, in a group of its own, killed with the test;
