@@ -52,7 +52,8 @@ void *test_shared(size_t len);
 void test_at_end(void (*fn)(void));
 
 #define TEST(name) TEST_TIMEOUT(name, 0)
-/* a test that may take longer than TEST_DEFAULT_TIMEOUT seconds */
+/* a test with a timeout of its own, in seconds: one that may take longer
+ * than TEST_DEFAULT_TIMEOUT, or should never */
 #define TEST_TIMEOUT(name, seconds)                                            \
 	static void name(void);                                                \
 	__attribute__((constructor)) static void name##_register(void)         \
