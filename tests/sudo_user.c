@@ -188,15 +188,21 @@ int run_captured(const char *const argv[], const struct run_as *as, char *out,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static struct student st;
-static int state; /* 0 not tried, 1 ready, -1 failed: why says why */
-static char why[1024];
-static char sudoers[PATH_MAX];
-static char lab_copy[PATH_MAX]; /* a copy of lab made for the student */
+/* Set up once per run: each test runs in a process of its own, so this
+ * lives in memory the run shares (test_shared). The first test that asks
+ * sets the student up; the tests after it find them ready, or why not. */
+struct setup {
+	struct student st;
+	int state; /* 0 not tried, 1 ready, -1 failed: why says why */
+	char why[1024];
+	char sudoers[PATH_MAX];
+	char lab_copy[PATH_MAX]; /* a copy of lab made for the student */
+};
+static struct setup *su;
 
 static const struct run_as root_here = {0, 0, NULL, NULL, NULL};
 
-/* argv as root; 0 when it exited 0, else its output in why */
+/* argv as root; 0 when it exited 0, else its output in su->why */
 static int run_root(const char *const argv[], const char *what)
 {
 	char out[2048];
@@ -206,14 +212,15 @@ static int run_root(const char *const argv[], const char *what)
 	if (code == 0)
 		return 0;
 	out[strcspn(out, "\n")] = '\0';
-	sfmt(why, sizeof(why), "%s exited %d: %s", what, code, out);
+	sfmt(su->why, sizeof(su->why), "%s exited %d: %s", what, code, out);
 	return -1;
 }
 
 /* Can the student reach path with access mode amode? */
 static bool student_can(const char *path, int amode)
 {
-	const struct run_as as = {st.uid, st.gid, st.name, NULL, NULL};
+	const struct run_as as = {su->st.uid, su->st.gid, su->st.name, NULL,
+				  NULL};
 	int status;
 	pid_t pid = fork();
 
@@ -259,10 +266,10 @@ static bool find_student(void)
 
 	if (!pw)
 		return false;
-	st.uid = pw->pw_uid;
-	st.gid = pw->pw_gid;
-	sfmt(st.name, sizeof(st.name), "%s", pw->pw_name);
-	sfmt(st.home, sizeof(st.home), "%s", pw->pw_dir);
+	su->st.uid = pw->pw_uid;
+	su->st.gid = pw->pw_gid;
+	sfmt(su->st.name, sizeof(su->st.name), "%s", pw->pw_name);
+	sfmt(su->st.home, sizeof(su->st.home), "%s", pw->pw_dir);
 	return true;
 }
 
@@ -277,17 +284,19 @@ static int make_student(void)
 	if (!find_student() && run_root(add, "useradd") && !find_student())
 		return -1;
 	if (!find_student()) {
-		sfmt(why, sizeof(why), "useradd made no user %s", STUDENT_NAME);
+		sfmt(su->why, sizeof(su->why), "useradd made no user %s",
+		     STUDENT_NAME);
 		return -1;
 	}
-	if (st.uid == 0) {
-		sfmt(why, sizeof(why), "user %s is root", st.name);
+	if (su->st.uid == 0) {
+		sfmt(su->why, sizeof(su->why), "user %s is root", su->st.name);
 		return -1;
 	}
-	if (stat(st.home, &sb) &&
-	    (mkdir(st.home, 0755) || chown(st.home, st.uid, st.gid))) {
-		sfmt(why, sizeof(why), "cannot create %s's home %s: %s",
-		     st.name, st.home, strerror(errno));
+	if (stat(su->st.home, &sb) &&
+	    (mkdir(su->st.home, 0755) ||
+	     chown(su->st.home, su->st.uid, su->st.gid))) {
+		sfmt(su->why, sizeof(su->why), "cannot create %s's home %s: %s",
+		     su->st.name, su->st.home, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -300,38 +309,45 @@ static int find_lab(void)
 	char real[PATH_MAX], copy[PATH_MAX];
 
 	if (!realpath(test_lab_path(), real)) {
-		sfmt(why, sizeof(why), "no lab binary at %s: %s",
+		sfmt(su->why, sizeof(su->why), "no lab binary at %s: %s",
 		     test_lab_path(), strerror(errno));
 		return -1;
 	}
-	sfmt(st.lab, sizeof(st.lab), "%s", real);
+	sfmt(su->st.lab, sizeof(su->st.lab), "%s", real);
 	if (student_can(real, X_OK))
 		return 0;
 	sfmt(copy, sizeof(copy), "%s/lab", LAB_COPY_DIR);
 	if ((mkdir(LAB_COPY_DIR, 0755) && errno != EEXIST) ||
 	    chmod(LAB_COPY_DIR, 0755) || !copy_file(real, copy, 0755, 0, 0) ||
 	    !student_can(copy, X_OK)) {
-		sfmt(why, sizeof(why),
-		     "%s cannot reach %s, nor a copy in %s: %s", st.name, real,
-		     LAB_COPY_DIR, strerror(errno));
+		sfmt(su->why, sizeof(su->why),
+		     "%s cannot reach %s, nor a copy in %s: %s", su->st.name,
+		     real, LAB_COPY_DIR, strerror(errno));
 		return -1;
 	}
-	sfmt(st.lab, sizeof(st.lab), "%s", copy);
-	sfmt(lab_copy, sizeof(lab_copy), "%s", copy);
+	sfmt(su->st.lab, sizeof(su->st.lab), "%s", copy);
+	sfmt(su->lab_copy, sizeof(su->lab_copy), "%s", copy);
 	return 0;
 }
 
+/* in the runner, when the run ends */
 static void remove_sudoers(void)
 {
-	if (sudoers[0])
-		unlink(sudoers);
-	if (lab_copy[0])
-		unlink(lab_copy);
+	if (su->sudoers[0])
+		unlink(su->sudoers);
+	if (su->lab_copy[0])
+		unlink(su->lab_copy);
 }
 
-/* A rule for exactly st.lab, checked by visudo, then put in place. Its
- * file is named after the binary, so test runs of other builds do not
- * replace each other's rules; it is removed when the tests end, with
+__attribute__((constructor)) static void sudo_user_init(void)
+{
+	su = test_shared(sizeof(*su));
+	test_at_end(remove_sudoers);
+}
+
+/* A rule for exactly su->st.lab, checked by visudo, then put in place.
+ * Its file is named after the binary, so test runs of other builds do
+ * not replace each other's rules; it is removed when the tests end, with
  * the copy of lab if one was made. */
 static int write_sudoers(void)
 {
@@ -340,7 +356,7 @@ static int write_sudoers(void)
 	size_t n = 0;
 	FILE *f;
 
-	for (const char *c = st.lab; *c; c++) {
+	for (const char *c = su->st.lab; *c; c++) {
 		hash = (hash ^ (unsigned char)*c) * 16777619u;
 		/* sudoers escapes these in a command's path */
 		if (strchr(" \t,:=\\#\"!()", *c))
@@ -348,44 +364,45 @@ static int write_sudoers(void)
 		escaped[n++] = *c;
 	}
 	escaped[n] = '\0';
-	sfmt(sudoers, sizeof(sudoers), "%s/lab-tests-%08x", SUDOERS_DIR, hash);
+	sfmt(su->sudoers, sizeof(su->sudoers), "%s/lab-tests-%08x", SUDOERS_DIR,
+	     hash);
 	/* sudo reads no file whose name holds a dot */
-	sfmt(tmp, sizeof(tmp), "%s.new", sudoers);
+	sfmt(tmp, sizeof(tmp), "%s.new", su->sudoers);
 	unlink(tmp);
 	f = fopen(tmp, "wx");
 	if (!f) {
-		sfmt(why, sizeof(why), "cannot write %s: %s", tmp,
+		sfmt(su->why, sizeof(su->why), "cannot write %s: %s", tmp,
 		     strerror(errno));
-		sudoers[0] = '\0';
+		su->sudoers[0] = '\0';
 		return -1;
 	}
 	fprintf(f,
 		"# lab's tests: %s may run the lab binary under test as root,"
 		"\n# nothing else. Removed when the tests end.\n"
 		"%s ALL=(root) NOPASSWD: %s\n",
-		st.name, st.name, escaped);
+		su->st.name, su->st.name, escaped);
 	if (fchmod(fileno(f), 0440) | fclose(f)) {
-		sfmt(why, sizeof(why), "cannot write %s", tmp);
+		sfmt(su->why, sizeof(su->why), "cannot write %s", tmp);
 		unlink(tmp);
-		sudoers[0] = '\0';
+		su->sudoers[0] = '\0';
 		return -1;
 	}
 	const char *const check[] = {VISUDO, "-c", "-q", "-f", tmp, NULL};
 
-	if (run_root(check, "visudo -cf") || rename(tmp, sudoers)) {
+	if (run_root(check, "visudo -cf") || rename(tmp, su->sudoers)) {
 		unlink(tmp);
-		sudoers[0] = '\0';
+		su->sudoers[0] = '\0';
 		return -1;
 	}
-	atexit(remove_sudoers);
 	return 0;
 }
 
 /* sudo itself agrees: `sudo -n -l LAB` as the student lists it */
 static int check_rule(void)
 {
-	const char *const argv[] = {SUDO, "-n", "-l", st.lab, NULL};
-	const struct run_as as = {st.uid, st.gid, st.name, st.home, st.home};
+	const char *const argv[] = {SUDO, "-n", "-l", su->st.lab, NULL};
+	const struct run_as as = {su->st.uid, su->st.gid, su->st.name,
+				  su->st.home, su->st.home};
 	char out[2048];
 	int code =
 		run_captured(argv, &as, out, sizeof(out), NULL, 0, RUN_TIMEOUT);
@@ -393,10 +410,10 @@ static int check_rule(void)
 	if (code == 0)
 		return 0;
 	out[strcspn(out, "\n")] = '\0';
-	sfmt(why, sizeof(why),
+	sfmt(su->why, sizeof(su->why),
 	     "sudo -n -l %s as %s exited %d: %s (is %s included by "
 	     "/etc/sudoers?)",
-	     st.lab, st.name, code, out, SUDOERS_DIR);
+	     su->st.lab, su->st.name, code, out, SUDOERS_DIR);
 	return -1;
 }
 
@@ -405,11 +422,11 @@ static int setup(void)
 	struct stat sb;
 
 	if (geteuid() != 0) {
-		sfmt(why, sizeof(why), "the sudo tests need root");
+		sfmt(su->why, sizeof(su->why), "the sudo tests need root");
 		return -1;
 	}
 	if (stat(SUDO, &sb) || !(sb.st_mode & S_ISUID) || sb.st_uid != 0) {
-		sfmt(why, sizeof(why),
+		sfmt(su->why, sizeof(su->why),
 		     "sudo is not installed (%s%s): make deps installs it",
 		     SUDO,
 		     access(SUDO, F_OK) ? " is missing"
@@ -419,8 +436,8 @@ static int setup(void)
 		return -1;
 	}
 	if (access(VISUDO, X_OK)) {
-		sfmt(why, sizeof(why), "%s is missing: make deps installs sudo",
-		     VISUDO);
+		sfmt(su->why, sizeof(su->why),
+		     "%s is missing: make deps installs sudo", VISUDO);
 		return -1;
 	}
 	return make_student() || find_lab() || write_sudoers() || check_rule()
@@ -430,13 +447,13 @@ static int setup(void)
 
 const struct student *student_get(void)
 {
-	if (!state)
-		state = setup() ? -1 : 1;
-	if (state < 0) {
-		CHECK_MSG(0, "%s", why);
+	if (!su->state)
+		su->state = setup() ? -1 : 1;
+	if (su->state < 0) {
+		CHECK_MSG(0, "%s", su->why);
 		return NULL;
 	}
-	return &st;
+	return &su->st;
 }
 
 static int remove_tree(const char *path)
@@ -459,22 +476,25 @@ const char *student_dir(const char *base, const char *name)
 		return NULL;
 	}
 	sfmt(path, sizeof(path), "%s/%s", real, name);
-	if (mkdir(path, 0755) == 0 && chown(path, st.uid, st.gid) == 0 &&
+	if (mkdir(path, 0755) == 0 &&
+	    chown(path, su->st.uid, su->st.gid) == 0 &&
 	    student_can(path, W_OK | X_OK))
 		return path;
 	/* a tree closed to the student: a directory in their home */
 	test = strrchr(real, '/');
-	sfmt(parent, sizeof(parent), "%s/lab-tests", st.home);
+	sfmt(parent, sizeof(parent), "%s/lab-tests", su->st.home);
 	if ((mkdir(parent, 0755) && errno != EEXIST) ||
-	    chown(parent, st.uid, st.gid)) {
+	    chown(parent, su->st.uid, su->st.gid)) {
 		CHECK_MSG(0, "cannot create %s: %s", parent, strerror(errno));
 		return NULL;
 	}
 	sfmt(path, sizeof(path), "%s/%s-%s", parent, test ? test + 1 : real,
 	     name);
 	if (remove_tree(path) || mkdir(path, 0755) ||
-	    chown(path, st.uid, st.gid) || !student_can(path, W_OK | X_OK)) {
-		CHECK_MSG(0, "cannot make %s for %s: %s", path, st.name, why);
+	    chown(path, su->st.uid, su->st.gid) ||
+	    !student_can(path, W_OK | X_OK)) {
+		CHECK_MSG(0, "cannot make %s for %s: %s", path, su->st.name,
+			  su->why);
 		return NULL;
 	}
 	return path;
@@ -501,7 +521,8 @@ static int run_as_student(double timeout_s, const char *cwd,
 			  const char *const argv[], char *out, size_t outlen,
 			  char *err, size_t errlen)
 {
-	const struct run_as as = {st.uid, st.gid, st.name, st.home, cwd};
+	const struct run_as as = {su->st.uid, su->st.gid, su->st.name,
+				  su->st.home, cwd};
 
 	return run_captured(argv, &as, out, outlen, err, errlen, timeout_s);
 }
@@ -516,7 +537,7 @@ int sudo_lab(const char *cwd, const char *const args[], char *out,
 int sudo_lab_within(double timeout_s, const char *cwd, const char *const args[],
 		    char *out, size_t outlen, char *err, size_t errlen)
 {
-	const char *argv[MAX_ARGS + 4] = {SUDO, "-n", st.lab};
+	const char *argv[MAX_ARGS + 4] = {SUDO, "-n", su->st.lab};
 	size_t n = 3;
 
 	if (!student_get())

@@ -5,6 +5,13 @@
  * test stops where going on makes no sense:
  *	if (!CHECK_EQ(got, 3)) return;
  * SKIP(why) ends a test that cannot run here and says why.
+ *
+ * Each test runs in a process of its own, the leader of its own process
+ * group, with stdin on /dev/null: a test that crashes, exits or hangs is
+ * one failure and the run goes on. A test taking longer than its timeout
+ * (TEST_DEFAULT_TIMEOUT seconds, or what TEST_TIMEOUT declares) is
+ * killed with every process it started. Statics start afresh in each
+ * test; state meant to outlast one test goes in test_shared() memory.
  */
 #ifndef LAB_TEST_H
 #define LAB_TEST_H
@@ -15,7 +22,12 @@
 
 typedef void (*test_fn)(void);
 
-void test_register(const char *name, test_fn fn, const char *file);
+/* seconds a test may take unless it declares otherwise */
+#define TEST_DEFAULT_TIMEOUT 120
+
+/* timeout_s 0: TEST_DEFAULT_TIMEOUT */
+void test_register(const char *name, test_fn fn, const char *file,
+		   int timeout_s);
 bool test_check(bool ok, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void test_skip(const char *why);
@@ -30,12 +42,23 @@ const char *test_lab_path(void);
 int test_run(const char *const argv[], char *out, size_t outlen, bool as_user);
 /* true when tests that load BPF programs can run; else why not in *why */
 bool test_can_trace(const char **why);
+/* len zeroed bytes shared by the runner and every test's process, for
+ * what is set up once per run: what one test writes there, the tests
+ * after it read. Call it before the tests run (from a constructor). */
+void *test_shared(size_t len);
+/* fn runs in the runner once the last test has ended (or the run was
+ * interrupted), not in a test's process: the cleanup of what the run
+ * set up. Call it before the tests run (from a constructor). */
+void test_at_end(void (*fn)(void));
 
-#define TEST(name)                                                             \
+#define TEST(name) TEST_TIMEOUT(name, 0)
+/* a test with a timeout of its own, in seconds: one that may take longer
+ * than TEST_DEFAULT_TIMEOUT, or should never */
+#define TEST_TIMEOUT(name, seconds)                                            \
 	static void name(void);                                                \
 	__attribute__((constructor)) static void name##_register(void)         \
 	{                                                                      \
-		test_register(#name, name, __FILE__);                          \
+		test_register(#name, name, __FILE__, (seconds));               \
 	}                                                                      \
 	static void name(void)
 

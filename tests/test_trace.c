@@ -234,9 +234,17 @@ static char *path_in(const char *dir, const char *name)
 	return p;
 }
 
-/* A trace of MANY_EVENTS in memory, written once and shared by tests. */
+/* A trace of MANY_EVENTS in memory, written once and shared by tests:
+ * each runs in a process of its own, so the first writes the file and
+ * keeps its path in memory the run shares, the others read it. */
 static uint8_t *sample;
 static size_t sample_len;
+static char *sample_path; /* PATH_MAX bytes of test_shared() memory */
+
+__attribute__((constructor)) static void share_sample_path(void)
+{
+	sample_path = test_shared(PATH_MAX);
+}
 
 __attribute__((destructor)) static void free_sample(void)
 {
@@ -249,10 +257,14 @@ static bool load_sample(void)
 
 	if (sample)
 		return true;
-	path = path_in(test_tmpdir(), "sample.lab");
-	if (CHECK_RC(write_trace(path, MANY_EVENTS), 0))
-		sample = slurp(path, &sample_len);
-	free(path);
+	if (!sample_path[0]) {
+		path = path_in(test_tmpdir(), "sample.lab");
+		if (CHECK_RC(write_trace(path, MANY_EVENTS), 0))
+			snprintf(sample_path, PATH_MAX, "%s", path);
+		free(path);
+	}
+	if (sample_path[0])
+		sample = slurp(sample_path, &sample_len);
 	return CHECK(sample != NULL);
 }
 
