@@ -87,7 +87,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD)/lab.bpf.o: probes/lab.bpf.c probes/events.h $(BUILD)/vmlinux.h | $(BUILD)
+$(BUILD)/lab.bpf.o: probes/lab.bpf.c probes/events.h probes/marks.h $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@ # keeps .BTF, drops DWARF: a smaller skeleton
@@ -242,6 +242,7 @@ lint: $(SKEL)
 	  --inline-suppr --suppress=missingIncludeSystem -D__x86_64__ \
 	  -I$(BUILD) -Iprobes -Ianalyzer -Icli -Iworkloads -Iworkloads/coro -Itests \
 	  lab.c cli workloads $(filter-out %.bpf.c,$(wildcard probes/*.c)) analyzer tests
+	tests/layers.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,8 @@
 #ifndef LAB_EVENTS_H
 #define LAB_EVENTS_H
 
+#include "marks.h"
+
 #define LAB_COMM_LEN 16
 /* run-queue latency histogram: slot i counts delays in [2^i, 2^(i+1)) ns;
  * the last slot also takes everything longer */
@@ -38,26 +40,6 @@ enum lab_event_type {
 	 * BEGIN: aux = LCB_F_* flags; END: aux = return value (0 = got it) */
 	LAB_EV_LOCK_BEGIN = 10,
 	LAB_EV_LOCK_END = 11,
-};
-
-/* USDT markers of the built-in workloads (provider "lab") */
-enum lab_marker {
-	LAB_MARK_WORKLOAD_START = 1, /* arg = number of tasks */
-	LAB_MARK_WORKLOAD_END = 2,   /* arg = the workload's result (0 = ok) */
-	LAB_MARK_CORO_SWITCHES = 3,  /* arg = user-space switches made */
-	LAB_MARK_PHASE = 4,	     /* arg = enum lab_phase now entered */
-	LAB_MARK_OPS = 5,	     /* arg = operations per task */
-};
-
-/* phases a workload marks as it enters them */
-enum lab_phase {
-	LAB_PHASE_SETUP = 1,	/* shared state, servers, pipes */
-	LAB_PHASE_SPAWN = 2,	/* creating the tasks */
-	LAB_PHASE_WORK = 3,	/* every task created, the job runs */
-	LAB_PHASE_JOIN = 4,	/* waiting for / reaping the tasks */
-	LAB_PHASE_SYNC = 5,	/* synchronous submission (pool apply) */
-	LAB_PHASE_ASYNC = 6,	/* asynchronous submission (apply_async) */
-	LAB_PHASE_TEARDOWN = 7, /* checking the result, freeing */
 };
 
 #define LAB_SWITCH_PREEMPT 0x1	/* flags of LAB_EV_SWITCH */

@@ -5,13 +5,12 @@
  * attaches one uprobe whatever the number of workloads, and detaching a
  * uprobe costs the kernel an RCU grace period (about 0.1 s here) each.
  * Untraced, a marker is a call and a nop. The ids are enum lab_marker in
- * probes/events.h, the contract with the trace.
+ * probes/marks.h, the contract with the probes.
  */
 #ifndef LAB_MARKERS_H
 #define LAB_MARKERS_H
 
-#include <linux/types.h>
-#include "events.h"
+#include "marks.h"
 
 void lab_mark(enum lab_marker id, unsigned long long value);
 
