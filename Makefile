@@ -21,11 +21,12 @@ WERROR := $(if $(CI),-Werror)
 WARNINGS := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
 	-Wmissing-prototypes -Wstrict-prototypes $(WERROR)
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) -std=gnu11 $(WARNINGS) -I$(BUILD) -Iprobes -Ianalyzer \
-	-Icli -Iworkloads -Iworkloads/coro -Itests -DLAB_VERSION='"$(VERSION)"' \
-	-D_GNU_SOURCE -MMD -MP
+# Includes name their folder from the repository's root ("probes/events.h"),
+# so each shows which layer it crosses; build/ holds the generated headers.
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 $(WARNINGS) -I. -I$(BUILD) \
+	-DLAB_VERSION='"$(VERSION)"' -D_GNU_SOURCE -MMD -MP
 LDLIBS := -lbpf -lelf -lz -ljson-c -lpthread -lm
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iprobes \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -I$(BUILD) \
 	-I/usr/include/$(MULTIARCH) -Wall -Werror
 
 DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
@@ -202,8 +203,8 @@ test-asan: deps $(TEST_PROGS)
 # a crash leaves its input in build/fuzz/ and fails the target.
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iprobes \
-	-Ianalyzer -Icli -Iworkloads -Itests -DLAB_VERSION='"$(VERSION)"'
+	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) \
+	-DLAB_VERSION='"$(VERSION)"'
 FUZZ_SRCS := tests/fuzz/fuzz_trace.c $(wildcard analyzer/*.c)
 $(BUILD)/fuzz/fuzz_trace: $(FUZZ_SRCS) $(wildcard analyzer/*.h probes/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
@@ -240,7 +241,7 @@ format:
 lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -D__x86_64__ \
-	  -I$(BUILD) -Iprobes -Ianalyzer -Icli -Iworkloads -Iworkloads/coro -Itests \
+	  -I. -I$(BUILD) \
 	  lab.c cli workloads $(filter-out %.bpf.c,$(wildcard probes/*.c)) analyzer tests
 	tests/layers.sh
 

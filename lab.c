@@ -9,18 +9,18 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-#include "export_file.h"
-#include "family.h"
-#include "identity.h"
-#include "outputs.h"
-#include "probe_service.h"
-#include "run.h"
-#include "run_args.h"
-#include "say.h"
-#include "suggest.h"
-#include "tasks.h"
-#include "tracer.h"
-#include "workload.h"
+#include "cli/export_file.h"
+#include "cli/family.h"
+#include "probes/identity.h"
+#include "cli/outputs.h"
+#include "probes/probe_service.h"
+#include "cli/run.h"
+#include "cli/run_args.h"
+#include "cli/say.h"
+#include "cli/suggest.h"
+#include "workloads/tasks.h"
+#include "probes/tracer.h"
+#include "workloads/workload.h"
 
 struct command {
 	const char *name;

@@ -2,16 +2,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "creation.h"
-#include "lanes.h"
-#include "locks.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "stats.h"
-#include "symbols.h"
-#include "timeline.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/creation.h"
+#include "analyzer/lanes.h"
+#include "analyzer/locks.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/stats.h"
+#include "analyzer/symbols.h"
+#include "analyzer/timeline.h"
 
 struct analysis {
 	struct lab_trace_info info;

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "events.h"
-#include "report.h"
-#include "trace_format.h"
+#include "probes/events.h"
+#include "analyzer/report.h"
+#include "probes/trace_format.h"
 
 struct analysis;
 

@@ -1,8 +1,8 @@
 /* analyze.c - a trace file or buffer through the reader into the analysis. */
 #include <stdio.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "trace_reader.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/trace_reader.h"
 
 /* Hands one chunk to the analysis; chunk types this reader does not know
  * (from a newer writer) are skipped. */

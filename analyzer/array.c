@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "array.h"
+#include "analyzer/array.h"
 
 void *array_grow(void *p, size_t *cap, size_t need, size_t size, bool zero)
 {

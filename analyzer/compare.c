@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "array.h"
-#include "compare.h"
-#include "locks.h"
-#include "offcpu.h"
-#include "safe_text.h"
-#include "units.h"
+#include "analyzer/array.h"
+#include "analyzer/compare.h"
+#include "analyzer/locks.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/units.h"
 
 static const char *const model_names[CMP_NMODELS] = {
 	"processes",

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "report.h"
+#include "analyzer/report.h"
 
 /* In the order the comparison shows them: the expected order of cost,
  * most first, then the baseline. */

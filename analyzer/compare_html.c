@@ -3,11 +3,11 @@
  * run pages and where the runs ran. Only renders a comparison and its
  * explanation; every string of the traced programs' is escaped. */
 #include <string.h>
-#include "compare.h"
-#include "explain.h"
-#include "html.h"
-#include "report_sections.h"
-#include "svg.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
+#include "analyzer/html.h"
+#include "analyzer/report_sections.h"
+#include "analyzer/svg.h"
 
 /* The figures charted, in reading order, with what the chart shows. */
 static const struct {

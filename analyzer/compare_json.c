@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "compare.h"
-#include "explain.h"
-#include "json_put.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
+#include "analyzer/json_put.h"
 
 #define SCHEMA "lab-comparison/1"
 

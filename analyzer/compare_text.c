@@ -3,12 +3,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "compare.h"
-#include "explain.h"
-#include "offcpu.h"
-#include "safe_text.h"
-#include "term.h"
-#include "units.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/term.h"
+#include "analyzer/units.h"
 
 #define LABEL	    24 /* the row label's columns */
 #define CELL	    13 /* a model's columns, its leading space included */

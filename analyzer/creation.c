@@ -1,7 +1,7 @@
 /* creation.c - the creation cost of threads and processes. */
 #include <stdlib.h>
-#include "creation.h"
-#include "stats.h"
+#include "analyzer/creation.h"
+#include "analyzer/stats.h"
 
 static int by_start(const void *x, const void *y)
 {

@@ -4,7 +4,7 @@
 #ifndef LAB_CREATION_H
 #define LAB_CREATION_H
 
-#include "report.h"
+#include "analyzer/report.h"
 
 /* Fills run->children, run->created_threads and run->created_processes
  * from run->threads. Returns 0, or -1 when out of memory. */

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "compare.h"
-#include "explain.h"
-#include "offcpu.h"
-#include "units.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/units.h"
 
 /* ---- making a claim ---- */
 

@@ -8,7 +8,7 @@
 #define LAB_EXPLAIN_H
 
 #include <stddef.h>
-#include "compare.h"
+#include "analyzer/compare.h"
 
 #define EXPLAIN_MAX_EVIDENCE 16
 #define EXPLAIN_TEXT	     1024

@@ -3,13 +3,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "export_perfetto.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "report.h"
-#include "safe_text.h"
-#include "timeline.h"
-#include "trace_reader.h"
+#include "analyzer/export_perfetto.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/report.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/timeline.h"
+#include "analyzer/trace_reader.h"
 
 /* The phases track's thread id: above any the kernel hands out
  * (PID_MAX_LIMIT is 2^22), so it cannot be a real thread's. */

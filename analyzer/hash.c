@@ -1,6 +1,6 @@
 /* hash.c - a hash index over the caller's array. */
 #include <stdlib.h>
-#include "hash.h"
+#include "analyzer/hash.h"
 
 uint64_t hash_mix(uint64_t x)
 {

@@ -2,9 +2,9 @@
  * sections, figures and tables. */
 #include <stdlib.h>
 #include <string.h>
-#include "html.h"
-#include "safe_text.h"
-#include "units.h"
+#include "analyzer/html.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/units.h"
 
 /* The one style sheet. Colours of the scheduler states (class s-NAME)
  * are set once here; in print they become greys and patterns, so the

@@ -1,6 +1,6 @@
 /* json_put.c - the JSON writers' vocabulary over json-c. */
-#include "json_put.h"
-#include "safe_text.h"
+#include "analyzer/json_put.h"
+#include "analyzer/safe_text.h"
 
 void json_put_str(json_object *o, const char *key, const char *s)
 {

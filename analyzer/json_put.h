@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <json-c/json.h>
-#include "trace_format.h"
+#include "probes/trace_format.h"
 
 void json_put_str(json_object *o, const char *key, const char *s);
 void json_put_u64(json_object *o, const char *key, uint64_t v);

@@ -3,9 +3,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "array.h"
-#include "lanes.h"
-#include "timeline.h"
+#include "analyzer/array.h"
+#include "analyzer/lanes.h"
+#include "analyzer/timeline.h"
 
 /* The states a column adds time to: all but LANE_NONE, at index s - 1.
  *

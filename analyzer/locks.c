@@ -1,8 +1,8 @@
 /* locks.c - contended locks, accumulated per lock. */
 #include <stdlib.h>
 #include <string.h>
-#include "array.h"
-#include "locks.h"
+#include "analyzer/array.h"
+#include "analyzer/locks.h"
 
 struct lock_entry {
 	struct lock_report r;

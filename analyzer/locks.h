@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "hash.h"
-#include "report.h"
+#include "analyzer/hash.h"
+#include "analyzer/report.h"
 
 #define FUTEX_PRIVATE_FLAG 128
 /* op & FUTEX_CMD_BITS is the command (FUTEX_CLOCK_REALTIME is 256) */

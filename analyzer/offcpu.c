@@ -1,6 +1,6 @@
 /* offcpu.c - why a thread is off the CPU, from its syscall number. */
 #include <string.h>
-#include "offcpu.h"
+#include "analyzer/offcpu.h"
 
 struct sys_reason {
 	uint32_t nr;

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "report.h"
+#include "analyzer/report.h"
 
 enum sys_abi {
 	SYS_ABI_UNKNOWN, /* numbers not known: every syscall is "other" */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "output_file.h"
+#include "analyzer/output_file.h"
 
 int output_file_create(struct output_file *o, const char *path)
 {

@@ -1,8 +1,8 @@
 /* phases.c - the workload's phases and the switches inside each. */
 #include <stdlib.h>
 #include <string.h>
-#include "array.h"
-#include "phases.h"
+#include "analyzer/array.h"
+#include "analyzer/phases.h"
 
 /* The first bound at or after ts: nbounds if none. */
 static size_t bound_at(const struct phase_log *p, uint64_t ts)

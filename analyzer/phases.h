@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "events.h"
-#include "report.h"
+#include "probes/events.h"
+#include "analyzer/report.h"
 
 #define PHASE_PENDING 4096
 

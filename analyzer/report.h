@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "lanes.h"
-#include "trace_format.h"
+#include "analyzer/lanes.h"
+#include "probes/trace_format.h"
 
 /* Scheduler figures of a thread, a process or the run. */
 struct sched_counts {

@@ -5,16 +5,16 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "analyze.h"
-#include "html.h"
-#include "locks.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "report.h"
-#include "report_sections.h"
-#include "stats.h"
-#include "svg.h"
-#include "units.h"
+#include "analyzer/analyze.h"
+#include "analyzer/html.h"
+#include "analyzer/locks.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/report.h"
+#include "analyzer/report_sections.h"
+#include "analyzer/stats.h"
+#include "analyzer/svg.h"
+#include "analyzer/units.h"
 
 #define MAX_LANES	  64  /* threads drawn on the timeline */
 #define MAX_HISTOGRAMS	  8   /* run-queue histograms of single threads */

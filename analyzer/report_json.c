@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
-#include "analyze.h"
-#include "json_put.h"
-#include "locks.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "report.h"
+#include "analyzer/analyze.h"
+#include "analyzer/json_put.h"
+#include "analyzer/locks.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/report.h"
 
 #define SCHEMA "lab-report/1"
 

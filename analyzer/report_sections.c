@@ -1,7 +1,7 @@
 /* report_sections.c - the sections of the two report pages, in the
  * order they are shown. */
-#include "report.h"
-#include "report_sections.h"
+#include "analyzer/report.h"
+#include "analyzer/report_sections.h"
 
 /* Events dropped, or the trace incomplete or damaged. */
 static bool lost_events(const struct run_report *r)

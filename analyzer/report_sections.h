@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "compare.h"
+#include "analyzer/compare.h"
 
 struct run_report;
 struct explanation;

@@ -5,15 +5,15 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <stdlib.h>
-#include "analyze.h"
-#include "locks.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "report.h"
-#include "report_sections.h"
-#include "safe_text.h"
-#include "term.h"
-#include "units.h"
+#include "analyzer/analyze.h"
+#include "analyzer/locks.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/report.h"
+#include "analyzer/report_sections.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/term.h"
+#include "analyzer/units.h"
 
 #define SCREEN		  23 /* lines: a 24-line terminal and its prompt */
 #define MIN_TABLE	  6  /* lines of threads shown however long the rest */

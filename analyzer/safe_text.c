@@ -1,7 +1,7 @@
 /* safe_text.c - strings from the traced program, made safe to show. */
 #include <stdint.h>
 #include <string.h>
-#include "safe_text.h"
+#include "analyzer/safe_text.h"
 
 /* Length of the valid UTF-8 sequence at s (1-4), its code point in *cp;
  * 0 if s does not start one (overlong forms and surrogates included). */

@@ -1,8 +1,8 @@
 /* stats.c - percentiles from samples, fine and log2 histograms. */
 #include <stdlib.h>
 #include <string.h>
-#include "array.h"
-#include "stats.h"
+#include "analyzer/array.h"
+#include "analyzer/stats.h"
 
 int samples_add(struct samples *s, uint64_t v)
 {

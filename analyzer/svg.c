@@ -1,8 +1,8 @@
 /* svg.c - the report's pictures as inline SVG. */
 #include <math.h>
 #include <string.h>
-#include "html.h"
-#include "svg.h"
+#include "analyzer/html.h"
+#include "analyzer/svg.h"
 
 /* ---- scales ---- */
 

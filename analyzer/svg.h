@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "lanes.h"
+#include "analyzer/lanes.h"
 
 /* What an axis counts, for its tick labels. */
 enum svg_unit {

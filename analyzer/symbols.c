@@ -10,9 +10,9 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include "array.h"
-#include "locks.h"
-#include "symbols.h"
+#include "analyzer/array.h"
+#include "analyzer/locks.h"
+#include "analyzer/symbols.h"
 
 /* ancestors walked from a process; a damaged trace may make a loop */
 #define MAX_ANCESTORS 64

@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "trace_format.h"
+#include "probes/trace_format.h"
 
 struct symbols;
 

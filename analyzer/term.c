@@ -1,9 +1,9 @@
 /* term.c - the terminal writers' vocabulary: columns and wrapping. */
 #include <stdbool.h>
 #include <string.h>
-#include "safe_text.h"
-#include "term.h"
-#include "units.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/term.h"
+#include "analyzer/units.h"
 
 void term_left(FILE *f, const char *s, size_t width)
 {

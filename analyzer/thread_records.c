@@ -1,7 +1,7 @@
 /* thread_records.c - a THREADS chunk of any format version as the
  * struct lab_thread_stats this lab knows. */
 #include <string.h>
-#include "thread_records.h"
+#include "analyzer/thread_records.h"
 
 /* Version 1's record: the counters among the kernel's working state. */
 struct thread_record_v1 {

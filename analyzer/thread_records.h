@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "trace_format.h"
+#include "probes/trace_format.h"
 
 /* Decodes the count records of raw_len bytes (a valid THREADS chunk of a
  * trace of the given format version) into out[count]. */

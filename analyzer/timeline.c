@@ -1,8 +1,8 @@
 /* timeline.c - each thread's scheduler state over the event stream. */
 #include <stdlib.h>
 #include <string.h>
-#include "array.h"
-#include "timeline.h"
+#include "analyzer/array.h"
+#include "analyzer/timeline.h"
 
 #define NO_RECORD UINT32_MAX
 

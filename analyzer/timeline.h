@@ -38,13 +38,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "events.h"
-#include "hash.h"
-#include "locks.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "report.h"
-#include "stats.h"
+#include "probes/events.h"
+#include "analyzer/hash.h"
+#include "analyzer/locks.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/report.h"
+#include "analyzer/stats.h"
 
 enum tl_state {
 	TL_UNKNOWN, /* seen mid-life, state not yet known */

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "thread_records.h"
-#include "trace_reader.h"
+#include "analyzer/thread_records.h"
+#include "analyzer/trace_reader.h"
 
 /* Records are handed out as the bytes on disk, THREADS records decoded
  * into this lab's struct. */

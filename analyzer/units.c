@@ -1,7 +1,7 @@
 /* units.c - numbers for people. */
 #include <stdio.h>
 #include <string.h>
-#include "units.h"
+#include "analyzer/units.h"
 
 const char *fmt_duration(char *buf, size_t len, uint64_t ns)
 {

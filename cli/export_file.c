@@ -2,11 +2,11 @@
  * written whole or not at all. */
 #include <stdio.h>
 #include <string.h>
-#include "analyze.h"
-#include "export_file.h"
-#include "export_perfetto.h"
-#include "output_file.h"
-#include "say.h"
+#include "analyzer/analyze.h"
+#include "cli/export_file.h"
+#include "analyzer/export_perfetto.h"
+#include "analyzer/output_file.h"
+#include "cli/say.h"
 
 struct perfetto_export {
 	const char *trace;

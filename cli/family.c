@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "analyze.h"
-#include "family.h"
-#include "outputs.h"
-#include "say.h"
+#include "analyzer/analyze.h"
+#include "cli/family.h"
+#include "cli/outputs.h"
+#include "cli/say.h"
 
 void family_free(struct family *fam)
 {

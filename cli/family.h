@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "compare.h"
-#include "explain.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
 
 /* A family: the comparison its runs are lined up in, and the
  * explanation made from it. */

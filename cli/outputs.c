@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "output_file.h"
-#include "outputs.h"
-#include "say.h"
+#include "analyzer/output_file.h"
+#include "cli/outputs.h"
+#include "cli/say.h"
 
 int outputs_mkdirs(const char *path)
 {

@@ -9,15 +9,15 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "family.h"
-#include "output_file.h"
-#include "outputs.h"
-#include "probe_service.h"
-#include "run.h"
-#include "safe_text.h"
-#include "say.h"
-#include "tracer.h"
-#include "workload.h"
+#include "cli/family.h"
+#include "analyzer/output_file.h"
+#include "cli/outputs.h"
+#include "probes/probe_service.h"
+#include "cli/run.h"
+#include "analyzer/safe_text.h"
+#include "cli/say.h"
+#include "probes/tracer.h"
+#include "workloads/workload.h"
 
 static void join_args(char *out, size_t size, char *const *argv)
 {

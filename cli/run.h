@@ -2,7 +2,7 @@
 #ifndef LAB_RUN_H
 #define LAB_RUN_H
 
-#include "run_args.h"
+#include "cli/run_args.h"
 
 /* A workload, or a scenario's family, once or --repeat times, the
  * models interleaved; traced, reported, compared. An exit code. */

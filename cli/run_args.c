@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "run_args.h"
-#include "say.h"
+#include "cli/run_args.h"
+#include "cli/say.h"
 
 const char *const given_option[NGIVEN] = {"--tasks", "--ops", "--duration",
 					  "--cpu"};

@@ -3,7 +3,7 @@
 #define LAB_RUN_ARGS_H
 
 #include <stdbool.h>
-#include "workload.h"
+#include "workloads/workload.h"
 
 /* The workload options, passed on verbatim to `lab workload`; given
  * again, the last one wins. */

@@ -1,8 +1,8 @@
 /* say.c - lab's one-line messages, made safe for a terminal. */
 #include <stdarg.h>
 #include <stdio.h>
-#include "safe_text.h"
-#include "say.h"
+#include "analyzer/safe_text.h"
+#include "cli/say.h"
 
 static void vsay(const char *fmt, va_list ap)
 {

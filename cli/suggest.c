@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include "say.h"
-#include "suggest.h"
-#include "workload.h"
+#include "cli/say.h"
+#include "cli/suggest.h"
+#include "workloads/workload.h"
 
 static size_t edit_distance(const char *a, const char *b)
 {

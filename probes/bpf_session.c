@@ -9,9 +9,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "bpf_session.h"
-#include "clock_ns.h"
-#include "run_error.h"
+#include "probes/bpf_session.h"
+#include "probes/clock_ns.h"
+#include "probes/run_error.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
 
 /* how long to wait for exited threads' last switch after the reap */

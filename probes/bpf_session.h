@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <bpf/libbpf.h>
-#include "tracer.h"
+#include "probes/tracer.h"
 
 struct lab_bpf;
 

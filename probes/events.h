@@ -7,7 +7,7 @@
 #ifndef LAB_EVENTS_H
 #define LAB_EVENTS_H
 
-#include "marks.h"
+#include "probes/marks.h"
 
 #define LAB_COMM_LEN 16
 /* run-queue latency histogram: slot i counts delays in [2^i, 2^(i+1)) ns;

@@ -1,7 +1,7 @@
 /* hypervisor.c - names the hypervisor lab runs under, from CPUID. */
 #include <stdio.h>
 #include <string.h>
-#include "hypervisor.h"
+#include "probes/hypervisor.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>

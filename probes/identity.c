@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "identity.h"
+#include "probes/identity.h"
 
 static int parse_id(const char *s, unsigned long *out)
 {

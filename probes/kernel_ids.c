@@ -1,6 +1,6 @@
 /* kernel_ids.c - an open-addressing table from kernel address to id. */
 #include <stdlib.h>
-#include "kernel_ids.h"
+#include "probes/kernel_ids.h"
 
 struct slot {
 	uint64_t addr; /* 0: empty (no kernel object lives at 0) */

@@ -15,7 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
-#include "events.h"
+#include "probes/events.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

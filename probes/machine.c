@@ -3,8 +3,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "hypervisor.h"
-#include "machine.h"
+#include "probes/hypervisor.h"
+#include "probes/machine.h"
 
 /* the header's strings have fixed sizes: cut to fit */
 static void copy_str(char *dst, size_t size, const char *src)

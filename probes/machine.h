@@ -2,7 +2,7 @@
 #ifndef LAB_MACHINE_H
 #define LAB_MACHINE_H
 
-#include "trace_format.h"
+#include "probes/trace_format.h"
 
 /* Fills the environment fields of info: format and lab version, kernel
  * release, architecture, CPU model and count, hypervisor. */

@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "maps_snapshot.h"
-#include "run_error.h"
+#include "probes/maps_snapshot.h"
+#include "probes/run_error.h"
 
 static void parse_map_line(const char *line, pid_t pid, struct lab_map *m)
 {

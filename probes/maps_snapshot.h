@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "identity.h"
-#include "trace_writer.h"
+#include "probes/identity.h"
+#include "probes/trace_writer.h"
 
 struct maps_reader {
 	pid_t pid; /* 0: the maps are read by lab itself */

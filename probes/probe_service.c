@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "machine.h"
-#include "probe_service.h"
-#include "run_error.h"
+#include "probes/machine.h"
+#include "probes/probe_service.h"
+#include "probes/run_error.h"
 
 /* bounds on what a request may carry */
 #define MAX_ARGC       4096

@@ -18,8 +18,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "identity.h"
-#include "tracer.h"
+#include "probes/identity.h"
+#include "probes/tracer.h"
 
 struct probe_request {
 	char workload[64];  /* as in the trace header */

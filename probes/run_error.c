@@ -1,7 +1,7 @@
 /* run_error.c - the one line lab run says when one of its steps fails. */
 #include <stdarg.h>
 #include <stdio.h>
-#include "run_error.h"
+#include "probes/run_error.h"
 
 int run_error(char *err, size_t errlen, const char *fmt, ...)
 {

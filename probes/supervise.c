@@ -11,10 +11,10 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "clock_ns.h"
-#include "run_error.h"
-#include "supervise.h"
-#include "tracer.h"
+#include "probes/clock_ns.h"
+#include "probes/run_error.h"
+#include "probes/supervise.h"
+#include "probes/tracer.h"
 
 /* how long a killed group may take to be gone */
 #define GROUP_GONE_NS (1000 * 1000 * 1000ULL)

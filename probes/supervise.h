@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>
-#include "identity.h"
+#include "probes/identity.h"
 
 struct supervised {
 	pid_t child; /* the command; 0 once reaped */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "events.h"
+#include "probes/events.h"
 
 /* Version 2: THREADS records without the kernel's working state, each
  * as long as its chunk says; version 1 had them at a fixed 552 bytes. */

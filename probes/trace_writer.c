@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "trace_writer.h"
+#include "probes/trace_writer.h"
 
 /* Records go to disk as the host lays them out. */
 _Static_assert(

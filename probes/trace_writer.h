@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "trace_format.h"
+#include "probes/trace_format.h"
 
 struct trace_writer;
 

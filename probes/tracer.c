@@ -10,14 +10,14 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "bpf_session.h"
-#include "clock_ns.h"
-#include "kernel_ids.h"
-#include "maps_snapshot.h"
-#include "run_error.h"
-#include "supervise.h"
-#include "tracer.h"
-#include "trace_writer.h"
+#include "probes/bpf_session.h"
+#include "probes/clock_ns.h"
+#include "probes/kernel_ids.h"
+#include "probes/maps_snapshot.h"
+#include "probes/run_error.h"
+#include "probes/supervise.h"
+#include "probes/tracer.h"
+#include "probes/trace_writer.h"
 
 struct tracer {
 	struct supervised sup;

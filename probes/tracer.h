@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <signal.h>
 #include <sys/types.h>
-#include "identity.h"
-#include "trace_format.h"
+#include "probes/identity.h"
+#include "probes/trace_format.h"
 
 struct tracer_opts {
 	char *const *argv; /* the command; argv[0] is searched in PATH */

@@ -26,8 +26,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
-#include "browser.h"
-#include "json_path.h"
+#include "tests/browser.h"
+#include "tests/json_path.h"
 
 #define STEP_MS	 20000 /* start, load, evaluate or capture */
 #define CLOSE_MS 5000

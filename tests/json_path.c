@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json_path.h"
+#include "tests/json_path.h"
 
 json_object *json_path(json_object *o, const char *path)
 {

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "sudo_user.h"
-#include "test.h"
+#include "tests/sudo_user.h"
+#include "tests/test.h"
 
 #define SUDO	     "/usr/bin/sudo"
 #define VISUDO	     "/usr/sbin/visudo"

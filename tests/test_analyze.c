@@ -7,17 +7,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "compare.h"
-#include "offcpu.h"
-#include "report.h"
-#include "safe_text.h"
-#include "stats.h"
-#include "json_path.h"
-#include "test.h"
-#include "trace_file.h"
-#include "units.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/compare.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/report.h"
+#include "analyzer/safe_text.h"
+#include "analyzer/stats.h"
+#include "tests/json_path.h"
+#include "tests/test.h"
+#include "tests/trace_file.h"
+#include "analyzer/units.h"
 
 #define US	 1000ULL
 #define MS	 1000000ULL

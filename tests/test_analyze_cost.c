@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "offcpu.h"
-#include "report.h"
-#include "json_path.h"
-#include "test.h"
-#include "units.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/report.h"
+#include "tests/json_path.h"
+#include "tests/test.h"
+#include "analyzer/units.h"
 
 #define US    1000ULL
 #define T0    (1000 * 1000000ULL) /* tracing starts; events follow */

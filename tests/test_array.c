@@ -3,8 +3,8 @@
  * the room cannot be had. */
 #include <stdint.h>
 #include <stdlib.h>
-#include "array.h"
-#include "test.h"
+#include "analyzer/array.h"
+#include "tests/test.h"
 
 TEST(array_grows_by_doubling_and_keeps_its_elements)
 {

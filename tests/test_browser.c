@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "browser.h"
-#include "json_path.h"
-#include "test.h"
+#include "tests/browser.h"
+#include "tests/json_path.h"
+#include "tests/test.h"
 
 #define SHOTS	"build/browser"
 #define OUT_MAX 65536

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "test.h"
+#include "tests/test.h"
 
 /* exactly one line, starting "lab: " */
 static bool one_line(const char *out)

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "sudo_user.h"
-#include "test.h"
-#include "trace_file.h"
+#include "tests/sudo_user.h"
+#include "tests/test.h"
+#include "tests/trace_file.h"
 
 #define CASES	    150
 #define MAX_TOKENS  24 /* of a generated line, not counting repeats */

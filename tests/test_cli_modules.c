@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "outputs.h"
-#include "say.h"
-#include "suggest.h"
-#include "test.h"
+#include "cli/outputs.h"
+#include "cli/say.h"
+#include "cli/suggest.h"
+#include "tests/test.h"
 
 TEST(suggest_names_workloads_and_scenarios_near_a_typo)
 {

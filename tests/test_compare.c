@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "compare.h"
-#include "explain.h"
-#include "report.h"
-#include "test.h"
-#include "units.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
+#include "analyzer/report.h"
+#include "tests/test.h"
+#include "analyzer/units.h"
 
 #define US 1000ULL
 #define MS 1000000ULL

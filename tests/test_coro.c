@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "coro.h"
-#include "test.h"
+#include "workloads/coro/coro.h"
+#include "tests/test.h"
 
 /* test.h's CHECK_EQ evaluates its arguments twice (test and message), so
  * calls with side effects go through CHECK_CALL, which evaluates once. */

@@ -9,8 +9,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "coro.h"
-#include "test.h"
+#include "workloads/coro/coro.h"
+#include "tests/test.h"
 
 #define ITEM(n)	 ((void *)(uintptr_t)(n))
 #define VALUE(p) ((uintptr_t)(p))

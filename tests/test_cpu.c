@@ -4,9 +4,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "cpu.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/cpu.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 static const struct workload *const cpu_family[] = {
 	&cpu_processes,

@@ -5,9 +5,9 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include "daemon.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/daemon.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 /* ticks of 20 ms, zombies held 30 ms */
 static const struct workload_params small = {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "report_sections.h"
-#include "test.h"
+#include "analyzer/report_sections.h"
+#include "tests/test.h"
 
 #define HANDOUTS  "docs/labs/*.md"
 #define ANSWERS	  "docs/labs/answers/*.md"

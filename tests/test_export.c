@@ -10,15 +10,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
-#include "analyze.h"
-#include "export_perfetto.h"
-#include "json_path.h"
-#include "offcpu.h"
-#include "phases.h"
-#include "report.h"
-#include "safe_text.h"
-#include "test.h"
-#include "trace_file.h"
+#include "analyzer/analyze.h"
+#include "analyzer/export_perfetto.h"
+#include "tests/json_path.h"
+#include "analyzer/offcpu.h"
+#include "analyzer/phases.h"
+#include "analyzer/report.h"
+#include "analyzer/safe_text.h"
+#include "tests/test.h"
+#include "tests/trace_file.h"
 
 /* ---- a generated trace ---- */
 

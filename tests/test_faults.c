@@ -27,8 +27,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <bpf/libbpf.h>
-#include "test.h"
-#include "events.h"
+#include "tests/test.h"
+#include "probes/events.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
 
 #define OUT_MAX	 65536

@@ -1,8 +1,8 @@
 /* test_fuzz_replay.c - the saved fuzz corpus as a regression test: every
  * input, including those that once crashed the reader or the analysis,
  * must go through without a crash (make test-asan also checks memory). */
-#include "fuzz/fuzz.h"
-#include "test.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/test.h"
 
 TEST(fuzz_corpus_replays_without_crashing)
 {

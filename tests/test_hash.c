@@ -2,9 +2,9 @@
  * growth, keys that share a hash told apart, absent keys not found. */
 #include <stdint.h>
 #include <stdlib.h>
-#include "array.h"
-#include "hash.h"
-#include "test.h"
+#include "analyzer/array.h"
+#include "analyzer/hash.h"
+#include "tests/test.h"
 
 struct item {
 	uint64_t key;

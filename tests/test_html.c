@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "compare.h"
-#include "explain.h"
-#include "html.h"
-#include "lanes.h"
-#include "report.h"
-#include "report_sections.h"
-#include "svg.h"
-#include "test.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/compare.h"
+#include "analyzer/explain.h"
+#include "analyzer/html.h"
+#include "analyzer/lanes.h"
+#include "analyzer/report.h"
+#include "analyzer/report_sections.h"
+#include "analyzer/svg.h"
+#include "tests/test.h"
 
 #define US	     1000ULL
 #define MS	     1000000ULL

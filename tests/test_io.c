@@ -4,9 +4,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "io.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/io.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 static const struct workload_params small = {
 	.tasks = 3, .ops = 3, .duration_s = 0.03};

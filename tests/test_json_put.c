@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json_put.h"
-#include "test.h"
+#include "analyzer/json_put.h"
+#include "tests/test.h"
 
 /* The document json_put_document writes for root (which it frees), or
  * NULL. Free it. */

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "lanes.h"
-#include "report.h"
-#include "test.h"
-#include "timeline.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/lanes.h"
+#include "analyzer/report.h"
+#include "tests/test.h"
+#include "analyzer/timeline.h"
 
 #define US	 1000ULL
 #define MS	 1000000ULL

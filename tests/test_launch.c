@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include "launch.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/launch.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 #define OPS 20000
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "test.h"
+#include "tests/test.h"
 
 TEST(layers_the_tree_crosses_none)
 {
@@ -22,9 +22,9 @@ TEST(layers_a_workload_including_the_analyzer_is_caught)
 		 "set -e; cd '%s'; mkdir -p tests workloads/coro probes "
 		 "analyzer cli; cp \"$OLDPWD/tests/layers.sh\" tests/; "
 		 "touch analyzer/analysis.h probes/marks.h probes/tracer.h; "
-		 "printf '#include \"analysis.h\"\\n#include \"marks.h\"\\n' "
-		 "> workloads/w.c; printf '#include \"tracer.h\"\\n' > "
-		 "analyzer/a.c",
+		 "printf '#include \"analyzer/analysis.h\"\\n#include "
+		 "\"probes/marks.h\"\\n' > workloads/w.c; printf '#include "
+		 "\"probes/tracer.h\"\\n' > analyzer/a.c",
 		 dir);
 	if (!CHECK(system(cmd) == 0))
 		return;

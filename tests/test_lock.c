@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "lock.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/lock.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 /* every run must also close the descriptors it opened */
 static const struct child_limits tidy = {.same_fds = 1};

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <grp.h>
 #include <unistd.h>
-#include "test.h"
+#include "tests/test.h"
 
 #define MAX_TESTS  512
 #define MAX_AT_END 16

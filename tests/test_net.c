@@ -4,9 +4,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "net.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/net.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 /* delay 20 ms: a serial run waits 4 x 3 x 20 ms, a concurrent one 60 */
 static const struct workload_params small = {

@@ -3,9 +3,9 @@
  * that the run left no child process and no extra thread behind. */
 #include <stdio.h>
 #include <string.h>
-#include "pool.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/pool.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 static const struct workload *const pool_family[] = {
 	&pool_processes,

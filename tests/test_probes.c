@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
-#include "test.h"
-#include "workload.h"
+#include "tests/test.h"
+#include "workloads/workload.h"
 
 #define OUT_MAX 65536
 

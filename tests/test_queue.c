@@ -3,9 +3,9 @@
  * that the run left no child process and no extra thread behind. */
 #include <stdio.h>
 #include <string.h>
-#include "queue.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/queue.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 static const struct workload *const queue_family[] = {
 	&queue_processes,

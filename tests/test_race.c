@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "race.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/race.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 /* every run must also close the descriptors it opened */
 static const struct child_limits tidy = {.same_fds = 1};

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "trace_reader.h"
-#include "test.h"
+#include "analyzer/trace_reader.h"
+#include "tests/test.h"
 
 #define USER_ID 65534
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "run_args.h"
-#include "test.h"
+#include "cli/run_args.h"
+#include "tests/test.h"
 
 /* Parses argv with stderr muted; returns what parse_run_args did. */
 static int parse(const char *cmd, int argc, char **argv, struct run_args *a)

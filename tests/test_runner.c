@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "test.h"
+#include "tests/test.h"
 
 #define PROBES_ENV   "LAB_RUNNER_PROBES"
 #define PROBE_PREFIX "runner_probe_"

@@ -3,9 +3,9 @@
  * checks that the run left no child process and no extra thread behind. */
 #include <stdio.h>
 #include <string.h>
-#include "shared.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/shared.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 static const struct workload *const shared_family[] = {
 	&shared_processes,

@@ -3,9 +3,9 @@
  * process and no extra thread behind. */
 #include <stdio.h>
 #include <string.h>
-#include "spawn.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/spawn.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 static const struct workload *const spawn_family[] = {
 	&spawn_processes,

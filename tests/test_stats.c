@@ -2,9 +2,9 @@
  * log against a per-switch recount, on random data. */
 #include <stdlib.h>
 #include <string.h>
-#include "phases.h"
-#include "stats.h"
-#include "test.h"
+#include "analyzer/phases.h"
+#include "analyzer/stats.h"
+#include "tests/test.h"
 
 /* a fixed-seed generator: every run tests the same data */
 static uint64_t next_random(uint64_t *state)

@@ -23,10 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "sudo_user.h"
-#include "test.h"
-#include "trace_reader.h"
-#include "trace_file.h"
+#include "tests/sudo_user.h"
+#include "tests/test.h"
+#include "analyzer/trace_reader.h"
+#include "tests/trace_file.h"
 
 #define OUT_MAX 65536
 /* x86-64 and arm64 kernel addresses: the upper half, from here up */

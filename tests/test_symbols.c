@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "report.h"
-#include "symbols.h"
-#include "test.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "analyzer/report.h"
+#include "analyzer/symbols.h"
+#include "tests/test.h"
 
 /* Globals of this program, so that its .symtab names them: the lock is
  * all zeros (.bss), the table initialised (.data). */

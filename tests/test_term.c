@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "term.h"
-#include "test.h"
-#include "units.h"
+#include "analyzer/term.h"
+#include "tests/test.h"
+#include "analyzer/units.h"
 
 /* Output into memory: open, print to out.f, then take the string. */
 struct out {

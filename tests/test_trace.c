@@ -16,12 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "test.h"
-#include "hypervisor.h"
-#include "trace_reader.h"
-#include "output_file.h"
-#include "trace_craft.h"
-#include "trace_file.h"
+#include "tests/test.h"
+#include "probes/hypervisor.h"
+#include "analyzer/trace_reader.h"
+#include "analyzer/output_file.h"
+#include "tests/trace_craft.h"
+#include "tests/trace_file.h"
 
 #define MANY_EVENTS 150000 /* three EVENTS chunks: 65536 + 65536 + 18928 */
 #define NTHREADS    37

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "test.h"
-#include "trace_craft.h"
-#include "trace_reader.h"
+#include "tests/test.h"
+#include "tests/trace_craft.h"
+#include "analyzer/trace_reader.h"
 
 #define OUT_MAX (256 * 1024)
 

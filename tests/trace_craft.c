@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "trace_craft.h"
+#include "tests/trace_craft.h"
 
 void put(struct bytes *b, const void *d, size_t n)
 {

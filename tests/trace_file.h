@@ -6,7 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include "trace_writer.h"
+#include "probes/trace_writer.h"
 
 static inline int trace_file_open(struct trace_writer **w, const char *path,
 				  const struct lab_trace_info *info)

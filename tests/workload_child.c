@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "coro.h"
-#include "test.h"
-#include "workload_child.h"
+#include "workloads/coro/coro.h"
+#include "tests/test.h"
+#include "tests/workload_child.h"
 
 /* how often and how many times to look for a worker by name: ~3 s */
 #define NAME_POLL_US	1000

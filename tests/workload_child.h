@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <time.h>
-#include "workload.h"
+#include "workloads/workload.h"
 
 /* exit codes of a child whose run returned but left something behind */
 #define CHILD_LEFT_A_CHILD	100

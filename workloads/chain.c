@@ -2,7 +2,7 @@
  * chain tasks (see chain.h) */
 #include <math.h>
 #include <stdio.h>
-#include "chain.h"
+#include "workloads/chain.h"
 
 #define CHAIN_MAX_DURATION_S 1e5
 #define CHAIN_CALIBRATE_OPS  (1ull << 18)

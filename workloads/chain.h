@@ -15,7 +15,7 @@
 #define LAB_CHAIN_H
 
 #include <stdint.h>
-#include "launch.h"
+#include "workloads/launch.h"
 
 struct chain {
 	uint64_t mul, add; /* the map */

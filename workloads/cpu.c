@@ -26,9 +26,9 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include "chain.h"
-#include "cpu.h"
-#include "launch.h"
+#include "workloads/chain.h"
+#include "workloads/cpu.h"
+#include "workloads/launch.h"
 
 #define CPU_TASKS     4
 #define CPU_MAX_TASKS 10000u

@@ -3,7 +3,7 @@
 #ifndef LAB_CPU_H
 #define LAB_CPU_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload cpu_processes;
 extern const struct workload cpu_threads;

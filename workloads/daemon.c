@@ -55,9 +55,9 @@
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
-#include "coro.h"
-#include "daemon.h"
-#include "daemon_run.h"
+#include "workloads/coro/coro.h"
+#include "workloads/daemon.h"
+#include "workloads/daemon_run.h"
 
 #define DAEMON_TASKS	  2
 #define DAEMON_OPS	  10

@@ -3,7 +3,7 @@
 #ifndef LAB_DAEMON_H
 #define LAB_DAEMON_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload daemon_processes;
 extern const struct workload daemon_threads;

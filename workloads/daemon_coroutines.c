@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "coro.h"
-#include "daemon_run.h"
+#include "workloads/coro/coro.h"
+#include "workloads/daemon_run.h"
 
 static void daemon_coro_late(void *arg)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "daemon_run.h"
+#include "workloads/daemon_run.h"
 
 /* The state letter in /proc/PID/stat ('S', 'Z', ...), 0 without one. */
 static char daemon_proc_state(pid_t pid)

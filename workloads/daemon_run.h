@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "launch.h"
+#include "workloads/launch.h"
 
 /* How long main waits for a returned thread's kernel task to go, or for
  * the daemon's first beat. */

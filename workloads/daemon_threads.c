@@ -17,7 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "daemon_run.h"
+#include "workloads/daemon_run.h"
 
 /* true while /proc/self/task lists the thread */
 static int daemon_task_exists(pid_t tid)

@@ -3,7 +3,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "gate.h"
+#include "workloads/gate.h"
 
 static long gate_futex(uint32_t *word, int op, uint32_t val)
 {

@@ -31,9 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "chain.h"
-#include "gil.h"
-#include "launch.h"
+#include "workloads/chain.h"
+#include "workloads/gil.h"
+#include "workloads/launch.h"
 
 #define GIL_TASKS	4
 #define GIL_MAX_TASKS	10000u

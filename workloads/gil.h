@@ -3,7 +3,7 @@
 #ifndef LAB_GIL_H
 #define LAB_GIL_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload gil_processes;
 extern const struct workload gil_threads;

@@ -26,10 +26,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "coro.h"
-#include "io.h"
-#include "io_waits.h"
-#include "launch.h"
+#include "workloads/coro/coro.h"
+#include "workloads/io.h"
+#include "workloads/io_waits.h"
+#include "workloads/launch.h"
 
 #define IO_TASKS      10
 #define IO_OPS	      10

@@ -3,7 +3,7 @@
 #ifndef LAB_IO_H
 #define LAB_IO_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload io_processes;
 extern const struct workload io_threads;

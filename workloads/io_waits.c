@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include "coro.h"
-#include "io_waits.h"
-#include "tasks.h"
+#include "workloads/coro/coro.h"
+#include "workloads/io_waits.h"
+#include "workloads/tasks.h"
 
 uint64_t io_check(uint32_t task, uint32_t op)
 {

@@ -20,9 +20,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "coro.h"
-#include "gate.h"
-#include "launch_impl.h"
+#include "workloads/coro/coro.h"
+#include "workloads/gate.h"
+#include "workloads/launch_impl.h"
 
 /* A task, once it runs: its CPU, then the gate. 1 when it may work; 0,
  * the task failed, when it could not be pinned or the run was called

@@ -39,9 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "markers.h"
-#include "tasks.h"
-#include "workload.h"
+#include "workloads/markers.h"
+#include "workloads/tasks.h"
+#include "workloads/workload.h"
 
 enum launch_model {
 	LAUNCH_PROCESSES,

@@ -6,7 +6,7 @@
 #define LAB_LAUNCH_IMPL_H
 
 #include <stdint.h>
-#include "launch.h"
+#include "workloads/launch.h"
 
 #define LAUNCH_CACHE_LINE 64
 

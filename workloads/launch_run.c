@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "coro.h"
-#include "launch_impl.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch_impl.h"
 
 static const char *const launch_models[LAUNCH_MODELS] = {
 	[LAUNCH_PROCESSES] = "processes",

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include "coro.h"
-#include "launch_impl.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch_impl.h"
 
 void *launch_slot(const struct launch *l, unsigned i)
 {

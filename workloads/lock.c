@@ -26,9 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "coro.h"
-#include "launch.h"
-#include "lock.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch.h"
+#include "workloads/lock.h"
 
 #define LOCK_TASKS	 4
 #define LOCK_MAX_TASKS	 10000u

@@ -3,7 +3,7 @@
 #ifndef LAB_LOCK_H
 #define LAB_LOCK_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload lock_processes;
 extern const struct workload lock_threads;

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-#include "coro.h"
-#include "loop.h"
+#include "workloads/coro/coro.h"
+#include "workloads/loop.h"
 
 int loop_init(struct loop *lp, int parking, int max_events)
 {

@@ -1,6 +1,6 @@
 /* markers.c - the one USDT probe site of the workloads (see markers.h) */
 #include <sys/sdt.h>
-#include "markers.h"
+#include "workloads/markers.h"
 
 __attribute__((noinline)) void lab_mark(enum lab_marker id,
 					unsigned long long value)

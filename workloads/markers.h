@@ -10,7 +10,7 @@
 #ifndef LAB_MARKERS_H
 #define LAB_MARKERS_H
 
-#include "marks.h"
+#include "probes/marks.h"
 
 void lab_mark(enum lab_marker id, unsigned long long value);
 

@@ -29,12 +29,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "coro.h"
-#include "launch.h"
-#include "net.h"
-#include "net_client.h"
-#include "net_pages.h"
-#include "net_server.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch.h"
+#include "workloads/net.h"
+#include "workloads/net_client.h"
+#include "workloads/net_pages.h"
+#include "workloads/net_server.h"
 
 #define NET_TASKS 10
 #define NET_OPS	  7

@@ -3,7 +3,7 @@
 #ifndef LAB_NET_H
 #define LAB_NET_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload net_processes;
 extern const struct workload net_threads;

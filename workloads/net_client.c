@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "net_client.h"
-#include "net_proto.h"
-#include "tasks.h"
+#include "workloads/net_client.h"
+#include "workloads/net_proto.h"
+#include "workloads/tasks.h"
 
 static int net_write_full(int fd, const char *p, size_t len,
 			  const struct net_client *m)

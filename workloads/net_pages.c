@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "net_pages.h"
-#include "net_proto.h"
+#include "workloads/net_pages.h"
+#include "workloads/net_proto.h"
 
 /* The callback: every fetched page, in the collecting task. */
 static void net_on_page(struct net_pages *col, const struct net_page *pg)

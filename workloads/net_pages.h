@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "launch.h"
-#include "net_client.h"
+#include "workloads/launch.h"
+#include "workloads/net_client.h"
 
 /* threads: pages waiting for the root thread. The array has room for
  * every page, so it is never full and never moves. */

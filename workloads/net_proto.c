@@ -1,7 +1,7 @@
 /* net_proto.c - the net scenario's protocol (see net_proto.h) */
 #include <stdio.h>
 #include <string.h>
-#include "net_proto.h"
+#include "workloads/net_proto.h"
 
 unsigned net_page_len(unsigned task, unsigned op)
 {

@@ -11,8 +11,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
-#include "net_server.h"
-#include "tasks.h"
+#include "workloads/net_server.h"
+#include "workloads/tasks.h"
 
 #define NET_EVENTS 64
 

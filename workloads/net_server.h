@@ -13,8 +13,8 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "loop.h"
-#include "net_proto.h"
+#include "workloads/loop.h"
+#include "workloads/net_proto.h"
 
 struct net_server;
 

@@ -31,10 +31,10 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "coro.h"
-#include "launch.h"
-#include "pingpong.h"
-#include "pingpong_links.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch.h"
+#include "workloads/pingpong.h"
+#include "workloads/pingpong_links.h"
 
 /* A round trip takes about 4 us within one CPU and 35-150 us across two
  * on a 2-vCPU virtual machine: defaults that keep a run near a second */

@@ -3,7 +3,7 @@
 #ifndef LAB_PINGPONG_H
 #define LAB_PINGPONG_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload pingpong_processes;
 extern const struct workload pingpong_threads;

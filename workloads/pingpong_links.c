@@ -4,8 +4,8 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "coro.h"
-#include "pingpong_links.h"
+#include "workloads/coro/coro.h"
+#include "workloads/pingpong_links.h"
 
 static struct pp_word *pp_word_of(const struct pp_task *t)
 {

@@ -11,7 +11,7 @@
 
 #include <sched.h>
 #include <stdint.h>
-#include "launch.h"
+#include "workloads/launch.h"
 
 #define PP_GONE UINT32_MAX /* the token of a task that gave up */
 

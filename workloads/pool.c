@@ -34,9 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "launch.h"
-#include "pool.h"
-#include "pool_queues.h"
+#include "workloads/launch.h"
+#include "workloads/pool.h"
+#include "workloads/pool_queues.h"
 
 #define POOL_WORKERS	 4
 #define POOL_JOBS	 200

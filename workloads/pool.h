@@ -4,7 +4,7 @@
 #ifndef LAB_POOL_H
 #define LAB_POOL_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload pool_processes;
 extern const struct workload pool_threads;

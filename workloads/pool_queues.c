@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "coro.h"
-#include "pool_queues.h"
-#include "tasks.h"
+#include "workloads/coro/coro.h"
+#include "workloads/pool_queues.h"
+#include "workloads/tasks.h"
 
 static void pool_close(int *fd)
 {

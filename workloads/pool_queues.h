@@ -16,7 +16,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
-#include "launch.h"
+#include "workloads/launch.h"
 
 /* A job (worker unset) or its result. Jobs of the apply phase are
  * numbered 0..J-1, those of apply_async J..2J-1, so a result that strays

@@ -32,10 +32,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "coro.h"
-#include "launch.h"
-#include "queue.h"
-#include "queue_joinable.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch.h"
+#include "workloads/queue.h"
+#include "workloads/queue_joinable.h"
 
 #define QUEUE_PRODUCERS 2	/* and as many consumers */
 #define QUEUE_ITEMS	1000000 /* per producer */

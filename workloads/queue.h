@@ -3,7 +3,7 @@
 #ifndef LAB_QUEUE_H
 #define LAB_QUEUE_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload queue_processes;
 extern const struct workload queue_threads;

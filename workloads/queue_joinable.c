@@ -5,8 +5,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <unistd.h>
-#include "coro.h"
-#include "queue_joinable.h"
+#include "workloads/coro/coro.h"
+#include "workloads/queue_joinable.h"
 
 uint64_t queue_check(uint32_t producer, uint32_t seq)
 {

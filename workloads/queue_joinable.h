@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "launch.h"
+#include "workloads/launch.h"
 
 #define QUEUE_SLOTS 256u /* items the queue holds before put waits */
 

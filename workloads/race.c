@@ -23,8 +23,8 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include "launch.h"
-#include "race.h"
+#include "workloads/launch.h"
+#include "workloads/race.h"
 
 #define RACE_TASKS	 4
 #define RACE_MAX_TASKS	 10000u

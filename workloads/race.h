@@ -3,7 +3,7 @@
 #ifndef LAB_RACE_H
 #define LAB_RACE_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload race_processes;
 extern const struct workload race_threads;

@@ -2,19 +2,19 @@
  * A scenario's variants sit next to each other, in the order a family run
  * and `lab list` show them. */
 #include <string.h>
-#include "cpu.h"
-#include "daemon.h"
-#include "gil.h"
-#include "io.h"
-#include "lock.h"
-#include "net.h"
-#include "pingpong.h"
-#include "pool.h"
-#include "queue.h"
-#include "race.h"
-#include "shared.h"
-#include "spawn.h"
-#include "workload.h"
+#include "workloads/cpu.h"
+#include "workloads/daemon.h"
+#include "workloads/gil.h"
+#include "workloads/io.h"
+#include "workloads/lock.h"
+#include "workloads/net.h"
+#include "workloads/pingpong.h"
+#include "workloads/pool.h"
+#include "workloads/queue.h"
+#include "workloads/race.h"
+#include "workloads/shared.h"
+#include "workloads/spawn.h"
+#include "workloads/workload.h"
 
 const struct workload *const workloads[] = {
 	&io_processes,	   &io_threads,		 &io_coroutines,

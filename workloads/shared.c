@@ -29,10 +29,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "coro.h"
-#include "launch.h"
-#include "shared.h"
-#include "shared_run.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch.h"
+#include "workloads/shared.h"
+#include "workloads/shared_run.h"
 
 #define SHARED_TASKS	 4
 #define SHARED_UPDATES	 20000 /* per task, each way */

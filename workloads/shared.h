@@ -4,7 +4,7 @@
 #ifndef LAB_SHARED_H
 #define LAB_SHARED_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload shared_processes;
 extern const struct workload shared_threads;

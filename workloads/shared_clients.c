@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "coro.h"
-#include "shared_run.h"
+#include "workloads/coro/coro.h"
+#include "workloads/shared_run.h"
 
 void shared_close(int *fd)
 {

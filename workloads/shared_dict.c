@@ -1,6 +1,6 @@
 /* shared_dict.c - the shared scenario's dictionary (see shared_dict.h) */
 #include <string.h>
-#include "shared_dict.h"
+#include "workloads/shared_dict.h"
 
 static unsigned shared_hash(const char *key)
 {

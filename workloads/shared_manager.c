@@ -6,9 +6,9 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "loop.h"
-#include "shared_dict.h"
-#include "shared_manager.h"
+#include "workloads/loop.h"
+#include "workloads/shared_dict.h"
+#include "workloads/shared_manager.h"
 
 #define SHARED_EVENTS 16
 

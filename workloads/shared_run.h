@@ -6,9 +6,9 @@
 #define LAB_SHARED_RUN_H
 
 #include <stdint.h>
-#include "launch.h"
-#include "shared_dict.h"
-#include "shared_manager.h"
+#include "workloads/launch.h"
+#include "workloads/shared_dict.h"
+#include "workloads/shared_manager.h"
 
 #define SHARED_KEYS 16
 

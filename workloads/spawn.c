@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "coro.h"
-#include "launch.h"
-#include "spawn.h"
+#include "workloads/coro/coro.h"
+#include "workloads/launch.h"
+#include "workloads/spawn.h"
 
 #define SPAWN_TASKS	50 /* per round */
 #define SPAWN_ROUNDS	80

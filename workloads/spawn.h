@@ -3,7 +3,7 @@
 #ifndef LAB_SPAWN_H
 #define LAB_SPAWN_H
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 extern const struct workload spawn_processes;
 extern const struct workload spawn_threads;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "tasks.h"
+#include "workloads/tasks.h"
 
 uint64_t tasks_clock_ns(clockid_t clock)
 {

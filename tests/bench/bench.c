@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "pin.h"
-#include "bench.h"
+#include "tests/bench/pin.h"
+#include "tests/bench/bench.h"
 
 #define MAX_ROUNDS 101
 

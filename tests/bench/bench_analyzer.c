@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "pin.h"
-#include "synth.h"
-#include "analyze.h"
-#include "report.h"
-#include "trace_reader.h"
+#include "tests/bench/pin.h"
+#include "tests/bench/synth.h"
+#include "analyzer/analyze.h"
+#include "analyzer/report.h"
+#include "analyzer/trace_reader.h"
 
 #define MAX_RUNS 21
 #define NTHREADS 64

@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-#include "bench.h"
-#include "coro_impl.h"
+#include "tests/bench/bench.h"
+#include "workloads/coro/coro_impl.h"
 
 #define YIELDS	     500000
 #define SPAWN_BATCH  200 /* below CORO_POOL_MAX: every stack is pooled */

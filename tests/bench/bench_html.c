@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "browser.h"
-#include "json_path.h"
-#include "synth.h"
+#include "tests/browser.h"
+#include "tests/json_path.h"
+#include "tests/bench/synth.h"
 
 #define MAX_LOADS    21
 #define TARGET_BYTES 3000000 /* "a few MB" */

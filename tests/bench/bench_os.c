@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
-#include "bench.h"
+#include "tests/bench/bench.h"
 
 #define SYSCALLS    1000000
 #define SWAPS	    50000

@@ -1,6 +1,6 @@
 /* pin.c - keeps a benchmark on one CPU. */
 #include <sched.h>
-#include "pin.h"
+#include "tests/bench/pin.h"
 
 int bench_pin_to_current_cpu(void)
 {

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "stats.h"
-#include "synth.h"
-#include "trace_file.h"
+#include "analyzer/stats.h"
+#include "tests/bench/synth.h"
+#include "tests/trace_file.h"
 
 #define ROOT		   1000 /* the process, and its first thread */
 #define NCPUS		   2

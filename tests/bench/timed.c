@@ -16,7 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
-#include "workload.h"
+#include "workloads/workload.h"
 
 static unsigned long long now_ns(void)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "run_args.h"
+#include "cli/run_args.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "analysis.h"
-#include "analyze.h"
-#include "fuzz.h"
+#include "analyzer/analysis.h"
+#include "analyzer/analyze.h"
+#include "tests/fuzz/fuzz.h"
 
 /* Renders into memory, so the writers run in full but nothing is shown. */
 enum render { RENDER_TEXT, RENDER_JSON, RENDER_HTML };

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 /* Reads a whole file; NULL on error with errno set. */
 static uint8_t *read_all(const char *path, size_t *len)

@@ -11,7 +11,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include "coro_impl.h"
+#include "workloads/coro/coro_impl.h"
 
 struct coro_chan {
 	size_t cap;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
-#include "coro_impl.h"
+#include "workloads/coro/coro_impl.h"
 
 static __thread struct coro_sched sched = {.epfd = -1};
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "coro.h"
+#include "workloads/coro/coro.h"
 
 /* Pooled stacks stay mapped (and their touched pages resident) for reuse;
  * beyond this many, finished stacks are unmapped. */

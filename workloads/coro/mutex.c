@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "coro_impl.h"
+#include "workloads/coro/coro_impl.h"
 
 struct coro_mutex {
 	int locked;

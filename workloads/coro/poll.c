@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-#include "coro_impl.h"
+#include "workloads/coro/coro_impl.h"
 
 #define RD_EVENTS  (EPOLLIN | EPOLLPRI | EPOLLRDHUP)
 #define MAX_EVENTS 64

@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
-#include "coro_impl.h"
+#include "workloads/coro/coro_impl.h"
 
 /* Tell valgrind where each stack is, or it takes a switch between two
  * adjacent stacks for a frame being pushed and flags the memory between.

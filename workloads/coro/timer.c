@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "coro_impl.h"
+#include "workloads/coro/coro_impl.h"
 
 static int before(const struct coro *a, const struct coro *b)
 {
