@@ -126,8 +126,11 @@ static long read_threads(const struct bytes *b, struct lab_thread_stats *out,
 	while ((rc = trace_reader_next(r, &c, err, errlen)) == 1)
 		if (c.type == LAB_CHUNK_THREADS) {
 			n = (long)c.count;
-			memcpy(out, c.data,
-			       (c.count < max ? c.count : max) * sizeof(*out));
+			/* an empty chunk has no data at all */
+			if (c.count)
+				memcpy(out, c.data,
+				       (c.count < max ? c.count : max) *
+					       sizeof(*out));
 		}
 	trace_reader_free(r);
 	return rc == 0 ? n : -1;

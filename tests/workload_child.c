@@ -212,6 +212,9 @@ int child_start(struct child *c, const struct workload *w,
 	c->out = out[0];
 	c->err = err[0];
 	c->sw = sw[0];
+	/* and the switch count: a killed child's own children may keep its
+	 * write end open, and must not hang the test */
+	fcntl(c->sw, F_SETFL, O_NONBLOCK);
 	fcntl(c->out, F_SETFL, O_NONBLOCK);
 	fcntl(c->err, F_SETFL, O_NONBLOCK);
 	return 0;
