@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "probes/maps_snapshot.h"
 #include "probes/run_error.h"
+#include "probes/sock_io.h"
 
 static void parse_map_line(const char *line, pid_t pid, struct lab_map *m)
 {
@@ -70,48 +71,14 @@ static int read_maps(pid_t pid,
 	return r || !n ? r : emit(batch, n, arg);
 }
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The reader's side: a count, then that many records; 0 ends a pid. */
 static int send_batch(const struct lab_map *m, size_t n, void *arg)
 {
 	uint32_t count = (uint32_t)n;
 	int fd = *(int *)arg;
 
-	return write_full(fd, &count, sizeof(count)) ||
-	       write_full(fd, m, n * sizeof(*m));
+	return sock_send_all(fd, &count, sizeof(count)) ||
+	       sock_send_all(fd, m, n * sizeof(*m));
 }
 
 static void reader_main(int fd, const struct identity *user)
@@ -123,9 +90,9 @@ static void reader_main(int fd, const struct identity *user)
 	prctl(PR_SET_NAME, "lab-maps");
 	if (identity_become(user))
 		_exit(1);
-	while (read_full(fd, &pid, sizeof(pid)) == 0)
+	while (sock_recv_all(fd, &pid, sizeof(pid)) == 1)
 		if (read_maps(pid, send_batch, &fd) ||
-		    write_full(fd, &end, sizeof(end)))
+		    sock_send_all(fd, &end, sizeof(end)))
 			break;
 	_exit(0);
 }
@@ -185,12 +152,13 @@ static int take_from_reader(struct trace_writer *w, struct maps_reader *r,
 
 	if (r->fd < 0)
 		return 0;
-	if (write_full(r->fd, &want, sizeof(want)))
+	if (sock_send_all(r->fd, &want, sizeof(want)))
 		goto broken;
 	for (;;) {
-		if (read_full(r->fd, &count, sizeof(count)) || count > BATCH ||
-		    (total += count) > MAX_MAPS ||
-		    read_full(r->fd, batch, count * sizeof(batch[0])))
+		if (sock_recv_all(r->fd, &count, sizeof(count)) != 1 ||
+		    count > BATCH || (total += count) > MAX_MAPS ||
+		    (count && sock_recv_all(r->fd, batch,
+					    count * sizeof(batch[0])) != 1))
 			goto broken;
 		if (!count)
 			return err;

@@ -16,6 +16,7 @@
 #include "probes/machine.h"
 #include "probes/probe_service.h"
 #include "probes/run_error.h"
+#include "probes/sock_io.h"
 
 /* bounds on what a request may carry */
 #define MAX_ARGC       4096
@@ -40,42 +41,7 @@ struct wire_reply {
 
 static int service_fd = -1; /* the child's end */
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		/* a child gone must not kill the parent with SIGPIPE */
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* 1 when len bytes were read, 0 at a clean end of file, -1 otherwise */
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0 && got == 0 ? 0 : -1;
-		got += (size_t)n;
-	}
-	return 1;
-}
-
 static int send_request(int sock, const struct wire_request *w, int fd)
 {
 	char ctl[CMSG_SPACE(sizeof(int))] = {0};
@@ -208,7 +174,7 @@ static int serve_one(int sock, const struct identity *user, const char *self)
 
 	if (r <= 0 || w.argv_len > MAX_ARGV_BYTES ||
 	    !(args = malloc(w.argv_len + 1)) ||
-	    read_full(sock, args, w.argv_len) != 1 ||
+	    sock_recv_all(sock, args, w.argv_len) != 1 ||
 	    !(argv = split_argv(args, w.argv_len, w.argc)) ||
 	    !(reply = calloc(1, sizeof(*reply)))) {
 		r = r ? -1 : 0;
@@ -223,7 +189,7 @@ static int serve_one(int sock, const struct identity *user, const char *self)
 					   sizeof(reply->err));
 		fd = -1; /* tracer_run took it */
 	}
-	r = write_full(sock, reply, sizeof(*reply)) ? -1 : 1;
+	r = sock_send_all(sock, reply, sizeof(*reply)) ? -1 : 1;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -348,8 +314,8 @@ int probe_service_trace(const struct probe_request *rq, char *const *argv,
 		p = stpcpy(p, argv[i]) + 1;
 	w.argv_len = (uint32_t)len;
 	if (send_request(service_fd, &w, trace_fd) ||
-	    write_full(service_fd, args, len) ||
-	    read_full(service_fd, reply, sizeof(*reply)) != 1) {
+	    sock_send_all(service_fd, args, len) ||
+	    sock_recv_all(service_fd, reply, sizeof(*reply)) != 1) {
 		snprintf(err, errlen,
 			 "run: the tracing half of lab ended before the run "
 			 "did (see its messages above)");
