@@ -1,5 +1,5 @@
 /* lab.c - the command line: options, subcommands, exit codes. The work is
- * done by workloads/ (the measured programs), probes/ (the tracer) and
+ * done by workload_table/ (the measured programs), probes/ (the tracer) and
  * analyzer/ (the reports). */
 #include <errno.h>
 #include <getopt.h>
@@ -50,7 +50,7 @@ static int cmd_run(int argc, char **argv)
 			cmd = argv + i + 1;
 			break;
 		}
-	i = parse_run_args("run", end, argv, &a);
+	i = run_args_parse("run", end, argv, &a);
 	if (i < 0)
 		return -i;
 	if (a.help)
@@ -63,7 +63,7 @@ static int cmd_run(int argc, char **argv)
 		if (i < end)
 			return die(EXIT_USAGE, "run: give a workload or a "
 					       "command after '--', not both");
-		if (any_given(&a) || a.repeat)
+		if (run_args_any_given(&a) || a.repeat)
 			return die(
 				EXIT_USAGE,
 				"run: --tasks, --ops, --duration, --cpu and "
@@ -107,7 +107,7 @@ static int cmd_workload(int argc, char **argv)
 {
 	struct run_args a = {0};
 	const struct workload *w;
-	int i = parse_run_args("workload", argc, argv, &a);
+	int i = run_args_parse("workload", argc, argv, &a);
 
 	if (i < 0)
 		return -i;
@@ -246,11 +246,12 @@ static int cmd_list(int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return die(EXIT_USAGE, "list: takes no arguments");
-	for (const struct workload *const *w = workloads; *w; w++) {
+	for (const struct workload *const *w = workload_table; *w; w++) {
 		if (strcmp((*w)->scenario, scenario)) {
 			scenario = (*w)->scenario;
 			printf("%s%s (lab run %s runs them all)\n",
-			       w == workloads ? "" : "\n", scenario, scenario);
+			       w == workload_table ? "" : "\n", scenario,
+			       scenario);
 		}
 		printf("  %-20s %s\n", (*w)->name, (*w)->summary);
 	}

@@ -148,8 +148,8 @@ void run_report_free(struct run_report *r)
 	free(r->threads);
 	free(r->processes);
 	free(r->still_running);
-	lock_reports_free(r->user_locks, r->nuser_locks);
-	lock_reports_free(r->kernel_locks, r->nkernel_locks);
+	locks_reports_free(r->user_locks, r->nuser_locks);
+	locks_reports_free(r->kernel_locks, r->nkernel_locks);
 	free(r->children);
 	free(r->phases);
 	lanes_free(&r->lanes);
@@ -264,7 +264,7 @@ static void thread_add(struct sched_counts *counts, bool *has_times,
 	counts_add(counts, &t->counts);
 	if (t->has_timeline) {
 		*has_times = true;
-		state_times_add(times, &t->times);
+		offcpu_times_add(times, &t->times);
 	}
 	if (t->has_kernel) {
 		*has_faults = true;
@@ -285,22 +285,25 @@ static void runq_latency(struct runq_latency *l, const struct tl_thread *r,
 	if (k)
 		memcpy(l->hist, k->runq_hist, sizeof(l->hist));
 	else
-		fine_hist_to_log2(&r->runq, l->hist, LAB_HIST_SLOTS);
+		stats_fine_to_log2(&r->runq, l->hist, LAB_HIST_SLOTS);
 	if (from_timeline) {
 		l->source = RUNQ_FROM_SAMPLES;
 		l->count = r->runq.count;
-		l->p50_ns = fine_hist_percentile(&r->runq, 50);
-		l->p90_ns = fine_hist_percentile(&r->runq, 90);
-		l->p99_ns = fine_hist_percentile(&r->runq, 99);
+		l->p50_ns = stats_fine_percentile(&r->runq, 50);
+		l->p90_ns = stats_fine_percentile(&r->runq, 90);
+		l->p99_ns = stats_fine_percentile(&r->runq, 99);
 		l->max_ns = r->runq.max;
 		return;
 	}
 	l->source = RUNQ_FROM_HISTOGRAM;
 	l->count = k->runq_count;
 	l->max_ns = k->runq_max_ns;
-	l->p50_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 50, l->max_ns);
-	l->p90_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 90, l->max_ns);
-	l->p99_ns = hist_percentile(l->hist, LAB_HIST_SLOTS, 99, l->max_ns);
+	l->p50_ns =
+		stats_hist_percentile(l->hist, LAB_HIST_SLOTS, 50, l->max_ns);
+	l->p90_ns =
+		stats_hist_percentile(l->hist, LAB_HIST_SLOTS, 90, l->max_ns);
+	l->p99_ns =
+		stats_hist_percentile(l->hist, LAB_HIST_SLOTS, 99, l->max_ns);
 }
 
 /* A thread's report from its counters k and its timeline record r (either

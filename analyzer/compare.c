@@ -445,10 +445,10 @@ void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
 
 	switch (unit) {
 	case CMP_UNIT_NS:
-		fmt_duration(buf, len, (uint64_t)llround(v));
+		units_duration(buf, len, (uint64_t)llround(v));
 		break;
 	case CMP_UNIT_COUNT:
-		fmt_count(buf, len, (uint64_t)llround(v));
+		units_count(buf, len, (uint64_t)llround(v));
 		break;
 	case CMP_UNIT_AVG:
 		/* a count per task: a fraction only where it says something */
@@ -457,11 +457,11 @@ void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
 		else if (v < 9.95 && v != floor(v))
 			snprintf(buf, len, "%.1f", v);
 		else
-			fmt_count(buf, len, (uint64_t)llround(v));
+			units_count(buf, len, (uint64_t)llround(v));
 		break;
 	case CMP_UNIT_KIB:
 		snprintf(buf, len, "%s kB",
-			 fmt_count(n, sizeof(n), (uint64_t)llround(v)));
+			 units_count(n, sizeof(n), (uint64_t)llround(v)));
 		break;
 	case CMP_UNIT_RATIO:
 		snprintf(buf, len, "%.2f", v);

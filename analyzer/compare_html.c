@@ -57,8 +57,8 @@ static void header(FILE *f, const struct comparison *c)
 		fputs(" · one run each", f);
 	fprintf(f, " · %u CPU%s for the tasks</p>\n<nav>", c->cpus,
 		c->cpus == 1 ? "" : "s");
-	for (size_t i = 0; i < family_nsections; i++) {
-		const struct family_section *s = &family_sections[i];
+	for (size_t i = 0; i < report_sections_nfamily; i++) {
+		const struct family_section *s = &report_sections_family[i];
 
 		if (s->shown && !s->shown(c))
 			continue;
@@ -396,8 +396,8 @@ int compare_write_html(FILE *f, const struct comparison *c,
 	snprintf(title, sizeof(title), "%s compared: lab report", c->scenario);
 	html_begin(f, title);
 	header(f, c);
-	for (size_t i = 0; i < family_nsections; i++) {
-		const struct family_section *s = &family_sections[i];
+	for (size_t i = 0; i < report_sections_nfamily; i++) {
+		const struct family_section *s = &report_sections_family[i];
 
 		if (s->shown && !s->shown(c))
 			continue;

@@ -30,24 +30,24 @@ static int summarise(struct creation_summary *s, const struct run_report *run,
 		if (t->ran) {
 			s->ran++;
 			sum += t->creation_ns;
-			err |= samples_add(&lat, t->creation_ns);
+			err |= stats_samples_add(&lat, t->creation_ns);
 		}
 		if (t->has_kernel) {
 			s->with_faults++;
 			s->page_faults += t->page_faults;
-			err |= samples_add(&faults, t->page_faults);
+			err |= stats_samples_add(&faults, t->page_faults);
 		}
 	}
-	samples_sort(&lat);
-	samples_sort(&faults);
+	stats_samples_sort(&lat);
+	stats_samples_sort(&faults);
 	/* the mean is what N creations cost divided by N; the median is a
 	 * creation that happened, unmoved by one slow outlier */
 	s->mean_ns = s->ran ? sum / s->ran : 0;
-	s->median_ns = samples_percentile(&lat, 50);
-	s->max_ns = samples_max(&lat);
-	s->median_page_faults = samples_percentile(&faults, 50);
-	samples_free(&lat);
-	samples_free(&faults);
+	s->median_ns = stats_samples_percentile(&lat, 50);
+	s->max_ns = stats_samples_max(&lat);
+	s->median_page_faults = stats_samples_percentile(&faults, 50);
+	stats_samples_free(&lat);
+	stats_samples_free(&faults);
 	return err ? -1 : 0;
 }
 

@@ -906,7 +906,7 @@ int explain(const struct comparison *c, struct explanation *e)
 	return 0;
 }
 
-void explanation_free(struct explanation *e)
+void explain_free(struct explanation *e)
 {
 	free(e->claims);
 	e->claims = NULL;

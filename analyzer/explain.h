@@ -39,7 +39,7 @@ struct explanation {
 /* Runs every rule over a finished comparison. Returns 0, or -1 when out
  * of memory (e is then empty). */
 int explain(const struct comparison *c, struct explanation *e);
-void explanation_free(struct explanation *e);
+void explain_free(struct explanation *e);
 
 /* The claim a rule made, or NULL. */
 const struct claim *explain_find(const struct explanation *e, const char *rule);

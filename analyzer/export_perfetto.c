@@ -46,7 +46,7 @@ static void put_str(FILE *f, const char *s)
 	safe_text(safe, sizeof(safe), s, 0);
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)safe; *p; p++) {
-		size_t c = del_or_c1((const char *)p);
+		size_t c = safe_text_del_or_c1((const char *)p);
 
 		if (*p == '"' || *p == '\\') {
 			fprintf(f, "\\%c", *p);
@@ -176,7 +176,7 @@ static void put_phases(struct exporter *x)
 	      x->out);
 	for (size_t i = 0; i < x->rep->nphases; i++) {
 		const struct phase_report *p = &x->rep->phases[i];
-		const char *name = phase_name(p->phase);
+		const char *name = phases_name(p->phase);
 		char unknown[32];
 
 		if (!name) {

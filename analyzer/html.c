@@ -210,7 +210,7 @@ void html_text_clipped(FILE *f, const char *s, size_t width)
 {
 	char buf[1024], *heap;
 	char *t = clean_text(s, buf, sizeof(buf), &heap);
-	size_t keep = text_clip(t, width);
+	size_t keep = units_clip(t, width);
 	bool cut = t[keep];
 
 	t[keep] = '\0';
@@ -358,7 +358,7 @@ void html_td_duration(FILE *f, uint64_t ns)
 	char b[32];
 
 	fprintf(f, "<td data-v=\"%llu\">%s</td>", (unsigned long long)ns,
-		fmt_duration(b, sizeof(b), ns));
+		units_duration(b, sizeof(b), ns));
 }
 
 void html_td_count(FILE *f, uint64_t n)
@@ -366,7 +366,7 @@ void html_td_count(FILE *f, uint64_t n)
 	char b[32];
 
 	fprintf(f, "<td data-v=\"%llu\">%s</td>", (unsigned long long)n,
-		fmt_count(b, sizeof(b), n));
+		units_count(b, sizeof(b), n));
 }
 
 void html_td_none(FILE *f)

@@ -60,7 +60,7 @@ int json_put_document(FILE *f, json_object *root)
 	text = json_object_to_json_string_ext(
 		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text || safe_json_write(f, text) || fputc('\n', f) == EOF)
+	if (!text || safe_text_json_write(f, text) || fputc('\n', f) == EOF)
 		err = -1;
 	json_object_put(root);
 	return err;

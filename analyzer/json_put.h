@@ -24,7 +24,7 @@ json_object *json_put_object(json_object *parent, const char *key);
 json_object *json_put_environment(json_object *parent,
 				  const struct lab_trace_info *info);
 
-/* Writes root, indented, and a newline, through safe_json_write (no DEL
+/* Writes root, indented, and a newline, through safe_text_json_write (no DEL
  * or C1 control raw), then frees root. Returns 0, or -1 when writing
  * failed. */
 int json_put_document(FILE *f, json_object *root);

@@ -54,7 +54,7 @@ struct lane_builder {
 	bool oom;
 };
 
-const char *lane_state_name(enum lane_state s)
+const char *lanes_state_name(enum lane_state s)
 {
 	static const char *const names[LANE_NSTATES] = {
 		[LANE_NONE] = "none",

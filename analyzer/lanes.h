@@ -51,7 +51,7 @@ struct lane_set {
 
 /* "running", "runnable", "lock", "io", "sleep", "child", "blocked",
  * "new", "none": names for legends and CSS classes */
-const char *lane_state_name(enum lane_state s);
+const char *lanes_state_name(enum lane_state s);
 
 struct lane_builder;
 

@@ -17,7 +17,7 @@ enum {
 	FUTEX_LOCK_PI2 = 13,
 };
 
-bool futex_op_waits(uint32_t op)
+bool locks_futex_op_waits(uint32_t op)
 {
 	switch (op & FUTEX_CMD_BITS) {
 	case FUTEX_WAIT:
@@ -151,15 +151,15 @@ void locks_free(struct lock_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void lock_reports_free(struct lock_report *l, size_t n)
+void locks_reports_free(struct lock_report *l, size_t n)
 {
 	for (size_t i = 0; l && i < n; i++)
 		free(l[i].tids);
 	free(l);
 }
 
-const struct lock_report *report_next_lock(const struct run_report *r,
-					   size_t *u, size_t *k, bool *user)
+const struct lock_report *locks_next_report(const struct run_report *r,
+					    size_t *u, size_t *k, bool *user)
 {
 	if (*u >= r->nuser_locks && *k >= r->nkernel_locks)
 		return NULL;

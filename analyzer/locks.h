@@ -43,7 +43,7 @@ struct lock_table {
 
 /* true for the futex commands that sleep on the word: WAIT,
  * WAIT_BITSET, LOCK_PI, LOCK_PI2, WAIT_REQUEUE_PI */
-bool futex_op_waits(uint32_t op);
+bool locks_futex_op_waits(uint32_t op);
 
 /* One wait of tid on a lock. pid is 0 for shared and kernel locks; ops
  * the futex command bits (0 for kernel locks). Returns 0, or -1 when out
@@ -67,9 +67,9 @@ void locks_free(struct lock_table *t);
 /* A report's contended locks, user and kernel, most total wait first:
  * start with *u = *k = 0; each call gives the next (and says which kind
  * in *user), NULL after the last. */
-const struct lock_report *report_next_lock(const struct run_report *r,
-					   size_t *u, size_t *k, bool *user);
+const struct lock_report *locks_next_report(const struct run_report *r,
+					    size_t *u, size_t *k, bool *user);
 /* Frees an array from locks_take. */
-void lock_reports_free(struct lock_report *l, size_t n);
+void locks_reports_free(struct lock_report *l, size_t n);
 
 #endif /* LAB_LOCKS_H */

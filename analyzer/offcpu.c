@@ -145,7 +145,7 @@ uint64_t offcpu_total(const struct state_times *t)
 	return sum;
 }
 
-void state_times_add(struct state_times *sum, const struct state_times *t)
+void offcpu_times_add(struct state_times *sum, const struct state_times *t)
 {
 	sum->oncpu_ns += t->oncpu_ns;
 	sum->runnable_ns += t->runnable_ns;

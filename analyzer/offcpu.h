@@ -31,6 +31,6 @@ const char *offcpu_reason_key(enum offcpu_reason r);
 const char *offcpu_reason_label(enum offcpu_reason r);
 
 uint64_t offcpu_total(const struct state_times *t);
-void state_times_add(struct state_times *sum, const struct state_times *t);
+void offcpu_times_add(struct state_times *sum, const struct state_times *t);
 
 #endif /* LAB_OFFCPU_H */

@@ -231,7 +231,7 @@ void phases_free(struct phase_log *p)
 	memset(p, 0, sizeof(*p));
 }
 
-const char *phase_name(uint32_t phase)
+const char *phases_name(uint32_t phase)
 {
 	static const char *const names[] = {
 		[LAB_PHASE_SETUP] = "setup",	   [LAB_PHASE_SPAWN] = "spawn",

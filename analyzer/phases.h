@@ -83,6 +83,6 @@ int phases_report(struct phase_log *p, uint32_t root_tid, const bool *keep,
 void phases_free(struct phase_log *p);
 
 /* "setup", "work", ...; NULL for a number this analyzer does not know */
-const char *phase_name(uint32_t phase);
+const char *phases_name(uint32_t phase);
 
 #endif /* LAB_PHASES_H */

@@ -113,8 +113,8 @@ static void header(FILE *f, const struct run_report *r)
 	if (when[0])
 		fprintf(f, " · traced %s", when);
 	fputs("</p>\n<nav>", f);
-	for (size_t i = 0; i < run_nsections; i++) {
-		const struct run_section *s = &run_sections[i];
+	for (size_t i = 0; i < report_sections_nrun; i++) {
+		const struct run_section *s = &report_sections_run[i];
 
 		if (!s->shown || s->shown(r))
 			fprintf(f, "<a href=\"#%s\">%s</a>\n", s->id, s->nav);
@@ -137,7 +137,7 @@ void report_html_dropped(FILE *f, const struct run_report *r)
 			"upper bounds from its log2 histograms; the timeline "
 			"and the off-CPU reasons miss what was lost. Run again "
 			"with a larger <code>--ring-buffer</code>.</p>\n",
-			fmt_count(a, sizeof(a), r->dropped));
+			units_count(a, sizeof(a), r->dropped));
 	if (r->gap_threads)
 		fprintf(f,
 			"<p>%zu of %zu threads have gaps in their timeline "
@@ -212,23 +212,23 @@ void report_html_summary(FILE *f, const struct run_report *r)
 		r->totals.voluntary_switches + r->totals.involuntary_switches;
 
 	html_figures_begin(f);
-	html_figure(f, fmt_duration(v, sizeof(v), r->wall_ns), "wall time",
+	html_figure(f, units_duration(v, sizeof(v), r->wall_ns), "wall time",
 		    exit_text(d, sizeof(d), r));
 	d[0] = '\0';
 	if (r->has_summary)
 		snprintf(d, sizeof(d), "user %s, system %s (rusage)",
-			 fmt_duration(a, sizeof(a), r->summary.utime_ns),
-			 fmt_duration(b, sizeof(b), r->summary.stime_ns));
-	html_figure(f, fmt_duration(v, sizeof(v), r->totals.oncpu_ns),
+			 units_duration(a, sizeof(a), r->summary.utime_ns),
+			 units_duration(b, sizeof(b), r->summary.stime_ns));
+	html_figure(f, units_duration(v, sizeof(v), r->totals.oncpu_ns),
 		    "on-CPU time", d);
 	snprintf(d, sizeof(d), "%s voluntary, %s involuntary",
-		 fmt_count(a, sizeof(a), r->totals.voluntary_switches),
-		 fmt_count(b, sizeof(b), r->totals.involuntary_switches));
-	html_figure(f, fmt_count(v, sizeof(v), sw), "kernel context switches",
+		 units_count(a, sizeof(a), r->totals.voluntary_switches),
+		 units_count(b, sizeof(b), r->totals.involuntary_switches));
+	html_figure(f, units_count(v, sizeof(v), sw), "kernel context switches",
 		    d);
 	snprintf(d, sizeof(d), "%s waits for a CPU",
-		 fmt_count(a, sizeof(a), r->totals.runq_count));
-	html_figure(f, fmt_duration(v, sizeof(v), r->totals.runq_wait_ns),
+		 units_count(a, sizeof(a), r->totals.runq_count));
+	html_figure(f, units_duration(v, sizeof(v), r->totals.runq_wait_ns),
 		    "run-queue wait", d);
 	if (r->has_times) {
 		int order[OFFCPU_NREASONS];
@@ -243,32 +243,34 @@ void report_html_summary(FILE *f, const struct run_report *r)
 				i ? ", " : "", offcpu_reason_label(order[i]),
 				percent(a, sizeof(a),
 					r->times.offcpu_ns[order[i]], total));
-		html_figure(f, fmt_duration(v, sizeof(v), total),
+		html_figure(f, units_duration(v, sizeof(v), total),
 			    "off-CPU (blocked)", d);
 	}
 	if (r->totals.user_switches) {
 		snprintf(d, sizeof(d), "the kernel does not see them");
-		html_figure(f, fmt_count(v, sizeof(v), r->totals.user_switches),
+		html_figure(f,
+			    units_count(v, sizeof(v), r->totals.user_switches),
 			    "user-space (coroutine) switches", d);
 	}
 	snprintf(d, sizeof(d), "in %zu process%s", r->nprocesses,
 		 r->nprocesses == 1 ? "" : "es");
-	html_figure(f, fmt_count(v, sizeof(v), r->nthreads), "threads", d);
+	html_figure(f, units_count(v, sizeof(v), r->nthreads), "threads", d);
 	if (r->has_summary) {
 		snprintf(v, sizeof(v), "%s kB",
-			 fmt_count(a, sizeof(a), r->summary.maxrss_kb));
+			 units_count(a, sizeof(a), r->summary.maxrss_kb));
 		html_figure(f, v, "max RSS", "largest process (rusage)");
 	}
 	snprintf(d, sizeof(d), "%s dropped%s%s",
-		 fmt_count(a, sizeof(a), r->dropped),
+		 units_count(a, sizeof(a), r->dropped),
 		 r->untracked ? ", threads not tracked: " : "",
-		 r->untracked ? fmt_count(c, sizeof(c), r->untracked) : "");
-	html_figure(f, fmt_count(v, sizeof(v), r->events), "events traced", d);
+		 r->untracked ? units_count(c, sizeof(c), r->untracked) : "");
+	html_figure(f, units_count(v, sizeof(v), r->events), "events traced",
+		    d);
 	d[0] = '\0';
 	if (r->has_page_faults)
 		snprintf(d, sizeof(d), "%s user page faults",
-			 fmt_count(a, sizeof(a), r->page_faults));
-	html_figure(f, fmt_count(v, sizeof(v), r->totals.migrations),
+			 units_count(a, sizeof(a), r->page_faults));
+	html_figure(f, units_count(v, sizeof(v), r->totals.migrations),
 		    "migrations between CPUs", d);
 	html_figures_end(f);
 }
@@ -301,7 +303,7 @@ void report_html_timeline(FILE *f, const struct run_report *r)
 	}
 	for (size_t i = 0; i < r->nphases; i++) {
 		const struct phase_report *p = &r->phases[i];
-		const char *name = phase_name(p->phase);
+		const char *name = phases_name(p->phase);
 
 		bands[i].from_ns = p->start_ns > set->start_ns
 					   ? p->start_ns - set->start_ns
@@ -316,7 +318,7 @@ void report_html_timeline(FILE *f, const struct run_report *r)
 		"did; each of the %zu columns is %s wide and shows the state "
 		"the thread spent most of it in.%s Hover a lane for its "
 		"states.</p>\n",
-		set->ncolumns, fmt_duration(a, sizeof(a), set->column_ns),
+		set->ncolumns, units_duration(a, sizeof(a), set->column_ns),
 		r->nphases ? " Bands on top are the phases the workload "
 			     "marked."
 			   : "");
@@ -361,13 +363,14 @@ static void histogram(FILE *f, const char *title, const uint64_t *hist,
 	fputs("<figcaption><b>", f);
 	html_text(f, title);
 	fprintf(f, "</b><br>%s waits, %s in all",
-		fmt_count(a, sizeof(a), hist_total(hist, LAB_HIST_SLOTS)),
-		fmt_duration(b, sizeof(b), wait_ns));
+		units_count(a, sizeof(a),
+			    stats_hist_total(hist, LAB_HIST_SLOTS)),
+		units_duration(b, sizeof(b), wait_ns));
 	if (l)
 		fprintf(f, "; p50 %s, p99 %s, max %s%s",
-			fmt_duration(a, sizeof(a), l->p50_ns),
-			fmt_duration(c, sizeof(c), l->p99_ns),
-			fmt_duration(d, sizeof(d), l->max_ns),
+			units_duration(a, sizeof(a), l->p50_ns),
+			units_duration(c, sizeof(c), l->p99_ns),
+			units_duration(d, sizeof(d), l->max_ns),
 			l->source == RUNQ_FROM_HISTOGRAM ? " (slot bounds)"
 							 : "");
 	fputs("</figcaption>\n</figure>\n", f);
@@ -389,7 +392,7 @@ void report_html_runq(FILE *f, const struct run_report *r)
 	for (size_t i = 0; i < r->nthreads; i++) {
 		const struct thread_report *t = &r->threads[i];
 
-		if (!hist_total(t->runq.hist, LAB_HIST_SLOTS))
+		if (!stats_hist_total(t->runq.hist, LAB_HIST_SLOTS))
 			continue;
 		waited[n++] = t;
 		for (int s = 0; s < LAB_HIST_SLOTS; s++)
@@ -441,7 +444,7 @@ void report_html_offcpu(FILE *f, const struct run_report *r)
 		uint64_t ns = r->times.offcpu_ns[order[i]];
 
 		snprintf(shown[i], sizeof(shown[i]), "%s (%s)",
-			 fmt_duration(a, sizeof(a), ns),
+			 units_duration(a, sizeof(a), ns),
 			 percent(b, sizeof(b), ns, total));
 		bars[i] =
 			(struct svg_bar){.label = offcpu_reason_label(order[i]),
@@ -454,9 +457,9 @@ void report_html_offcpu(FILE *f, const struct run_report *r)
 		"system call they blocked in, summed over threads (so it can "
 		"exceed the wall time). Over their lives the threads were on a "
 		"CPU %s, runnable %s and blocked %s.</p>\n",
-		fmt_duration(a, sizeof(a), r->times.oncpu_ns),
-		fmt_duration(c, sizeof(c), r->times.runnable_ns),
-		fmt_duration(d, sizeof(d), total));
+		units_duration(a, sizeof(a), r->times.oncpu_ns),
+		units_duration(c, sizeof(c), r->times.runnable_ns),
+		units_duration(d, sizeof(d), total));
 	fputs("<div class=\"wide\">\n", f);
 	svg_bar_chart(f, "off-CPU time by reason", bars, (size_t)n,
 		      SVG_UNIT_NS);
@@ -522,7 +525,7 @@ void report_html_locks(FILE *f, const struct run_report *r)
 	}
 	html_table_begin(f, "locks-table", true, cols,
 			 sizeof(cols) / sizeof(cols[0]));
-	for (; rows < MAX_LOCKS && (l = report_next_lock(r, &u, &k, &user));
+	for (; rows < MAX_LOCKS && (l = locks_next_report(r, &u, &k, &user));
 	     rows++)
 		lock_row(f, l, user);
 	html_table_end(f);
@@ -583,8 +586,8 @@ void report_html_creation(FILE *f, const struct run_report *r)
 		fprintf(f,
 			"<p class=\"note\">The creators spent %s inside %s "
 			"fork/clone call%s.</p>\n",
-			fmt_duration(a, sizeof(a), r->totals.create_call_ns),
-			fmt_count(b, sizeof(b), r->totals.create_calls),
+			units_duration(a, sizeof(a), r->totals.create_call_ns),
+			units_count(b, sizeof(b), r->totals.create_calls),
 			r->totals.create_calls == 1 ? "" : "s");
 }
 
@@ -605,7 +608,7 @@ void report_html_phases(FILE *f, const struct run_report *r)
 	html_table_begin(f, NULL, false, cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < r->nphases; i++) {
 		const struct phase_report *p = &r->phases[i];
-		const char *name = phase_name(p->phase);
+		const char *name = phases_name(p->phase);
 		char other[32];
 
 		snprintf(other, sizeof(other), "phase %u", p->phase);
@@ -746,8 +749,8 @@ int report_write_html(FILE *f, const struct run_report *r)
 	snprintf(title, sizeof(title), "%s: lab report", r->info.workload);
 	html_begin(f, title);
 	header(f, r);
-	for (size_t i = 0; i < run_nsections; i++) {
-		const struct run_section *s = &run_sections[i];
+	for (size_t i = 0; i < report_sections_nrun; i++) {
+		const struct run_section *s = &report_sections_run[i];
 
 		if (s->shown && !s->shown(r))
 			continue;

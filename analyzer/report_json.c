@@ -201,7 +201,7 @@ static void put_tids(json_object *o, const struct lock_report *l)
 
 static json_object *lock_json(const struct lock_report *l, bool user)
 {
-	/* the futex commands that sleep on the word (futex_op_waits) */
+	/* the futex commands that sleep on the word (locks_futex_op_waits) */
 	static const struct {
 		unsigned int cmd;
 		const char *name;
@@ -318,7 +318,7 @@ static json_object *phases_json(const struct run_report *r)
 
 	for (size_t i = 0; i < r->nphases; i++) {
 		const struct phase_report *p = &r->phases[i];
-		const char *name = phase_name(p->phase);
+		const char *name = phases_name(p->phase);
 		json_object *o = json_object_new_object();
 
 		if (name)

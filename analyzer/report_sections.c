@@ -16,7 +16,7 @@ static bool left_running(const struct run_report *r)
 }
 
 /* id, nav link, heading, shown, html, text: see report_sections.h */
-const struct run_section run_sections[] = {
+const struct run_section report_sections_run[] = {
 	{"dropped", "dropped", NULL, lost_events, report_html_dropped, NULL},
 	{"still-running", "still running", "Still running when tracing stopped",
 	 left_running, report_html_still_running, NULL},
@@ -36,10 +36,11 @@ const struct run_section run_sections[] = {
 	{"environment", "environment", "Environment", NULL,
 	 report_html_environment, NULL},
 };
-const size_t run_nsections = sizeof(run_sections) / sizeof(run_sections[0]);
+const size_t report_sections_nrun =
+	sizeof(report_sections_run) / sizeof(report_sections_run[0]);
 
 /* id, nav link, heading, shown, html */
-const struct family_section family_sections[] = {
+const struct family_section report_sections_family[] = {
 	{"dropped", "dropped", "Events were dropped", compare_any_dropped,
 	 compare_html_dropped},
 	{"explanation", "explanation", "Explanation", NULL,
@@ -50,5 +51,5 @@ const struct family_section family_sections[] = {
 	{"environment", "environment", "Environment", NULL,
 	 compare_html_environment},
 };
-const size_t family_nsections =
-	sizeof(family_sections) / sizeof(family_sections[0]);
+const size_t report_sections_nfamily =
+	sizeof(report_sections_family) / sizeof(report_sections_family[0]);

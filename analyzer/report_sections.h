@@ -37,8 +37,8 @@ struct run_section {
 	int (*text)(FILE *f, const struct run_report *r, int room);
 };
 
-extern const struct run_section run_sections[];
-extern const size_t run_nsections;
+extern const struct run_section report_sections_run[];
+extern const size_t report_sections_nrun;
 
 /* What the family page, index.html, shows. */
 struct family_page {
@@ -57,8 +57,8 @@ struct family_section {
 	void (*html)(FILE *f, const struct family_page *p);
 };
 
-extern const struct family_section family_sections[];
-extern const size_t family_nsections;
+extern const struct family_section report_sections_family[];
+extern const size_t report_sections_nfamily;
 
 /* The writers the tables name, by page and section. */
 void report_html_dropped(FILE *f, const struct run_report *r);

@@ -43,7 +43,7 @@ static void put_duration(FILE *f, uint64_t ns, size_t width)
 	char b[32];
 
 	fputc(' ', f);
-	term_right(f, fmt_duration(b, sizeof(b), ns), width);
+	term_right(f, units_duration(b, sizeof(b), ns), width);
 }
 
 static void put_number(FILE *f, uint64_t n, size_t width)
@@ -144,9 +144,10 @@ static int print_header(FILE *f, const struct run_report *r)
 	lines += print_wrapped(f, line);
 	describe_status(d, sizeof(d), r);
 	snprintf(line, sizeof(line), "wall %s, %s, %s event%s, %s dropped",
-		 fmt_duration(a, sizeof(a), r->wall_ns), d,
-		 fmt_count(b, sizeof(b), r->events), r->events == 1 ? "" : "s",
-		 fmt_count(c, sizeof(c), r->dropped));
+		 units_duration(a, sizeof(a), r->wall_ns), d,
+		 units_count(b, sizeof(b), r->events),
+		 r->events == 1 ? "" : "s",
+		 units_count(c, sizeof(c), r->dropped));
 	lines += print_wrapped(f, line);
 	if (r->has_summary) {
 		/* a virtual machine's CPUs: cross-CPU figures may differ */
@@ -155,9 +156,9 @@ static int print_header(FILE *f, const struct run_report *r)
 
 		snprintf(line, sizeof(line),
 			 "user %s, system %s, max RSS %s kB; %u CPU%s%s%s, %s",
-			 fmt_duration(a, sizeof(a), r->summary.utime_ns),
-			 fmt_duration(b, sizeof(b), r->summary.stime_ns),
-			 fmt_count(c, sizeof(c), r->summary.maxrss_kb),
+			 units_duration(a, sizeof(a), r->summary.utime_ns),
+			 units_duration(b, sizeof(b), r->summary.stime_ns),
+			 units_count(c, sizeof(c), r->summary.maxrss_kb),
 			 r->info.cpu_count, r->info.cpu_count == 1 ? "" : "s",
 			 virt ? " under " : "", virt ? r->info.hypervisor : "",
 			 r->info.kernel);
@@ -169,7 +170,7 @@ static int print_header(FILE *f, const struct run_report *r)
 			 "kernel's exact counters; latency percentiles are "
 			 "log2-histogram upper bounds; %zu of %zu threads' "
 			 "timelines have gaps",
-			 fmt_count(a, sizeof(a), r->dropped), r->gap_threads,
+			 units_count(a, sizeof(a), r->dropped), r->gap_threads,
 			 r->nthreads);
 		lines += print_wrapped(f, line);
 	}
@@ -264,13 +265,13 @@ static void list_add(struct list *l, const char *fmt, ...)
  * Returns the lines printed. */
 static int print_list(FILE *f, const struct list *l)
 {
-	size_t col = text_width(l->head);
+	size_t col = units_width(l->head);
 	int lines = 1;
 
 	fputs(l->head, f);
 	for (size_t i = 0; i < l->n; i++) {
 		bool comma = i + 1 < l->n;
-		size_t w = text_width(l->item[i]) + comma;
+		size_t w = units_width(l->item[i]) + comma;
 
 		if (col + 1 + w > TERM_WIDTH) {
 			fputs("\n  ", f);
@@ -301,7 +302,7 @@ int report_text_offcpu(FILE *f, const struct run_report *r, int room)
 	if (!r->has_times || !total)
 		return 0;
 	snprintf(l.head, sizeof(l.head),
-		 "off-CPU %s:", fmt_duration(a, sizeof(a), total));
+		 "off-CPU %s:", units_duration(a, sizeof(a), total));
 	for (int n = 0; n < OFFCPU_NREASONS; n++) {
 		uint64_t ns;
 		int best = -1;
@@ -321,7 +322,7 @@ int report_text_offcpu(FILE *f, const struct run_report *r, int room)
 		else
 			snprintf(b, sizeof(b), "<1%%");
 		list_add(&l, "%s %s (%s)", offcpu_reason_label(best),
-			 fmt_duration(a, sizeof(a), ns), b);
+			 units_duration(a, sizeof(a), ns), b);
 	}
 	return print_list(f, &l);
 }
@@ -334,7 +335,7 @@ static void put_clipped(FILE *f, const char *s, size_t width)
 	size_t keep;
 
 	safe_text(b, sizeof(b), s, 1);
-	keep = text_clip(b, width);
+	keep = units_clip(b, width);
 	if (b[keep])
 		snprintf(b + keep, sizeof(b) - keep, "…");
 	term_left(f, b, width);
@@ -365,7 +366,7 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	put_clipped(f, name, 36);
 	put_duration(f, l->total_ns, 10);
 	fputc(' ', f);
-	term_right(f, fmt_count(b, sizeof(b), l->count), 7);
+	term_right(f, units_count(b, sizeof(b), l->count), 7);
 	put_duration(f, l->max_ns, 8);
 	put_number(f, l->ntids, 8);
 	fputc('\n', f);
@@ -392,7 +393,7 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 	}
 	fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks", "total",
 		"waits", "longest", "threads");
-	for (; n < rows && (l = report_next_lock(r, &u, &k, &user)); n++)
+	for (; n < rows && (l = locks_next_report(r, &u, &k, &user)); n++)
 		lock_row(f, l, user);
 	return 1 + n;
 }
@@ -410,16 +411,16 @@ static int print_creation_kind(FILE *f, const struct creation_summary *s,
 		 s->count == 1 ? one : many);
 	if (s->ran) {
 		list_add(&l, "fork→run mean %s",
-			 fmt_duration(a, sizeof(a), s->mean_ns));
+			 units_duration(a, sizeof(a), s->mean_ns));
 		list_add(&l, "median %s",
-			 fmt_duration(b, sizeof(b), s->median_ns));
+			 units_duration(b, sizeof(b), s->median_ns));
 	} else {
 		list_add(&l, "none seen running");
 	}
 	/* "each": the median child's, a count that happened */
 	if (s->with_faults)
 		list_add(&l, "%s page fault%s each",
-			 fmt_count(a, sizeof(a), s->median_page_faults),
+			 units_count(a, sizeof(a), s->median_page_faults),
 			 s->median_page_faults == 1 ? "" : "s");
 	return print_list(f, &l);
 }
@@ -445,9 +446,9 @@ int report_text_phases(FILE *f, const struct run_report *r, int room)
 	snprintf(l.head, sizeof(l.head), "phases (switches):");
 	for (size_t i = 0; i < r->nphases; i++) {
 		const struct phase_report *p = &r->phases[i];
-		const char *name = phase_name(p->phase);
+		const char *name = phases_name(p->phase);
 
-		fmt_duration(a, sizeof(a), p->end_ns - p->start_ns);
+		units_duration(a, sizeof(a), p->end_ns - p->start_ns);
 		if (name)
 			list_add(&l, "%s %s (%llu)", name, a,
 				 (unsigned long long)(p->voluntary_switches +
@@ -468,14 +469,14 @@ static int print_kernel_counts(FILE *f, const struct run_report *r, int room)
 	(void)room;
 	if (!r->has_page_faults)
 		snprintf(line, sizeof(line), "%s migration%s between CPUs",
-			 fmt_count(a, sizeof(a), r->totals.migrations),
+			 units_count(a, sizeof(a), r->totals.migrations),
 			 r->totals.migrations == 1 ? "" : "s");
 	else
 		snprintf(line, sizeof(line),
 			 "%s migration%s between CPUs, %s user page fault%s",
-			 fmt_count(a, sizeof(a), r->totals.migrations),
+			 units_count(a, sizeof(a), r->totals.migrations),
 			 r->totals.migrations == 1 ? "" : "s",
-			 fmt_count(b, sizeof(b), r->page_faults),
+			 units_count(b, sizeof(b), r->page_faults),
 			 r->page_faults == 1 ? "" : "s");
 	return print_wrapped(f, line);
 }
@@ -492,10 +493,10 @@ static int print_user_switches(FILE *f, const struct run_report *r, int room)
 		 "coroutine runtime: %s switches in user space; the kernel "
 		 "saw %s context switches (the kernel does not see coroutine "
 		 "switches)",
-		 fmt_count(a, sizeof(a), r->totals.user_switches),
-		 fmt_count(b, sizeof(b),
-			   r->totals.voluntary_switches +
-				   r->totals.involuntary_switches));
+		 units_count(a, sizeof(a), r->totals.user_switches),
+		 units_count(b, sizeof(b),
+			     r->totals.voluntary_switches +
+				     r->totals.involuntary_switches));
 	return print_wrapped(f, line);
 }
 
@@ -517,9 +518,9 @@ static size_t parts_of(struct part *p, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < run_nsections && n + 2 < max; i++)
-		if (run_sections[i].text)
-			p[n++].fn = run_sections[i].text;
+	for (size_t i = 0; i < report_sections_nrun && n + 2 < max; i++)
+		if (report_sections_run[i].text)
+			p[n++].fn = report_sections_run[i].text;
 	p[n++].fn = print_kernel_counts;
 	p[n++].fn = print_user_switches;
 	return n;
@@ -622,14 +623,14 @@ void report_print_brief(FILE *f, const struct run_report *r)
 		 "%s: %zu thread%s in %zu process%s, %s; %s events, %s dropped",
 		 r->info.workload, r->nthreads, r->nthreads == 1 ? "" : "s",
 		 r->nprocesses, r->nprocesses == 1 ? "" : "es", d,
-		 fmt_count(a, sizeof(a), r->events),
-		 fmt_count(b, sizeof(b), r->dropped));
+		 units_count(a, sizeof(a), r->events),
+		 units_count(b, sizeof(b), r->dropped));
 	print_wrapped(f, line);
 	if (r->dropped) {
 		snprintf(line, sizeof(line),
 			 "  DROPPED %s EVENTS (ring buffer full): counts stay "
 			 "exact, latency percentiles become log2 bounds",
-			 fmt_count(a, sizeof(a), r->dropped));
+			 units_count(a, sizeof(a), r->dropped));
 		print_wrapped(f, line);
 	}
 	if (!r->complete) {

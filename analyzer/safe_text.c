@@ -67,7 +67,7 @@ char *safe_text(char *dst, size_t len, const char *src, int no_controls)
 	return dst;
 }
 
-size_t del_or_c1(const char *str)
+size_t safe_text_del_or_c1(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -76,7 +76,7 @@ size_t del_or_c1(const char *str)
 	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0 ? 2 : 0;
 }
 
-int safe_json_write(FILE *f, const char *json)
+int safe_text_json_write(FILE *f, const char *json)
 {
 	const char *s = json;
 
@@ -84,12 +84,12 @@ int safe_json_write(FILE *f, const char *json)
 	while (*s) {
 		size_t n = 0, c;
 
-		while (s[n] && !del_or_c1(s + n))
+		while (s[n] && !safe_text_del_or_c1(s + n))
 			n++;
 		if (fwrite(s, 1, n, f) != n)
 			return -1;
 		s += n;
-		c = del_or_c1(s);
+		c = safe_text_del_or_c1(s);
 		if (c && fprintf(f, "\\u%04x", (unsigned char)s[c - 1]) < 0)
 			return -1;
 		s += c;

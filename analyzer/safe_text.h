@@ -15,13 +15,13 @@ char *safe_text(char *dst, size_t len, const char *src, int no_controls);
 
 /* Bytes of DEL or a C1 control (U+0080-U+009F, as UTF-8) at s: 1, 2, or
  * 0 when s starts neither. */
-size_t del_or_c1(const char *s);
+size_t safe_text_del_or_c1(const char *s);
 
 /* Writes a JSON document to f as it is, but for DEL and the C1 controls
  * (U+0080-U+009F, which JSON lets through raw and some terminals obey),
  * written as \u escapes: the same document, with nothing in it that can
  * steer a terminal it is printed on. json is valid UTF-8 (safe_text).
  * Returns 0, or -1 when writing failed. */
-int safe_json_write(FILE *f, const char *json);
+int safe_text_json_write(FILE *f, const char *json);
 
 #endif /* LAB_SAFE_TEXT_H */

@@ -4,7 +4,7 @@
 #include "analyzer/array.h"
 #include "analyzer/stats.h"
 
-int samples_add(struct samples *s, uint64_t v)
+int stats_samples_add(struct samples *s, uint64_t v)
 {
 	if (ARRAY_GROW(s->v, s->cap, s->n + 1))
 		return -1;
@@ -19,7 +19,7 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void samples_sort(struct samples *s)
+void stats_samples_sort(struct samples *s)
 {
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
@@ -34,7 +34,7 @@ static uint64_t nearest_rank(uint64_t n, unsigned int pct)
 	return rank ? rank : 1;
 }
 
-uint64_t samples_percentile(const struct samples *s, unsigned int pct)
+uint64_t stats_samples_percentile(const struct samples *s, unsigned int pct)
 {
 	if (!s->n)
 		return 0;
@@ -43,12 +43,12 @@ uint64_t samples_percentile(const struct samples *s, unsigned int pct)
 	return s->v[nearest_rank(s->n, pct) - 1];
 }
 
-uint64_t samples_max(const struct samples *s)
+uint64_t stats_samples_max(const struct samples *s)
 {
 	return s->n ? s->v[s->n - 1] : 0;
 }
 
-void samples_free(struct samples *s)
+void stats_samples_free(struct samples *s)
 {
 	free(s->v);
 	s->v = NULL;
@@ -100,7 +100,7 @@ static int fine_widen(struct fine_hist *h, unsigned int g)
 	return 0;
 }
 
-int fine_hist_add(struct fine_hist *h, uint64_t v)
+int stats_fine_add(struct fine_hist *h, uint64_t v)
 {
 	unsigned int g = fine_group(v);
 
@@ -117,7 +117,7 @@ int fine_hist_add(struct fine_hist *h, uint64_t v)
 	return 0;
 }
 
-uint64_t fine_hist_percentile(const struct fine_hist *h, unsigned int pct)
+uint64_t stats_fine_percentile(const struct fine_hist *h, unsigned int pct)
 {
 	uint64_t rank, seen = 0;
 
@@ -146,25 +146,25 @@ uint64_t fine_hist_percentile(const struct fine_hist *h, unsigned int pct)
 	return h->max;
 }
 
-void fine_hist_to_log2(const struct fine_hist *h, uint64_t *hist,
-		       unsigned int nslots)
+void stats_fine_to_log2(const struct fine_hist *h, uint64_t *hist,
+			unsigned int nslots)
 {
 	for (size_t i = 0; i < (size_t)h->ngroups * FINE_HIST_SUB; i++) {
 		unsigned int g = h->lo + (unsigned int)(i / FINE_HIST_SUB);
 
 		if (h->buckets[i])
-			hist[hist_slot(fine_floor(g, i % FINE_HIST_SUB),
-				       nslots)] += h->buckets[i];
+			hist[stats_hist_slot(fine_floor(g, i % FINE_HIST_SUB),
+					     nslots)] += h->buckets[i];
 	}
 }
 
-void fine_hist_free(struct fine_hist *h)
+void stats_fine_free(struct fine_hist *h)
 {
 	free(h->buckets);
 	memset(h, 0, sizeof(*h));
 }
 
-unsigned int hist_slot(uint64_t v, unsigned int nslots)
+unsigned int stats_hist_slot(uint64_t v, unsigned int nslots)
 {
 	unsigned int slot = 0;
 
@@ -175,7 +175,7 @@ unsigned int hist_slot(uint64_t v, unsigned int nslots)
 	return slot < nslots ? slot : nslots - 1;
 }
 
-uint64_t hist_total(const uint64_t *hist, unsigned int nslots)
+uint64_t stats_hist_total(const uint64_t *hist, unsigned int nslots)
 {
 	uint64_t total = 0;
 
@@ -184,15 +184,15 @@ uint64_t hist_total(const uint64_t *hist, unsigned int nslots)
 	return total;
 }
 
-uint64_t hist_slot_floor(unsigned int i)
+uint64_t stats_hist_slot_floor(unsigned int i)
 {
 	return i ? 1ULL << i : 0;
 }
 
-uint64_t hist_percentile(const uint64_t *hist, unsigned int nslots,
-			 unsigned int pct, uint64_t max)
+uint64_t stats_hist_percentile(const uint64_t *hist, unsigned int nslots,
+			       unsigned int pct, uint64_t max)
 {
-	uint64_t total = hist_total(hist, nslots), rank, seen = 0;
+	uint64_t total = stats_hist_total(hist, nslots), rank, seen = 0;
 
 	if (!total)
 		return 0;

@@ -19,13 +19,13 @@ struct samples {
 };
 
 /* Returns 0, or -1 when out of memory (the sample is not added). */
-int samples_add(struct samples *s, uint64_t v);
-void samples_sort(struct samples *s);
+int stats_samples_add(struct samples *s, uint64_t v);
+void stats_samples_sort(struct samples *s);
 /* Nearest-rank percentile (pct in 1..100) of sorted samples; 0 if none. */
-uint64_t samples_percentile(const struct samples *s, unsigned int pct);
+uint64_t stats_samples_percentile(const struct samples *s, unsigned int pct);
 /* Largest sample of sorted samples; 0 if none. */
-uint64_t samples_max(const struct samples *s);
-void samples_free(struct samples *s);
+uint64_t stats_samples_max(const struct samples *s);
+void stats_samples_free(struct samples *s);
 
 /* A log-linear histogram of durations (ns), for figures with one value
  * per event: its size depends on the range of the values, never on how
@@ -47,28 +47,28 @@ struct fine_hist {
 };
 
 /* Returns 0, or -1 when out of memory (the value is not added). */
-int fine_hist_add(struct fine_hist *h, uint64_t v);
+int stats_fine_add(struct fine_hist *h, uint64_t v);
 /* The nearest-rank percentile (pct in 1..100), 0 if empty: the middle of
  * the bucket holding that rank, so within 1/128 of the exact value
  * (exact below 128 ns, and for the first and the last rank: min, max). */
-uint64_t fine_hist_percentile(const struct fine_hist *h, unsigned int pct);
-/* Adds the values into a log2 histogram as hist_slot() would place them:
+uint64_t stats_fine_percentile(const struct fine_hist *h, unsigned int pct);
+/* Adds the values into a log2 histogram as stats_hist_slot() would place them:
  * exactly, since no bucket straddles a power of two. */
-void fine_hist_to_log2(const struct fine_hist *h, uint64_t *hist,
-		       unsigned int nslots);
-void fine_hist_free(struct fine_hist *h);
+void stats_fine_to_log2(const struct fine_hist *h, uint64_t *hist,
+			unsigned int nslots);
+void stats_fine_free(struct fine_hist *h);
 
 /* The slot of v in a log2 histogram, as the kernel computes it: slot i
  * holds [2^i, 2^(i+1)), slot 0 also holds 0, the last slot everything
  * longer. */
-unsigned int hist_slot(uint64_t v, unsigned int nslots);
-uint64_t hist_total(const uint64_t *hist, unsigned int nslots);
+unsigned int stats_hist_slot(uint64_t v, unsigned int nslots);
+uint64_t stats_hist_total(const uint64_t *hist, unsigned int nslots);
 /* The nearest-rank percentile as the upper edge of the slot that holds
  * it (the true value is at most this, and at least half of it), capped
  * at max: the best a histogram can say. 0 if the histogram is empty. */
-uint64_t hist_percentile(const uint64_t *hist, unsigned int nslots,
-			 unsigned int pct, uint64_t max);
+uint64_t stats_hist_percentile(const uint64_t *hist, unsigned int nslots,
+			       unsigned int pct, uint64_t max);
 /* Lower edge of slot i: 2^i, and 0 for slot 0 (which also holds 0). */
-uint64_t hist_slot_floor(unsigned int i);
+uint64_t stats_hist_slot_floor(unsigned int i);
 
 #endif /* LAB_STATS_H */

@@ -380,7 +380,7 @@ void svg_log2_histogram(FILE *f, const char *title, const uint64_t *hist,
 #define TL_AXIS	 36
 #define TL_MARKS 16 /* phases drawn down through the lanes, at most */
 
-/* The states for people; their CSS classes are s-<lane_state_name>. */
+/* The states for people; their CSS classes are s-<lanes_state_name>. */
 static const char *const state_labels[LANE_NSTATES] = {
 	[LANE_NONE] = "not alive",
 	[LANE_RUNNING] = "running",
@@ -407,7 +407,7 @@ void svg_state_legend(FILE *f)
 			"aria-hidden=\"true\"><rect class=\"s-%s\" "
 			"width=\"22\" height=\"12\" stroke-width=\"0\"/>"
 			"</svg>%s</li>\n",
-			lane_state_name(s), state_labels[s]);
+			lanes_state_name(s), state_labels[s]);
 	fputs("</ul>\n", f);
 }
 
@@ -430,7 +430,7 @@ static void lane(FILE *f, const struct lane_set *set, const struct lane *ln,
 			z = svg_scale_at(s, (double)(e + 1) * set->column_ns);
 			if (!any)
 				fprintf(f, "<path class=\"s-%s\" d=\"",
-					lane_state_name(st));
+					lanes_state_name(st));
 			any = true;
 			fprintf(f, "M%.1f %.0fh%.1f", a, mid, z - a);
 			c = e;

@@ -8,13 +8,13 @@
 void term_left(FILE *f, const char *s, size_t width)
 {
 	fputs(s, f);
-	for (size_t w = text_width(s); w < width; w++)
+	for (size_t w = units_width(s); w < width; w++)
 		fputc(' ', f);
 }
 
 void term_right(FILE *f, const char *s, size_t width)
 {
-	for (size_t w = text_width(s); w < width; w++)
+	for (size_t w = units_width(s); w < width; w++)
 		fputc(' ', f);
 	fputs(s, f);
 }
@@ -56,7 +56,7 @@ int term_wrap(FILE *f, const char *prefix, size_t indent, const char *text,
 	char clean[2048];
 	const char *p = safe_text(clean, sizeof(clean), text, 1);
 	/* line_start: where the current line's words begin */
-	size_t line_start = text_width(prefix), col = line_start;
+	size_t line_start = units_width(prefix), col = line_start;
 	int lines = 1;
 
 	fputs(prefix, f);

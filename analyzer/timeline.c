@@ -15,7 +15,7 @@ void timeline_init(struct timeline *tl, enum sys_abi abi)
 void timeline_free(struct timeline *tl)
 {
 	for (size_t i = 0; i < tl->n; i++)
-		fine_hist_free(&tl->threads[i].runq);
+		stats_fine_free(&tl->threads[i].runq);
 	free(tl->threads);
 	free(tl->tids);
 	hash_free(&tl->tid_index);
@@ -169,7 +169,7 @@ static int end_block(struct timeline *tl, struct tl_thread *t)
 	if (!t->futex_wait)
 		return 0;
 	t->futex_wait = false;
-	/* the waiting commands are all below 32 (futex_op_waits) */
+	/* the waiting commands are all below 32 (locks_futex_op_waits) */
 	return locks_add(&tl->user_locks, t->futex_addr, shared ? 0 : t->pid,
 			 shared, 1u << (t->futex_op & 31), t->tid, wait);
 }
@@ -201,7 +201,7 @@ static void start_block(struct timeline *tl, struct tl_thread *t, uint64_t ts)
 			   : OFFCPU_NO_SYSCALL;
 	t->blocked_at = t->clock;
 	t->futex_wait = announced && offcpu_is_futex(tl->abi, t->block_nr) &&
-			futex_op_waits(t->block_op);
+			locks_futex_op_waits(t->block_op);
 	t->futex_addr = t->block_arg;
 	t->futex_op = t->block_op;
 }
@@ -253,7 +253,7 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 
 			n->counts.runq_wait_ns += wait;
 			n->counts.runq_count++;
-			err |= fine_hist_add(&n->runq, wait);
+			err |= stats_fine_add(&n->runq, wait);
 		}
 		if (!n->ran) {
 			n->ran = true;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "analyzer/units.h"
 
-const char *fmt_duration(char *buf, size_t len, uint64_t ns)
+const char *units_duration(char *buf, size_t len, uint64_t ns)
 {
 	static const struct {
 		double scale;
@@ -35,7 +35,7 @@ const char *fmt_duration(char *buf, size_t len, uint64_t ns)
 	}
 }
 
-const char *fmt_count(char *buf, size_t len, uint64_t n)
+const char *units_count(char *buf, size_t len, uint64_t n)
 {
 	char digits[24];
 	int nd =
@@ -52,7 +52,7 @@ const char *fmt_count(char *buf, size_t len, uint64_t n)
 	return buf;
 }
 
-size_t text_width(const char *s)
+size_t units_width(const char *s)
 {
 	size_t w = 0;
 
@@ -63,11 +63,11 @@ size_t text_width(const char *s)
 	return w;
 }
 
-size_t text_clip(const char *s, size_t width)
+size_t units_clip(const char *s, size_t width)
 {
 	size_t cols = 0, i = 0;
 
-	if (!width || text_width(s) <= width)
+	if (!width || units_width(s) <= width)
 		return strlen(s);
 	for (; s[i]; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80 && cols++ == width - 1)

@@ -7,14 +7,14 @@
 #include <stdint.h>
 
 /* Three significant digits in ns, µs, ms or s; returns buf. */
-const char *fmt_duration(char *buf, size_t len, uint64_t ns);
+const char *units_duration(char *buf, size_t len, uint64_t ns);
 /* "20,000"; returns buf. */
-const char *fmt_count(char *buf, size_t len, uint64_t n);
+const char *units_count(char *buf, size_t len, uint64_t n);
 /* Terminal columns a UTF-8 string takes (one per character). */
-size_t text_width(const char *s);
+size_t units_width(const char *s);
 /* The bytes of s to show in width columns: all of s when it fits (or
  * width is 0), else its first width - 1 characters, which leaves a
  * column for the "…" that says it was cut. */
-size_t text_clip(const char *s, size_t width);
+size_t units_clip(const char *s, size_t width);
 
 #endif /* LAB_UNITS_H */

@@ -110,7 +110,7 @@ int family_finish(struct family *fam, const char *cmd, const char *json_path,
 		code = outputs_write(cmd, json_path, family_json_fn, fam);
 	if (html_path && !code)
 		code = outputs_write(cmd, html_path, family_html_fn, fam);
-	explanation_free(&fam->expl);
+	explain_free(&fam->expl);
 	return code;
 }
 

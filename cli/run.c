@@ -195,12 +195,14 @@ int run_workloads(const char *name, const struct run_args *a)
 		if (a->given[i])
 			used += snprintf(params + used, sizeof(params) - used,
 					 "%s%s=%s", used ? " " : "",
-					 given_option[i] + 2, a->given[i]);
+					 run_args_given_option[i] + 2,
+					 a->given[i]);
 	compare_init(&fam.cmp);
 	/* a family is compared, and so are the repeats of one workload */
 	fam.on = workload_is_scenario(name) || repeat > 1;
 	for (unsigned int run = 1; run <= repeat; run++) {
-		for (const struct workload *const *w = workloads; *w; w++) {
+		for (const struct workload *const *w = workload_table; *w;
+		     w++) {
 			int n = 0, r;
 
 			if (strcmp((*w)->name, name) &&
@@ -212,7 +214,7 @@ int run_workloads(const char *name, const struct run_args *a)
 			for (int i = 0; i < NGIVEN; i++) {
 				if (!a->given[i])
 					continue;
-				argv[n++] = (char *)given_option[i];
+				argv[n++] = (char *)run_args_given_option[i];
 				argv[n++] = (char *)a->given[i];
 			}
 			argv[n] = NULL;
@@ -307,13 +309,15 @@ int run_dry(const char *name, char *const *cmd, const struct run_args *a)
 		join_args(line, sizeof(line), cmd);
 		printf("  %s\n", line);
 	}
-	for (const struct workload *const *w = workloads; !cmd && *w; w++) {
+	for (const struct workload *const *w = workload_table; !cmd && *w;
+	     w++) {
 		if (strcmp((*w)->name, name) && strcmp((*w)->scenario, name))
 			continue;
 		printf("  lab workload %s", (*w)->name);
 		for (int i = 0; i < NGIVEN; i++)
 			if (a->given[i])
-				printf(" %s %s", given_option[i], a->given[i]);
+				printf(" %s %s", run_args_given_option[i],
+				       a->given[i]);
 		putchar('\n');
 	}
 	if (repeat > 1)

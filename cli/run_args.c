@@ -8,8 +8,8 @@
 #include "cli/run_args.h"
 #include "cli/say.h"
 
-const char *const given_option[NGIVEN] = {"--tasks", "--ops", "--duration",
-					  "--cpu"};
+const char *const run_args_given_option[NGIVEN] = {"--tasks", "--ops",
+						   "--duration", "--cpu"};
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
@@ -90,7 +90,7 @@ static const struct option run_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-int parse_run_args(const char *cmd, int argc, char **argv, struct run_args *a)
+int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a)
 {
 	int c;
 
@@ -191,7 +191,7 @@ int parse_run_args(const char *cmd, int argc, char **argv, struct run_args *a)
 	return optind;
 }
 
-bool any_given(const struct run_args *a)
+bool run_args_any_given(const struct run_args *a)
 {
 	for (int i = 0; i < NGIVEN; i++)
 		if (a->given[i])

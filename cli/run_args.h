@@ -8,7 +8,7 @@
 /* The workload options, passed on verbatim to `lab workload`; given
  * again, the last one wins. */
 enum { GIVEN_TASKS, GIVEN_OPS, GIVEN_DURATION, GIVEN_CPU, NGIVEN };
-extern const char *const given_option[NGIVEN];
+extern const char *const run_args_given_option[NGIVEN];
 
 struct run_args {
 	const char *outdir;
@@ -26,8 +26,8 @@ struct run_args {
 /* Parses the options of cmd ("run", "workload") in argv up to argc into
  * a (zeroed by the caller); returns the index of the first operand, or
  * -exit code after one line saying what is wrong. */
-int parse_run_args(const char *cmd, int argc, char **argv, struct run_args *a);
+int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a);
 /* Some workload option was given. */
-bool any_given(const struct run_args *a);
+bool run_args_any_given(const struct run_args *a);
 
 #endif /* LAB_RUN_ARGS_H */

@@ -49,7 +49,7 @@ void suggest_workloads(const char *name, char *out, size_t size)
 	size_t used = 0;
 
 	out[0] = 0;
-	for (const struct workload *const *w = workloads; *w; w++) {
+	for (const struct workload *const *w = workload_table; *w; w++) {
 		const char *cands[2] = {(*w)->name, NULL};
 
 		if (strcmp((*w)->scenario, last_scenario))

@@ -237,7 +237,7 @@ int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 	return 0;
 }
 
-void bpf_counters_free(struct bpf_counters *c)
+void bpf_session_counters_free(struct bpf_counters *c)
 {
 	free(c->threads);
 	free(c->drops);

@@ -46,7 +46,7 @@ void bpf_session_settle(struct bpf_session *b);
 void bpf_session_detach(struct bpf_session *b);
 /* The exact counters, dead threads first: 0 or -errno. */
 int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c);
-void bpf_counters_free(struct bpf_counters *c);
+void bpf_session_counters_free(struct bpf_counters *c);
 void bpf_session_close(struct bpf_session *b);
 
 #endif /* LAB_BPF_SESSION_H */

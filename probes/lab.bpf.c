@@ -413,7 +413,7 @@ int BPF_PROG(handle_exit, struct task_struct *t)
 	return 0;
 }
 
-/* lab:mark(id, value), the workloads' one marker site */
+/* lab:mark(id, value), the workload_table' one marker site */
 SEC("usdt")
 int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 {

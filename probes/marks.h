@@ -1,12 +1,12 @@
-/* marks.h - the contract between the workloads and the probes: the ids
- * of the USDT marker lab:mark(id, value) the workloads fire
- * (workloads/markers.h) and the probes record (LAB_EV_MARK events, aux =
+/* marks.h - the contract between the workload_table and the probes: the ids
+ * of the USDT marker lab:mark(id, value) the workload_table fire
+ * (workload_table/markers.h) and the probes record (LAB_EV_MARK events, aux =
  * the id, value = its argument). The only header of probes/ a workload
  * includes. */
 #ifndef LAB_MARKS_H
 #define LAB_MARKS_H
 
-/* USDT markers of the built-in workloads (provider "lab") */
+/* USDT markers of the built-in workload_table (provider "lab") */
 enum lab_marker {
 	LAB_MARK_WORKLOAD_START = 1, /* arg = number of tasks */
 	LAB_MARK_WORKLOAD_END = 2,   /* arg = the workload's result (0 = ok) */

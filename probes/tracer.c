@@ -63,7 +63,7 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* The root has exec'd: its program is mapped (its libraries may not be
- * yet), which is where the workloads' named locks live. */
+ * yet), which is where the workload_table' named locks live. */
 static void snapshot_root(struct tracer *t)
 {
 	int r = maps_snapshot(t->writer, &t->maps, t->sup.child);
@@ -229,7 +229,7 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 			res->write_error = r;
 		r = r == -ENOMEM ? r : 0;
 	}
-	bpf_counters_free(&c);
+	bpf_session_counters_free(&c);
 	if (r)
 		return run_error(err, errlen, "run: reading the counters: %s",
 				 strerror(-r));

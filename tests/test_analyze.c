@@ -452,46 +452,47 @@ TEST(analyze_percentiles_nearest_rank)
 {
 	struct samples s = {0};
 
-	CHECK_EQ(samples_percentile(&s, 50), 0);
+	CHECK_EQ(stats_samples_percentile(&s, 50), 0);
 	for (uint64_t v = 100; v >= 1; v--)
-		if (!CHECK(samples_add(&s, v) == 0))
+		if (!CHECK(stats_samples_add(&s, v) == 0))
 			goto out;
-	samples_sort(&s);
-	CHECK_EQ(samples_percentile(&s, 50), 50);
-	CHECK_EQ(samples_percentile(&s, 90), 90);
-	CHECK_EQ(samples_percentile(&s, 99), 99);
-	CHECK_EQ(samples_max(&s), 100);
-	samples_free(&s);
+	stats_samples_sort(&s);
+	CHECK_EQ(stats_samples_percentile(&s, 50), 50);
+	CHECK_EQ(stats_samples_percentile(&s, 90), 90);
+	CHECK_EQ(stats_samples_percentile(&s, 99), 99);
+	CHECK_EQ(stats_samples_max(&s), 100);
+	stats_samples_free(&s);
 	/* 3 samples: p50 is rank 2, p90 and p99 rank 3 */
-	samples_add(&s, 30);
-	samples_add(&s, 10);
-	samples_add(&s, 20);
-	samples_sort(&s);
-	CHECK_EQ(samples_percentile(&s, 50), 20);
-	CHECK_EQ(samples_percentile(&s, 90), 30);
-	CHECK_EQ(samples_percentile(&s, 99), 30);
+	stats_samples_add(&s, 30);
+	stats_samples_add(&s, 10);
+	stats_samples_add(&s, 20);
+	stats_samples_sort(&s);
+	CHECK_EQ(stats_samples_percentile(&s, 50), 20);
+	CHECK_EQ(stats_samples_percentile(&s, 90), 30);
+	CHECK_EQ(stats_samples_percentile(&s, 99), 30);
 out:
-	samples_free(&s);
+	stats_samples_free(&s);
 }
 
 TEST(analyze_histogram_slots_and_percentiles)
 {
 	uint64_t h[LAB_HIST_SLOTS] = {0};
 
-	CHECK_EQ(hist_slot(0, LAB_HIST_SLOTS), 0);
-	CHECK_EQ(hist_slot(1, LAB_HIST_SLOTS), 0);
-	CHECK_EQ(hist_slot(2, LAB_HIST_SLOTS), 1);
-	CHECK_EQ(hist_slot(1023, LAB_HIST_SLOTS), 9);
-	CHECK_EQ(hist_slot(1024, LAB_HIST_SLOTS), 10);
-	CHECK_EQ(hist_slot(~0ULL, LAB_HIST_SLOTS), LAB_HIST_SLOTS - 1);
+	CHECK_EQ(stats_hist_slot(0, LAB_HIST_SLOTS), 0);
+	CHECK_EQ(stats_hist_slot(1, LAB_HIST_SLOTS), 0);
+	CHECK_EQ(stats_hist_slot(2, LAB_HIST_SLOTS), 1);
+	CHECK_EQ(stats_hist_slot(1023, LAB_HIST_SLOTS), 9);
+	CHECK_EQ(stats_hist_slot(1024, LAB_HIST_SLOTS), 10);
+	CHECK_EQ(stats_hist_slot(~0ULL, LAB_HIST_SLOTS), LAB_HIST_SLOTS - 1);
 	h[10] = 60; /* [1024, 2048) */
 	h[12] = 39; /* [4096, 8192) */
 	h[20] = 1;  /* [1 Mi, 2 Mi) */
-	CHECK_EQ(hist_percentile(h, LAB_HIST_SLOTS, 50, 1500000), 2047);
-	CHECK_EQ(hist_percentile(h, LAB_HIST_SLOTS, 90, 1500000), 8191);
-	CHECK_EQ(hist_percentile(h, LAB_HIST_SLOTS, 99, 1500000), 8191);
+	CHECK_EQ(stats_hist_percentile(h, LAB_HIST_SLOTS, 50, 1500000), 2047);
+	CHECK_EQ(stats_hist_percentile(h, LAB_HIST_SLOTS, 90, 1500000), 8191);
+	CHECK_EQ(stats_hist_percentile(h, LAB_HIST_SLOTS, 99, 1500000), 8191);
 	/* the top slot's upper edge is more than the largest wait seen */
-	CHECK_EQ(hist_percentile(h, LAB_HIST_SLOTS, 100, 1500000), 1500000);
+	CHECK_EQ(stats_hist_percentile(h, LAB_HIST_SLOTS, 100, 1500000),
+		 1500000);
 }
 
 TEST(analyze_dropped_events_use_the_histogram)
@@ -538,20 +539,20 @@ TEST(analyze_units_for_reading)
 {
 	char b[32];
 
-	CHECK_STR(fmt_duration(b, sizeof(b), 0), "0 ns");
-	CHECK_STR(fmt_duration(b, sizeof(b), 999), "999 ns");
-	CHECK_STR(fmt_duration(b, sizeof(b), 1000), "1.00 µs");
-	CHECK_STR(fmt_duration(b, sizeof(b), 12345), "12.3 µs");
-	CHECK_STR(fmt_duration(b, sizeof(b), 812000), "812 µs");
-	CHECK_STR(fmt_duration(b, sizeof(b), 999700), "1.00 ms");
-	CHECK_STR(fmt_duration(b, sizeof(b), 1520000), "1.52 ms");
-	CHECK_STR(fmt_duration(b, sizeof(b), 2500000000ULL), "2.50 s");
-	CHECK_STR(fmt_duration(b, sizeof(b), 4000000000000ULL), "4000 s");
-	CHECK_STR(fmt_count(b, sizeof(b), 0), "0");
-	CHECK_STR(fmt_count(b, sizeof(b), 999), "999");
-	CHECK_STR(fmt_count(b, sizeof(b), 20000), "20,000");
-	CHECK_STR(fmt_count(b, sizeof(b), 1234567), "1,234,567");
-	CHECK_EQ(text_width("812 µs"), 6);
+	CHECK_STR(units_duration(b, sizeof(b), 0), "0 ns");
+	CHECK_STR(units_duration(b, sizeof(b), 999), "999 ns");
+	CHECK_STR(units_duration(b, sizeof(b), 1000), "1.00 µs");
+	CHECK_STR(units_duration(b, sizeof(b), 12345), "12.3 µs");
+	CHECK_STR(units_duration(b, sizeof(b), 812000), "812 µs");
+	CHECK_STR(units_duration(b, sizeof(b), 999700), "1.00 ms");
+	CHECK_STR(units_duration(b, sizeof(b), 1520000), "1.52 ms");
+	CHECK_STR(units_duration(b, sizeof(b), 2500000000ULL), "2.50 s");
+	CHECK_STR(units_duration(b, sizeof(b), 4000000000000ULL), "4000 s");
+	CHECK_STR(units_count(b, sizeof(b), 0), "0");
+	CHECK_STR(units_count(b, sizeof(b), 999), "999");
+	CHECK_STR(units_count(b, sizeof(b), 20000), "20,000");
+	CHECK_STR(units_count(b, sizeof(b), 1234567), "1,234,567");
+	CHECK_EQ(units_width("812 µs"), 6);
 }
 
 TEST(analyze_safe_text_of_traced_strings)
@@ -674,7 +675,7 @@ static void sim_switch(struct sim *s, int c, int next, uint64_t state,
 			n->runq_count++;
 			if (d > n->runq_max_ns)
 				n->runq_max_ns = d;
-			n->runq_hist[hist_slot(d, LAB_HIST_SLOTS)]++;
+			n->runq_hist[stats_hist_slot(d, LAB_HIST_SLOTS)]++;
 			nw->runnable_since = 0;
 		}
 		nw->oncpu_since = s->ts;
@@ -1283,7 +1284,7 @@ static const char *too_wide(const char *text)
 		size_t n = strcspn(p, "\n");
 
 		snprintf(line, sizeof(line), "%.*s", (int)n, p);
-		if (text_width(line) > 80)
+		if (units_width(line) > 80)
 			return line;
 		p += n + (p[n] == '\n');
 	}

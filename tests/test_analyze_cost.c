@@ -202,7 +202,7 @@ static void check_text(const struct run_report *r, const char *want)
 
 		e = p + strcspn(p, "\n");
 		snprintf(line, sizeof(line), "%.*s", (int)(e - p), p);
-		CHECK_MSG(text_width(line) <= 80, "too wide: \"%s\"", line);
+		CHECK_MSG(units_width(line) <= 80, "too wide: \"%s\"", line);
 		CHECK_MSG(strncmp(line, "  µs", 5) && strncmp(line, "  ms", 4),
 			  "a duration split: \"%s\"", line);
 		lines++;

@@ -31,11 +31,11 @@ struct contract {
 	const char *charted;	  /* a section that shows a chart (<svg>) */
 };
 
-static const char *const run_sections[] = {
+static const char *const report_sections_run[] = {
 	"summary",  "timeline", "runq",	   "offcpu",	  "locks",
 	"creation", "phases",	"threads", "environment", NULL};
-static const char *const family_sections[] = {"explanation", "comparison",
-					      "models", "environment", NULL};
+static const char *const report_sections_family[] = {
+	"explanation", "comparison", "models", "environment", NULL};
 
 /* the ids of the page's sections, space-separated */
 static const char section_ids_js[] =
@@ -292,7 +292,7 @@ static void write_fixture(const char *path, const char *extra, const char *omit,
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	      "<title>fixture</title></head><body>\n",
 	      f);
-	for (const char *const *s = run_sections; *s; s++) {
+	for (const char *const *s = report_sections_run; *s; s++) {
 		if (omit && !strcmp(*s, omit))
 			continue;
 		fprintf(f, "<section id=\"%s\"><h2>%s</h2>\n", *s, *s);
@@ -337,7 +337,8 @@ static void write_fixture(const char *path, const char *extra, const char *omit,
 	fclose(f);
 }
 
-static const struct contract fixture_contract = {.sections = run_sections,
+static const struct contract fixture_contract = {.sections =
+							 report_sections_run,
 						 .dropped = 0,
 						 .threads_table = true,
 						 .charted = "timeline"};
@@ -486,7 +487,7 @@ static int run_page_faults(struct browser *b, const char *dir, const char *stem,
 			   const char *const *texts, const char *shot,
 			   char *why)
 {
-	struct contract c = {.sections = run_sections,
+	struct contract c = {.sections = report_sections_run,
 			     .threads_table = true,
 			     .texts = texts,
 			     .charted = "timeline"};
@@ -531,7 +532,7 @@ TEST(browser_family_report)
 {
 	char stems[MAX_RUNS][64], pages[MAX_RUNS][72], index[1024], *out, *why;
 	const char *links[MAX_RUNS + 1] = {NULL}, *dir, *reason;
-	struct contract family = {.sections = family_sections,
+	struct contract family = {.sections = report_sections_family,
 				  .links = links,
 				  .charted = "comparison"};
 	struct browser *b;

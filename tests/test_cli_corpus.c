@@ -5,7 +5,7 @@
  * by a signal, and when it fails it says why in exactly one line,
  * "lab: ...", on stderr (a report of several traces: one line for each
  * trace it could not read). Runs as an unprivileged user; `run` never gets
- * to trace (no root), and the workloads it may start are tiny. */
+ * to trace (no root), and the workload_table it may start are tiny. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +94,7 @@ static const char *const run_opts[] = {
 static const char *const run_names[] = {"cpu-serial", "io",  "spawn",
 					"zzz",	      "cpu", "lock-threads"};
 
-/* workloads that end at once with --ops 1 --tasks 1 */
+/* workload_table that end at once with --ops 1 --tasks 1 */
 static const char *const workload_names[] = {"cpu-serial", "cpu-threads",
 					     "cpu-coroutines", "zzz", "io"};
 /* only small valid values: a workload may really run */

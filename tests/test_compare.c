@@ -185,7 +185,7 @@ TEST(compare_leaves_out_failed_and_incomplete_runs)
 	cl = claim_of(&c, &e, "quality");
 	CHECK_CLAIM(cl, "2 of io-threads left out");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -397,7 +397,7 @@ TEST(explain_names_the_cheapest_by_wall_time)
 		CHECK_EQ(cl->ev[0].value, MS / 10);
 	}
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -421,7 +421,7 @@ TEST(explain_decides_on_cpu_time_when_wall_time_is_too_close)
 	CHECK_CLAIM(cl, "Wall time: processes 311 ms ≈ threads 307 ms ≈ "
 			"coroutines 304 ms, too close to call.");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -453,7 +453,7 @@ TEST(explain_says_when_nothing_is_clearly_cheapest)
 	}
 	CHECK_CLAIM(cl, "--repeat 5");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -472,7 +472,7 @@ TEST(explain_orders_as_expected)
 	cl = claim_of(&c, &e, "order_oncpu");
 	CHECK_CLAIM(cl, "On-CPU time: processes 8.00 ms > threads 2.00 ms > "
 			"coroutines 100 µs, as expected.");
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -493,7 +493,7 @@ TEST(explain_names_an_order_against_expectation)
 			"threads 590 ms: against the expected order, "
 			"coroutines are above processes and threads.");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -521,7 +521,7 @@ TEST(explain_threads_slower_than_processes_says_where)
 	/* 17.5 ms more kernel lock waits is too little for 380 ms */
 	CHECK(cl && !strstr(cl->text, "kernel lock waits"));
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -552,7 +552,7 @@ TEST(explain_coroutines_lose_a_cpu_bound_race_on_two_cpus)
 		CHECK_MSG(cpus, "the CPU count is not in the evidence");
 	}
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -573,7 +573,7 @@ TEST(explain_coroutines_not_losing_says_what_held_the_others_back)
 			"against their 1.27 s, too close to call");
 	CHECK_CLAIM(cl, "waited 4.89 s runnable, so the CPUs ran other work");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -593,7 +593,7 @@ TEST(explain_coroutines_losing_not_to_parallelism)
 	CHECK_CLAIM(cl, "48,000,000 user-space switches the difference is "
 			"7.7 ns a switch");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -612,7 +612,7 @@ TEST(explain_one_cpu_runs_nothing_in_parallel)
 	cl = claim_of(&c, &e, "cpu_bound");
 	CHECK_CLAIM(cl, "With 1 usable CPU nothing runs in parallel");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -635,7 +635,7 @@ TEST(explain_an_io_bound_job_overlaps_its_waits)
 		    "threads");
 	CHECK(!explain_find(&e, "cpu_bound"));
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -679,7 +679,7 @@ TEST(explain_creation_costs_with_page_faults)
 			"threads (7.6×), threads cost more than coroutines "
 			"(30×).");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -697,7 +697,7 @@ TEST(explain_creation_against_the_expected_order)
 	cl = claim_of(&c, &e, "creation");
 	CHECK_CLAIM(cl, "processes cost less than threads, against the "
 			"expected order");
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -728,7 +728,7 @@ TEST(explain_creation_from_fork_to_first_run_without_phases)
 			"expected; the coroutine run had the kernel create 0 "
 			"tasks.");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -754,7 +754,7 @@ TEST(explain_user_space_switches_the_kernel_does_not_see)
 	/* said there, not again as an order of its own */
 	CHECK(!explain_find(&e, "order_switches"));
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -775,7 +775,7 @@ TEST(explain_process_and_thread_switches_cost_nearly_the_same)
 			"switch");
 	CHECK_CLAIM(cl, "PCID");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -793,7 +793,7 @@ TEST(explain_process_switches_costing_more)
 	cl = claim_of(&c, &e, "switch_cost");
 	CHECK_CLAIM(cl, "A process switch cost more than a thread switch: 12.0 "
 			"µs against 7.90 µs");
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -827,7 +827,7 @@ TEST(explain_lock_waits_holding_up_the_gil)
 		    "0 ns for processes and 0 ns for coroutines, which wait "
 		    "inside their runtime");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -856,7 +856,7 @@ TEST(explain_lock_waits_not_blamed_without_a_freer_model)
 			"lock waits, 55% of their 2.10 s off-CPU; against 0 ns "
 			"for processes.");
 	check_claims_have_numbers(&e);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -871,7 +871,7 @@ TEST(explain_says_events_were_dropped)
 	compare_runs(&c, (struct run_report *[]){t, NULL});
 	cl = claim_of(&c, &e, "quality");
 	CHECK_CLAIM(cl, "io-threads lost 1,234 events to a full ring buffer");
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -928,12 +928,12 @@ TEST(compare_text_fits_80_columns_with_spreads)
 			*table_end = 'e';
 		}
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		CHECK_MSG(text_width(line) <= 79, "too wide: %s", line);
+		CHECK_MSG(units_width(line) <= 79, "too wide: %s", line);
 		lines++;
 	}
 	CHECK_MSG(lines <= 40, "%d lines", lines);
 	free(text);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }
 
@@ -1013,6 +1013,6 @@ TEST(compare_json_carries_the_evidence_of_every_claim)
 	json_object_put(root);
 out:
 	free(text);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 }

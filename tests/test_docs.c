@@ -23,9 +23,9 @@
  * something. */
 static bool run_has(const char *id, bool *alert)
 {
-	for (size_t i = 0; i < run_nsections; i++)
-		if (!strcmp(id, run_sections[i].id)) {
-			*alert = run_sections[i].shown != NULL;
+	for (size_t i = 0; i < report_sections_nrun; i++)
+		if (!strcmp(id, report_sections_run[i].id)) {
+			*alert = report_sections_run[i].shown != NULL;
 			return true;
 		}
 	return false;
@@ -34,9 +34,9 @@ static bool run_has(const char *id, bool *alert)
 /* The same for the family page. */
 static bool family_has(const char *id, bool *alert)
 {
-	for (size_t i = 0; i < family_nsections; i++)
-		if (!strcmp(id, family_sections[i].id)) {
-			*alert = family_sections[i].shown != NULL;
+	for (size_t i = 0; i < report_sections_nfamily; i++)
+		if (!strcmp(id, report_sections_family[i].id)) {
+			*alert = report_sections_family[i].shown != NULL;
 			return true;
 		}
 	return false;
@@ -255,7 +255,7 @@ TEST(docs_every_workload_is_in_a_handout)
 	const char *args[] = {"list"};
 	char **texts, **paths, *line, *save = NULL;
 	size_t n = read_docs(HANDOUTS, &texts, &paths);
-	int workloads = 0;
+	int workload_table = 0;
 
 	CHECK_MSG(n >= 8, "%zu handouts in docs/labs/, expected 8", n);
 	if (!CHECK_EQ(lab(out, sizeof(out), args, 1), 0))
@@ -269,12 +269,13 @@ TEST(docs_every_workload_is_in_a_handout)
 
 		if (strncmp(line, "  ", 2) || sscanf(line, " %63s", name) != 1)
 			continue;
-		workloads++;
+		workload_table++;
 		for (size_t i = 0; i < n && !found; i++)
 			found = mentions(texts[i], name);
 		CHECK_MSG(found, "no handout in docs/labs/ names %s", name);
 	}
-	CHECK_MSG(workloads > 10, "lab list showed %d workloads", workloads);
+	CHECK_MSG(workload_table > 10, "lab list showed %d workloads",
+		  workload_table);
 out:
 	free_docs(texts, paths, n);
 }
@@ -466,14 +467,15 @@ TEST(docs_html_report_lists_every_section)
 	char *doc = slurp(HTML_DOC);
 
 	if (!CHECK_MSG(doc, "cannot read " HTML_DOC) ||
-	    !CHECK(run_nsections <= 32 && family_nsections <= 32))
+	    !CHECK(report_sections_nrun <= 32 && report_sections_nfamily <= 32))
 		goto out;
-	for (size_t i = 0; i < run_nsections; i++)
-		run[i] = run_sections[i].id;
-	for (size_t i = 0; i < family_nsections; i++)
-		family[i] = family_sections[i].id;
-	check_listed(doc, "## The run page", run, run_nsections);
-	check_listed(doc, "## The family page", family, family_nsections);
+	for (size_t i = 0; i < report_sections_nrun; i++)
+		run[i] = report_sections_run[i].id;
+	for (size_t i = 0; i < report_sections_nfamily; i++)
+		family[i] = report_sections_family[i].id;
+	check_listed(doc, "## The run page", run, report_sections_nrun);
+	check_listed(doc, "## The family page", family,
+		     report_sections_nfamily);
 out:
 	free(doc);
 }

@@ -500,9 +500,9 @@ static void check_against_report(json_object *doc, const struct slice *s,
 				nphases < rep->nphases ? &rep->phases[nphases]
 						       : NULL;
 
-			CHECK_MSG(p && phase_name(p->phase) &&
+			CHECK_MSG(p && phases_name(p->phase) &&
 					  !strcmp(s[i].name,
-						  phase_name(p->phase)) &&
+						  phases_name(p->phase)) &&
 					  s[i].ts ==
 						  (int64_t)p->start_ns - base,
 				  "phase slice %s at %lld is not the report's",

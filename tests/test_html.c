@@ -396,9 +396,9 @@ static void check_run_page(const char *s)
 	const char *ids[32];
 	size_t n = 0;
 
-	for (size_t i = 0; i < run_nsections && n < 32; i++)
-		if (!run_sections[i].shown)
-			ids[n++] = run_sections[i].id;
+	for (size_t i = 0; i < report_sections_nrun && n < 32; i++)
+		if (!report_sections_run[i].shown)
+			ids[n++] = report_sections_run[i].id;
 	check_page_shape(s, ids, n);
 }
 
@@ -408,9 +408,9 @@ static void check_family_page(const char *s)
 	const char *ids[32];
 	size_t n = 0;
 
-	for (size_t i = 0; i < family_nsections && n < 32; i++)
-		if (!family_sections[i].shown)
-			ids[n++] = family_sections[i].id;
+	for (size_t i = 0; i < report_sections_nfamily && n < 32; i++)
+		if (!report_sections_family[i].shown)
+			ids[n++] = report_sections_family[i].id;
 	check_page_shape(s, ids, n);
 }
 
@@ -734,7 +734,7 @@ static char *family_page(const struct compare_page *pages, size_t n,
 	if (explain(&c, &e))
 		abort();
 	CHECK_EQ(compare_write_html(capture_start(&cap), &c, &e, pages, n), 0);
-	explanation_free(&e);
+	explain_free(&e);
 	compare_free(&c);
 	return capture_end(&cap);
 }

@@ -144,7 +144,7 @@ TEST(registry_finds_workloads_and_scenarios)
 {
 	size_t n = 0;
 
-	for (const struct workload *const *w = workloads; *w; w++, n++) {
+	for (const struct workload *const *w = workload_table; *w; w++, n++) {
 		char expect[64];
 
 		if (!CHECK((*w)->name && (*w)->scenario && (*w)->model &&

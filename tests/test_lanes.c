@@ -249,8 +249,8 @@ static bool lane_follows(const struct lane_set *l, const struct lane *lane,
 			       "column %zu [%llu, %llu) ns: %s, expected %s", c,
 			       (unsigned long long)(lo - l->start_ns),
 			       (unsigned long long)(hi - l->start_ns),
-			       lane_state_name(lane->state[c]),
-			       lane_state_name(most)))
+			       lanes_state_name(lane->state[c]),
+			       lanes_state_name(most)))
 			return false;
 		got[lane->state[c]]++;
 	}
@@ -265,7 +265,7 @@ static bool lane_follows(const struct lane_set *l, const struct lane *lane,
 		if (!CHECK_MSG(have + slack >= want_ns[st] &&
 				       have <= want_ns[st] + slack,
 			       "%s: %zu columns of %llu ns for %llu ns",
-			       lane_state_name(st), got[st],
+			       lanes_state_name(st), got[st],
 			       (unsigned long long)l->column_ns,
 			       (unsigned long long)want_ns[st]))
 			return false;
@@ -436,12 +436,12 @@ TEST(lanes_empty_trace)
 TEST(lanes_state_names)
 {
 	for (int a = 0; a < LANE_NSTATES; a++) {
-		CHECK(lane_state_name(a)[0]);
+		CHECK(lanes_state_name(a)[0]);
 		for (int b = 0; b < a; b++)
-			CHECK(strcmp(lane_state_name(a), lane_state_name(b)));
+			CHECK(strcmp(lanes_state_name(a), lanes_state_name(b)));
 	}
-	CHECK_STR(lane_state_name(LANE_NONE), "none");
-	CHECK_STR(lane_state_name(LANE_NSTATES), "none");
+	CHECK_STR(lanes_state_name(LANE_NONE), "none");
+	CHECK_STR(lanes_state_name(LANE_NSTATES), "none");
 }
 
 /* ---- straight on the timeline ---- */
@@ -747,8 +747,8 @@ static void check_lanes(const struct lane_set *l, const struct told *told)
 			if (!CHECK_MSG(l->lanes[rec].state[c] == want,
 				       "record %u column %zu: %s, expected %s",
 				       rec, c,
-				       lane_state_name(l->lanes[rec].state[c]),
-				       lane_state_name(want)))
+				       lanes_state_name(l->lanes[rec].state[c]),
+				       lanes_state_name(want)))
 				return;
 		}
 	}

@@ -1,5 +1,5 @@
 /* test_launch.c - the model launcher, through kinds of its own run as
- * workloads in a forked child (workload_child.h): every model starts its
+ * workload_table in a forked child (workload_child.h): every model starts its
  * tasks once each, named, shares a counter and a lock with them, holds
  * them at the gate until all exist, and stops the rest when one process
  * dies. */

@@ -388,7 +388,7 @@ static bool listed(const pid_t *pids, int n, pid_t pid)
 	return false;
 }
 
-/* Kills a test's process and every process it started: lab, workloads,
+/* Kills a test's process and every process it started: lab, workload_table,
  * chromium, some in process groups or sessions of their own. All are
  * stopped first, so none forks or is orphaned while the tree is read. */
 static void kill_tree(pid_t root)

@@ -705,7 +705,7 @@ TEST(creation_calls_are_timed_only_when_asked)
 	free(out);
 }
 
-/* A terminal of 60 lines: a family run's output, the workloads' own
+/* A terminal of 60 lines: a family run's output, the workload_table' own
  * lines included, fits in it. */
 #define SCREEN_LINES 60
 
@@ -728,7 +728,7 @@ TEST(every_family_runs_under_probes)
 		SKIP(why);
 	}
 	dir = test_tmpdir();
-	for (const struct workload *const *w = workloads; *w; w++) {
+	for (const struct workload *const *w = workload_table; *w; w++) {
 		char path[512];
 		struct json_object *r;
 

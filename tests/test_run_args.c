@@ -9,7 +9,7 @@
 #include "cli/run_args.h"
 #include "tests/test.h"
 
-/* Parses argv with stderr muted; returns what parse_run_args did. */
+/* Parses argv with stderr muted; returns what run_args_parse did. */
 static int parse(const char *cmd, int argc, char **argv, struct run_args *a)
 {
 	int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC), r;
@@ -21,7 +21,7 @@ static int parse(const char *cmd, int argc, char **argv, struct run_args *a)
 		return -100;
 	}
 	memset(a, 0, sizeof(*a));
-	r = parse_run_args(cmd, argc, argv, a);
+	r = run_args_parse(cmd, argc, argv, a);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -46,7 +46,7 @@ TEST(run_args_repeated_options_last_one_wins)
 	CHECK_EQ(a.params.ops, 9);
 	CHECK_STR(a.given[GIVEN_OPS], "9");
 	CHECK(!a.given[GIVEN_CPU] && !a.given[GIVEN_DURATION]);
-	CHECK(any_given(&a));
+	CHECK(run_args_any_given(&a));
 }
 
 /* Every option, repeated up to 40 times, alone and mixed, with good,

@@ -33,7 +33,7 @@ static void check_against_sorted(const struct fine_hist *h, uint64_t *v,
 	qsort(v, n, sizeof(*v), cmp_u64);
 	for (size_t i = 0; i < n; i++) {
 		sum += v[i];
-		want[hist_slot(v[i], LAB_HIST_SLOTS)]++;
+		want[stats_hist_slot(v[i], LAB_HIST_SLOTS)]++;
 	}
 	CHECK_EQ(h->count, n);
 	CHECK_EQ(h->sum, sum);
@@ -42,7 +42,7 @@ static void check_against_sorted(const struct fine_hist *h, uint64_t *v,
 	for (unsigned int pct = 1; pct <= 100; pct++) {
 		uint64_t rank = (n * pct + 99) / 100;
 		uint64_t exact = v[(rank ? rank : 1) - 1];
-		uint64_t got = fine_hist_percentile(h, pct);
+		uint64_t got = stats_fine_percentile(h, pct);
 		uint64_t err = got > exact ? got - exact : exact - got;
 
 		if (!CHECK_MSG(err <= exact / 128,
@@ -51,7 +51,7 @@ static void check_against_sorted(const struct fine_hist *h, uint64_t *v,
 			       (unsigned long long)exact))
 			return;
 	}
-	fine_hist_to_log2(h, log2, LAB_HIST_SLOTS);
+	stats_fine_to_log2(h, log2, LAB_HIST_SLOTS);
 	CHECK(memcmp(log2, want, sizeof(want)) == 0);
 }
 
@@ -80,11 +80,11 @@ TEST(stats_fine_histogram_within_its_bound_of_sorted_values)
 							     : r % 64 + 20);
 				else
 					v[i] = 1000 + 37 * (r % 5);
-				if (!CHECK(fine_hist_add(&h, v[i]) == 0))
+				if (!CHECK(stats_fine_add(&h, v[i]) == 0))
 					break;
 			}
 			check_against_sorted(&h, v, n);
-			fine_hist_free(&h);
+			stats_fine_free(&h);
 		}
 	}
 	free(v);
@@ -95,29 +95,29 @@ TEST(stats_fine_histogram_edge_values)
 	struct fine_hist h = {0};
 	uint64_t v[] = {0, 1, 127, 128, UINT64_MAX, UINT64_MAX - 1, 1ULL << 63};
 
-	CHECK_EQ(fine_hist_percentile(&h, 50), 0);
-	CHECK(fine_hist_add(&h, UINT64_MAX) == 0);
-	CHECK_EQ(fine_hist_percentile(&h, 50), UINT64_MAX);
+	CHECK_EQ(stats_fine_percentile(&h, 50), 0);
+	CHECK(stats_fine_add(&h, UINT64_MAX) == 0);
+	CHECK_EQ(stats_fine_percentile(&h, 50), UINT64_MAX);
 	CHECK_EQ(h.min, UINT64_MAX);
-	fine_hist_free(&h);
+	stats_fine_free(&h);
 	CHECK(h.count == 0 && h.buckets == NULL);
 
 	/* below 128 every value has its own bucket: exact */
 	for (uint64_t i = 0; i < 128; i++)
-		CHECK(fine_hist_add(&h, i) == 0);
+		CHECK(stats_fine_add(&h, i) == 0);
 	for (unsigned int pct = 1; pct <= 100; pct++)
-		CHECK_EQ(fine_hist_percentile(&h, pct),
+		CHECK_EQ(stats_fine_percentile(&h, pct),
 			 (128 * pct + 99) / 100 - 1);
-	fine_hist_free(&h);
+	stats_fine_free(&h);
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++)
-		CHECK(fine_hist_add(&h, v[i]) == 0);
-	CHECK_EQ(fine_hist_percentile(&h, 1), 0);
-	CHECK_EQ(fine_hist_percentile(&h, 100), UINT64_MAX);
+		CHECK(stats_fine_add(&h, v[i]) == 0);
+	CHECK_EQ(stats_fine_percentile(&h, 1), 0);
+	CHECK_EQ(stats_fine_percentile(&h, 100), UINT64_MAX);
 	/* rank 4 of 7 is 128, rank 6 is UINT64_MAX - 1 */
-	CHECK_EQ(fine_hist_percentile(&h, 50), 128);
-	CHECK(UINT64_MAX - fine_hist_percentile(&h, 80) <= UINT64_MAX / 128);
-	fine_hist_free(&h);
+	CHECK_EQ(stats_fine_percentile(&h, 50), 128);
+	CHECK(UINT64_MAX - stats_fine_percentile(&h, 80) <= UINT64_MAX / 128);
+	stats_fine_free(&h);
 }
 
 TEST(stats_fine_histogram_memory_follows_the_range_not_the_count)
@@ -127,17 +127,17 @@ TEST(stats_fine_histogram_memory_follows_the_range_not_the_count)
 
 	/* a million waits between 1 and 2 µs: one group of buckets */
 	for (int i = 0; i < 1000000; i++)
-		if (!CHECK(fine_hist_add(&h, 1024 + next_random(&state) %
-							     1024) == 0))
+		if (!CHECK(stats_fine_add(&h, 1024 + next_random(&state) %
+							      1024) == 0))
 			break;
 	CHECK_EQ(h.ngroups, 1);
 	/* one at 1 ms widens it to every group in between, no further */
-	CHECK(fine_hist_add(&h, 1000000) == 0);
+	CHECK(stats_fine_add(&h, 1000000) == 0);
 	CHECK_EQ(h.ngroups, 19 - 10 + 1);
-	CHECK(fine_hist_add(&h, 3) == 0);
+	CHECK(stats_fine_add(&h, 3) == 0);
 	CHECK_EQ(h.lo, 0);
 	CHECK(h.ngroups <= FINE_HIST_GROUPS);
-	fine_hist_free(&h);
+	stats_fine_free(&h);
 }
 
 /* ---- phases ---- */

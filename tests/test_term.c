@@ -36,7 +36,7 @@ static bool fits(const char *s)
 
 	for (char *l = strtok_r(copy, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save))
-		ok &= text_width(l) <= TERM_WIDTH;
+		ok &= units_width(l) <= TERM_WIDTH;
 	free(copy);
 	return ok;
 }
@@ -118,9 +118,9 @@ TEST(term_wrap_prints_no_controls)
 
 TEST(text_clip_leaves_a_column_for_the_ellipsis)
 {
-	CHECK_EQ(text_clip("counter_lock", 12), 12);
-	CHECK_EQ(text_clip("counter_lock", 0), 12);
-	CHECK_EQ(text_clip("counter_lock", 8), 7);
+	CHECK_EQ(units_clip("counter_lock", 12), 12);
+	CHECK_EQ(units_clip("counter_lock", 0), 12);
+	CHECK_EQ(units_clip("counter_lock", 8), 7);
 	/* characters, not bytes: "µµµµ" is 8 bytes, 4 columns */
-	CHECK_EQ(text_clip("µµµµ", 3), 4);
+	CHECK_EQ(units_clip("µµµµ", 3), 4);
 }

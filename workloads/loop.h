@@ -1,4 +1,4 @@
-/* loop.h - the epoll loop of the workloads' servers: net's server and
+/* loop.h - the epoll loop of the workload_table' servers: net's server and
  * shared's manager. Each watched descriptor has a callback; the loop
  * waits for them, calls them, and goes on until it is stopped or nothing
  * is watched any more.

@@ -1,4 +1,4 @@
-/* markers.c - the one USDT probe site of the workloads (see markers.h) */
+/* markers.c - the one USDT probe site of the workload_table (see markers.h) */
 #include <sys/sdt.h>
 #include "workloads/markers.h"
 

@@ -1,8 +1,8 @@
-/* markers.h - the workloads' phase markers, seen by the tracer through one
+/* markers.h - the workload_table' phase markers, seen by the tracer through one
  * USDT probe, lab:mark(id, value).
  *
  * Every marker goes through the single call site in markers.c: the tracer
- * attaches one uprobe whatever the number of workloads, and detaching a
+ * attaches one uprobe whatever the number of workload_table, and detaching a
  * uprobe costs the kernel an RCU grace period (about 0.1 s here) each.
  * Untraced, a marker is a call and a nop. The ids are enum lab_marker in
  * probes/marks.h, the contract with the probes.

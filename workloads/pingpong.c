@@ -73,7 +73,7 @@ static void pp_note_cpu(struct pp_task *t)
 static void pp_job(struct launch_task *lt)
 {
 	struct pp_task *t = (struct pp_task *)lt;
-	const struct pp_link *l = pp_link_of(lt->run->model);
+	const struct pp_link *l = pingpong_link_of(lt->run->model);
 	unsigned trips = (unsigned)lt->run->ops;
 	uint64_t ks = pp_kernel_switches(), us = coro_switches();
 	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);

@@ -123,7 +123,7 @@ static const struct pp_link *const pp_links[LAUNCH_MODELS] = {
 	[LAUNCH_COROUTINES] = &pp_yields,
 };
 
-const struct pp_link *pp_link_of(enum launch_model model)
+const struct pp_link *pingpong_link_of(enum launch_model model)
 {
 	return pp_links[model];
 }

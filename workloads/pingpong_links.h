@@ -46,6 +46,6 @@ struct pp_link {
 };
 
 /* The model's link. */
-const struct pp_link *pp_link_of(enum launch_model model);
+const struct pp_link *pingpong_link_of(enum launch_model model);
 
 #endif /* LAB_PINGPONG_LINKS_H */

@@ -1,4 +1,4 @@
-/* registry.c - the table of built-in workloads and lookups by name.
+/* registry.c - the table of built-in workload_table and lookups by name.
  * A scenario's variants sit next to each other, in the order a family run
  * and `lab list` show them. */
 #include <string.h>
@@ -16,7 +16,7 @@
 #include "workloads/spawn.h"
 #include "workloads/workload.h"
 
-const struct workload *const workloads[] = {
+const struct workload *const workload_table[] = {
 	&io_processes,	   &io_threads,		 &io_coroutines,
 	&io_serial,	   &net_processes,	 &net_threads,
 	&net_coroutines,   &net_serial,		 &cpu_processes,
@@ -37,7 +37,7 @@ const struct workload *workload_find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (const struct workload *const *w = workloads; *w; w++)
+	for (const struct workload *const *w = workload_table; *w; w++)
 		if (strcmp((*w)->name, name) == 0)
 			return *w;
 	return NULL;
@@ -47,7 +47,7 @@ int workload_is_scenario(const char *name)
 {
 	if (!name)
 		return 0;
-	for (const struct workload *const *w = workloads; *w; w++)
+	for (const struct workload *const *w = workload_table; *w; w++)
 		if (strcmp((*w)->scenario, name) == 0)
 			return 1;
 	return 0;

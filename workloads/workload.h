@@ -1,4 +1,4 @@
-/* workload.h - the built-in workloads: one job per scenario, run as
+/* workload.h - the built-in workload_table: one job per scenario, run as
  * processes, threads, coroutines (and serially, where that teaches). */
 #ifndef LAB_WORKLOAD_H
 #define LAB_WORKLOAD_H
@@ -21,7 +21,7 @@ struct workload {
 };
 
 /* NULL-terminated table of every workload, grouped by scenario */
-extern const struct workload *const workloads[];
+extern const struct workload *const workload_table[];
 
 const struct workload *workload_find(const char *name);
 /* true when name is a scenario with at least one workload ("io") */

@@ -105,7 +105,7 @@ static int switch_out(struct sim *s, int c, uint64_t prev_state, bool preempt)
 		s->oncpu_since[next] = s->ts;
 		k->runq_count++;
 		k->runq_wait_ns += wait;
-		k->runq_hist[hist_slot(wait, LAB_HIST_SLOTS)]++;
+		k->runq_hist[stats_hist_slot(wait, LAB_HIST_SLOTS)]++;
 		if (wait > k->runq_max_ns)
 			k->runq_max_ns = wait;
 	}

@@ -8,7 +8,7 @@
  * WALL is CLOCK_MONOTONIC around the workload's run, so process start-up
  * and a tracer's set-up are left out; CPU is the user and system time of
  * this process and its reaped children over the same span. Some
- * workloads print their own figures: those go to stdout before this line.
+ * workload_table print their own figures: those go to stdout before this line.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (char *p = buf; p < buf + size - 1 && argc < 65; p += strlen(p) + 1)
 		argv[argc++] = p;
 	argv[argc] = NULL;
-	int i = parse_run_args(argv[0], argc, argv, &a);
+	int i = run_args_parse(argv[0], argc, argv, &a);
 
 	/* what the callers rely on: an operand index within argv */
 	if (i > argc)
