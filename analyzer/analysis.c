@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/analysis.h"
+#include "analyzer/array.h"
 #include "analyzer/analyze.h"
 #include "analyzer/creation.h"
 #include "analyzer/lanes.h"
@@ -96,16 +97,9 @@ int analysis_add_threads(struct analysis *a,
 {
 	if (a->oom)
 		return -1;
-	if (a->nkt + n > a->capkt) {
-		size_t cap = (a->nkt + n) * 2;
-		struct lab_thread_stats *kt = realloc(a->kt, cap * sizeof(*kt));
-
-		if (!kt) {
-			a->oom = true;
-			return -1;
-		}
-		a->kt = kt;
-		a->capkt = cap;
+	if (ARRAY_GROW(a->kt, a->capkt, a->nkt + n)) {
+		a->oom = true;
+		return -1;
 	}
 	if (n)
 		memcpy(&a->kt[a->nkt], threads, n * sizeof(*threads));
