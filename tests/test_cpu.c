@@ -195,19 +195,34 @@ TEST(cpu_rejects_what_it_cannot_run)
 
 /* Without ops, the duration sets the work: twice as long, about twice the
  * steps. */
+/* The most steps of three runs: a run calibrates the step on a CPU the
+ * host may be slowing for a few milliseconds, which makes the step look
+ * slower and the run shorter; the fastest calibration is the true one. */
+static double most_steps(struct workload_params *p)
+{
+	double most = 0;
+	struct child c;
+
+	for (int i = 0; i < 3; i++) {
+		double steps;
+
+		if (child_run_ok(&c, &cpu_serial, p) != 0)
+			return 0;
+		steps = child_figure(c.outtext, " x ");
+		if (steps > most)
+			most = steps;
+	}
+	return most;
+}
+
 TEST(cpu_duration_sets_the_work)
 {
 	struct workload_params p = {.tasks = 2, .duration_s = 0.02};
-	struct child c;
 	double shorter, longer;
 
-	if (child_run_ok(&c, &cpu_serial, &p) != 0)
-		return;
-	shorter = child_figure(c.outtext, " x ");
+	shorter = most_steps(&p);
 	p.duration_s = 0.04;
-	if (child_run_ok(&c, &cpu_serial, &p) != 0)
-		return;
-	longer = child_figure(c.outtext, " x ");
+	longer = most_steps(&p);
 	CHECK_MSG(shorter > 0 && longer / shorter > 1.4 &&
 			  longer / shorter < 2.8,
 		  "%.0f steps for 0.02 s, %.0f for 0.04 s", shorter, longer);
