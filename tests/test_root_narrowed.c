@@ -24,17 +24,28 @@ static const char *user_dir(void)
 	return chown(dir, USER_ID, USER_ID) ? NULL : dir;
 }
 
-/* lab as sudo starts it for the user, in the background; its pid */
-static pid_t start_lab(const char *const args[])
+/* argv of lab as sudo starts it for the user: args after lab's path */
+static void sudo_argv(const char *argv[16], const char *const args[])
 {
-	const char *argv[16] = {"/usr/bin/env", "SUDO_UID=65534",
-				"SUDO_GID=65534", test_lab_path()};
-	int n = 4, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	pid_t pid;
+	int n = 4;
 
+	argv[0] = "/usr/bin/env";
+	argv[1] = "SUDO_UID=65534";
+	argv[2] = "SUDO_GID=65534";
+	argv[3] = test_lab_path();
 	for (int i = 0; args[i] && n < 15; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+}
+
+/* that lab in the background, its output dropped; its pid */
+static pid_t start_lab(const char *const args[])
+{
+	const char *argv[16];
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid;
+
+	sudo_argv(argv, args);
 	pid = fork();
 	if (pid == 0) {
 		dup2(null, 1);
@@ -48,13 +59,9 @@ static pid_t start_lab(const char *const args[])
 
 static int sudo_lab(char *out, size_t len, const char *const args[])
 {
-	const char *argv[16] = {"/usr/bin/env", "SUDO_UID=65534",
-				"SUDO_GID=65534", test_lab_path()};
-	int n = 4;
+	const char *argv[16];
 
-	for (int i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
+	sudo_argv(argv, args);
 	return test_run(argv, out, len, false);
 }
 
