@@ -13,6 +13,34 @@ enum lab_marker {
 	LAB_MARK_CORO_SWITCHES = 3,  /* arg = user-space switches made */
 	LAB_MARK_PHASE = 4,	     /* arg = enum lab_phase now entered */
 	LAB_MARK_OPS = 5,	     /* arg = operations per task */
+	/* LAB_MARK_RESULT + enum lab_result: arg = that figure of the
+	 * workload's result, marked once at its end */
+	LAB_MARK_RESULT = 32,
+};
+
+/* The figures a workload's result line gives, recorded so the reports can
+ * state each scenario's lesson with them. Durations in ns. */
+enum lab_result {
+	LAB_RESULT_OPS = 0,	/* operations done in all: round trips,
+				   items, increments, tasks created */
+	LAB_RESULT_OPS_NS = 1,	/* the time the workload measured for them */
+	LAB_RESULT_LOST = 2,	/* race: updates lost */
+	LAB_RESULT_WAITED = 3,	/* lock: lock takes that had to wait */
+	LAB_RESULT_CREATE_NS = 4, /* spawn: the creator's time in fork,
+				     pthread_create or coro_spawn, all tasks */
+	LAB_RESULT_MANAGER_NS = 5, /* shared: ns per update via the manager */
+	LAB_RESULT_LOCKED_NS = 6,  /* shared: ns per update under a lock */
+	LAB_RESULT_SYNC_NS = 7,	   /* pool: the jobs submitted with apply */
+	LAB_RESULT_ASYNC_NS = 8,   /* pool: the same with apply_async */
+	LAB_RESULT_CALLBACKS = 9,  /* pool: callbacks run for async jobs */
+	LAB_RESULT_ZOMBIE_NS = 10, /* daemon: how long finished workers
+				      stayed unreaped (zombies) */
+	LAB_RESULT_DAEMON_BEATS = 11, /* daemon: beats of the daemon before
+					 main's end ended it */
+	LAB_RESULT_HANDOFFS = 12,     /* gil: takes from another task */
+	LAB_RESULT_TAKES = 13,	      /* gil: takes of the lock in all */
+	LAB_RESULT_DELAY_NS = 14,     /* net: the server's delay per fetch */
+	LAB_NRESULTS = 15,
 };
 
 /* phases a workload marks as it enters them */
