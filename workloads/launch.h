@@ -171,6 +171,9 @@ struct launch {
 	 * tasks were let go, the last was joined */
 	uint64_t start_ns, go_ns, joined_ns;
 	uint64_t spawn_ns, join_ns; /* the last start's and join's length */
+	/* the root's time inside fork, pthread_create or coro_spawn, summed
+	 * over every task of every start: the creator's share of a task */
+	uint64_t create_ns;
 	uint64_t switches; /* coroutine switches of the run, at its end */
 	/* private to launch.c */
 	struct launch_board *board;

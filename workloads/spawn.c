@@ -16,7 +16,10 @@
  *			runs them all without a system call
  * The first round pays for what later rounds find ready, so the report
  * shows it separately; for coroutines it also says how many stacks each
- * part mapped, so "fresh" and "pooled" are counted, not assumed.
+ * part mapped, so "fresh" and "pooled" are counted, not assumed. Of a
+ * task's price, the creator's own share is its time inside the call that
+ * creates it (fork, pthread_create, coro_spawn), which launch.c times
+ * around each call.
  *
  * spawn_job() is the job, the same in every model. launch.c creates and
  * joins the tasks, from the spawn_<model>_run() functions at the end;
@@ -66,6 +69,13 @@ static const char *const spawn_calls[LAUNCH_MODELS] = {
 	[LAUNCH_PROCESSES] = "fork, _exit, waitpid",
 	[LAUNCH_THREADS] = "pthread_create, pthread_join",
 	[LAUNCH_COROUTINES] = "coro_spawn, coro_run",
+};
+
+/* The call that creates a task, timed around it in the creator. */
+static const char *const spawn_create_calls[LAUNCH_MODELS] = {
+	[LAUNCH_PROCESSES] = "fork",
+	[LAUNCH_THREADS] = "pthread_create",
+	[LAUNCH_COROUTINES] = "coro_spawn",
 };
 
 /* Runs and times the rounds: creating the tasks, then joining them. The
@@ -195,14 +205,15 @@ static const char *spawn_fmt(char *buf, size_t len, double ns)
 
 /* One line for the reader: the price of a task, overall and split into
  * the first round and the others; with_stacks adds the coroutine stacks
- * each part mapped. */
+ * each part mapped; then the creator's own share, inside the create call
+ * (the rest is the task's start and end, and the join). */
 static void spawn_report(const struct launch *l)
 {
 	const struct spawn_run *r = (const struct spawn_run *)l;
 	const char *calls = spawn_calls[l->model];
 	int with_stacks = l->model == LAUNCH_COROUTINES;
 	uint64_t all = 0, later_mapped = 0;
-	char first[32], later[32], stacks[96] = "";
+	char first[32], later[32], create[32], stacks[96] = "";
 	double per_later = 0;
 
 	for (unsigned i = 0; i < r->done; i++) {
@@ -221,11 +232,18 @@ static void spawn_report(const struct launch *l)
 			 (unsigned long long)later_mapped);
 	spawn_fmt(first, sizeof(first), (double)r->round_ns[0] / l->n);
 	spawn_fmt(later, sizeof(later), per_later);
+	spawn_fmt(create, sizeof(create),
+		  (double)l->create_ns / (double)r->made);
 	printf("%s: %llu tasks in %u rounds of %u: %.3f µs per task (%s); "
-	       "first round %s a task, later rounds %s%s\n",
+	       "first round %s a task, later rounds %s%s; the creator spent "
+	       "%s a task in %s\n",
 	       l->name, (unsigned long long)r->made, r->done, l->n,
 	       (double)all / 1e3 / (double)r->made, calls, first,
-	       r->done > 1 ? later : "none", stacks);
+	       r->done > 1 ? later : "none", stacks, create,
+	       spawn_create_calls[l->model]);
+	LAB_RESULT(LAB_RESULT_OPS, r->made);
+	LAB_RESULT(LAB_RESULT_OPS_NS, all);
+	LAB_RESULT(LAB_RESULT_CREATE_NS, l->create_ns);
 }
 
 static const struct launch_kind spawn_kind = {
