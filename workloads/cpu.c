@@ -80,7 +80,8 @@ static int cpu_prepare(struct launch *l, const struct workload_params *p)
 static void cpu_report(const struct launch *l)
 {
 	uint64_t sum = 0, lo = UINT64_MAX, hi = 0, span = 0;
-	double secs = (double)(l->joined_ns - l->start_ns) / 1e9;
+	uint64_t ns = l->joined_ns - l->start_ns;
+	double secs = (double)ns / 1e9;
 	char extra[160] = "";
 
 	for (unsigned i = 0; i < l->n; i++) {
@@ -104,6 +105,8 @@ static void cpu_report(const struct launch *l)
 	       (double)sum / 1e9, (double)lo / 1e9, (double)hi / 1e9,
 	       secs > 0 ? (double)sum / 1e9 / secs : 0,
 	       (double)span / l->n / 1e9, extra);
+	LAB_RESULT(LAB_RESULT_OPS, (uint64_t)l->n * l->ops);
+	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
 }
 
 static const struct launch_kind cpu_kind = {

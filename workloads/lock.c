@@ -148,7 +148,8 @@ static void lock_report(const struct launch *l)
 	uint64_t waits = lock_waits(l);
 	long updates = (long)l->n * (long)l->ops;
 	double total = (double)updates;
-	double secs = (double)(l->joined_ns - l->go_ns) / 1e9;
+	uint64_t ns = l->joined_ns - l->go_ns;
+	double secs = (double)ns / 1e9;
 	char extra[200] = "";
 
 	/* Once a holder has yielded inside the lock, the others queue; each
@@ -171,6 +172,9 @@ static void lock_report(const struct launch *l)
 	       secs > 0 ? total / secs / 1e6 : 0.0, (unsigned long long)waits,
 	       updates, total > 0 ? 100.0 * (double)waits / total : 0.0,
 	       cl->value, extra);
+	LAB_RESULT(LAB_RESULT_OPS, (uint64_t)updates);
+	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
+	LAB_RESULT(LAB_RESULT_WAITED, waits);
 }
 
 static const struct launch_kind lock_kind = {

@@ -197,13 +197,16 @@ static int net_verdict(struct launch *l)
 static void net_report(const struct launch *l)
 {
 	const struct net_run *r = (const struct net_run *)l;
-	double secs = (double)(l->joined_ns - l->start_ns) / 1e9;
+	uint64_t ns = l->joined_ns - l->start_ns;
 
 	printf("%s: %u pages in %.3f s, %.1f ms a fetch for a %.1f ms "
 	       "delay\n",
-	       l->name, r->pages.pages, secs,
+	       l->name, r->pages.pages, (double)ns / 1e9,
 	       (double)r->pages.fetch_ns / r->pages.pages / 1e6,
 	       (double)r->delay_ns / 1e6);
+	LAB_RESULT(LAB_RESULT_OPS, r->pages.pages);
+	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
+	LAB_RESULT(LAB_RESULT_DELAY_NS, r->delay_ns);
 }
 
 static const struct launch_kind net_kind = {

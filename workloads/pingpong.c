@@ -320,6 +320,8 @@ static void pp_report(const struct launch *l)
 	       all ? ns / (double)all : 0.0, (unsigned long long)kernel,
 	       (unsigned long long)user, trips ? (double)all / trips : 0.0, on0,
 	       on1, extra);
+	LAB_RESULT(LAB_RESULT_OPS, trips);
+	LAB_RESULT(LAB_RESULT_OPS_NS, w0->ns);
 }
 
 static const struct launch_kind pp_kind = {

@@ -265,12 +265,15 @@ static int queue_verdict(struct launch *l)
 static void queue_report(const struct launch *l)
 {
 	const struct queue_run *r = (const struct queue_run *)l;
-	double secs = (double)(l->joined_ns - l->start_ns) / 1e9;
+	uint64_t ns = l->joined_ns - l->start_ns;
+	double secs = (double)ns / 1e9;
 
 	printf("%s: %zu items, %u producers, %u consumers, %u slots: "
 	       "%.0f ns per item (%.3f s)\n",
 	       l->name, r->total, r->producers, r->consumers, QUEUE_SLOTS,
 	       secs * 1e9 / (double)r->total, secs);
+	LAB_RESULT(LAB_RESULT_OPS, r->total);
+	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
 }
 
 static const struct launch_kind queue_kind = {

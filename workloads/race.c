@@ -99,6 +99,7 @@ static void race_report(const struct launch *l)
 {
 	long got = *(volatile long *)l->shared, updates = race_updates(l);
 	long lost = updates - got;
+	uint64_t ns = l->joined_ns - l->go_ns;
 	char extra[200] = "";
 
 	if (l->model == LAUNCH_COROUTINES)
@@ -109,9 +110,12 @@ static void race_report(const struct launch *l)
 			 (unsigned long long)l->switches, RACE_YIELD_EVERY);
 	printf("%s: %u tasks x %u increments in %.3f s: counter %ld of %ld, "
 	       "lost %ld updates (%.2f%%)%s\n",
-	       l->name, l->n, (unsigned)l->ops,
-	       (double)(l->joined_ns - l->go_ns) / 1e9, got, updates, lost,
-	       updates ? 100.0 * (double)lost / (double)updates : 0.0, extra);
+	       l->name, l->n, (unsigned)l->ops, (double)ns / 1e9, got, updates,
+	       lost, updates ? 100.0 * (double)lost / (double)updates : 0.0,
+	       extra);
+	LAB_RESULT(LAB_RESULT_OPS, (uint64_t)updates);
+	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
+	LAB_RESULT(LAB_RESULT_LOST, (uint64_t)lost);
 }
 
 static const struct launch_kind race_kind = {
