@@ -139,11 +139,14 @@ int daemon_processes_check(struct launch *l)
 void daemon_processes_report(const struct launch *l)
 {
 	const struct daemon_run *r = (const struct daemon_run *)l;
+	uint64_t held = daemon_min_held(r);
 
 	printf("%s: %u workers exited, stayed zombies (state Z) "
 	       "%.1f ms, until waitpid\n",
-	       l->name, r->n, daemon_ms(daemon_min_held(r)));
+	       l->name, r->n, daemon_ms(held));
 	printf("%s: the daemon beat %" PRIu64 " times, ran on at "
 	       "main's end; SIGTERM ended it\n",
 	       l->name, r->sh->beats_at_end);
+	LAB_RESULT(LAB_RESULT_ZOMBIE_NS, held);
+	LAB_RESULT(LAB_RESULT_DAEMON_BEATS, r->sh->beats_at_end);
 }

@@ -229,12 +229,15 @@ int daemon_prog_check(struct launch *l)
 void daemon_prog_report(const struct launch *l)
 {
 	const struct daemon_run *r = (const struct daemon_run *)l;
+	uint64_t held = daemon_min_held(r);
 
 	printf("%s: %u workers returned, unjoined %.1f ms: no kernel "
 	       "task, a %zu KiB stack\n",
-	       l->name, r->n, daemon_ms(daemon_min_held(r)),
-	       r->sh->w[0].stack_len / 1024);
+	       l->name, r->n, daemon_ms(held), r->sh->w[0].stack_len / 1024);
 	printf("%s: the detached daemon beat %" PRIu64 " times, "
 	       "looping at exit; exit ended it\n",
 	       l->name, r->sh->beats_at_end);
+	/* a returned thread is no zombie, but it waits unjoined the same */
+	LAB_RESULT(LAB_RESULT_ZOMBIE_NS, held);
+	LAB_RESULT(LAB_RESULT_DAEMON_BEATS, r->sh->beats_at_end);
 }
