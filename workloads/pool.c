@@ -82,14 +82,6 @@ static void pool_worker(struct launch_task *t)
 	t->failed = got != 0;
 }
 
-static double pool_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* Books one result; counts it wrong when it is not one of this phase's
  * jobs or its value is not the job's. */
 static void pool_take(struct pool_run *r, const struct pool_msg *m,
@@ -116,7 +108,7 @@ static void pool_callback(struct pool_run *r, const struct pool_msg *m)
  * The launcher has marked its phase, SYNC. */
 static void pool_apply(struct pool_run *r)
 {
-	double t0 = pool_now();
+	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
 
 	for (uint32_t j = 0; j < r->jobs && !r->failed; j++) {
 		struct pool_msg m;
@@ -130,13 +122,13 @@ static void pool_apply(struct pool_run *r)
 		else
 			pool_take(r, &m, 0);
 	}
-	r->sync_s = pool_now() - t0;
+	r->sync_ns = tasks_clock_ns(CLOCK_MONOTONIC) - t0;
 }
 
 /* apply_async: every job submitted at once, then a callback per result */
 static void pool_apply_async(struct pool_run *r)
 {
-	double t0 = pool_now();
+	uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
 	unsigned sent = 0;
 
 	/* the one phase only this scenario has */
@@ -150,7 +142,7 @@ static void pool_apply_async(struct pool_run *r)
 		if (!r->failed)
 			pool_callback(r, &m);
 	}
-	r->async_s = pool_now() - t0;
+	r->async_ns = tasks_clock_ns(CLOCK_MONOTONIC) - t0;
 }
 
 /* The submitter: the root's part, once the workers are started. */
@@ -271,13 +263,21 @@ static int pool_verdict(struct launch *l)
 static void pool_report(const struct launch *l)
 {
 	const struct pool_run *r = (const struct pool_run *)l;
+	double sync_s = (double)r->sync_ns / 1e9;
+	double async_s = (double)r->async_ns / 1e9;
+
 	printf("%s: %u workers, %u jobs of %.2f ms: apply %.3f s, "
-	       "apply_async %.3f s (%.1fx); async jobs per worker:",
-	       l->name, l->n, r->jobs, (double)r->job_ns / 1e6, r->sync_s,
-	       r->async_s, r->async_s > 0 ? r->sync_s / r->async_s : 0.0);
+	       "apply_async %.3f s (%.1fx) with %u callbacks; async jobs per "
+	       "worker:",
+	       l->name, l->n, r->jobs, (double)r->job_ns / 1e6, sync_s, async_s,
+	       async_s > 0 ? sync_s / async_s : 0.0, r->callbacks);
 	for (unsigned i = 0; i < l->n; i++)
 		printf(" %u", r->by[i]);
 	printf("\n");
+	LAB_RESULT(LAB_RESULT_OPS, r->jobs);
+	LAB_RESULT(LAB_RESULT_SYNC_NS, r->sync_ns);
+	LAB_RESULT(LAB_RESULT_ASYNC_NS, r->async_ns);
+	LAB_RESULT(LAB_RESULT_CALLBACKS, r->callbacks);
 }
 
 static const struct launch_kind pool_kind = {

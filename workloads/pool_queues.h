@@ -63,7 +63,8 @@ struct pool_run {
 	unsigned *by;	    /* apply_async's jobs per worker */
 	unsigned wrong;	    /* results with a wrong value or job */
 	int failed;	    /* a submit or a result failed */
-	double sync_s, async_s;
+	/* apply's and apply_async's time */
+	uint64_t sync_ns, async_ns;
 	/* processes: jobs and results through two pipes */
 	int job_rd, job_wr, res_rd, res_wr;
 	struct pollfd *pf; /* the results, then each worker's pidfd */
