@@ -154,9 +154,9 @@ static int shared_setup(struct launch *l)
 	return shared_clients_make(r);
 }
 
-/* Seconds from the first worker's first update to the last one's last,
+/* ns from the first worker's first update to the last one's last,
  * without the cost of creating, waking and reaping the tasks. */
-static double shared_span(const struct launch *l)
+static int64_t shared_span(const struct launch *l)
 {
 	uint64_t first = UINT64_MAX, last = 0;
 
@@ -170,7 +170,7 @@ static double shared_span(const struct launch *l)
 		if (t->done_ns > last)
 			last = t->done_ns;
 	}
-	return last > first ? (double)(last - first) / 1e9 : 0.0;
+	return last > first ? (int64_t)(last - first) : 0;
 }
 
 /* Each key's count in a dictionary against what the updates add up to;
@@ -230,16 +230,29 @@ static int shared_verdict(struct launch *l)
 	return 1;
 }
 
+/* ns an update, to the nearest */
+static uint64_t shared_per_update(int64_t span_ns, uint64_t updates)
+{
+	return span_ns > 0 ? ((uint64_t)span_ns + updates / 2) / updates : 0;
+}
+
 static void shared_report(const struct launch *l)
 {
 	const struct shared_run *r = (const struct shared_run *)l;
-	double updates = (double)l->n * (double)l->ops;
+	/* one way's updates: each way makes them all */
+	uint64_t updates = (uint64_t)l->n * l->ops;
+	uint64_t manager = shared_per_update(r->managed_ns, updates);
+	uint64_t locked = shared_per_update(r->locked_ns, updates);
 
-	printf("%s: %u tasks x %u updates: manager %.0f ns, "
-	       "locked %.0f ns per update (%.1fx)\n",
-	       l->name, l->n, (unsigned)l->ops, r->managed_s * 1e9 / updates,
-	       r->locked_s * 1e9 / updates,
-	       r->locked_s > 0 ? r->managed_s / r->locked_s : 0.0);
+	printf("%s: %u tasks x %u updates: manager %llu ns, "
+	       "locked %llu ns per update (%.1fx)\n",
+	       l->name, l->n, (unsigned)l->ops, (unsigned long long)manager,
+	       (unsigned long long)locked,
+	       r->locked_ns > 0 ? (double)r->managed_ns / (double)r->locked_ns
+				: 0.0);
+	LAB_RESULT(LAB_RESULT_OPS, updates);
+	LAB_RESULT(LAB_RESULT_MANAGER_NS, manager);
+	LAB_RESULT(LAB_RESULT_LOCKED_NS, locked);
 }
 
 static const struct launch_kind shared_kind = {
@@ -268,7 +281,7 @@ static const struct launch_kind shared_kind = {
 /* One way: the workers started, let go together and joined; what failed
  * is kept for the verdict. Returns the updates' span, or -1 when
  * coroutines could not all run. */
-static double shared_way(struct shared_run *r, enum shared_way way)
+static int64_t shared_way(struct shared_run *r, enum shared_way way)
 {
 	struct launch *l = &r->base;
 
@@ -305,12 +318,12 @@ static int shared_run(enum launch_model model, const struct workload_params *p)
 	launch_start(r->manager);
 	launch_say(r->manager);
 	if (r->manager->started) {
-		r->managed_s = shared_way(r, SHARED_MANAGED);
+		r->managed_ns = shared_way(r, SHARED_MANAGED);
 		if (model != LAUNCH_COROUTINES)
 			shared_read_back(r);
 		launch_join(r->manager);
-		if (r->managed_s >= 0)
-			r->locked_s = shared_way(r, SHARED_LOCKED);
+		if (r->managed_ns >= 0)
+			r->locked_ns = shared_way(r, SHARED_LOCKED);
 	}
 	return launch_end(l, 0);
 }

@@ -31,7 +31,9 @@ struct shared_run {
 	unsigned char *failed;	      /* per worker, in either way */
 	int64_t managed[SHARED_KEYS]; /* the manager's dict, as read back */
 	int manager_failed;
-	double managed_s, locked_s;
+	/* each way's span (shared_span); managed_ns -1: coroutines could
+	 * not all run */
+	int64_t managed_ns, locked_ns;
 	struct coro_chan *finished; /* coroutines: a token a worker done */
 };
 
