@@ -248,6 +248,21 @@ static int io_verdict(struct launch *l)
 	return wrong ? 1 : 0;
 }
 
+/* One line for the reader: the rounds against the time they took, next
+ * to what one task's timers alone take, the floor of a concurrent run. */
+static void io_report(const struct launch *l)
+{
+	const struct io_run *r = (const struct io_run *)l;
+	uint64_t ns = l->joined_ns - l->start_ns;
+
+	printf("%s: %u tasks x %u ops (a %.1f ms timer, then an echo) in "
+	       "%.3f s; a task's timers alone take %.3f s\n",
+	       l->name, l->n, (unsigned)l->ops, (double)r->wait_ns / 1e6,
+	       (double)ns / 1e9, (double)r->wait_ns * (double)l->ops / 1e9);
+	LAB_RESULT(LAB_RESULT_OPS, (uint64_t)l->n * l->ops);
+	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
+}
+
 /* Processes and threads: the root answers every socket with poll until
  * each task has closed its end, then closes its own ends so that a task
  * still waiting (the root gave up) gets an error instead of a hang. */
@@ -299,6 +314,7 @@ static const struct launch_kind io_kind = {
 	.started = io_started,
 	.root = {[LAUNCH_PROCESSES] = io_serve, [LAUNCH_THREADS] = io_serve},
 	.check = io_verdict,
+	.report = io_report,
 	.teardown = io_teardown,
 };
 
