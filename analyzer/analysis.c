@@ -723,6 +723,8 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
 	run->marked_tasks = tl->marked_tasks;
+	memcpy(run->results, tl->results, sizeof(run->results));
+	run->results_known = tl->results_known;
 	if (group_processes(run) || still_running_fill(run))
 		goto out;
 	err = run_wide(run, a, taken);

@@ -10,6 +10,7 @@
 #include "analyzer/compare.h"
 #include "analyzer/locks.h"
 #include "analyzer/offcpu.h"
+#include "analyzer/results.h"
 #include "analyzer/safe_text.h"
 #include "analyzer/units.h"
 
@@ -20,53 +21,64 @@ static const char *const model_names[CMP_NMODELS] = {
 	"serial",
 };
 
+/* The margins: how much a figure varied between five identical runs of
+ * every family here (docs/performance.md, "Noise"): wall and on-CPU
+ * times by half or more under load, switch counts and system time by
+ * 2x, run-queue waits and fork-to-run latency by far more. */
 static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
-	[CMP_WALL] = {"wall_ns", "wall time", CMP_UNIT_NS},
-	[CMP_ONCPU] = {"oncpu_ns", "on-CPU time", CMP_UNIT_NS},
-	[CMP_BUSY] = {"cpus_busy", "CPUs busy", CMP_UNIT_RATIO},
-	[CMP_USER] = {"user_ns", "CPU user", CMP_UNIT_NS},
-	[CMP_SYS] = {"system_ns", "CPU system", CMP_UNIT_NS},
-	[CMP_SWITCHES] = {"kernel_switches", "kernel switches", CMP_UNIT_COUNT},
+	[CMP_WALL] = {"wall_ns", "wall time", CMP_UNIT_NS, 0.5},
+	[CMP_ONCPU] = {"oncpu_ns", "on-CPU time", CMP_UNIT_NS, 0.5},
+	[CMP_BUSY] = {"cpus_busy", "CPUs busy", CMP_UNIT_RATIO, 0.5},
+	[CMP_USER] = {"user_ns", "CPU user", CMP_UNIT_NS, 1.0},
+	[CMP_SYS] = {"system_ns", "CPU system", CMP_UNIT_NS, 1.0},
+	[CMP_SWITCHES] = {"kernel_switches", "kernel switches", CMP_UNIT_COUNT,
+			  1.0},
 	[CMP_SWITCHES_PER_TASK] = {"kernel_switches_per_task", "  per task",
-				   CMP_UNIT_AVG},
+				   CMP_UNIT_AVG, 1.0},
 	[CMP_WALL_PER_SWITCH] = {"wall_per_switch_ns", "wall per switch",
-				 CMP_UNIT_NS},
+				 CMP_UNIT_NS, 1.0},
 	[CMP_USER_SWITCHES] = {"user_switches", "user-space switches",
 			       CMP_UNIT_COUNT},
-	[CMP_RUNQ_WAIT] = {"runq_wait_ns", "run-queue wait", CMP_UNIT_NS},
-	[CMP_OFFCPU] = {"offcpu_ns", "off-CPU", CMP_UNIT_NS},
+	[CMP_RUNQ_WAIT] = {"runq_wait_ns", "run-queue wait", CMP_UNIT_NS, 3.0},
+	[CMP_OFFCPU] = {"offcpu_ns", "off-CPU", CMP_UNIT_NS, 1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_FUTEX] = {"offcpu_futex_ns",
-					      "off-CPU futex", CMP_UNIT_NS},
+					      "off-CPU futex", CMP_UNIT_NS,
+					      1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_READ] = {"offcpu_read_ns",
-					     "off-CPU read/recv", CMP_UNIT_NS},
+					     "off-CPU read/recv", CMP_UNIT_NS,
+					     1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_WRITE] = {"offcpu_write_ns",
-					      "off-CPU write/send",
-					      CMP_UNIT_NS},
+					      "off-CPU write/send", CMP_UNIT_NS,
+					      1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_SLEEP] = {"offcpu_sleep_ns",
-					      "off-CPU sleep", CMP_UNIT_NS},
-	[CMP_OFFCPU_REASON +
-		OFFCPU_POLL] = {"offcpu_poll_ns", "off-CPU poll", CMP_UNIT_NS},
+					      "off-CPU sleep", CMP_UNIT_NS,
+					      1.0},
+	[CMP_OFFCPU_REASON + OFFCPU_POLL] = {"offcpu_poll_ns", "off-CPU poll",
+					     CMP_UNIT_NS, 1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_WAIT] = {"offcpu_wait_ns",
-					     "off-CPU wait (reap)",
-					     CMP_UNIT_NS},
+					     "off-CPU wait (reap)", CMP_UNIT_NS,
+					     1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_OTHER_SYSCALL] = {"offcpu_other_syscall_ns",
 						      "off-CPU other syscall",
-						      CMP_UNIT_NS},
+						      CMP_UNIT_NS, 1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_NO_SYSCALL] = {"offcpu_outside_syscall_ns",
 						   "off-CPU outside syscall",
-						   CMP_UNIT_NS},
+						   CMP_UNIT_NS, 1.0},
 	[CMP_OFFCPU_REASON + OFFCPU_UNKNOWN] = {"offcpu_unknown_ns",
-						"off-CPU unknown", CMP_UNIT_NS},
-	[CMP_LOCK_WAIT] = {"lock_wait_ns", "lock waits (futex)", CMP_UNIT_NS},
-	[CMP_LOCK_WAITS] = {"lock_waits", "  count", CMP_UNIT_COUNT},
+						"off-CPU unknown", CMP_UNIT_NS,
+						1.0},
+	[CMP_LOCK_WAIT] = {"lock_wait_ns", "lock waits (futex)", CMP_UNIT_NS,
+			   1.0},
+	[CMP_LOCK_WAITS] = {"lock_waits", "  count", CMP_UNIT_COUNT, 1.0},
 	[CMP_KLOCK_WAIT] = {"kernel_lock_wait_ns", "kernel lock waits",
-			    CMP_UNIT_NS},
-	[CMP_SPAWN] = {"spawn_ns", "spawn phases", CMP_UNIT_NS},
+			    CMP_UNIT_NS, 3.0},
+	[CMP_SPAWN] = {"spawn_ns", "spawn phases", CMP_UNIT_NS, 1.0},
 	[CMP_SPAWN_PER_TASK] = {"spawn_per_task_ns", "creation per task",
-				CMP_UNIT_NS},
-	[CMP_FORK_RUN] = {"fork_to_run_ns", "fork to first run", CMP_UNIT_NS},
+				CMP_UNIT_NS, 1.0},
+	[CMP_FORK_RUN] = {"fork_to_run_ns", "fork to first run", CMP_UNIT_NS,
+			  3.0},
 	[CMP_CREATE_CALL] = {"create_call_ns", "creator in fork/clone",
-			     CMP_UNIT_NS},
+			     CMP_UNIT_NS, 1.0},
 	[CMP_CREATED] = {"created", "tasks created", CMP_UNIT_COUNT},
 	[CMP_CHILD_FAULTS] = {"page_faults_per_created", "faults per created",
 			      CMP_UNIT_AVG},
@@ -75,6 +87,30 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_MAXRSS] = {"maxrss_kb", "max RSS", CMP_UNIT_KIB},
 	[CMP_TASKS] = {"tasks", "tasks", CMP_UNIT_COUNT},
 	[CMP_DROPPED] = {"dropped", "events dropped", CMP_UNIT_COUNT},
+	[CMP_WORK] = {"work_ns", "work phases", CMP_UNIT_NS},
+	[CMP_OPS] = {"ops", "operations", CMP_UNIT_COUNT},
+	[CMP_OP_COST] = {"ns_per_op", "time per operation", CMP_UNIT_NS, 0.5},
+	[CMP_SWITCHES_PER_OP] = {"kernel_switches_per_op", "kernel switches/op",
+				 CMP_UNIT_AVG, 1.0},
+	[CMP_SYS_PER_OP] = {"system_ns_per_op", "CPU system/op", CMP_UNIT_NS,
+			    1.0},
+	[CMP_LOST_SHARE] = {"lost_share", "updates lost", CMP_UNIT_SHARE},
+	[CMP_WAITED_SHARE] = {"waited_share", "lock takes waited",
+			      CMP_UNIT_SHARE},
+	[CMP_CREATOR_PER_TASK] = {"creator_ns_per_task", "creator per task",
+				  CMP_UNIT_NS, 1.0},
+	[CMP_MANAGER_PER_OP] = {"manager_ns_per_op", "update via manager",
+				CMP_UNIT_NS, 0.5},
+	[CMP_LOCKED_PER_OP] = {"locked_ns_per_op", "update under lock",
+			       CMP_UNIT_NS, 0.5},
+	[CMP_SYNC] = {"sync_ns", "jobs via apply", CMP_UNIT_NS, 0.5},
+	[CMP_ASYNC] = {"async_ns", "jobs via apply_async", CMP_UNIT_NS, 0.5},
+	[CMP_CALLBACKS] = {"callbacks", "callbacks run", CMP_UNIT_COUNT},
+	[CMP_ZOMBIE] = {"zombie_ns", "zombies unreaped", CMP_UNIT_NS, 0.5},
+	[CMP_DAEMON_BEATS] = {"daemon_beats", "daemon beats", CMP_UNIT_COUNT},
+	[CMP_HANDOFF_SHARE] = {"handoff_share", "lock handoffs",
+			       CMP_UNIT_SHARE},
+	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
 };
 
 void compare_init(struct comparison *c)
@@ -97,6 +133,13 @@ const char *compare_model_name(enum cmp_model m)
 const struct cmp_metric_info *compare_metric(enum cmp_metric m)
 {
 	return &metrics[m < CMP_NMETRICS ? m : CMP_WALL];
+}
+
+double compare_margin(enum cmp_metric m)
+{
+	double margin = compare_metric(m)->margin;
+
+	return margin > 0 ? margin : CMP_MARGIN_SINGLE;
 }
 
 int compare_model_of(const char *workload, char *scenario, size_t len)
@@ -158,13 +201,54 @@ static uint64_t tasks_of(const struct run_report *r, size_t spawn_phases)
 	return created;
 }
 
+/* A figure of the result, divided by another when that is not zero. */
+static void set_result(struct cmp_sample *s, enum cmp_metric m,
+		       const struct run_report *r, enum lab_result id,
+		       enum lab_result per)
+{
+	double v, d = 1;
+
+	if (!results_get(r, id, &v) ||
+	    (per != LAB_NRESULTS && (!results_get(r, per, &d) || !d)))
+		return;
+	set(s, m, v / d);
+}
+
+/* The workload's own figures, where it marked them. */
+static void results_of(const struct run_report *r, struct cmp_sample *s)
+{
+	const enum lab_result none = LAB_NRESULTS;
+
+	set_result(s, CMP_OPS, r, LAB_RESULT_OPS, none);
+	set_result(s, CMP_OP_COST, r, LAB_RESULT_OPS_NS, LAB_RESULT_OPS);
+	if (s->known[CMP_OPS] && s->v[CMP_OPS] > 0) {
+		set(s, CMP_SWITCHES_PER_OP, s->v[CMP_SWITCHES] / s->v[CMP_OPS]);
+		if (s->known[CMP_SYS])
+			set(s, CMP_SYS_PER_OP, s->v[CMP_SYS] / s->v[CMP_OPS]);
+	}
+	set_result(s, CMP_LOST_SHARE, r, LAB_RESULT_LOST, LAB_RESULT_OPS);
+	set_result(s, CMP_WAITED_SHARE, r, LAB_RESULT_WAITED, LAB_RESULT_OPS);
+	set_result(s, CMP_CREATOR_PER_TASK, r, LAB_RESULT_CREATE_NS,
+		   LAB_RESULT_OPS);
+	set_result(s, CMP_MANAGER_PER_OP, r, LAB_RESULT_MANAGER_NS, none);
+	set_result(s, CMP_LOCKED_PER_OP, r, LAB_RESULT_LOCKED_NS, none);
+	set_result(s, CMP_SYNC, r, LAB_RESULT_SYNC_NS, none);
+	set_result(s, CMP_ASYNC, r, LAB_RESULT_ASYNC_NS, none);
+	set_result(s, CMP_CALLBACKS, r, LAB_RESULT_CALLBACKS, none);
+	set_result(s, CMP_ZOMBIE, r, LAB_RESULT_ZOMBIE_NS, none);
+	set_result(s, CMP_DAEMON_BEATS, r, LAB_RESULT_DAEMON_BEATS, none);
+	set_result(s, CMP_HANDOFF_SHARE, r, LAB_RESULT_HANDOFFS,
+		   LAB_RESULT_TAKES);
+	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
+}
+
 static void sample_of(const struct run_report *r, struct cmp_sample *s)
 {
 	const struct creation_summary *ct = &r->created_threads,
 				      *cp = &r->created_processes;
 	uint64_t switches = r->totals.voluntary_switches +
 			    r->totals.involuntary_switches,
-		 spawn = 0, lock_ns = 0, lock_n = 0, tasks;
+		 spawn = 0, work = 0, lock_ns = 0, lock_n = 0, tasks;
 	size_t nspawn = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -172,6 +256,8 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 		if (r->phases[i].phase == LAB_PHASE_SPAWN) {
 			spawn += r->phases[i].end_ns - r->phases[i].start_ns;
 			nspawn++;
+		} else if (r->phases[i].phase == LAB_PHASE_WORK) {
+			work += r->phases[i].end_ns - r->phases[i].start_ns;
 		}
 	tasks = tasks_of(r, nspawn);
 	set(s, CMP_WALL, (double)r->wall_ns);
@@ -204,6 +290,8 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 	set(s, CMP_LOCK_WAIT, (double)lock_ns);
 	set(s, CMP_LOCK_WAITS, (double)lock_n);
 	set(s, CMP_KLOCK_WAIT, (double)r->totals.klock_wait_ns);
+	if (r->nphases)
+		set(s, CMP_WORK, (double)work);
 	if (nspawn) {
 		set(s, CMP_SPAWN, (double)spawn);
 		if (tasks)
@@ -232,6 +320,7 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 			    (double)r->page_faults / (double)tasks);
 	}
 	set(s, CMP_DROPPED, (double)r->dropped);
+	results_of(r, s);
 }
 
 /* A run that did not do the whole job measures something else. */
@@ -417,12 +506,34 @@ bool compare_has_spread(const struct comparison *c)
 	return models > 0;
 }
 
+const char *compare_margin_note(char *buf, size_t len,
+				const struct comparison *c)
+{
+	if (compare_has_spread(c))
+		snprintf(buf, len,
+			 "an order is called only where the ranges of %zu "
+			 "runs do not overlap and the medians differ by %.0f%% "
+			 "or more; else ≈, too close to call",
+			 compare_repeats(c), 100 * CMP_MARGIN_REPEAT);
+	else
+		snprintf(buf, len,
+			 "one run each: an order is called only where two "
+			 "figures differ by more than that figure varies "
+			 "between identical runs here (%.0f%% for times, "
+			 "%.0f× for counts and system time, %.0f× for "
+			 "run-queue waits); else ≈, too close to call",
+			 100 * compare_margin(CMP_WALL),
+			 1 + compare_margin(CMP_SWITCHES),
+			 1 + compare_margin(CMP_RUNQ_WAIT));
+	return buf;
+}
+
 enum cmp_order compare_order(const struct comparison *c, enum cmp_metric m,
 			     enum cmp_model a, enum cmp_model b)
 {
 	const struct cmp_stat *x = compare_stat(c, a, m),
 			      *y = compare_stat(c, b, m);
-	double lo, hi, margin = CMP_MARGIN_SINGLE;
+	double lo, hi, margin = compare_margin(m);
 
 	if (!x || !y)
 		return CMP_UNKNOWN;
@@ -464,7 +575,15 @@ void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
 			 units_count(n, sizeof(n), (uint64_t)llround(v)));
 		break;
 	case CMP_UNIT_RATIO:
-		snprintf(buf, len, "%.2f", v);
+		/* a CPU busy a thousandth of the time is not 0.00 */
+		if (v > 0 && v < 0.0095)
+			snprintf(buf, len, "%.1g", v);
+		else
+			snprintf(buf, len, "%.2f", v);
+		break;
+	case CMP_UNIT_SHARE:
+		snprintf(buf, len, "%.*f%%", v > 0 && v < 0.01 ? 2 : 1,
+			 100 * v);
 		break;
 	}
 }

@@ -40,6 +40,7 @@ enum cmp_unit {
 	CMP_UNIT_AVG,	/* a count per task: may have a fraction */
 	CMP_UNIT_KIB,	/* memory */
 	CMP_UNIT_RATIO, /* CPUs kept busy */
+	CMP_UNIT_SHARE, /* a fraction, shown as a percentage */
 };
 
 enum cmp_metric {
@@ -70,6 +71,24 @@ enum cmp_metric {
 	CMP_MAXRSS,	     /* largest resident set of one process */
 	CMP_TASKS,	     /* tasks the job ran */
 	CMP_DROPPED,	     /* events lost to a full ring buffer */
+	CMP_WORK,	     /* time in the workload's work phases */
+	/* the workload's own result (workload.results) */
+	CMP_OPS,	      /* operations done: round trips, items, ... */
+	CMP_OP_COST,	      /* ops_ns / ops: the workload's time per op */
+	CMP_SWITCHES_PER_OP,  /* kernel switches / ops */
+	CMP_SYS_PER_OP,	      /* system CPU time / ops */
+	CMP_LOST_SHARE,	      /* race: lost / ops */
+	CMP_WAITED_SHARE,     /* lock: waited / ops */
+	CMP_CREATOR_PER_TASK, /* spawn: create_ns / ops */
+	CMP_MANAGER_PER_OP,   /* shared: an update through the manager */
+	CMP_LOCKED_PER_OP,    /* shared: an update under a shared lock */
+	CMP_SYNC,	      /* pool: the jobs with apply */
+	CMP_ASYNC,	      /* pool: the jobs with apply_async */
+	CMP_CALLBACKS,	      /* pool: callbacks run */
+	CMP_ZOMBIE,	      /* daemon: finished workers unreaped */
+	CMP_DAEMON_BEATS,     /* daemon: the daemon's beats */
+	CMP_HANDOFF_SHARE,    /* gil: handoffs / takes */
+	CMP_DELAY,	      /* net: the server's delay per fetch */
 	CMP_NMETRICS,
 };
 
@@ -77,6 +96,10 @@ struct cmp_metric_info {
 	const char *key;   /* the JSON name: "wall_ns" */
 	const char *label; /* for the terminal: "wall time" */
 	enum cmp_unit unit;
+	/* the relative difference below which a single run's order is not
+	 * called, where it is not CMP_MARGIN_SINGLE: a figure that varies
+	 * more between identical runs */
+	double margin;
 };
 
 /* One figure of one model over its runs; n = 0: not known. The median is
@@ -127,6 +150,8 @@ int compare_model_of(const char *workload, char *scenario, size_t len);
 /* "processes", ... */
 const char *compare_model_name(enum cmp_model m);
 const struct cmp_metric_info *compare_metric(enum cmp_metric m);
+/* The margin of a single run's order on m (cmp_metric_info). */
+double compare_margin(enum cmp_metric m);
 /* A figure as people read it: "1.52 ms", "20,000", "2,120 kB", "0.77". */
 void compare_show(char *buf, size_t len, double v, enum cmp_unit unit);
 /* A model's figure as the tables show it: the median, and half the range
@@ -169,6 +194,12 @@ enum cmp_order {
 	CMP_BELOW,   /* a's median is lower, beyond the spread */
 	CMP_ABOVE,   /* a's median is higher, beyond the spread */
 };
+
+/* The rule an order is called by, for the heading of an explanation:
+ * "one run each: an order is called only ...; else ≈, too close to
+ * call". Returns buf. */
+const char *compare_margin_note(char *buf, size_t len,
+				const struct comparison *c);
 
 /* How a compares with b on metric: apart only when the medians differ by
  * more than the margin (CMP_MARGIN_SINGLE when either ran once) and, when

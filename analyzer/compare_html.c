@@ -2,6 +2,7 @@
  * figures, a bar chart per key figure across the models, links to the
  * run pages and where the runs ran. Only renders a comparison and its
  * explanation; every string of the traced programs' is escaped. */
+#include <ctype.h>
 #include <string.h>
 #include "analyzer/compare.h"
 #include "analyzer/explain.h"
@@ -38,6 +39,7 @@ static enum svg_unit svg_unit_of(enum cmp_unit u)
 	case CMP_UNIT_KIB:
 		return SVG_UNIT_KIB;
 	case CMP_UNIT_RATIO:
+	case CMP_UNIT_SHARE:
 		break;
 	}
 	return SVG_UNIT_PLAIN;
@@ -175,26 +177,19 @@ void compare_html_explanation(FILE *f, const struct family_page *p)
 {
 	const struct comparison *c = p->c;
 	const struct explanation *e = p->e;
+	char note[384];
 
 	if (!compare_nmodels(c)) {
 		html_none(f, "every run was left out (its trace is incomplete "
 			     "or its workload failed)");
 		return;
 	}
-	if (compare_has_spread(c))
-		fprintf(f,
-			"<p class=\"note\">Made by explicit rules from the "
-			"figures below. An order is called only where the "
-			"ranges of %zu runs do not overlap and the medians "
-			"differ by %.0f%% or more; else ≈, too close to "
-			"call.</p>\n",
-			compare_repeats(c), 100 * CMP_MARGIN_REPEAT);
-	else
-		fprintf(f,
-			"<p class=\"note\">Made by explicit rules from the "
-			"figures below. One run each: differences within "
-			"%.0f%% are too close to call, ≈.</p>\n",
-			100 * CMP_MARGIN_SINGLE);
+	compare_margin_note(note, sizeof(note), c);
+	note[0] = (char)toupper((unsigned char)note[0]);
+	fprintf(f,
+		"<p class=\"note\">Made by explicit rules from the figures "
+		"below. %s.</p>\n",
+		note);
 	if (!e || !e->n) {
 		html_none(f, "no rule found anything to say");
 		return;

@@ -95,7 +95,7 @@ static json_object *comparison_json(const struct comparison *c,
 				    const struct explanation *e)
 {
 	json_object *root = json_object_new_object();
-	json_object *o, *models, *claims;
+	json_object *o, *by, *models, *claims;
 
 	json_put_str(root, "schema", SCHEMA);
 	json_put_str(root, "lab_version", c->info.lab_version);
@@ -109,6 +109,11 @@ static json_object *comparison_json(const struct comparison *c,
 	o = json_put_object(root, "margin");
 	json_object_object_add(o, "single_run",
 			       json_object_new_double(CMP_MARGIN_SINGLE));
+	by = json_put_object(o, "single_run_by_metric");
+	for (int k = 0; k < CMP_NMETRICS; k++)
+		json_object_object_add(
+			by, compare_metric(k)->key,
+			json_object_new_double(compare_margin(k)));
 	json_object_object_add(o, "repeated",
 			       json_object_new_double(CMP_MARGIN_REPEAT));
 	json_put_str(o, "used",

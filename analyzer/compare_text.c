@@ -229,7 +229,7 @@ static void heading(FILE *f, const struct comparison *c)
 void compare_print_text(FILE *f, const struct comparison *c,
 			const struct explanation *e)
 {
-	char line[256];
+	char line[512], note[384];
 
 	heading(f, c);
 	if (!compare_nmodels(c)) {
@@ -240,18 +240,8 @@ void compare_print_text(FILE *f, const struct comparison *c,
 	table(f, c, e);
 	if (!e || !e->n)
 		return;
-	if (compare_has_spread(c))
-		snprintf(line, sizeof(line),
-			 "explanation (an order is called only where the "
-			 "ranges of %zu runs do not overlap and the medians "
-			 "differ by %.0f%% or more; else ≈, too close to "
-			 "call):",
-			 compare_repeats(c), 100 * CMP_MARGIN_REPEAT);
-	else
-		snprintf(line, sizeof(line),
-			 "explanation (one run each: differences within %.0f%% "
-			 "are too close to call, ≈):",
-			 100 * CMP_MARGIN_SINGLE);
+	snprintf(line, sizeof(line), "explanation (%s):",
+		 compare_margin_note(note, sizeof(note), c));
 	term_wrap(f, "", 0, line, TERM_KEEP_UNITS);
 	for (size_t i = 0; i < e->n; i++)
 		term_wrap(f, "- ", 2, e->claims[i].text, TERM_KEEP_UNITS);

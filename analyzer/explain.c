@@ -1,270 +1,124 @@
-/* explain.c - the explanation's rules. Each rule is one function over the
- * comparison that makes one claim or none; every number in a claim goes
- * through fig(), which formats it and records it as evidence. The rules
- * table at the end says which run, in which order. */
-#include <ctype.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
+/* explain.c - the explanation's rules that hold for every scenario. Each
+ * rule is one function over the comparison that makes one claim or none,
+ * through claim.h; the scenario's own lesson is explain_lessons.c's. The
+ * rules table at the end says which run, in which order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analyzer/claim.h"
 #include "analyzer/compare.h"
 #include "analyzer/explain.h"
 #include "analyzer/offcpu.h"
-#include "analyzer/units.h"
 
-/* ---- making a claim ---- */
+#define NCONC CLAIM_NCONCURRENT
+#define med   claim_med
+#define has   claim_has
+#define fig   claim_fig
+#define name  claim_name
+#define say   claim_say
 
-static void say(struct claim *cl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Appends to the claim's text; a text that does not fit is cut, never
- * overrun. */
-static void say(struct claim *cl, const char *fmt, ...)
+/* Every model that ran did the same work: the same operations, where
+ * the workload counted them. Totals (wall time, on-CPU time, switches)
+ * are compared only then. */
+static bool same_work(const struct comparison *c)
 {
-	size_t used = strlen(cl->text);
-	va_list ap;
+	const struct cmp_stat *first = NULL;
 
-	if (used + 1 >= sizeof(cl->text))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(cl->text + used, sizeof(cl->text) - used, fmt, ap);
-	va_end(ap);
+	for (int m = 0; m < CMP_NMODELS; m++) {
+		const struct cmp_stat *s = compare_stat(c, m, CMP_OPS);
+
+		if (!s)
+			continue;
+		if (s->min != s->max || (first && s->median != first->median))
+			return false;
+		first = s;
+	}
+	return true;
 }
 
-/* Records a figure as evidence (once per metric and model) and returns
- * it as the text shows it. */
-static const char *cite(struct claim *cl, const char *key, int model,
-			const struct cmp_stat *s, double v, enum cmp_unit unit)
+/* The scenario's cost: its lesson's metric, where every concurrent
+ * model that ran has it; wall time otherwise, when the work was the
+ * same. CMP_NMETRICS: nothing to rank by. */
+static enum cmp_metric cost_of(const struct comparison *c, const char **per)
 {
-	static struct evidence spare; /* a rule citing too much: still shown */
-	struct evidence *e = NULL;
+	const struct explain_lesson *l = explain_lesson(c->scenario);
+	enum cmp_model ms[NCONC];
 
-	for (size_t i = 0; i < cl->nev; i++)
-		if (cl->ev[i].model == model && !strcmp(cl->ev[i].metric, key))
-			return cl->ev[i].shown;
-	e = cl->nev < EXPLAIN_MAX_EVIDENCE ? &cl->ev[cl->nev++] : &spare;
-	e->metric = key;
-	e->model = model;
-	e->value = v;
-	e->min = s ? s->min : v;
-	e->max = s ? s->max : v;
-	e->runs = s ? s->n : 0;
-	compare_show(e->shown, sizeof(e->shown), v, unit);
-	return e->shown;
-}
-
-/* A model's figure: its median over the runs. */
-static const char *fig(struct claim *cl, const struct comparison *c,
-		       enum cmp_metric m, enum cmp_model model)
-{
-	const struct cmp_stat *s = compare_stat(c, model, m);
-	const struct cmp_metric_info *mi = compare_metric(m);
-
-	return cite(cl, mi->key, (int)model, s, s ? s->median : 0, mi->unit);
-}
-
-/* A figure of the machine, not of a model. */
-static const char *fig_cpus(struct claim *cl, const struct comparison *c)
-{
-	return cite(cl, "cpus", -1, NULL, c->cpus, CMP_UNIT_COUNT);
-}
-
-/* A model's figure that is not a metric of its own (runs left out). */
-static const char *fig_value(struct claim *cl, const char *key,
-			     enum cmp_model model, double v)
-{
-	return cite(cl, key, (int)model, NULL, v, CMP_UNIT_COUNT);
-}
-
-/* ---- reading the comparison ---- */
-
-static const enum cmp_model concurrent[] = {CMP_PROCESSES, CMP_THREADS,
-					    CMP_COROUTINES};
-#define NCONCURRENT (sizeof(concurrent) / sizeof(concurrent[0]))
-
-static double med(const struct comparison *c, enum cmp_model model,
-		  enum cmp_metric m)
-{
-	const struct cmp_stat *s = compare_stat(c, model, m);
-
-	return s ? s->median : 0;
-}
-
-static bool has(const struct comparison *c, enum cmp_model model,
-		enum cmp_metric m)
-{
-	return compare_stat(c, model, m) != NULL;
-}
-
-/* The concurrent models with metric m, in the expected order of cost. */
-static size_t present(const struct comparison *c, enum cmp_metric m,
-		      enum cmp_model *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < NCONCURRENT; i++)
-		if (has(c, concurrent[i], m))
-			out[n++] = concurrent[i];
-	return n;
-}
-
-static enum cmp_model lowest(const struct comparison *c, enum cmp_metric m,
-			     const enum cmp_model *ms, size_t n)
-{
-	enum cmp_model best = ms[0];
-
-	for (size_t i = 1; i < n; i++)
-		if (med(c, ms[i], m) < med(c, best, m))
-			best = ms[i];
-	return best;
-}
-
-static const char *name(enum cmp_model m)
-{
-	return compare_model_name(m);
-}
-
-/* "Processes": a model or label that starts a sentence. */
-static const char *capital(char *buf, size_t len, const char *s)
-{
-	snprintf(buf, len, "%s", s);
-	buf[0] = (char)toupper((unsigned char)buf[0]);
-	return buf;
-}
-
-/* Why an ordering is not claimed, with the margin it used. */
-static void say_margin(struct claim *cl, const struct comparison *c)
-{
-	if (compare_has_spread(c))
-		say(cl,
-		    "their ranges over %zu runs overlap or their medians "
-		    "differ by less than %.0f%%",
-		    compare_repeats(c), 100 * CMP_MARGIN_REPEAT);
-	else
-		say(cl, "within %.0f%% with one run each",
-		    100 * CMP_MARGIN_SINGLE);
-}
-
-static void say_ratio(struct claim *cl, double hi, double lo)
-{
-	if (lo > 0)
-		say(cl, " (%.*f×)", hi / lo < 10 ? 1 : 0, hi / lo);
+	*per = NULL;
+	if (l && l->cost == CMP_NMETRICS)
+		return CMP_NMETRICS;
+	if (l && claim_present(c, l->cost, ms) >= 2) {
+		*per = l->per;
+		return l->cost;
+	}
+	return same_work(c) ? CMP_WALL : CMP_NMETRICS;
 }
 
 /* ---- the rules ---- */
 
-/* ms sorted by their median of m, lowest first; a tie keeps the
- * expected order. */
-static void sort_up(const struct comparison *c, enum cmp_metric m,
-		    enum cmp_model *ms, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i;
-		     j > 0 && med(c, ms[j], m) < med(c, ms[j - 1], m); j--) {
-			enum cmp_model t = ms[j];
-
-			ms[j] = ms[j - 1];
-			ms[j - 1] = t;
-		}
-}
-
-/* Which concurrent model measured cheapest, and which figure decides
- * it: wall time first; the models it does not separate from the lowest
- * go on to on-CPU time, and those it does not separate to kernel
- * switches. A model beaten on wall time is out, however few switches it
- * made. */
+/* Which concurrent model measured cheapest by the scenario's own cost:
+ * the one below every other beyond the margin, else none. */
 static void rule_cheapest(const struct comparison *c, struct claim *cl, int arg)
 {
-	static const enum cmp_metric deciders[] = {CMP_WALL, CMP_ONCPU,
-						   CMP_SWITCHES};
-	const size_t ndeciders = sizeof(deciders) / sizeof(deciders[0]);
-	enum cmp_model cand[NCONCURRENT], tied[NCONCURRENT],
-		slower[NCONCURRENT];
-	enum cmp_model low[3], rival[3], field[NCONCURRENT];
-	size_t nc = present(c, CMP_WALL, cand), nslower = 0, nfield = 0, d;
+	const char *per;
+	enum cmp_metric m = cost_of(c, &per);
+	enum cmp_model ms[NCONC];
+	size_t n = m == CMP_NMETRICS ? 0 : claim_present(c, m, ms);
+	bool apart = true;
 	char b[64];
 
 	(void)arg;
-	if (nc < 2)
+	if (n < 2)
 		return;
-	for (d = 0; d < ndeciders; d++) {
-		enum cmp_metric m = deciders[d];
-		size_t nt = 1;
+	claim_sort_up(c, m, ms, n);
+	for (size_t i = 1; i < n; i++)
+		apart &= claim_order(cl, c, m, ms[0], ms[i]) == CMP_BELOW;
+	if (!apart) {
+		size_t k = 0;
 
-		sort_up(c, m, cand, nc);
-		memcpy(field, cand, sizeof(cand));
-		nfield = nc;
-		low[d] = tied[0] = cand[0];
-		for (size_t i = 1; i < nc; i++)
-			if (compare_order(c, m, cand[0], cand[i]) != CMP_BELOW)
-				tied[nt++] = cand[i];
-			else if (!d)
-				slower[nslower++] = cand[i];
-		if (nt == 1)
-			break;
-		rival[d] = tied[1];
-		memcpy(cand, tied, sizeof(tied));
-		nc = nt;
-	}
-	/* the figure that names the cheapest is the first evidence, also
-	 * where the text shows two equal values */
-	fig(cl, c, deciders[d < ndeciders ? d : 0], low[d < ndeciders ? d : 0]);
-	if (d == ndeciders) {
 		say(cl,
-		    "No model measured clearly cheapest: %s had the lowest "
-		    "wall time, %s, too close to call against %s for %s, and "
-		    "so were their ",
-		    name(low[0]), fig(cl, c, CMP_WALL, low[0]),
-		    fig(cl, c, CMP_WALL, rival[0]), name(rival[0]));
-		for (size_t k = 1; k < ndeciders; k++)
-			say(cl, "%s%s (%s %s vs %s %s)", k == 1 ? "" : " and ",
-			    compare_metric(deciders[k])->label, name(low[k]),
-			    fig(cl, c, deciders[k], low[k]), name(rival[k]),
-			    fig(cl, c, deciders[k], rival[k]));
-	} else {
-		say(cl, "%s measured cheapest, decided by %s: %s against ",
-		    capital(b, sizeof(b), name(low[d])),
-		    compare_metric(deciders[d])->label,
-		    fig(cl, c, deciders[d], low[d]));
-		for (size_t i = 1; i < nfield; i++)
-			say(cl, "%s%s for %s",
-			    i == 1 ? "" : (i + 1 == nfield ? " and " : ", "),
-			    fig(cl, c, deciders[d], field[i]), name(field[i]));
-		for (size_t k = 0; k < d; k++)
-			say(cl, "%s%s (%s %s vs %s %s)",
-			    k ? (k + 1 == d ? " nor " : ", ")
-			      : (d == 1 ? "; " : "; neither "),
-			    compare_metric(deciders[k])->label, name(low[k]),
-			    fig(cl, c, deciders[k], low[k]), name(rival[k]),
-			    fig(cl, c, deciders[k], rival[k]));
-		if (d)
-			say(cl, " %s them",
-			    d == 1 ? "did not separate" : "separated");
+		    "No model measured clearly cheapest by %s%s: %s had the "
+		    "lowest, %s, too close to call against ",
+		    per ? "the time per " : compare_metric(m)->label,
+		    per ? per : "", name(ms[0]), fig(cl, c, m, ms[0]));
+		for (size_t i = 1; i < n; i++)
+			if (compare_order(c, m, ms[0], ms[i]) == CMP_CLOSE)
+				say(cl, "%s%s %s", k++ ? " and " : "",
+				    name(ms[i]), fig(cl, c, m, ms[i]));
+		for (size_t i = 1; i < n; i++)
+			if (compare_order(c, m, ms[0], ms[i]) != CMP_CLOSE)
+				say(cl, "; %s %s is above it", name(ms[i]),
+				    fig(cl, c, m, ms[i]));
+		say(cl, "%s",
+		    compare_has_spread(c)
+			    ? "."
+			    : "; --repeat 5 would measure the spread.");
+		return;
 	}
-	for (size_t i = 0; d && i < nslower; i++)
-		say(cl, "%s%s %s",
-		    i ? ", " : "; slower in wall time: ", name(slower[i]),
-		    fig(cl, c, CMP_WALL, slower[i]));
-	if (d == ndeciders && !compare_has_spread(c))
-		say(cl, "; --repeat 5 would measure the spread");
+	fig(cl, c, m, ms[0]);
+	say(cl, "%s measured cheapest by %s%s: %s against ",
+	    claim_capital(b, sizeof(b), name(ms[0])),
+	    per ? "the time per " : compare_metric(m)->label, per ? per : "",
+	    fig(cl, c, m, ms[0]));
+	for (size_t i = 1; i < n; i++)
+		say(cl, "%s%s for %s",
+		    i == 1 ? "" : (i + 1 == n ? " and " : ", "),
+		    fig(cl, c, m, ms[i]), name(ms[i]));
 	say(cl, ".");
 }
 
 /* A metric's measured order against the expected one: processes cost
- * most, then threads, then coroutines. Written highest first, with ">"
- * between models apart beyond the margin and "≈" between models too
- * close to call; a pair apart in the unexpected direction is named. */
+ * most, then threads, then coroutines; every pair judged. Totals only
+ * where every model did the same work. */
 static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 {
 	enum cmp_metric m = (enum cmp_metric)arg;
-	enum cmp_model ms[NCONCURRENT], up[NCONCURRENT];
-	size_t n = present(c, m, ms), close = 0, against = 0;
+	enum cmp_model ms[NCONC];
+	size_t n = claim_present(c, m, ms), apart = 0, close = 0;
+	bool any = false, against;
 	char b[64];
-	bool any = false;
 
-	if (n < 2)
+	if (n < 2 || !same_work(c))
 		return;
 	/* rule_user_switches sets the kernel's switches beside the
 	 * coroutines' own */
@@ -274,46 +128,39 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 		any |= med(c, ms[i], m) > 0;
 	if (!any)
 		return;
-	memcpy(up, ms, sizeof(ms));
-	sort_up(c, m, up, n);
-	for (size_t i = 0; i < n; i++)
-		ms[i] = up[n - 1 - i];
-	say(cl, "%s:", capital(b, sizeof(b), compare_metric(m)->label));
-	for (size_t i = 0; i < n; i++) {
-		bool apart =
-			i && compare_order(c, m, ms[i - 1], ms[i]) == CMP_ABOVE;
-
-		if (i && !apart)
-			close++;
-		if (apart && ms[i - 1] > ms[i])
-			against++;
-		say(cl, "%s %s %s", i ? (apart ? " >" : " ≈") : "", name(ms[i]),
-		    fig(cl, c, m, ms[i]));
-	}
-	if (close == n - 1) {
-		say(cl, ", too close to call.");
-		return;
-	}
+	say(cl, "%s:", claim_capital(b, sizeof(b), compare_metric(m)->label));
+	against = claim_ranking(cl, c, m, ms, n);
+	for (size_t i = 0; i < cl->nrel; i++)
+		if (cl->rel[i].kind == RELATION_ORDER) {
+			apart += cl->rel[i].order != CMP_CLOSE;
+			close += cl->rel[i].order == CMP_CLOSE;
+		}
 	if (!against) {
-		say(cl,
-		    close ? ", as expected where apart." : ", as expected.");
+		say(cl, "%s",
+		    !apart  ? ", too close to call."
+		    : close ? ", as expected where apart."
+			    : ", as expected.");
 		return;
 	}
-	/* every pair apart the wrong way round, grouped by the higher one */
-	say(cl, ": against the expected order,");
-	for (size_t i = 0, k = 0; i < n; i++) {
+	/* every pair apart the wrong way round, grouped by the higher */
+	say(cl, "; against the expected order,");
+	for (int hi = CMP_NMODELS - 1, k = 0; hi >= 0; hi--) {
 		size_t below = 0;
 
-		for (size_t j = i + 1; j < n; j++) {
-			if (ms[i] < ms[j] ||
-			    compare_order(c, m, ms[i], ms[j]) != CMP_ABOVE)
+		for (size_t i = 0; i < cl->nrel; i++) {
+			const struct relation *r = &cl->rel[i];
+			int up = r->order == CMP_ABOVE ? r->a : r->b,
+			    lo = r->order == CMP_ABOVE ? r->b : r->a;
+
+			if (r->kind != RELATION_ORDER ||
+			    r->order == CMP_CLOSE || up != hi || up < lo)
 				continue;
-			if (!below)
-				say(cl, "%s %s %s above ", k ? "," : "",
-				    name(ms[i]), "are");
-			say(cl, "%s%s", below ? " and " : "", name(ms[j]));
-			below++;
-			k++;
+			if (!below++)
+				say(cl, "%s %s above ", k++ ? " and" : "",
+				    name(hi));
+			else
+				say(cl, " and ");
+			say(cl, "%s", name(lo));
 		}
 	}
 	say(cl, ".");
@@ -322,18 +169,19 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 /* Coroutines on a CPU-bound job with more than one CPU: one thread runs
  * them all, so threads and processes, which can use every CPU, should
  * win. Says whether they did and, where not, what the trace shows held
- * them back. */
+ * them back. CPU-bound: the scenario's job is computation, one thread
+ * doing all of it was on a CPU most of the run, and creating the tasks
+ * was not most of it. */
 static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 			   int arg)
 {
+	const struct explain_lesson *l = explain_lesson(c->scenario);
 	const enum cmp_model co = CMP_COROUTINES;
 	enum cmp_model par = CMP_NMODELS;
 	enum cmp_order o;
 
 	(void)arg;
-	/* CPU-bound: one thread doing the whole job, coroutines or serial,
-	 * was on a CPU most of the run */
-	if (!has(c, co, CMP_BUSY) ||
+	if (!l || !l->cpu_bound || !has(c, co, CMP_BUSY) ||
 	    (med(c, co, CMP_BUSY) < 0.7 && med(c, CMP_SERIAL, CMP_BUSY) < 0.7))
 		return;
 	for (int m = CMP_THREADS; m >= CMP_PROCESSES; m--)
@@ -342,29 +190,30 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		     med(c, m, CMP_WALL) < med(c, par, CMP_WALL)))
 			par = m;
 	/* the same work in every model: its CPU time, not the model's
-	 * overhead, is what the models share out (spawning, for one, is all
-	 * overhead) */
+	 * overhead, is what the models share out */
 	if (par == CMP_NMODELS ||
-	    med(c, par, CMP_ONCPU) > 2 * med(c, co, CMP_ONCPU))
+	    med(c, par, CMP_ONCPU) > 2 * med(c, co, CMP_ONCPU) ||
+	    med(c, par, CMP_SPAWN) > 0.25 * med(c, par, CMP_WALL) ||
+	    med(c, co, CMP_SPAWN) > 0.25 * med(c, co, CMP_WALL))
 		return;
 	if (c->cpus < 2) {
 		say(cl,
 		    "With %s usable CPU nothing runs in parallel: the "
 		    "CPU-bound job took %s as coroutines and %s as %s, on-CPU "
 		    "%s and %s.",
-		    fig_cpus(cl, c), fig(cl, c, CMP_WALL, co),
+		    claim_cpus(cl, c), fig(cl, c, CMP_WALL, co),
 		    fig(cl, c, CMP_WALL, par), name(par),
 		    fig(cl, c, CMP_ONCPU, co), fig(cl, c, CMP_ONCPU, par));
 		return;
 	}
-	o = compare_order(c, CMP_WALL, co, par);
+	o = claim_order(cl, c, CMP_WALL, co, par);
 	if (o == CMP_ABOVE && med(c, par, CMP_BUSY) >= 1.2) {
 		say(cl,
 		    "On %s CPUs coroutines lost the CPU-bound race: %s against "
 		    "%s for %s, because one thread runs them all: they kept "
 		    "%s CPUs busy, %s kept %s. Pinned to one CPU (--cpu 0) "
 		    "%s could not run in parallel either.",
-		    fig_cpus(cl, c), fig(cl, c, CMP_WALL, co),
+		    claim_cpus(cl, c), fig(cl, c, CMP_WALL, co),
 		    fig(cl, c, CMP_WALL, par), name(par),
 		    fig(cl, c, CMP_BUSY, co), name(par),
 		    fig(cl, c, CMP_BUSY, par), name(par));
@@ -393,7 +242,7 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 	say(cl,
 	    "On %s CPUs coroutines should lose a CPU-bound race (they kept "
 	    "%s CPUs busy), yet %s took %s against their %s, %s",
-	    fig_cpus(cl, c), fig(cl, c, CMP_BUSY, co), name(par),
+	    claim_cpus(cl, c), fig(cl, c, CMP_BUSY, co), name(par),
 	    fig(cl, c, CMP_WALL, par), fig(cl, c, CMP_WALL, co),
 	    o == CMP_CLOSE ? "too close to call" : "slower");
 	if (med(c, par, CMP_BUSY) >= 1.2)
@@ -406,19 +255,20 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		say(cl, ": with %s task there was nothing to run in parallel.",
 		    fig(cl, c, CMP_TASKS, par));
 	else if (med(c, par, CMP_LOCK_WAIT) >= 0.25 * med(c, par, CMP_WALL))
+		/* a sum over threads, said beside the CPUs kept busy and
+		 * never as a share of the wall time */
 		say(cl,
-		    ": %s waited %s for locks and kept only %s CPUs busy: "
-		    "the lock let one run at a time.",
-		    name(par), fig(cl, c, CMP_LOCK_WAIT, par),
-		    fig(cl, c, CMP_BUSY, par));
+		    ": its threads waited %s in all for locks and kept only "
+		    "%s CPUs busy: the lock let one run at a time.",
+		    fig(cl, c, CMP_LOCK_WAIT, par), fig(cl, c, CMP_BUSY, par));
 	else if (med(c, par, CMP_RUNQ_WAIT) >= 0.25 * med(c, par, CMP_WALL))
 		/* runnable tasks and a CPU not running them: it ran others */
 		say(cl,
 		    ": %s kept only %s of %s CPUs busy while their tasks "
-		    "waited %s runnable, so the CPUs ran other work meanwhile; "
-		    "on an idle machine they would use all %s.",
-		    name(par), fig(cl, c, CMP_BUSY, par), fig_cpus(cl, c),
-		    fig(cl, c, CMP_RUNQ_WAIT, par), fig_cpus(cl, c));
+		    "waited %s in all runnable, so the CPUs ran other work "
+		    "meanwhile; on an idle machine they would use all %s.",
+		    name(par), fig(cl, c, CMP_BUSY, par), claim_cpus(cl, c),
+		    fig(cl, c, CMP_RUNQ_WAIT, par), claim_cpus(cl, c));
 	else
 		say(cl,
 		    ": %s kept only %s CPUs busy, with %s of lock waits and "
@@ -428,11 +278,11 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		    fig(cl, c, CMP_RUNQ_WAIT, par));
 }
 
-/* A cheaper model that took longer than a costlier one: the figures in
- * which it measured more than the other beyond the margin. Times count
- * only where the difference is a tenth of the difference in wall time or
- * more, largest first; counts follow; fewer CPUs kept busy closes it.
- * Coroutines losing a CPU-bound race are rule_cpu_bound's. */
+/* A cheaper model that took longer than a costlier one, same work: the
+ * figures in which it measured more than the other beyond the margin.
+ * Times count only where the difference is a tenth of the difference in
+ * wall time or more, largest first; counts follow; fewer CPUs kept busy
+ * closes it. Coroutines losing a CPU-bound race are rule_cpu_bound's. */
 static void rule_inversion(const struct comparison *c, struct claim *cl,
 			   int arg)
 {
@@ -444,29 +294,34 @@ static void rule_inversion(const struct comparison *c, struct claim *cl,
 		CMP_FAULTS_PER_TASK,
 	};
 	const size_t nwhy = sizeof(why) / sizeof(why[0]);
+	const struct explain_lesson *l = explain_lesson(c->scenario);
 	enum cmp_model hi = CMP_NMODELS, lo = CMP_NMODELS;
 	enum cmp_metric found[sizeof(why) / sizeof(why[0])];
-	bool cpu_bound = med(c, CMP_COROUTINES, CMP_BUSY) >= 0.7 ||
-			 med(c, CMP_SERIAL, CMP_BUSY) >= 0.7;
+	bool cpu_bound = l && l->cpu_bound &&
+			 (med(c, CMP_COROUTINES, CMP_BUSY) >= 0.7 ||
+			  med(c, CMP_SERIAL, CMP_BUSY) >= 0.7);
 	double late;
 	size_t n = 0;
 	char b[64];
 
 	(void)arg;
+	if (!same_work(c) || (l && l->cost == CMP_NMETRICS))
+		return;
 	/* the first pair out of order: hi expected cheaper than lo */
-	for (size_t i = 1; i < NCONCURRENT && hi == CMP_NMODELS; i++)
+	for (size_t i = 1; i < NCONC && hi == CMP_NMODELS; i++)
 		for (size_t j = 0; j < i; j++) {
-			if (cpu_bound && concurrent[i] == CMP_COROUTINES)
+			if (cpu_bound && claim_concurrent[i] == CMP_COROUTINES)
 				continue;
-			if (compare_order(c, CMP_WALL, concurrent[i],
-					  concurrent[j]) == CMP_ABOVE) {
-				hi = concurrent[i];
-				lo = concurrent[j];
+			if (compare_order(c, CMP_WALL, claim_concurrent[i],
+					  claim_concurrent[j]) == CMP_ABOVE) {
+				hi = claim_concurrent[i];
+				lo = claim_concurrent[j];
 				break;
 			}
 		}
 	if (hi == CMP_NMODELS)
 		return;
+	claim_order(cl, c, CMP_WALL, hi, lo);
 	late = med(c, hi, CMP_WALL) - med(c, lo, CMP_WALL);
 	for (size_t k = 0; k < nwhy; k++) {
 		double d = med(c, hi, why[k]) - med(c, lo, why[k]);
@@ -495,17 +350,18 @@ static void rule_inversion(const struct comparison *c, struct claim *cl,
 	say(cl,
 	    "%s took longer than %s, %s against %s, against the expected "
 	    "order",
-	    capital(b, sizeof(b), name(hi)), name(lo), fig(cl, c, CMP_WALL, hi),
-	    fig(cl, c, CMP_WALL, lo));
+	    claim_capital(b, sizeof(b), name(hi)), name(lo),
+	    fig(cl, c, CMP_WALL, hi), fig(cl, c, CMP_WALL, lo));
 	for (size_t k = 0; k < n && k < 3; k++) {
 		if (!k)
 			say(cl, "; %s measured more:", name(hi));
+		claim_order(cl, c, found[k], hi, lo);
 		say(cl, "%s %s %s against %s", k ? "," : "",
 		    compare_metric(found[k])->label, fig(cl, c, found[k], hi),
 		    fig(cl, c, found[k], lo));
-		say_ratio(cl, med(c, hi, found[k]), med(c, lo, found[k]));
+		claim_ratio(cl, c, found[k], hi, lo);
 	}
-	if (compare_order(c, CMP_BUSY, hi, lo) == CMP_BELOW)
+	if (claim_order(cl, c, CMP_BUSY, hi, lo) == CMP_BELOW)
 		say(cl, "%s kept %s CPUs busy against %s",
 		    n ? ", and" : "; they", fig(cl, c, CMP_BUSY, hi),
 		    fig(cl, c, CMP_BUSY, lo));
@@ -520,20 +376,22 @@ static void rule_inversion(const struct comparison *c, struct claim *cl,
 }
 
 /* A job that mostly waits: serially the waits add up, concurrently they
- * overlap, whichever model overlaps them. */
+ * overlap, whichever model overlaps them. "Mostly waits": the serial
+ * run kept under half a CPU busy (its on-CPU time against its wall
+ * time); its blocked time is a sum over threads, named by reason only. */
 static void rule_io_bound(const struct comparison *c, struct claim *cl, int arg)
 {
-	enum cmp_model ms[NCONCURRENT], best;
+	enum cmp_model ms[NCONC], best;
 	enum offcpu_reason top = OFFCPU_UNKNOWN;
-	size_t n = present(c, CMP_WALL, ms);
-	double wall = med(c, CMP_SERIAL, CMP_WALL);
+	size_t n = claim_present(c, CMP_WALL, ms);
 
 	(void)arg;
-	if (!n || !has(c, CMP_SERIAL, CMP_OFFCPU) ||
-	    med(c, CMP_SERIAL, CMP_OFFCPU) < 0.5 * wall)
+	if (!n || !has(c, CMP_SERIAL, CMP_BUSY) ||
+	    med(c, CMP_SERIAL, CMP_BUSY) >= 0.5 || !same_work(c))
 		return;
-	best = lowest(c, CMP_WALL, ms, n);
-	if (compare_order(c, CMP_WALL, best, CMP_SERIAL) != CMP_BELOW)
+	claim_sort_up(c, CMP_WALL, ms, n);
+	best = ms[0];
+	if (claim_order(cl, c, CMP_WALL, best, CMP_SERIAL) != CMP_BELOW)
 		return;
 	for (int r = 0; r < OFFCPU_NREASONS; r++)
 		if (top == OFFCPU_UNKNOWN ||
@@ -541,24 +399,27 @@ static void rule_io_bound(const struct comparison *c, struct claim *cl, int arg)
 			    med(c, CMP_SERIAL, CMP_OFFCPU_REASON + top))
 			top = r;
 	say(cl,
-	    "The job mostly waits: serially it took %s, %s of it off-CPU "
-	    "(%s %s); concurrently the waits overlap and %s took %s",
-	    fig(cl, c, CMP_WALL, CMP_SERIAL),
-	    fig(cl, c, CMP_OFFCPU, CMP_SERIAL), offcpu_reason_label(top),
+	    "The job mostly waits: serially it took %s and kept only %s CPUs "
+	    "busy, its threads blocked mostly in %s (%s in all); "
+	    "concurrently the waits overlap and %s took %s",
+	    fig(cl, c, CMP_WALL, CMP_SERIAL), fig(cl, c, CMP_BUSY, CMP_SERIAL),
+	    offcpu_reason_label(top),
 	    fig(cl, c, CMP_OFFCPU_REASON + top, CMP_SERIAL), name(best),
 	    fig(cl, c, CMP_WALL, best));
-	say_ratio(cl, wall, med(c, best, CMP_WALL));
-	if (best != CMP_COROUTINES && has(c, CMP_COROUTINES, CMP_WALL) &&
-	    compare_order(c, CMP_WALL, CMP_COROUTINES, best) == CMP_CLOSE)
-		say(cl,
-		    "; coroutines on one thread kept up (%s), since waiting "
-		    "needs no CPU",
-		    fig(cl, c, CMP_WALL, CMP_COROUTINES));
-	else if (best == CMP_COROUTINES && has(c, CMP_THREADS, CMP_WALL))
-		say(cl,
-		    ", on one thread, against %s for threads: waiting needs "
-		    "no CPU",
-		    fig(cl, c, CMP_WALL, CMP_THREADS));
+	claim_ratio(cl, c, CMP_WALL, CMP_SERIAL, best);
+	if (n > 1) {
+		say(cl, "; ");
+		for (size_t i = 1; i < n; i++)
+			say(cl, "%s%s %s",
+			    i == 1 ? "" : (i + 1 == n ? " and " : ", "),
+			    name(ms[i]), fig(cl, c, CMP_WALL, ms[i]));
+		if (claim_order(cl, c, CMP_WALL, ms[n - 1], best) == CMP_CLOSE)
+			say(cl, ", too close to call: %s",
+			    has(c, CMP_COROUTINES, CMP_WALL)
+				    ? "coroutines on one thread keep up, "
+				      "since waiting needs no CPU"
+				    : "waiting needs no CPU");
+	}
 	say(cl, ".");
 }
 
@@ -568,8 +429,8 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 {
 	static const char *const one[] = {"a process", "a thread",
 					  "a coroutine"};
-	enum cmp_model ms[NCONCURRENT];
-	size_t n = present(c, CMP_SPAWN_PER_TASK, ms);
+	enum cmp_model ms[NCONC];
+	size_t n = claim_present(c, CMP_SPAWN_PER_TASK, ms);
 
 	(void)arg;
 	if (n >= 2) {
@@ -584,35 +445,16 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 				say(cl, " (%s page faults)",
 				    fig(cl, c, CMP_CHILD_FAULTS, m));
 		}
-		for (size_t i = 0; i + 1 < n; i++) {
-			enum cmp_order o = compare_order(c, CMP_SPAWN_PER_TASK,
-							 ms[i], ms[i + 1]);
-
-			say(cl, "%s", i ? "," : ":");
-			if (o == CMP_ABOVE) {
-				say(cl, " %s cost more than %s", name(ms[i]),
-				    name(ms[i + 1]));
-				say_ratio(
-					cl, med(c, ms[i], CMP_SPAWN_PER_TASK),
-					med(c, ms[i + 1], CMP_SPAWN_PER_TASK));
-			} else if (o == CMP_BELOW) {
-				say(cl,
-				    " %s cost less than %s, against the "
-				    "expected order",
-				    name(ms[i]), name(ms[i + 1]));
-			} else {
-				say(cl, " %s and %s too close to call",
-				    name(ms[i]), name(ms[i + 1]));
-			}
-		}
+		say(cl, ": ");
+		claim_costs(cl, c, CMP_SPAWN_PER_TASK, ms, n);
 		say(cl, ".");
 		return;
 	}
 	/* no spawn phases: what the scheduler saw of each creation */
 	n = 0;
 	for (size_t i = 0; i < 2; i++)
-		if (has(c, concurrent[i], CMP_FORK_RUN))
-			ms[n++] = concurrent[i];
+		if (has(c, claim_concurrent[i], CMP_FORK_RUN))
+			ms[n++] = claim_concurrent[i];
 	if (!n)
 		return;
 	say(cl, "From fork to first run ");
@@ -629,13 +471,13 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 			    fig(cl, c, CMP_CHILD_FAULTS, m));
 	}
 	if (n == 2) {
-		enum cmp_order o = compare_order(c, CMP_FORK_RUN, CMP_PROCESSES,
-						 CMP_THREADS);
+		enum cmp_order o = claim_order(cl, c, CMP_FORK_RUN,
+					       CMP_PROCESSES, CMP_THREADS);
 
 		if (o == CMP_ABOVE) {
 			say(cl, ": processes cost more");
-			say_ratio(cl, med(c, CMP_PROCESSES, CMP_FORK_RUN),
-				  med(c, CMP_THREADS, CMP_FORK_RUN));
+			claim_ratio(cl, c, CMP_FORK_RUN, CMP_PROCESSES,
+				    CMP_THREADS);
 			say(cl, ", as expected");
 		} else if (o == CMP_BELOW)
 			say(cl, ": threads cost more, against the expected "
@@ -666,80 +508,24 @@ static void rule_user_switches(const struct comparison *c, struct claim *cl,
 	    fig(cl, c, CMP_USER_SWITCHES, co), fig(cl, c, CMP_SWITCHES, co),
 	    med(c, co, CMP_SWITCHES) == 1 ? "" : "es");
 	if (has(c, CMP_THREADS, CMP_SWITCHES) &&
-	    has(c, CMP_PROCESSES, CMP_SWITCHES)) {
-		enum cmp_order o = compare_order(c, CMP_SWITCHES, CMP_PROCESSES,
-						 CMP_THREADS);
+	    has(c, CMP_PROCESSES, CMP_SWITCHES) && same_work(c)) {
+		enum cmp_order o = claim_order(cl, c, CMP_SWITCHES,
+					       CMP_PROCESSES, CMP_THREADS);
 
 		say(cl, ", against %s for threads and %s for processes",
 		    fig(cl, c, CMP_SWITCHES, CMP_THREADS),
 		    fig(cl, c, CMP_SWITCHES, CMP_PROCESSES));
 		if (o == CMP_CLOSE)
-			say(cl, " (too close to call)");
+			say(cl, " (too close to call between them)");
 		else if (o == CMP_ABOVE)
 			say(cl, " (more for processes, as expected)");
 		else
 			say(cl, " (more for threads, against the expected "
 				"order)");
-	} else if (has(c, CMP_THREADS, CMP_SWITCHES))
+	} else if (has(c, CMP_THREADS, CMP_SWITCHES) && same_work(c))
 		say(cl, ", against %s for threads",
 		    fig(cl, c, CMP_SWITCHES, CMP_THREADS));
 	say(cl, ".");
-}
-
-/* Where switching is the job (a switch every few µs), the wall time per
- * kernel switch is what one costs: a process switch also changes the
- * address space, which costs little where the CPU tags TLB entries with
- * it (PCID, ASID) and need not flush them. */
-static void rule_switch_cost(const struct comparison *c, struct claim *cl,
-			     int arg)
-{
-	const enum cmp_model p = CMP_PROCESSES, t = CMP_THREADS;
-	enum cmp_order o;
-
-	(void)arg;
-	if (!has(c, p, CMP_WALL_PER_SWITCH) || !has(c, t, CMP_WALL_PER_SWITCH))
-		return;
-	/* below 50 µs a switch, the switches are most of the run */
-	if (med(c, p, CMP_WALL_PER_SWITCH) > 50000 ||
-	    med(c, t, CMP_WALL_PER_SWITCH) > 50000)
-		return;
-	o = compare_order(c, CMP_WALL_PER_SWITCH, p, t);
-	if (o == CMP_CLOSE) {
-		say(cl,
-		    "Processes and threads switched at nearly the same cost: "
-		    "%s and %s of wall time per kernel switch (%s and %s "
-		    "switches, ",
-		    fig(cl, c, CMP_WALL_PER_SWITCH, p),
-		    fig(cl, c, CMP_WALL_PER_SWITCH, t),
-		    fig(cl, c, CMP_SWITCHES, p), fig(cl, c, CMP_SWITCHES, t));
-		say_margin(cl, c);
-		say(cl, "): a process switch also changes the address space, "
-			"which flushes nothing where the CPU tags TLB entries "
-			"with it (PCID, ASID), and these figures show no price "
-			"for it.");
-	} else if (o == CMP_ABOVE) {
-		say(cl,
-		    "A process switch cost more than a thread switch: %s "
-		    "against %s of wall time per kernel switch (%s and %s "
-		    "switches)",
-		    fig(cl, c, CMP_WALL_PER_SWITCH, p),
-		    fig(cl, c, CMP_WALL_PER_SWITCH, t),
-		    fig(cl, c, CMP_SWITCHES, p), fig(cl, c, CMP_SWITCHES, t));
-		say_ratio(cl, med(c, p, CMP_WALL_PER_SWITCH),
-			  med(c, t, CMP_WALL_PER_SWITCH));
-		say(cl, ": the change of address space and the caches and TLB "
-			"entries it leaves cold.");
-	} else if (o == CMP_BELOW) {
-		say(cl,
-		    "Against the expected order, a thread switch cost more "
-		    "than a process switch: %s against %s of wall time per "
-		    "kernel switch (%s and %s switches); the address-space "
-		    "change costs processes little here, so what differs is "
-		    "the work between switches.",
-		    fig(cl, c, CMP_WALL_PER_SWITCH, t),
-		    fig(cl, c, CMP_WALL_PER_SWITCH, p),
-		    fig(cl, c, CMP_SWITCHES, t), fig(cl, c, CMP_SWITCHES, p));
-	}
 }
 
 /* Waits on a lock word in futex: where they are most of a run's blocked
@@ -767,24 +553,28 @@ static void rule_locks(const struct comparison *c, struct claim *cl, int arg)
 	if (!off || wait < 0.05 * med(c, worst, CMP_WALL))
 		return;
 	say(cl, "%s %s %s in %s futex lock waits, ",
-	    capital(b, sizeof(b), name(worst)),
+	    claim_capital(b, sizeof(b), name(worst)),
 	    wait >= 0.5 * off ? "were held up by locks:" : "spent",
 	    fig(cl, c, CMP_LOCK_WAIT, worst),
 	    fig(cl, c, CMP_LOCK_WAITS, worst));
-	say(cl, "%.0f%% of their %s off-CPU", 100 * wait / off,
+	say(cl, "%s of the %s their threads spent off-CPU",
+	    claim_share(cl, c, CMP_LOCK_WAIT, worst, CMP_OFFCPU, worst),
 	    fig(cl, c, CMP_OFFCPU, worst));
-	for (size_t i = 0; i < NCONCURRENT; i++)
-		if (concurrent[i] != worst &&
-		    med(c, concurrent[i], CMP_LOCK_WAIT) < 0.5 * wait &&
-		    compare_order(c, CMP_BUSY, concurrent[i], worst) ==
-			    CMP_ABOVE &&
+	for (size_t i = 0; i < NCONC; i++) {
+		enum cmp_model m = claim_concurrent[i];
+
+		if (m != worst && med(c, m, CMP_LOCK_WAIT) < 0.5 * wait &&
+		    compare_order(c, CMP_BUSY, m, worst) == CMP_ABOVE &&
 		    (freer == CMP_NMODELS ||
-		     med(c, concurrent[i], CMP_BUSY) > med(c, freer, CMP_BUSY)))
-			freer = concurrent[i];
-	if (wait >= 0.5 * off && freer != CMP_NMODELS)
+		     med(c, m, CMP_BUSY) > med(c, freer, CMP_BUSY)))
+			freer = m;
+	}
+	if (wait >= 0.5 * off && freer != CMP_NMODELS) {
+		claim_order(cl, c, CMP_BUSY, freer, worst);
 		say(cl, ", so they kept only %s CPUs busy where %s kept %s",
 		    fig(cl, c, CMP_BUSY, worst), name(freer),
 		    fig(cl, c, CMP_BUSY, freer));
+	}
 	/* coroutines last: what they wait in is said after their figure */
 	for (int m = 0; m < CMP_NMODELS; m++)
 		if (m != (int)worst && m != CMP_COROUTINES &&
@@ -818,8 +608,8 @@ static void rule_quality(const struct comparison *c, struct claim *cl, int arg)
 			    "%s%s of %s left out: the trace is incomplete or "
 			    "the workload failed",
 			    first ? "" : "; ",
-			    fig_value(cl, "excluded_runs", m,
-				      (double)mr->excluded),
+			    claim_value(cl, "excluded_runs", m,
+					(double)mr->excluded),
 			    mr->workload);
 			first = false;
 		}
@@ -838,16 +628,29 @@ static void rule_quality(const struct comparison *c, struct claim *cl, int arg)
 		say(cl, ".");
 }
 
+/* The scenario's lesson (explain_lessons.c). */
+static void rule_lesson(const struct comparison *c, struct claim *cl, int arg)
+{
+	const struct explain_lesson *l = explain_lesson(c->scenario);
+
+	(void)arg;
+	if (!l || !l->rule)
+		return;
+	cl->rule = l->rule_name;
+	l->rule(c, cl);
+}
+
 struct rule {
 	const char *name;
 	void (*fn)(const struct comparison *c, struct claim *cl, int arg);
 	int arg;
 };
 
-/* In the order they speak: the verdict, the orders, the exceptions and
- * what explains them, then the data's own health. */
+/* In the order they speak: the verdict, the lesson, the orders, the
+ * exceptions and what explains them, then the data's own health. */
 static const struct rule rules[] = {
 	{"cheapest", rule_cheapest, 0},
+	{"lesson", rule_lesson, 0},
 	{"order_wall", rule_order, CMP_WALL},
 	{"order_oncpu", rule_order, CMP_ONCPU},
 	{"order_switches", rule_order, CMP_SWITCHES},
@@ -856,7 +659,6 @@ static const struct rule rules[] = {
 	{"io_bound", rule_io_bound, 0},
 	{"creation", rule_creation, 0},
 	{"user_switches", rule_user_switches, 0},
-	{"switch_cost", rule_switch_cost, 0},
 	{"locks", rule_locks, 0},
 	{"quality", rule_quality, 0},
 };

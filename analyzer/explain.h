@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include "analyzer/compare.h"
 
-#define EXPLAIN_MAX_EVIDENCE 16
-#define EXPLAIN_TEXT	     1024
+#define EXPLAIN_MAX_EVIDENCE  16
+#define EXPLAIN_MAX_RELATIONS 16
+#define EXPLAIN_TEXT	      1024
 
 /* One figure a claim rests on: a comparison metric of a model (its
  * median, and the range over the model's runs), or a figure of the
@@ -24,11 +25,32 @@ struct evidence {
 	char shown[32]; /* the value as the claim's text shows it */
 };
 
+/* What a claim says of two figures, recorded as it is said so that an
+ * auditor can check it against the comparison: an order (a above, below
+ * or too close to call against b, by the metric's margin), a ratio
+ * (a / b) or a share (a's part of b's whole). */
+enum relation_kind {
+	RELATION_ORDER,
+	RELATION_RATIO,
+	RELATION_SHARE,
+};
+
+struct relation {
+	enum relation_kind kind;
+	const char *metric_a, *metric_b; /* the two figures' metrics */
+	int a, b; /* their models: a against b; a share: a part of b */
+	enum cmp_order order; /* an order as claimed */
+	double value;	      /* a ratio or share as computed */
+	char shown[16];	      /* a ratio or share as the text shows it */
+};
+
 struct claim {
 	const char *rule; /* the rule that made it */
 	char text[EXPLAIN_TEXT];
 	struct evidence ev[EXPLAIN_MAX_EVIDENCE];
 	size_t nev;
+	struct relation rel[EXPLAIN_MAX_RELATIONS];
+	size_t nrel;
 };
 
 struct explanation {
@@ -40,6 +62,25 @@ struct explanation {
  * of memory (e is then empty). */
 int explain(const struct comparison *c, struct explanation *e);
 void explain_free(struct explanation *e);
+
+/* What a scenario exists to show, and how its explanation judges it
+ * (explain_lessons.c). */
+struct explain_lesson {
+	const char *scenario;
+	/* the figure that decides which model measured cheapest; wall
+	 * time for a job the models all do in full; CMP_NMETRICS: none,
+	 * the lesson is not about cost */
+	enum cmp_metric cost;
+	const char *per; /* what cost is per: "round trip"; NULL: the job */
+	bool cpu_bound;	 /* the job is computation */
+	const char *rule_name; /* "lesson_race" */
+	/* states the lesson with its mechanism from the figures, or says
+	 * the figures do not show it */
+	void (*rule)(const struct comparison *c, struct claim *cl);
+};
+
+/* The scenario's lesson, or NULL (not a built-in scenario). */
+const struct explain_lesson *explain_lesson(const char *scenario);
 
 /* The claim a rule made, or NULL. */
 const struct claim *explain_find(const struct explanation *e, const char *rule);

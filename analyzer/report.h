@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "analyzer/lanes.h"
+#include "probes/marks.h"
 #include "probes/trace_format.h"
 
 /* Scheduler figures of a thread, a process or the run. */
@@ -196,6 +197,10 @@ struct run_report {
 	/* the tasks the workload said it runs at once (its WORKLOAD_START
 	 * marker); 0 when it did not say */
 	uint64_t marked_tasks;
+	/* the figures the workload marked of its result (enum lab_result):
+	 * results[id] is known when bit 1 << id of results_known is set */
+	uint64_t results[LAB_NRESULTS];
+	uint32_t results_known;
 	/* each thread's scheduler state over the run, one lane per thread
 	 * in the order of threads, downsampled for drawing */
 	struct lane_set lanes;

@@ -9,6 +9,7 @@
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
+#include "analyzer/results.h"
 
 #define SCHEMA "lab-report/1"
 
@@ -363,6 +364,14 @@ static json_object *report_json(const struct run_report *r)
 	json_put_str(o, "name", r->info.workload);
 	json_put_str(o, "params", r->info.params);
 	json_put_str(o, "cmdline", r->info.cmdline);
+	if (r->results_known) {
+		json_object *res = json_put_object(o, "results");
+
+		for (int id = 0; id < LAB_NRESULTS; id++)
+			if (r->results_known & 1u << id)
+				json_put_u64(res, results_key(id),
+					     r->results[id]);
+	}
 
 	json_put_environment(root, &r->info);
 

@@ -358,6 +358,11 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 		}
 		if (ev->aux == LAB_MARK_WORKLOAD_START && !tl->marked_tasks)
 			tl->marked_tasks = ev->value;
+		if (ev->aux >= LAB_MARK_RESULT &&
+		    ev->aux < LAB_MARK_RESULT + LAB_NRESULTS) {
+			tl->results[ev->aux - LAB_MARK_RESULT] = ev->value;
+			tl->results_known |= 1u << (ev->aux - LAB_MARK_RESULT);
+		}
 		return phases_mark(&tl->phases, ev);
 	case LAB_EV_BLOCK:
 		t->block_pending = true;

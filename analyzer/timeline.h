@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "probes/marks.h"
 #include "probes/events.h"
 #include "analyzer/hash.h"
 #include "analyzer/locks.h"
@@ -105,8 +106,12 @@ struct timeline {
 	uint64_t last_ns;	       /* the latest timestamp in the stream */
 	uint64_t marker_user_switches; /* sum of LAB_MARK_CORO_SWITCHES */
 	uint64_t marked_tasks;	       /* the first LAB_MARK_WORKLOAD_START's */
-	enum sys_abi abi;	       /* whose syscall numbers */
-	struct lock_table user_locks;  /* futex waits per lock word */
+	/* the figures of the workload's result (LAB_MARK_RESULT + id), bit
+	 * 1 << id of results_known set for each one marked */
+	uint64_t results[LAB_NRESULTS];
+	uint32_t results_known;
+	enum sys_abi abi;	      /* whose syscall numbers */
+	struct lock_table user_locks; /* futex waits per lock word */
 	struct lock_table kernel_locks;
 	struct phase_log phases;
 	bool oom;

@@ -21,13 +21,13 @@ enum lab_marker {
 /* The figures a workload's result line gives, recorded so the reports can
  * state each scenario's lesson with them. Durations in ns. */
 enum lab_result {
-	LAB_RESULT_OPS = 0,	/* operations done in all: round trips,
-				   items, increments, tasks created */
-	LAB_RESULT_OPS_NS = 1,	/* the time the workload measured for them */
-	LAB_RESULT_LOST = 2,	/* race: updates lost */
-	LAB_RESULT_WAITED = 3,	/* lock: lock takes that had to wait */
-	LAB_RESULT_CREATE_NS = 4, /* spawn: the creator's time in fork,
-				     pthread_create or coro_spawn, all tasks */
+	LAB_RESULT_OPS = 0,	   /* operations done in all: round trips,
+				      items, increments, tasks created */
+	LAB_RESULT_OPS_NS = 1,	   /* the time the workload measured for them */
+	LAB_RESULT_LOST = 2,	   /* race: updates lost */
+	LAB_RESULT_WAITED = 3,	   /* lock: lock takes that had to wait */
+	LAB_RESULT_CREATE_NS = 4,  /* spawn: the creator's time in fork,
+				      pthread_create or coro_spawn, all tasks */
 	LAB_RESULT_MANAGER_NS = 5, /* shared: ns per update via the manager */
 	LAB_RESULT_LOCKED_NS = 6,  /* shared: ns per update under a lock */
 	LAB_RESULT_SYNC_NS = 7,	   /* pool: the jobs submitted with apply */
@@ -42,6 +42,7 @@ enum lab_result {
 	LAB_RESULT_DELAY_NS = 14,     /* net: the server's delay per fetch */
 	LAB_NRESULTS = 15,
 };
+_Static_assert(LAB_NRESULTS <= 32, "a reader keeps one bit per result");
 
 /* phases a workload marks as it enters them */
 enum lab_phase {

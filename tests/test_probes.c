@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
+#include "analyzer/explain.h"
 #include "tests/test.h"
 #include "workloads/workload.h"
 
@@ -526,6 +527,12 @@ static void check_explanation(struct json_object *cmp, const char *scenario)
 		if (!strcmp(json_object_get_string(get(cl, "rule")),
 			    "cheapest"))
 			cheapest = cl;
+	}
+	/* a scenario whose lesson is not about cost names no cheapest */
+	if (explain_lesson(scenario) &&
+	    explain_lesson(scenario)->cost == CMP_NMETRICS) {
+		CHECK_MSG(!cheapest, "%s: a cheapest model named", scenario);
+		return;
 	}
 	if (!CHECK_MSG(cheapest, "%s: no claim names the cheapest model",
 		       scenario))

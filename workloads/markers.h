@@ -20,6 +20,7 @@ void lab_mark(enum lab_marker id, unsigned long long value);
 #define LAB_MARK_PHASE(phase)	  lab_mark(LAB_MARK_PHASE, (phase))
 #define LAB_MARK_OPS(ops)	  lab_mark(LAB_MARK_OPS, (ops))
 /* one figure of the result: LAB_RESULT(LAB_RESULT_LOST, lost) */
-#define LAB_RESULT(id, v) lab_mark((enum lab_marker)(LAB_MARK_RESULT + (id)), (v))
+#define LAB_RESULT(id, v)                                                      \
+	lab_mark((enum lab_marker)(LAB_MARK_RESULT + (id)), (v))
 
 #endif /* LAB_MARKERS_H */
