@@ -54,6 +54,9 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	a->info.params[sizeof(a->info.params) - 1] = '\0';
 	a->info.cmdline[sizeof(a->info.cmdline) - 1] = '\0';
 	a->info.hypervisor[sizeof(a->info.hypervisor) - 1] = '\0';
+	a->info.tlb_tags[sizeof(a->info.tlb_tags) - 1] = '\0';
+	a->info.page_table_isolation[sizeof(a->info.page_table_isolation) - 1] =
+		'\0';
 	timeline_init(&a->tl, offcpu_abi(a->info.machine));
 	a->tl.on_interval = lanes_interval;
 	a->tl.interval_ctx = a->lanes;
