@@ -735,6 +735,7 @@ void report_html_environment(FILE *f, const struct run_report *r)
 	snprintf(b, sizeof(b), "%u online", r->info.cpu_count);
 	html_env_item(f, "CPUs", b);
 	html_env_vm(f, r->info.hypervisor);
+	html_env_switch_costs(f, &r->info);
 	html_env_item(f, "traced by", r->info.lab_version);
 	snprintf(b, sizeof(b), "%u", r->info.version);
 	html_env_item(f, "trace format", b);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "analyzer/analyze.h"
 #include "analyzer/locks.h"
+#include "analyzer/machine_text.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
@@ -164,6 +165,9 @@ static int print_header(FILE *f, const struct run_report *r)
 			 r->info.kernel);
 		lines += print_wrapped(f, line);
 	}
+	/* what sets the cost of a switch there, when the trace says */
+	if (machine_text_line(line, sizeof(line), &r->info))
+		lines += print_wrapped(f, line);
 	if (r->dropped) {
 		snprintf(line, sizeof(line),
 			 "DROPPED %s EVENTS (ring buffer full): counts are the "

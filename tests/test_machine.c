@@ -1,15 +1,45 @@
 /* test_machine.c - what a trace records of the machine that sets the
  * cost of a switch (TLB tags, page-table isolation, the scheduler tick),
- * checked against the kernel's own files and clocks. */
+ * checked against the kernel's own files and clocks, and how the
+ * reports show it: for a trace that recorded it, and not at all for one
+ * that did not. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <json-c/json.h>
+#include "tests/json_path.h"
 #include "tests/test.h"
+#include "analyzer/machine_text.h"
 #include "analyzer/trace_reader.h"
 #include "probes/mmu.h"
+
+#define OUT_MAX (1 << 16)
+
+/* The whole file, NUL-terminated; NULL if unreadable. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
+		p = malloc((size_t)n + 1);
+		rewind(f);
+		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
+			p[n] = '\0';
+		} else {
+			free(p);
+			p = NULL;
+		}
+	}
+	fclose(f);
+	return p;
+}
 
 static const char *tags_of(const char *machine, const char *flags)
 {
@@ -34,6 +64,41 @@ TEST(machine_tlb_tags_from_the_flags)
 	CHECK_STR(tags_of("aarch64", NULL), "asid");
 	CHECK_STR(tags_of("aarch64", " pcid"), "asid");
 	CHECK_STR(tags_of("riscv64", " pcid"), "unknown");
+}
+
+TEST(machine_text_words_for_the_reports)
+{
+	struct lab_trace_info in = {0};
+	char b[160];
+
+	CHECK_STR(machine_text_tlb_tags("none"), "none (no PCID)");
+	CHECK_STR(machine_text_tlb_tags("pcid invpcid"), "PCID, INVPCID");
+	CHECK_STR(machine_text_tlb_tags("asid"), "ASID");
+	CHECK_STR(machine_text_tlb_tags(""), "");
+	CHECK(machine_text_tlb_tagged("pcid") &&
+	      machine_text_tlb_tagged("asid"));
+	CHECK(!machine_text_tlb_tagged("none") && !machine_text_tlb_tagged(""));
+	CHECK_STR(machine_text_tick(b, sizeof(b), 4000000), "4 ms");
+	CHECK_STR(machine_text_tick(b, sizeof(b), 3333333), "3.33 ms");
+	CHECK_STR(machine_text_tick(b, sizeof(b), 0), "");
+	/* TICK_NSEC of the HZ choices Kconfig offers */
+	CHECK_EQ(machine_text_hz(10000000), 100);
+	CHECK_EQ(machine_text_hz(4000000), 250);
+	CHECK_EQ(machine_text_hz(3333333), 300);
+	CHECK_EQ(machine_text_hz(1000000), 1000);
+	CHECK_EQ(machine_text_hz(0), 0);
+	/* nothing recorded, no line */
+	CHECK(!machine_text_line(b, sizeof(b), &in));
+	CHECK_STR(b, "");
+	in.tick_ns = 4000000;
+	CHECK(machine_text_line(b, sizeof(b), &in));
+	CHECK_STR(b, "tick: 4 ms");
+	snprintf(in.tlb_tags, sizeof(in.tlb_tags), "none");
+	snprintf(in.page_table_isolation, sizeof(in.page_table_isolation),
+		 "Mitigation: PTI");
+	CHECK(machine_text_line(b, sizeof(b), &in));
+	CHECK_STR(b, "TLB tags: none (no PCID); page-table isolation: "
+		     "Mitigation: PTI; tick: 4 ms");
 }
 
 /* The oracle: the first "flags" line's words, read here on their own. */
@@ -83,6 +148,44 @@ static void expected_isolation(char *buf, size_t size)
 		fclose(f);
 }
 
+/* The reports of a run that recorded them: the terminal's line, the
+ * JSON's typed fields, the page's items. */
+static void check_reports(const char *dir, const struct lab_trace_info *in,
+			  const char *out)
+{
+	char path[512], line[256], *html;
+	json_object *doc, *env;
+
+	machine_text_line(line, sizeof(line), in);
+	/* a line that fits is printed as it is */
+	if (strlen(line) < 79)
+		CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+	CHECK_MSG(strstr(out, "TLB tags: ") && strstr(out, "; tick: "), "%s",
+		  out);
+	snprintf(path, sizeof(path), "%s/true.json", dir);
+	doc = json_object_from_file(path);
+	env = json_path(doc, "environment");
+	if (CHECK_MSG(env, "%s has no environment", path)) {
+		CHECK(json_object_is_type(json_path(env, "tlb_tags"),
+					  json_type_string));
+		CHECK_STR(json_path_str(env, "tlb_tags"), in->tlb_tags);
+		CHECK(json_object_is_type(json_path(env, "tick_ns"),
+					  json_type_int));
+		CHECK_EQ(json_path_u64(env, "tick_ns"), in->tick_ns);
+		if (in->page_table_isolation[0])
+			CHECK_STR(json_path_str(env, "page_table_isolation"),
+				  in->page_table_isolation);
+	}
+	json_object_put(doc);
+	snprintf(path, sizeof(path), "%s/true.html", dir);
+	html = slurp(path);
+	if (CHECK_MSG(html, "%s is missing", path)) {
+		CHECK(strstr(html, "<dt>TLB tags</dt>"));
+		CHECK(strstr(html, "<dt>scheduler tick</dt>"));
+	}
+	free(html);
+}
+
 /* A real run records what the kernel says: the flags of /proc/cpuinfo,
  * the meltdown file, the coarse clock's resolution. */
 TEST(machine_lab_run_records_what_the_kernel_says)
@@ -117,6 +220,7 @@ TEST(machine_lab_run_records_what_the_kernel_says)
 	/* a tick of 100 Hz to 1000 Hz, as CONFIG_HZ offers */
 	CHECK_MSG(in->tick_ns >= 1000000 && in->tick_ns <= 10000000,
 		  "tick %llu ns", (unsigned long long)in->tick_ns);
+	check_reports(dir, in, out);
 	trace_reader_free(r);
 }
 
@@ -143,4 +247,44 @@ TEST(machine_old_trace_records_none)
 		CHECK_EQ(in->tick_ns, 0);
 		trace_reader_free(r);
 	}
+}
+
+/* ... and their reports say nothing of them: no guess, no zero. */
+TEST(machine_old_trace_reports_show_none)
+{
+	const char *dir = test_tmpdir();
+	char json[512], html[512], *out = malloc(OUT_MAX), *page = NULL;
+	const char *argv[] = {test_lab_path(),
+			      "report",
+			      "tests/traces/v1/lock-threads.lab",
+			      "--json",
+			      json,
+			      "--html",
+			      html,
+			      NULL};
+	json_object *doc = NULL, *env;
+
+	snprintf(json, sizeof(json), "%s/old.json", dir);
+	snprintf(html, sizeof(html), "%s/old.html", dir);
+	if (!CHECK(out) ||
+	    !CHECK_MSG(test_run(argv, out, OUT_MAX, false) == 0, "%s", out))
+		goto out;
+	CHECK_MSG(!strstr(out, "TLB tags") && !strstr(out, "tick"), "%s", out);
+	doc = json_object_from_file(json);
+	env = json_path(doc, "environment");
+	if (CHECK(env)) {
+		CHECK(!json_path(env, "tlb_tags"));
+		CHECK(!json_path(env, "page_table_isolation"));
+		CHECK(!json_path(env, "tick_ns"));
+	}
+	page = slurp(html);
+	if (CHECK(page)) {
+		CHECK(!strstr(page, "TLB tags"));
+		CHECK(!strstr(page, "page-table isolation"));
+		CHECK(!strstr(page, "scheduler tick"));
+	}
+out:
+	json_object_put(doc);
+	free(page);
+	free(out);
 }
