@@ -10,6 +10,7 @@
 #include "analyzer/locks.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
+#include "analyzer/runq_tick.h"
 #include "analyzer/stats.h"
 #include "analyzer/symbols.h"
 #include "analyzer/timeline.h"
@@ -679,6 +680,18 @@ static int run_wide(struct run_report *run, struct analysis *a,
 	return err ? -1 : creation_fill(run);
 }
 
+/* The whole run's run-queue waits, the threads' histograms summed,
+ * against the tick. */
+static void runq_tick_fill(struct run_report *run)
+{
+	uint64_t all[LAB_HIST_SLOTS] = {0};
+
+	for (size_t i = 0; i < run->nthreads; i++)
+		for (int s = 0; s < LAB_HIST_SLOTS; s++)
+			all[s] += run->threads[i].runq.hist[s];
+	runq_tick_find(&run->runq_tick, all, run->info.tick_ns);
+}
+
 static int threads_fill(struct run_report *run, struct analysis *a)
 {
 	struct timeline *tl = &a->tl;
@@ -725,6 +738,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 			   &run->threads[i]);
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
+	runq_tick_fill(run);
 	run->marked_tasks = tl->marked_tasks;
 	if (group_processes(run) || still_running_fill(run))
 		goto out;

@@ -47,6 +47,15 @@ unsigned int machine_text_hz(uint64_t tick_ns)
 		       : 0;
 }
 
+int machine_text_eevdf(const char *kernel)
+{
+	unsigned int major, minor;
+
+	if (sscanf(kernel, "%u.%u", &major, &minor) != 2)
+		return -1;
+	return major > 6 || (major == 6 && minor >= 6);
+}
+
 bool machine_text_line(char *buf, size_t size, const struct lab_trace_info *in)
 {
 	size_t o = 0;

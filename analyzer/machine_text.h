@@ -20,6 +20,9 @@ bool machine_text_tlb_tagged(const char *tags);
 const char *machine_text_tick(char *buf, size_t size, uint64_t tick_ns);
 /* CONFIG_HZ, the ticks a second the period comes from: 250 for 4 ms */
 unsigned int machine_text_hz(uint64_t tick_ns);
+/* Which fair scheduler the kernel release has: 1 EEVDF (6.6 and
+ * later), 0 CFS (before), -1 when the release does not say. */
+int machine_text_eevdf(const char *kernel);
 /* The terminal's line, "TLB tags: none (no PCID); page-table isolation:
  * Mitigation: PTI; tick: 4 ms", of what the trace recorded;
  * false (and buf "") when it recorded none of them. */
