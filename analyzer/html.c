@@ -306,7 +306,8 @@ static const char *isolation_means(const char *state, bool untagged)
 			       : "user space runs on page tables without the "
 				 "kernel in them: every system call, interrupt "
 				 "and fault switches page tables, and without "
-				 "TLB tags each switch empties the TLB";
+				 "TLB tags each of those switches empties the "
+				 "TLB of user space's entries";
 	if (!strcmp(state, "Not affected"))
 		return "the CPU is not open to Meltdown: the kernel stays "
 		       "mapped in each process, and entering it switches no "

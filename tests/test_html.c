@@ -868,7 +868,8 @@ TEST(html_env_switch_costs_say_what_they_mean)
 	CHECK(strstr(s, "<dt>TLB tags</dt><dd>none (no PCID): a switch to "
 			"another process's address space empties the TLB"));
 	CHECK(strstr(s, "<dt>page-table isolation</dt><dd>Mitigation: PTI ("));
-	CHECK(strstr(s, "without TLB tags each switch empties the TLB"));
+	CHECK(strstr(s, "without TLB tags each of those switches empties the "
+			"TLB of user space's entries"));
 	CHECK(strstr(s, "<dt>scheduler tick</dt><dd>4 ms (HZ 250)"));
 	free(s);
 	snprintf(in.tlb_tags, sizeof(in.tlb_tags), "pcid invpcid");
