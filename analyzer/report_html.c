@@ -420,8 +420,10 @@ static void tick_note(FILE *f, const struct run_report *r)
 		"does not always get a CPU at once. %s The scheduler checks "
 		"how much of its slice the running thread has used when it "
 		"updates that thread's run time: at each tick, and at other "
-		"scheduling events on that CPU. So a wait tends to end at a "
-		"tick, unless the running thread blocks first.</p>\n",
+		"scheduling events on that CPU, such as a wakeup there or the "
+		"running thread reading its own CPU-time clock. So a wait "
+		"tends to end at a tick, unless the running thread blocks "
+		"first.</p>\n",
 		units_count(a, sizeof(a), t->in_slot),
 		units_count(b, sizeof(b), t->waits),
 		100.0 * (double)t->in_slot / (double)t->waits,

@@ -321,10 +321,10 @@ int report_text_runq(FILE *f, const struct run_report *r, int room)
 		units_duration(d, sizeof(d),
 			       stats_hist_slot_floor(t->slot + 1)));
 	snprintf(line + o, sizeof(line) - o,
-		 " A runnable thread waits while the running one uses its time "
-		 "slice (a woken thread's preemption may be refused); the "
-		 "kernel checks the slice at each tick, so a wait tends to end "
-		 "at a tick unless the running thread blocks first.");
+		 " A runnable thread waits until the running one has used its "
+		 "time slice (a woken one's preemption may be refused) or "
+		 "blocks; the kernel checks the slice at each tick and other "
+		 "scheduler events, so waits tend to end at a tick.");
 	m = open_memstream(&full, &len);
 	if (!m)
 		return 0;
