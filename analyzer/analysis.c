@@ -10,6 +10,7 @@
 #include "analyzer/locks.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
+#include "analyzer/runq_tick.h"
 #include "analyzer/stats.h"
 #include "analyzer/symbols.h"
 #include "analyzer/timeline.h"
@@ -54,6 +55,9 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	a->info.params[sizeof(a->info.params) - 1] = '\0';
 	a->info.cmdline[sizeof(a->info.cmdline) - 1] = '\0';
 	a->info.hypervisor[sizeof(a->info.hypervisor) - 1] = '\0';
+	a->info.tlb_tags[sizeof(a->info.tlb_tags) - 1] = '\0';
+	a->info.page_table_isolation[sizeof(a->info.page_table_isolation) - 1] =
+		'\0';
 	timeline_init(&a->tl, offcpu_abi(a->info.machine));
 	a->tl.on_interval = lanes_interval;
 	a->tl.interval_ctx = a->lanes;
@@ -676,6 +680,18 @@ static int run_wide(struct run_report *run, struct analysis *a,
 	return err ? -1 : creation_fill(run);
 }
 
+/* The whole run's run-queue waits, the threads' histograms summed,
+ * against the tick. */
+static void runq_tick_fill(struct run_report *run)
+{
+	uint64_t all[LAB_HIST_SLOTS] = {0};
+
+	for (size_t i = 0; i < run->nthreads; i++)
+		for (int s = 0; s < LAB_HIST_SLOTS; s++)
+			all[s] += run->threads[i].runq.hist[s];
+	runq_tick_find(&run->runq_tick, all, run->info.tick_ns);
+}
+
 static int threads_fill(struct run_report *run, struct analysis *a)
 {
 	struct timeline *tl = &a->tl;
@@ -722,6 +738,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 			   &run->threads[i]);
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
+	runq_tick_fill(run);
 	run->marked_tasks = tl->marked_tasks;
 	memcpy(run->results, tl->results, sizeof(run->results));
 	run->results_known = tl->results_known;

@@ -376,6 +376,7 @@ void compare_html_environment(FILE *f, const struct family_page *p)
 		 c->cpus);
 	html_env_item(f, "CPUs", b);
 	html_env_vm(f, in->hypervisor);
+	html_env_switch_costs(f, in);
 	html_env_item(f, "traced by", in->lab_version);
 	html_env_item(f, "report by", "lab " LAB_VERSION);
 	fputs("</dl>\n", f);

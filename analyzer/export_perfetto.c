@@ -139,6 +139,13 @@ static void put_header(struct exporter *x)
 	put_other(f, "machine", r->info.machine);
 	put_other(f, "cpu_model", r->info.cpu_model);
 	put_other(f, "hypervisor", r->info.hypervisor);
+	if (r->info.tlb_tags[0])
+		put_other(f, "tlb_tags", r->info.tlb_tags);
+	if (r->info.page_table_isolation[0])
+		put_other(f, "page_table_isolation",
+			  r->info.page_table_isolation);
+	if (r->info.tick_ns)
+		fprintf(f, ",\"tick_ns\":%" PRIu64, r->info.tick_ns);
 	fprintf(f,
 		",\"cpu_count\":%" PRIu32 ",\"events\":%" PRIu64
 		",\"dropped_events\":%" PRIu64,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/html.h"
+#include "analyzer/machine_text.h"
 #include "analyzer/safe_text.h"
 #include "analyzer/units.h"
 
@@ -292,6 +293,68 @@ void html_env_vm(FILE *f, const char *hypervisor)
 		html_text(f, hypervisor);
 	}
 	fputs("</dd>\n", f);
+}
+
+/* what a page-table isolation state means, by the file's first words */
+static const char *isolation_means(const char *state, bool untagged)
+{
+	if (!strncmp(state, "Mitigation: PTI", 15))
+		return !untagged
+			       ? "user space runs on page tables without the "
+				 "kernel in them: every system call, interrupt "
+				 "and fault switches page tables"
+			       : "user space runs on page tables without the "
+				 "kernel in them: every system call, interrupt "
+				 "and fault switches page tables, and without "
+				 "TLB tags each of those switches empties the "
+				 "TLB of user space's entries";
+	if (!strcmp(state, "Not affected"))
+		return "the CPU is not open to Meltdown: the kernel stays "
+		       "mapped in each process, and entering it switches no "
+		       "page tables";
+	if (!strcmp(state, "Vulnerable"))
+		return "isolation is off: the kernel stays mapped in each "
+		       "process";
+	return NULL;
+}
+
+void html_env_switch_costs(FILE *f, const struct lab_trace_info *in)
+{
+	bool tagged = machine_text_tlb_tagged(in->tlb_tags);
+	const char *means;
+	char b[32];
+
+	if (in->tlb_tags[0]) {
+		fputs("<dt>TLB tags</dt><dd>", f);
+		html_text(f, machine_text_tlb_tags(in->tlb_tags));
+		if (tagged)
+			fputs(": the CPU tags TLB entries with their address "
+			      "space, so a switch to another process need not "
+			      "empty the TLB",
+			      f);
+		else if (!strcmp(in->tlb_tags, "none"))
+			fputs(": a switch to another process's address space "
+			      "empties the TLB of user space's entries",
+			      f);
+		fputs("</dd>\n", f);
+	}
+	if (in->page_table_isolation[0]) {
+		fputs("<dt>page-table isolation</dt><dd>", f);
+		html_text(f, in->page_table_isolation);
+		means = isolation_means(in->page_table_isolation,
+					!strcmp(in->tlb_tags, "none"));
+		if (means)
+			fprintf(f, " (%s)", means);
+		fputs("</dd>\n", f);
+	}
+	if (in->tick_ns) {
+		fprintf(f,
+			"<dt>scheduler tick</dt><dd>%s (HZ %u): how often "
+			"the kernel interrupts a busy CPU to account the "
+			"running thread's time and check its time slice</dd>\n",
+			machine_text_tick(b, sizeof(b), in->tick_ns),
+			machine_text_hz(in->tick_ns));
+	}
 }
 
 void html_figures_begin(FILE *f)

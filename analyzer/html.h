@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct lab_trace_info;
+
 /* Writes s as HTML text, safe inside an element and inside a quoted
  * attribute value: & < > " ' become character references, a byte that
  * does not begin valid UTF-8 becomes U+FFFD and a control character '?'
@@ -50,6 +52,10 @@ void html_env_item(FILE *f, const char *term, const char *value);
  * trace's hypervisor field ("none", a name, "unknown", "" when the trace
  * does not say). */
 void html_env_vm(FILE *f, const char *hypervisor);
+/* The items for what sets the cost of a switch there: TLB tags,
+ * page-table isolation, scheduler tick, each with what it means; none
+ * of them for a trace that did not record it. */
+void html_env_switch_costs(FILE *f, const struct lab_trace_info *in);
 
 /* A headline figure: a big value over a small label; both the writer's
  * own text (numbers and units). Inside html_figures_begin/_end. */

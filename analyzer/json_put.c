@@ -49,6 +49,14 @@ json_object *json_put_environment(json_object *parent,
 	json_put_str(o, "cpu_model", info->cpu_model);
 	json_put_u64(o, "cpu_count", info->cpu_count);
 	json_put_str(o, "hypervisor", info->hypervisor);
+	/* only what the trace recorded: lab 0.1's traces have none */
+	if (info->tlb_tags[0])
+		json_put_str(o, "tlb_tags", info->tlb_tags);
+	if (info->page_table_isolation[0])
+		json_put_str(o, "page_table_isolation",
+			     info->page_table_isolation);
+	if (info->tick_ns)
+		json_put_u64(o, "tick_ns", info->tick_ns);
 	return o;
 }
 

@@ -75,6 +75,16 @@ struct runq_latency {
 	uint64_t hist[LAB_HIST_SLOTS]; /* slot i: [2^i, 2^(i+1)) ns */
 };
 
+/* The run's run-queue waits against the scheduler tick (runq_tick.h):
+ * whether they cluster in the log2 slot that holds the tick period. */
+struct runq_tick {
+	bool clustered;
+	uint64_t tick_ns;  /* the trace's; 0 when not recorded */
+	unsigned int slot; /* the tick's slot: [2^slot, 2^(slot+1)) ns */
+	uint64_t in_slot;  /* waits in that slot */
+	uint64_t waits;	   /* every wait of the run */
+};
+
 struct thread_report {
 	uint32_t tid, pid, parent_tid;
 	char comm[LAB_COMM_LEN];
@@ -204,6 +214,8 @@ struct run_report {
 	/* each thread's scheduler state over the run, one lane per thread
 	 * in the order of threads, downsampled for drawing */
 	struct lane_set lanes;
+	/* every thread's run-queue waits against the scheduler tick */
+	struct runq_tick runq_tick;
 };
 
 #endif /* LAB_REPORT_H */

@@ -8,10 +8,12 @@
 #include "analyzer/analyze.h"
 #include "analyzer/html.h"
 #include "analyzer/locks.h"
+#include "analyzer/machine_text.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
 #include "analyzer/report_sections.h"
+#include "analyzer/runq_tick.h"
 #include "analyzer/stats.h"
 #include "analyzer/svg.h"
 #include "analyzer/units.h"
@@ -376,6 +378,63 @@ static void histogram(FILE *f, const char *title, const uint64_t *hist,
 	fputs("</figcaption>\n</figure>\n", f);
 }
 
+/* How the kernel lets a runnable thread onto a CPU, in the words of the
+ * scheduler the trace's kernel release has. */
+static const char *who_gets_in(const char *kernel)
+{
+	switch (machine_text_eevdf(kernel)) {
+	case 1:
+		return "The scheduler (EEVDF, in Linux 6.6 and later) lets a "
+		       "woken thread preempt the running one only when it "
+		       "would pick the woken thread next, which it does not "
+		       "while the running thread's time slice is protected; "
+		       "a preempted thread waits for the running thread's "
+		       "slice too.";
+	case 0:
+		return "The scheduler (CFS, before Linux 6.6) lets a woken "
+		       "thread preempt the running one only when the running "
+		       "one has had more CPU time than it by a margin (the "
+		       "wakeup granularity); a preempted thread waits for the "
+		       "running thread's slice too.";
+	}
+	return "The scheduler may refuse to let a woken thread preempt the "
+	       "running one; a preempted thread waits for the running "
+	       "thread's slice too.";
+}
+
+/* Said only where the figures show it: the tick's slot holds the most
+ * waits, and enough of them (runq_tick.h). */
+static void tick_note(FILE *f, const struct run_report *r)
+{
+	const struct runq_tick *t = &r->runq_tick;
+	char a[32], b[32], c[32], d[32], tick[32];
+
+	if (!t->clustered)
+		return;
+	fprintf(f,
+		"<p class=\"note\">Waits cluster at the scheduler tick: %s of "
+		"%s waits (%.0f%%) took %s to %s, the slot that holds this "
+		"machine's tick of %s (HZ %u), and more than any other slot "
+		"(lab calls it a cluster when the tick's slot holds the most "
+		"waits, and at least %d%% of them). A thread made runnable "
+		"does not always get a CPU at once. %s The scheduler checks "
+		"how much of its slice the running thread has used when it "
+		"updates that thread's run time: at each tick, and at other "
+		"scheduling events on that CPU, such as a wakeup there or the "
+		"running thread reading its own CPU-time clock. So a wait "
+		"tends to end at a tick, unless the running thread blocks "
+		"first.</p>\n",
+		units_count(a, sizeof(a), t->in_slot),
+		units_count(b, sizeof(b), t->waits),
+		100.0 * (double)t->in_slot / (double)t->waits,
+		units_duration(c, sizeof(c), stats_hist_slot_floor(t->slot)),
+		units_duration(d, sizeof(d),
+			       stats_hist_slot_floor(t->slot + 1)),
+		machine_text_tick(tick, sizeof(tick), t->tick_ns),
+		machine_text_hz(t->tick_ns), RUNQ_TICK_SHARE,
+		who_gets_in(r->info.kernel));
+}
+
 /* The run's waits, then the threads that waited longest. */
 void report_html_runq(FILE *f, const struct run_report *r)
 {
@@ -418,6 +477,7 @@ void report_html_runq(FILE *f, const struct run_report *r)
 			  waited[i]->counts.runq_wait_ns);
 	}
 	fputs("</div>\n", f);
+	tick_note(f, r);
 	if (shown < n)
 		fprintf(f,
 			"<p class=\"note\">%zu more threads waited less and "
@@ -735,6 +795,7 @@ void report_html_environment(FILE *f, const struct run_report *r)
 	snprintf(b, sizeof(b), "%u online", r->info.cpu_count);
 	html_env_item(f, "CPUs", b);
 	html_env_vm(f, r->info.hypervisor);
+	html_env_switch_costs(f, &r->info);
 	html_env_item(f, "traced by", r->info.lab_version);
 	snprintf(b, sizeof(b), "%u", r->info.version);
 	html_env_item(f, "trace format", b);

@@ -23,7 +23,7 @@ const struct run_section report_sections_run[] = {
 	{"summary", "summary", "Summary", NULL, report_html_summary, NULL},
 	{"timeline", "timeline", "Timeline", NULL, report_html_timeline, NULL},
 	{"runq", "run queue", "Run-queue latency", NULL, report_html_runq,
-	 NULL},
+	 report_text_runq},
 	{"offcpu", "off-CPU", "Off-CPU time by reason", NULL,
 	 report_html_offcpu, report_text_offcpu},
 	{"locks", "locks", "Contended locks", NULL, report_html_locks,

@@ -73,6 +73,7 @@ void report_html_phases(FILE *f, const struct run_report *r);
 void report_html_threads(FILE *f, const struct run_report *r);
 void report_html_environment(FILE *f, const struct run_report *r);
 
+int report_text_runq(FILE *f, const struct run_report *r, int room);
 int report_text_offcpu(FILE *f, const struct run_report *r, int room);
 int report_text_locks(FILE *f, const struct run_report *r, int room);
 int report_text_creation(FILE *f, const struct run_report *r, int room);

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include "analyzer/analyze.h"
 #include "analyzer/locks.h"
+#include "analyzer/machine_text.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
 #include "analyzer/report_sections.h"
 #include "analyzer/safe_text.h"
+#include "analyzer/stats.h"
 #include "analyzer/term.h"
 #include "analyzer/units.h"
 
@@ -164,6 +166,9 @@ static int print_header(FILE *f, const struct run_report *r)
 			 r->info.kernel);
 		lines += print_wrapped(f, line);
 	}
+	/* what sets the cost of a switch there, when the trace says */
+	if (machine_text_line(line, sizeof(line), &r->info))
+		lines += print_wrapped(f, line);
 	if (r->dropped) {
 		snprintf(line, sizeof(line),
 			 "DROPPED %s EVENTS (ring buffer full): counts are the "
@@ -287,6 +292,50 @@ static int print_list(FILE *f, const struct list *l)
 		col += w;
 	}
 	fputc('\n', f);
+	return lines;
+}
+
+/* The run-queue waits' cluster at the tick, when there is one: what the
+ * figures show, then why, when room leaves lines for it. */
+int report_text_runq(FILE *f, const struct run_report *r, int room)
+{
+	const struct runq_tick *t = &r->runq_tick;
+	char line[640], a[32], b[32], c[32], d[32], tick[32];
+	size_t o;
+	FILE *m;
+	char *full = NULL;
+	size_t len = 0;
+	int lines;
+
+	if (!t->clustered)
+		return 0;
+	o = (size_t)snprintf(
+		line, sizeof(line),
+		"run-queue waits cluster at the %s scheduler tick: %s of %s "
+		"(%.0f%%) took %s to %s, more than in any other log2 slot.",
+		machine_text_tick(tick, sizeof(tick), t->tick_ns),
+		units_count(a, sizeof(a), t->in_slot),
+		units_count(b, sizeof(b), t->waits),
+		100.0 * (double)t->in_slot / (double)t->waits,
+		units_duration(c, sizeof(c), stats_hist_slot_floor(t->slot)),
+		units_duration(d, sizeof(d),
+			       stats_hist_slot_floor(t->slot + 1)));
+	snprintf(line + o, sizeof(line) - o,
+		 " A runnable thread waits until the running one has used its "
+		 "time slice (a woken one's preemption may be refused) or "
+		 "blocks; the kernel checks the slice at each tick and other "
+		 "scheduler events, so waits tend to end at a tick.");
+	m = open_memstream(&full, &len);
+	if (!m)
+		return 0;
+	lines = term_wrap(m, "", 2, line, TERM_KEEP_UNITS);
+	if (fclose(m) == 0 && lines <= room) {
+		fwrite(full, 1, len, f);
+	} else {
+		line[o] = '\0';
+		lines = term_wrap(f, "", 2, line, TERM_KEEP_UNITS);
+	}
+	free(full);
 	return lines;
 }
 

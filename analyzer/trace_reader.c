@@ -192,6 +192,9 @@ static const struct field_spec fields[] = {
 	FIELD(LAB_TAG_START_REALTIME_NS, start_realtime_ns, false),
 	FIELD(LAB_TAG_START_NS, start_ns, false),
 	FIELD(LAB_TAG_HYPERVISOR, hypervisor, true),
+	FIELD(LAB_TAG_TLB_TAGS, tlb_tags, true),
+	FIELD(LAB_TAG_PAGE_TABLE_ISOLATION, page_table_isolation, true),
+	FIELD(LAB_TAG_TICK_NS, tick_ns, false),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

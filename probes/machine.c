@@ -1,10 +1,13 @@
-/* machine.c - where a trace is recorded: lab, kernel, CPU, hypervisor. */
+/* machine.c - where a trace is recorded: lab, kernel, CPU, hypervisor,
+ * and what on this machine sets the cost of a switch. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include "probes/hypervisor.h"
 #include "probes/machine.h"
+#include "probes/mmu.h"
 
 /* the header's strings have fixed sizes: cut to fit */
 static void copy_str(char *dst, size_t size, const char *src)
@@ -18,6 +21,21 @@ static void copy_str(char *dst, size_t size, const char *src)
 }
 
 #define COPY(field, src) copy_str(field, sizeof(field), src)
+
+/* The period of the scheduler tick, 0 if unknown. The coarse clocks
+ * advance once a tick, and the kernel gives their resolution as
+ * TICK_NSEC, the jiffy: 1e9 / CONFIG_HZ ns, rounded. The scheduler's tick
+ * runs once a jiffy on every busy CPU. Not sysconf(_SC_CLK_TCK): that is
+ * USER_HZ, the unit of /proc's times, 100 whatever HZ is. */
+static uint64_t tick_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec ||
+	    res.tv_nsec <= 0)
+		return 0;
+	return (uint64_t)res.tv_nsec;
+}
 
 void machine_describe(struct lab_trace_info *info)
 {
@@ -46,4 +64,8 @@ void machine_describe(struct lab_trace_info *info)
 	}
 	if (f)
 		fclose(f);
+	mmu_tlb_tags(info->machine, info->tlb_tags, sizeof(info->tlb_tags));
+	mmu_page_table_isolation(info->page_table_isolation,
+				 sizeof(info->page_table_isolation));
+	info->tick_ns = tick_ns();
 }

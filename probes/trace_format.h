@@ -28,17 +28,20 @@
  * A reader skips tags it does not know, so fields can be added without a
  * version change. */
 enum lab_trace_tag {
-	LAB_TAG_LAB_VERSION = 1,       /* string */
-	LAB_TAG_KERNEL = 2,	       /* string */
-	LAB_TAG_MACHINE = 3,	       /* string */
-	LAB_TAG_CPU_MODEL = 4,	       /* string */
-	LAB_TAG_CPU_COUNT = 5,	       /* u32 */
-	LAB_TAG_WORKLOAD = 6,	       /* string */
-	LAB_TAG_PARAMS = 7,	       /* string */
-	LAB_TAG_CMDLINE = 8,	       /* string */
-	LAB_TAG_START_REALTIME_NS = 9, /* u64 */
-	LAB_TAG_START_NS = 10,	       /* u64 */
-	LAB_TAG_HYPERVISOR = 11,       /* string */
+	LAB_TAG_LAB_VERSION = 1,	   /* string */
+	LAB_TAG_KERNEL = 2,		   /* string */
+	LAB_TAG_MACHINE = 3,		   /* string */
+	LAB_TAG_CPU_MODEL = 4,		   /* string */
+	LAB_TAG_CPU_COUNT = 5,		   /* u32 */
+	LAB_TAG_WORKLOAD = 6,		   /* string */
+	LAB_TAG_PARAMS = 7,		   /* string */
+	LAB_TAG_CMDLINE = 8,		   /* string */
+	LAB_TAG_START_REALTIME_NS = 9,	   /* u64 */
+	LAB_TAG_START_NS = 10,		   /* u64 */
+	LAB_TAG_HYPERVISOR = 11,	   /* string */
+	LAB_TAG_TLB_TAGS = 12,		   /* string */
+	LAB_TAG_PAGE_TABLE_ISOLATION = 13, /* string */
+	LAB_TAG_TICK_NS = 14,		   /* u64 */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
@@ -118,6 +121,12 @@ struct lab_trace_info {
 	uint64_t start_ns; /* CLOCK_MONOTONIC at start: events' time base */
 	/* "none", the hypervisor's name, "unknown"; "" in older traces */
 	char hypervisor[32];
+	/* What sets the cost of a switch here; ""/0 in older traces.
+	 * "pcid", "pcid invpcid", "none" (x86), "asid" (arm64), "unknown" */
+	char tlb_tags[32];
+	/* the vulnerabilities/meltdown file: "Mitigation: PTI", ... */
+	char page_table_isolation[64];
+	uint64_t tick_ns; /* scheduler tick period (the jiffy) */
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */

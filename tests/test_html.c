@@ -842,3 +842,43 @@ TEST(lab_report_writes_the_run_page_of_a_saved_trace)
 	CHECK_MSG(strstr(out, "--html with several traces"), "%s", out);
 	CHECK(access(cut, F_OK) != 0);
 }
+
+static char *switch_costs(const struct lab_trace_info *in)
+{
+	struct capture c;
+
+	html_env_switch_costs(capture_start(&c), in);
+	return capture_end(&c);
+}
+
+/* The environment's switch costs, as both pages show them: what each
+ * means, the trace's words escaped, nothing for a trace without them. */
+TEST(html_env_switch_costs_say_what_they_mean)
+{
+	struct lab_trace_info in = {0};
+	char *s = switch_costs(&in);
+
+	CHECK_STR(s, "");
+	free(s);
+	in.tick_ns = 4000000;
+	snprintf(in.tlb_tags, sizeof(in.tlb_tags), "none");
+	snprintf(in.page_table_isolation, sizeof(in.page_table_isolation),
+		 "Mitigation: PTI");
+	s = switch_costs(&in);
+	CHECK(strstr(s, "<dt>TLB tags</dt><dd>none (no PCID): a switch to "
+			"another process's address space empties the TLB"));
+	CHECK(strstr(s, "<dt>page-table isolation</dt><dd>Mitigation: PTI ("));
+	CHECK(strstr(s, "without TLB tags each of those switches empties the "
+			"TLB of user space's entries"));
+	CHECK(strstr(s, "<dt>scheduler tick</dt><dd>4 ms (HZ 250)"));
+	free(s);
+	snprintf(in.tlb_tags, sizeof(in.tlb_tags), "pcid invpcid");
+	snprintf(in.page_table_isolation, sizeof(in.page_table_isolation),
+		 "<b>Mitigation: new</b>");
+	in.tick_ns = 0;
+	s = switch_costs(&in);
+	CHECK(strstr(s, "<dd>PCID, INVPCID: the CPU tags TLB entries"));
+	CHECK(strstr(s, "&lt;b&gt;Mitigation: new&lt;/b&gt;</dd>"));
+	CHECK(!strstr(s, "<b>") && !strstr(s, "tick"));
+	free(s);
+}

@@ -109,5 +109,31 @@ TEST(json_put_environment_says_where_the_trace_was_recorded)
 	      json_object_get_uint64(v) == 2);
 	CHECK(json_object_object_get_ex(env, "hypervisor", &v) &&
 	      !strcmp(json_object_get_string(v), "KVM"));
+	/* a trace that did not record the switch costs has no such keys */
+	CHECK(!json_object_object_get_ex(env, "tlb_tags", NULL));
+	CHECK(!json_object_object_get_ex(env, "page_table_isolation", NULL));
+	CHECK(!json_object_object_get_ex(env, "tick_ns", NULL));
+	json_object_put(root);
+}
+
+TEST(json_put_environment_has_the_switch_costs_recorded)
+{
+	struct lab_trace_info info = {.cpu_count = 2, .tick_ns = 4000000};
+	json_object *root = json_object_new_object(), *env, *v;
+
+	snprintf(info.tlb_tags, sizeof(info.tlb_tags), "pcid invpcid");
+	snprintf(info.page_table_isolation, sizeof(info.page_table_isolation),
+		 "Mitigation: PTI");
+	env = json_put_environment(root, &info);
+	CHECK_EQ(json_object_object_length(env), 8);
+	CHECK(json_object_object_get_ex(env, "tlb_tags", &v) &&
+	      json_object_is_type(v, json_type_string) &&
+	      !strcmp(json_object_get_string(v), "pcid invpcid"));
+	CHECK(json_object_object_get_ex(env, "page_table_isolation", &v) &&
+	      json_object_is_type(v, json_type_string) &&
+	      !strcmp(json_object_get_string(v), "Mitigation: PTI"));
+	CHECK(json_object_object_get_ex(env, "tick_ns", &v) &&
+	      json_object_is_type(v, json_type_int) &&
+	      json_object_get_uint64(v) == 4000000);
 	json_object_put(root);
 }

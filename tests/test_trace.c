@@ -125,6 +125,10 @@ static void gen_info(struct lab_trace_info *in)
 	in->start_realtime_ns = 1700000000123456789ULL;
 	in->start_ns = 4999999999ULL;
 	snprintf(in->hypervisor, sizeof(in->hypervisor), "KVM");
+	snprintf(in->tlb_tags, sizeof(in->tlb_tags), "pcid invpcid");
+	fill_str(in->page_table_isolation, sizeof(in->page_table_isolation),
+		 'm'); /* full to the last byte */
+	in->tick_ns = 3333333;
 }
 
 static void gen_summary(struct lab_run_summary *s, uint64_t nevents)
@@ -389,7 +393,11 @@ static bool check_info(const struct lab_trace_info *got)
 	       CHECK_STR(got->cmdline, want.cmdline) &&
 	       CHECK_EQ(got->start_realtime_ns, want.start_realtime_ns) &&
 	       CHECK_EQ(got->start_ns, want.start_ns) &&
-	       CHECK_STR(got->hypervisor, want.hypervisor);
+	       CHECK_STR(got->hypervisor, want.hypervisor) &&
+	       CHECK_STR(got->tlb_tags, want.tlb_tags) &&
+	       CHECK_STR(got->page_table_isolation,
+			 want.page_table_isolation) &&
+	       CHECK_EQ(got->tick_ns, want.tick_ns);
 }
 
 static bool check_events(const struct trace_chunk *c, uint64_t first)
