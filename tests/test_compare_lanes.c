@@ -1,15 +1,77 @@
 /* test_compare_lanes.c - the family page's timelines: the lanes a
- * comparison keeps of each run and the run it draws of each model. */
+ * comparison keeps of each run and the run it draws of each model, the
+ * runs stacked on one time axis. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/analyze.h"
 #include "analyzer/compare.h"
 #include "analyzer/compare_lanes.h"
+#include "analyzer/lanes_svg.h"
 #include "analyzer/report.h"
 #include "tests/test.h"
 
 #define MS 1000000ULL
+
+/* the stacked runs' geometry (lanes_svg.c) */
+#define PLOT_X0 150.0
+#define PLOT_W	900.0
+
+/* What a writer wrote, as a string to free. */
+struct capture {
+	FILE *f;
+	char *text;
+	size_t len;
+};
+
+static FILE *capture_start(struct capture *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->f = open_memstream(&c->text, &c->len);
+	if (!c->f)
+		abort();
+	return c->f;
+}
+
+static char *capture_end(struct capture *c)
+{
+	fclose(c->f);
+	return c->text;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The group of a stacked run, <g id="id"> up to the next run's or the
+ * picture's end, as a string to free ("" when there is none). */
+static char *group_of(const char *page, const char *id)
+{
+	char open[64];
+	const char *p, *end;
+
+	snprintf(open, sizeof(open), "<g id=\"%s\">", id);
+	p = strstr(page, open);
+	if (!p)
+		return strdup("");
+	end = strstr(p + 1, "<g id=\"");
+	if (!end || end > strstr(p, "</svg>"))
+		end = strstr(p, "</svg>");
+	return end ? strndup(p, (size_t)(end - p)) : strdup("");
+}
+
+/* Where a stacked run ends: its end line's x; -1 without one. */
+static double end_x(const char *group)
+{
+	const char *p = strstr(group, "<line class=\"axis\" x1=\"");
+
+	return p ? strtod(p + strlen("<line class=\"axis\" x1=\""), NULL) : -1;
+}
 
 /* ---- the lanes a comparison keeps ---- */
 
@@ -124,4 +186,73 @@ TEST(compare_lanes_keep_the_median_run_of_each_model)
 	CHECK_EQ(p->wall_ns, 40 * MS);
 out:
 	compare_free(&c);
+}
+
+/* ---- runs stacked on one axis ---- */
+
+TEST(lanes_svg_stacks_share_one_time_axis)
+{
+	uint8_t busy[10][LANE_NSTATES] = {{0}}, half[10][LANE_NSTATES] = {{0}},
+		asleep[10][LANE_NSTATES] = {{0}};
+	const struct lanes_svg_mix a[] = {{"1 busy", busy},
+					  {"2 <svg onload=x>", half}},
+				   b[] = {{"3 asleep", asleep}};
+	const struct lanes_svg_stack runs[] = {
+		{.id = "timeline-a",
+		 .name = "<b>a</b>",
+		 .detail = {"a-threads", NULL},
+		 .wall_ns = 100 * MS,
+		 .column_ns = 10 * MS,
+		 .ncolumns = 10,
+		 .lanes = a,
+		 .nlanes = 2},
+		{.id = "timeline-b",
+		 .name = "b",
+		 .wall_ns = 50 * MS,
+		 .column_ns = 5 * MS,
+		 .ncolumns = 10,
+		 .lanes = b,
+		 .nlanes = 1,
+		 .nmore = 3},
+	};
+	struct capture cap;
+	char *ga, *gb;
+
+	for (int c = 0; c < 10; c++) {
+		busy[c][LANE_RUNNING] = 255;
+		half[c][LANE_RUNNING] = 128;
+		half[c][LANE_SLEEP] = 127;
+		asleep[c][LANE_SLEEP] = 255;
+	}
+	lanes_svg_stacks(capture_start(&cap), runs, 2);
+	capture_end(&cap);
+	ga = group_of(cap.text, "timeline-a");
+	gb = group_of(cap.text, "timeline-b");
+	/* the longest fills the width, the other half of it */
+	CHECK_MSG(end_x(ga) == PLOT_X0 + PLOT_W, "a ends at %.1f", end_x(ga));
+	CHECK_MSG(end_x(gb) == PLOT_X0 + PLOT_W / 2, "b ends at %.1f",
+		  end_x(gb));
+	CHECK_MSG(strstr(ga, ">100 ms</text>") && strstr(gb, ">50.0 ms</text>"),
+		  "%s\n%s", ga, gb);
+	/* a lane each; equal bins drawn as one piece across the run */
+	CHECK_EQ(count(ga, "<g class=\"lane\">"), 2);
+	CHECK_EQ(count(gb, "<g class=\"lane\">"), 1);
+	CHECK(strstr(ga, "<path class=\"s-running\" d=\"M150.0 4h900.0v8h-"
+			 "900.0z\">"));
+	/* half and half: running below, asleep above, 4 pixels each */
+	CHECK(strstr(ga, "<path class=\"s-running\" d=\"M150.0 18h900.0v4h-"
+			 "900.0z\">"));
+	CHECK(strstr(ga, "<path class=\"s-sleep\" d=\"M150.0 14h900.0v4h-"
+			 "900.0z\">"));
+	CHECK(strstr(gb, "<path class=\"s-sleep\" d=\"M150.0 "));
+	CHECK(strstr(gb, "h450.0v8h-450.0z\">"));
+	CHECK(strstr(gb, "… 3 more threads, not drawn"));
+	CHECK(!strstr(ga, "more thread"));
+	/* names are text */
+	CHECK(strstr(ga, "<title>2 &lt;svg onload=x&gt;: running</title>"));
+	CHECK(strstr(ga, ">&lt;b&gt;a&lt;/b&gt;</text>"));
+	CHECK(!strstr(cap.text, "<svg onload") && !strstr(cap.text, "<b>"));
+	free(ga);
+	free(gb);
+	free(cap.text);
 }
