@@ -1,14 +1,18 @@
 /* test_compare_lanes.c - the family page's timelines: the lanes a
  * comparison keeps of each run and the run it draws of each model, the
- * runs stacked on one time axis. */
+ * runs stacked on one time axis, and the page of a real family. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
 #include "analyzer/analyze.h"
 #include "analyzer/compare.h"
 #include "analyzer/compare_lanes.h"
+#include "analyzer/explain.h"
 #include "analyzer/lanes_svg.h"
 #include "analyzer/report.h"
+#include "tests/json_path.h"
 #include "tests/test.h"
 
 #define MS 1000000ULL
@@ -255,4 +259,220 @@ TEST(lanes_svg_stacks_share_one_time_axis)
 	free(ga);
 	free(gb);
 	free(cap.text);
+}
+
+/* Shares that change every column, over every state. */
+static void churn(struct lane_set *l, size_t i)
+{
+	for (size_t c = 0; c < l->ncolumns; c++) {
+		unsigned left = 255;
+
+		memset(l->mixes[i].share[c], 0, LANE_NSTATES);
+		for (int s = LANE_RUNNING; s < LANE_NSTATES; s++) {
+			unsigned v =
+				(unsigned)((c * 7 + i * 3 + (size_t)s * 5) %
+					   13) *
+				left / 40;
+
+			l->mixes[i].share[c][s] = (uint8_t)v;
+			left -= v;
+		}
+		l->mixes[i].share[c][1 + (c + i) % (LANE_NSTATES - 1)] +=
+			(uint8_t)left;
+	}
+}
+
+/* The family page of a comparison; reports freed. */
+static char *family_page(struct run_report **runs)
+{
+	struct comparison c;
+	struct explanation e;
+	struct capture cap;
+
+	compare_runs(&c, runs);
+	if (explain(&c, &e))
+		abort();
+	CHECK_EQ(compare_write_html(capture_start(&cap), &c, &e, NULL, 0), 0);
+	explain_free(&e);
+	compare_free(&c);
+	return capture_end(&cap);
+}
+
+TEST(compare_html_timelines_draw_each_model_and_stay_small)
+{
+	static const char *const models[] = {"processes", "threads",
+					     "coroutines", "serial"};
+	struct run_report *runs[5] = {NULL};
+	char *s, *g, name[64];
+	size_t len;
+
+	/* every lane of every model mixes all states, differently in each
+	 * of its 512 columns: the most the section can hold */
+	for (int m = 0; m < 4; m++) {
+		snprintf(name, sizeof(name), "x-%s", models[m]);
+		runs[m] = run_of(name, (1000 - 100 * (uint64_t)m) * MS, 40,
+				 1000 * (uint32_t)(m + 1), LANE_MIXED,
+				 "<svg onload=x>");
+		runs[m]->lanes.ncolumns = LANE_COLUMNS;
+		runs[m]->lanes.column_ns = runs[m]->wall_ns / LANE_COLUMNS + 1;
+		for (size_t i = 0; i < LANE_MIXED; i++)
+			churn(&runs[m]->lanes, i);
+	}
+	s = family_page(runs);
+	len = strlen(s);
+	CHECK_MSG(len < 3000000, "%zu bytes", len);
+	printf("    the worst family page: %zu bytes\n", len);
+	/* after the explanation, before the charts */
+	CHECK(strstr(s, "<section id=\"explanation\"") <
+		      strstr(s, "<section id=\"timelines\"") &&
+	      strstr(s, "<section id=\"timelines\"") <
+		      strstr(s, "<section id=\"comparison\""));
+	CHECK(strstr(s, "<a href=\"#timelines\">timelines</a>"));
+	for (int m = 0; m < 4; m++) {
+		snprintf(name, sizeof(name), "timeline-%s", models[m]);
+		g = group_of(s, name);
+		CHECK_MSG(count(g, "<g class=\"lane\">") == CMP_LANES,
+			  "%s: %zu lanes", name,
+			  count(g, "<g class=\"lane\">"));
+		CHECK_MSG(strstr(g, "… 24 more threads, not drawn"),
+			  "%s: no threads left out", name);
+		CHECK_MSG(strstr(g, "&lt;svg onload=x&gt;: running</title>"),
+			  "%s: no name", name);
+		/* 1 s, 0.9 s, ...: the first fills the width */
+		CHECK_MSG(end_x(g) > PLOT_X0 + PLOT_W * (10 - m) / 10 - 0.11 &&
+				  end_x(g) < PLOT_X0 + PLOT_W * (10 - m) / 10 +
+						     0.11,
+			  "%s ends at %.1f", name, end_x(g));
+		free(g);
+	}
+	CHECK(!strstr(s, "<svg onload"));
+	CHECK(!strstr(s, "median run"));
+	free(s);
+}
+
+TEST(compare_html_timelines_say_which_run_is_drawn)
+{
+	struct run_report *failed;
+	char *s = family_page((struct run_report *[]){
+		run_of("x-threads", 30 * MS, 2, 1000, 2, NULL),
+		run_of("x-threads", 10 * MS, 2, 2000, 2, NULL),
+		run_of("x-threads", 20 * MS, 2, 3000, 2, NULL),
+		run_of("x-serial", 10 * MS, 1, 4000, 0, NULL),
+		NULL,
+	});
+	char *g = group_of(s, "timeline-threads");
+
+	CHECK(strstr(s, "the run whose wall time is the model&#39;s median") ||
+	      strstr(s, "the run whose wall time is the model's median"));
+	CHECK(strstr(g, "2 threads, median run"));
+	CHECK(strstr(g, "<title>3000 t0: running</title>"));
+	/* a lane without a mix: its main state fills it */
+	free(g);
+	g = group_of(s, "timeline-serial");
+	CHECK(strstr(g, "<title>4000 t0: sleeping</title>"));
+	CHECK(strstr(g, "v8h-"));
+	free(g);
+	free(s);
+	/* a model that ran, every run failed: said, not drawn */
+	failed = run_of("x-threads", 10 * MS, 2, 1, 2, NULL);
+
+	failed->summary.exit_status = 1 << 8;
+	s = family_page((struct run_report *[]){
+		failed, run_of("x-serial", 10 * MS, 1, 4000, 0, NULL), NULL});
+	CHECK(strstr(s, "<g id=\"timeline-serial\">"));
+	CHECK(!strstr(s, "<g id=\"timeline-threads\">"));
+	CHECK(strstr(s, "Not drawn: threads (every run left out"));
+	free(s);
+}
+
+/* ---- a real family ---- */
+
+#define OUT_MAX 65536
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&s, &len, 0, f) < 0) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	return s;
+}
+
+/* lab run io with more tasks than the lanes shown, on one axis: each
+ * model's run ends where its wall time falls on it, the longest (the
+ * serial one) at the right; a lane per thread up to the cap, the rest
+ * counted. */
+TEST(compare_html_timelines_of_a_real_family)
+{
+	static const char *const models[] = {"processes", "threads",
+					     "coroutines", "serial"};
+	uint64_t wall[4] = {0}, threads[4] = {0}, longest = 0;
+	char *out = malloc(OUT_MAX), path[1024], *page = NULL;
+	const char *dir = test_tmpdir(), *reason;
+	int code;
+
+	if (!test_can_trace(&reason)) {
+		free(out);
+		SKIP(reason);
+	}
+	const char *argv[] = {test_lab_path(), "run",  "io", "--tasks", "20",
+			      "--duration",    "0.02", "-o", dir,	NULL};
+	code = test_run(argv, out, OUT_MAX, false);
+	if (!CHECK_MSG(code == 0, "lab run io: exit %d\n%s", code, out))
+		goto out;
+	for (int m = 0; m < 4; m++) {
+		json_object *r;
+
+		snprintf(path, sizeof(path), "%s/io-%s.json", dir, models[m]);
+		r = json_object_from_file(path);
+		if (!CHECK_MSG(r, "no %s", path))
+			goto out;
+		wall[m] = json_path_u64(r, "run.wall_ns");
+		threads[m] = json_path_u64(r, "totals.threads");
+		json_object_put(r);
+		if (wall[m] > longest)
+			longest = wall[m];
+	}
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	page = slurp(path);
+	if (!CHECK_MSG(page, "no %s", path))
+		goto out;
+	for (int m = 0; m < 4; m++) {
+		char id[64], more[64];
+		char *g;
+		double want =
+			PLOT_X0 + PLOT_W * (double)wall[m] / (double)longest;
+		size_t lanes = threads[m] < CMP_LANES ? threads[m] : CMP_LANES;
+
+		snprintf(id, sizeof(id), "timeline-%s", models[m]);
+		g = group_of(page, id);
+		CHECK_MSG(end_x(g) > want - 0.11 && end_x(g) < want + 0.11,
+			  "%s ends at %.1f, its wall time at %.1f", id,
+			  end_x(g), want);
+		CHECK_MSG(count(g, "<g class=\"lane\">") == lanes,
+			  "%s: %zu lanes for %llu threads", id,
+			  count(g, "<g class=\"lane\">"),
+			  (unsigned long long)threads[m]);
+		snprintf(more, sizeof(more), "… %llu more threads",
+			 (unsigned long long)(threads[m] - lanes));
+		CHECK_MSG(threads[m] <= CMP_LANES ? !strstr(g, "more thread")
+						  : strstr(g, more) != NULL,
+			  "%s: %llu threads, not \"%s\"", id,
+			  (unsigned long long)threads[m], more);
+		free(g);
+	}
+	/* the processes and threads: the root and a thread a task */
+	CHECK(threads[0] > CMP_LANES && threads[1] > CMP_LANES);
+	CHECK_EQ(threads[2], 1);
+	printf("    %s: %zu bytes\n", path, strlen(page));
+out:
+	free(page);
+	free(out);
 }
