@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include "analyzer/array.h"
 #include "analyzer/compare.h"
+#include "analyzer/compare_lanes.h"
 #include "analyzer/locks.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/results.h"
@@ -120,8 +121,10 @@ void compare_init(struct comparison *c)
 
 void compare_free(struct comparison *c)
 {
-	for (int m = 0; m < CMP_NMODELS; m++)
+	for (int m = 0; m < CMP_NMODELS; m++) {
 		free(c->model[m].samples);
+		compare_lanes_free(&c->model[m]);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -395,6 +398,7 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 		return -1;
 	}
 	sample_of(r, &mr->samples[mr->runs++]);
+	compare_lanes_add(mr, r);
 	return 0;
 }
 
@@ -431,6 +435,7 @@ void compare_finish(struct comparison *c)
 			st->median = v[(n + 1) / 2 - 1];
 		}
 		free(v);
+		compare_lanes_finish(mr);
 	}
 }
 

@@ -123,6 +123,8 @@ struct cmp_model_runs {
 	struct cmp_sample *samples;
 	size_t cap;
 	struct cmp_stat stat[CMP_NMETRICS]; /* after compare_finish */
+	/* its runs' threads over time: compare_lanes.h */
+	struct cmp_lanes *lanes;
 };
 
 /* A relative difference below which no ordering is claimed when a model

@@ -279,6 +279,23 @@ static void lane_fill(struct lane *l, const struct lane_acc *a, size_t ncolumns)
 	}
 }
 
+/* Each state's time in each column, in 255ths of a column of
+ * column_units. */
+static void mix_fill(struct lane_mix *m, const struct lane_acc *a,
+		     size_t ncolumns, uint64_t column_units)
+{
+	for (uint32_t i = 0; i < a->n && a->first + i < ncolumns; i++) {
+		for (int k = 0; k < KNOWN; k++) {
+			uint64_t share = (255 * (uint64_t)a->units[i][k] +
+					  column_units / 2) /
+					 column_units;
+
+			m->share[a->first + i][k + 1] =
+				(uint8_t)(share < 255 ? share : 255);
+		}
+	}
+}
+
 int lanes_finish(struct lane_builder *b, uint64_t end_ns, const uint32_t *recs,
 		 size_t n, struct lane_set *out)
 {
@@ -286,21 +303,28 @@ int lanes_finish(struct lane_builder *b, uint64_t end_ns, const uint32_t *recs,
 	if (b->oom)
 		goto fail;
 	fit(b, end_ns);
+	out->nmixed = n < LANE_MIXED ? n : LANE_MIXED;
 	out->lanes = calloc(n + 1, sizeof(*out->lanes));
-	if (!out->lanes)
+	out->mixes = calloc(out->nmixed + 1, sizeof(*out->mixes));
+	if (!out->lanes || !out->mixes)
 		goto fail;
 	out->start_ns = b->start_ns;
 	out->column_ns = b->column_ns;
 	if (end_ns > b->start_ns)
 		out->ncolumns = (end_ns - 1 - b->start_ns) / b->column_ns + 1;
 	out->nlanes = n;
-	for (size_t i = 0; i < n; i++)
-		if (recs[i] < b->nrecs)
-			lane_fill(&out->lanes[i], &b->recs[recs[i]],
-				  out->ncolumns);
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i] >= b->nrecs)
+			continue;
+		lane_fill(&out->lanes[i], &b->recs[recs[i]], out->ncolumns);
+		if (i < out->nmixed)
+			mix_fill(&out->mixes[i], &b->recs[recs[i]],
+				 out->ncolumns, b->column_ns >> b->shift);
+	}
 	lanes_builder_free(b);
 	return 0;
 fail:
+	lanes_free(out);
 	lanes_builder_free(b);
 	return -1;
 }
@@ -308,5 +332,6 @@ fail:
 void lanes_free(struct lane_set *s)
 {
 	free(s->lanes);
+	free(s->mixes);
 	memset(s, 0, sizeof(*s));
 }

@@ -5,7 +5,8 @@
  * events: the builder keeps, per thread and column, the time spent in
  * each state, and when the run outgrows the columns it doubles their
  * width, merging neighbours. Each column finally shows the state the
- * thread spent most of that column in.
+ * thread spent most of that column in; the first LANE_MIXED lanes also
+ * keep how much of the column each state took.
  *
  *	b = lanes_new(start_ns);
  *	tl.on_interval = lanes_interval; tl.interval_ctx = b;
@@ -41,12 +42,27 @@ struct lane {
 	uint8_t state[LANE_COLUMNS];
 };
 
+/* Lanes that also keep each column's mix of states: the first in report
+ * order, so the memory stays bounded whatever the number of threads
+ * (the family page draws them, stacked by share). */
+#define LANE_MIXED 16
+
+/* Each column's time in each state, in 255ths of the column's width
+ * (rounded, so a column may sum a little over 255); share[c][LANE_NONE]
+ * is 0: what the known states leave is time not alive or not known. */
+struct lane_mix {
+	uint8_t share[LANE_COLUMNS][LANE_NSTATES];
+};
+
 struct lane_set {
 	uint64_t start_ns;  /* column 0 starts here (the trace's start) */
 	uint64_t column_ns; /* each column's width */
 	size_t ncolumns;    /* columns up to the run's end, <= LANE_COLUMNS */
 	size_t nlanes;	    /* one per run_report thread, in its order */
 	struct lane *lanes;
+	/* the mixes of lanes [0, nmixed): min(nlanes, LANE_MIXED) */
+	size_t nmixed;
+	struct lane_mix *mixes;
 };
 
 /* "running", "runnable", "lock", "io", "sleep", "child", "blocked",

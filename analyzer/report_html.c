@@ -7,6 +7,7 @@
 #include <time.h>
 #include "analyzer/analyze.h"
 #include "analyzer/html.h"
+#include "analyzer/lanes_svg.h"
 #include "analyzer/locks.h"
 #include "analyzer/machine_text.h"
 #include "analyzer/offcpu.h"
@@ -282,7 +283,7 @@ void report_html_timeline(FILE *f, const struct run_report *r)
 	const struct lane_set *set = &r->lanes;
 	char(*labels)[THREAD_LABEL_SIZE] = NULL;
 	const char **label_ptrs = NULL;
-	struct svg_band *bands = NULL;
+	struct lanes_svg_band *bands = NULL;
 	size_t *rows = NULL, n = 0;
 	char a[32];
 
@@ -324,14 +325,14 @@ void report_html_timeline(FILE *f, const struct run_report *r)
 		r->nphases ? " Bands on top are the phases the workload "
 			     "marked."
 			   : "");
-	svg_state_legend(f);
+	lanes_svg_legend(f);
 	fputs("<div class=\"wide timeline\">\n", f);
-	svg_timeline(f, &(struct svg_lanes){.set = set,
-					    .rows = rows,
-					    .labels = label_ptrs,
-					    .nrows = n,
-					    .bands = bands,
-					    .nbands = r->nphases});
+	lanes_svg_timeline(f, &(struct lanes_svg_run){.set = set,
+						      .rows = rows,
+						      .labels = label_ptrs,
+						      .nrows = n,
+						      .bands = bands,
+						      .nbands = r->nphases});
 	fputs("</div>\n", f);
 	if (n < r->nthreads)
 		fprintf(f,

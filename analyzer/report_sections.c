@@ -45,6 +45,7 @@ const struct family_section report_sections_family[] = {
 	 compare_html_dropped},
 	{"explanation", "explanation", "Explanation", NULL,
 	 compare_html_explanation},
+	{"timelines", "timelines", "Timelines", NULL, compare_html_timelines},
 	{"comparison", "comparison", "Comparison", NULL,
 	 compare_html_comparison},
 	{"models", "models", "Models", NULL, compare_html_models},

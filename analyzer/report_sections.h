@@ -81,6 +81,7 @@ int report_text_phases(FILE *f, const struct run_report *r, int room);
 
 void compare_html_dropped(FILE *f, const struct family_page *p);
 void compare_html_explanation(FILE *f, const struct family_page *p);
+void compare_html_timelines(FILE *f, const struct family_page *p);
 void compare_html_comparison(FILE *f, const struct family_page *p);
 void compare_html_models(FILE *f, const struct family_page *p);
 void compare_html_environment(FILE *f, const struct family_page *p);

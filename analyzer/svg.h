@@ -1,7 +1,8 @@
 /* svg.h - the report's pictures as inline SVG: scales with their ticks,
- * a horizontal bar chart, a histogram over log2 slots and the timeline's
- * lanes. Numbers in, markup out; labels given are escaped (html_text),
- * colours come from the page's style sheet (html.c). */
+ * a horizontal bar chart and a histogram over log2 slots (the threads'
+ * lanes are lanes_svg.h's). Numbers in, markup out; labels given are
+ * escaped (html_text), colours come from the page's style sheet
+ * (html.c). */
 #ifndef LAB_SVG_H
 #define LAB_SVG_H
 
@@ -9,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "analyzer/lanes.h"
 
 /* What an axis counts, for its tick labels. */
 enum svg_unit {
@@ -51,6 +51,13 @@ const char *svg_tick_label(char *buf, size_t len, double v, enum svg_unit u);
 #define SVG_LOG_RATIO 30.0
 bool svg_wants_log(double min, double max);
 
+/* The most ticks an axis is given room for. */
+#define SVG_MAX_TICKS 24
+/* A vertical grid line from top to bottom at x, its label (the
+ * writer's own text) under it. */
+void svg_x_tick(FILE *f, double x, double top, double bottom,
+		const char *label);
+
 /* One bar: label and shown text are escaped. lo..hi is the range over
  * repeated runs, drawn as a whisker when lo < hi. A bar not known is
  * drawn as "–". */
@@ -72,29 +79,5 @@ void svg_bar_chart(FILE *f, const char *title, const struct svg_bar *bars,
  * heights linear in the count. */
 void svg_log2_histogram(FILE *f, const char *title, const uint64_t *hist,
 			unsigned int nslots);
-
-/* A band over the timeline: a phase of the workload. */
-struct svg_band {
-	uint64_t from_ns, to_ns; /* since the lanes' start */
-	const char *label;	 /* escaped */
-};
-
-/* The timeline: one row per lane listed in rows (indices into
- * set->lanes), labelled with labels[i] (escaped); equal neighbouring
- * columns drawn as one segment; bands on top, with lines down through
- * the lanes where they begin; a time axis below. */
-struct svg_lanes {
-	const struct lane_set *set;
-	const size_t *rows;
-	const char *const *labels;
-	size_t nrows;
-	const struct svg_band *bands;
-	size_t nbands;
-};
-void svg_timeline(FILE *f, const struct svg_lanes *l);
-/* The states' colours and (for print) patterns, as an HTML list. */
-void svg_state_legend(FILE *f);
-/* "running", "runnable", "blocked: lock", ...: a state for people */
-const char *svg_state_label(enum lane_state s);
 
 #endif /* LAB_SVG_H */

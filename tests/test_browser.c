@@ -13,6 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "analyzer/compare.h"
+#include "analyzer/compare_lanes.h"
+#include "analyzer/explain.h"
+#include "analyzer/report.h"
 #include "tests/browser.h"
 #include "tests/json_path.h"
 #include "tests/test.h"
@@ -29,13 +33,18 @@ struct contract {
 	const char *const *links; /* pages section#models links to */
 	const char *const *texts; /* strings it shows as text */
 	const char *charted;	  /* a section that shows a chart (<svg>) */
+	/* the family's timelines, "timeline-MODEL:LANES" each (a group per
+	 * model drawn, with so many lanes), space-separated */
+	const char *timelines;
+	const char *const *titles; /* strings an SVG <title> holds as text */
 };
 
 static const char *const report_sections_run[] = {
 	"summary",  "timeline", "runq",	   "offcpu",	  "locks",
 	"creation", "phases",	"threads", "environment", NULL};
-static const char *const report_sections_family[] = {
-	"explanation", "comparison", "models", "environment", NULL};
+static const char *const report_sections_family[] = {"explanation", "timelines",
+						     "comparison",  "models",
+						     "environment", NULL};
 
 /* the ids of the page's sections, space-separated */
 static const char section_ids_js[] =
@@ -48,6 +57,12 @@ static const char handlers_js[] =
 	"Array.from(document.querySelectorAll('*')).filter(e => "
 	"Array.from(e.attributes).some(a => a.name.startsWith('on')))"
 	".map(e => e.outerHTML.slice(0, 80)).join(' | ')";
+
+/* each model's group in the timelines, with its lanes: "id:lanes ..." */
+static const char timelines_js[] =
+	"Array.from(document.querySelectorAll('section#timelines svg "
+	"g[id^=\"timeline-\"]'), g => g.id + ':' + "
+	"g.querySelectorAll('g.lane').length).join(' ')";
 
 static const char model_links_js[] =
 	"Array.from(document.querySelectorAll('section#models a[href]'), "
@@ -198,6 +213,52 @@ static int check_texts(struct browser *b, const struct contract *c, char *why)
 	return faults;
 }
 
+/* The timelines drawn: every group expected, with its lanes, and no
+ * other. */
+static int check_timelines(struct browser *b, const struct contract *c,
+			   char *why)
+{
+	char *got = browser_eval(b, timelines_js);
+	int fault = !got || strcmp(got, c->timelines);
+
+	if (!got)
+		add(why, "timelines: %s", browser_error(b));
+	else if (fault)
+		add(why, "timelines: \"%s\", expected \"%s\"", got,
+		    c->timelines);
+	free(got);
+	return fault;
+}
+
+/* A JavaScript expression that is true when an SVG <title> holds text. */
+static char *titles_js(const char *text)
+{
+	json_object *s = json_object_new_string(text);
+	char *js = NULL;
+
+	if (asprintf(&js,
+		     "String(Array.from(document.querySelectorAll('svg "
+		     "title'), t => t.textContent).some(t => t.includes(%s)))",
+		     json_object_to_json_string(s)) < 0)
+		js = NULL;
+	json_object_put(s);
+	return js;
+}
+
+static int check_titles(struct browser *b, const struct contract *c, char *why)
+{
+	int faults = 0;
+
+	for (const char *const *t = c->titles; *t; t++) {
+		char *js = titles_js(*t), what[128];
+
+		snprintf(what, sizeof(what), "title: \"%s\" in a <title>", *t);
+		faults += js ? expect(b, js, "true", what, why) : 1;
+		free(js);
+	}
+	return faults;
+}
+
 static int check_chart(struct browser *b, const char *section, char *why)
 {
 	char js[256], what[64];
@@ -233,6 +294,12 @@ static int page_faults(struct browser *b, const char *path,
 	faults += expect(b, handlers_js, "", "markup: event handlers", why);
 	if (c->charted)
 		faults += check_chart(b, c->charted, why);
+	if (c->timelines) {
+		faults += check_chart(b, "timelines", why);
+		faults += check_timelines(b, c, why);
+	}
+	if (c->titles)
+		faults += check_titles(b, c, why);
 	if (shot) {
 		char png[256];
 
@@ -526,6 +593,41 @@ static int files_ending(const char *dir, const char *suffix, char names[][64],
 
 #define MAX_RUNS 8
 
+static const char *const models[] = {"processes", "threads", "coroutines",
+				     "serial"};
+
+/* What the timelines of the family of scenario in dir show: a group per
+ * model whose run was used, a lane per thread up to the cap, in the
+ * models' order (see struct contract). */
+static void timelines_of(const char *dir, const char *scenario, char *buf,
+			 size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		char path[1024];
+		json_object *r;
+		uint64_t threads;
+
+		snprintf(path, sizeof(path), "%s/%s-%s.json", dir, scenario,
+			 models[m]);
+		r = json_object_from_file(path);
+		if (!r)
+			continue;
+		threads = json_path_u64(r, "totals.threads");
+		if (json_object_get_boolean(json_path(r, "trace.complete")) &&
+		    json_path_u64(r, "run.exit_code") == 0 && used < len)
+			used += snprintf(
+				buf + used, len - used, "%stimeline-%s:%llu",
+				used ? " " : "", models[m],
+				(unsigned long long)(threads < CMP_LANES
+							     ? threads
+							     : CMP_LANES));
+		json_object_put(r);
+	}
+}
+
 /* sudo make demo, then a browser on lab-out/io/index.html and the pages
  * it links to. */
 TEST(browser_family_report)
@@ -535,6 +637,7 @@ TEST(browser_family_report)
 	struct contract family = {.sections = report_sections_family,
 				  .links = links,
 				  .charted = "comparison"};
+	char timelines[256];
 	struct browser *b;
 	int n, code;
 
@@ -557,6 +660,8 @@ TEST(browser_family_report)
 		if (dropped(dir, stems[i], false) == 1)
 			family.dropped = 1;
 	}
+	timelines_of(dir, "io", timelines, sizeof(timelines));
+	family.timelines = timelines;
 	snprintf(index, sizeof(index), "%s/index.html", dir);
 	CHECK_MSG(page_faults(b, index, &family, "io-index", why) == 0,
 		  "%s:\n%s", index, why);
@@ -567,6 +672,109 @@ TEST(browser_family_report)
 	free(why);
 	free(out);
 	browser_close(b);
+}
+
+/* A run of x-MODEL by hand: n threads named in turn by names, each
+ * running for a third of every column and asleep the rest. */
+static struct run_report *hostile_run(const char *model, size_t n,
+				      const char *const *names, size_t nnames)
+{
+	struct run_report *r = calloc(1, sizeof(*r));
+	struct lane_set *l = &r->lanes;
+
+	if (!r)
+		abort();
+	snprintf(r->info.workload, sizeof(r->info.workload), "<i>x</i>-%s",
+		 model);
+	r->info.cpu_count = 2;
+	r->complete = r->has_summary = true;
+	r->wall_ns = (uint64_t)(100 + 50 * n) * 1000000;
+	r->nthreads = n;
+	r->threads = calloc(n, sizeof(*r->threads));
+	l->nmixed = n < LANE_MIXED ? n : LANE_MIXED;
+	l->lanes = calloc(n, sizeof(*l->lanes));
+	l->mixes = calloc(l->nmixed, sizeof(*l->mixes));
+	if (!r->threads || !l->lanes || !l->mixes)
+		abort();
+	l->ncolumns = 64;
+	l->column_ns = r->wall_ns / l->ncolumns;
+	l->nlanes = n;
+	for (size_t i = 0; i < n; i++) {
+		r->threads[i].tid = 100 + (uint32_t)i;
+		snprintf(r->threads[i].comm, sizeof(r->threads[i].comm), "%s",
+			 names[i % nnames]);
+		memset(l->lanes[i].state, LANE_SLEEP, l->ncolumns);
+		for (size_t c = 0; i < l->nmixed && c < l->ncolumns; c++) {
+			l->mixes[i].share[c][LANE_RUNNING] = 85;
+			l->mixes[i].share[c][LANE_SLEEP] = 170;
+		}
+	}
+	return r;
+}
+
+/* A family whose scenario and threads are named with markup: its page
+ * shows the names as text, in the timelines' lanes too, and runs none
+ * of them. */
+TEST(browser_family_hostile_names)
+{
+	static const char *const names[] = {"<svg onload=x>", "</script><!--",
+					    "\"'><i>q</i>", "<img src=x>",
+					    NULL};
+	static const char *const texts[] = {"<i>x</i>: the models compared",
+					    NULL};
+	/* what the page's source must not hold as it is */
+	static const char *const raw[] = {"<svg onload", "</script><!--",
+					  "<i>q</i>", "<img src=x", "<i>x</i>"};
+	const struct contract c = {
+		.sections = report_sections_family,
+		.texts = texts,
+		.titles = names,
+		.timelines = "timeline-processes:16 timeline-threads:16 "
+			     "timeline-coroutines:1"};
+	struct run_report *runs[] = {hostile_run("processes", 21, names, 4),
+				     hostile_run("threads", 21, names, 4),
+				     hostile_run("coroutines", 1, names, 4)};
+	char path[1024], err[256], *why, *page;
+	struct comparison cmp;
+	struct explanation e;
+	struct browser *b;
+	FILE *f;
+
+	compare_init(&cmp);
+	for (size_t i = 0; i < 3; i++) {
+		CHECK_MSG(compare_add(&cmp, runs[i], err, sizeof(err)) == 0,
+			  "%s", err);
+		free(runs[i]->threads);
+		lanes_free(&runs[i]->lanes);
+		free(runs[i]);
+	}
+	compare_finish(&cmp);
+	if (explain(&cmp, &e))
+		abort();
+	snprintf(path, sizeof(path), "%s/index.html", test_tmpdir());
+	f = fopen(path, "w");
+	if (!CHECK(f) || !CHECK(compare_write_html(f, &cmp, &e, NULL, 0) == 0))
+		goto out;
+	fclose(f);
+	f = NULL;
+	page = read_file(path);
+	for (size_t i = 0; page && i < sizeof(raw) / sizeof(raw[0]); i++)
+		CHECK_MSG(!strstr(page, raw[i]), "%s holds \"%s\" unescaped",
+			  path, raw[i]);
+	free(page);
+	b = start_browser();
+	if (!b)
+		goto out;
+	why = malloc(WHY_MAX);
+	CHECK_MSG(page_faults(b, path, &c, "family-hostile", why) == 0,
+		  "%s:\n%s", path, why);
+	free(why);
+	browser_close(b);
+out:
+	if (f)
+		fclose(f);
+	explain_free(&e);
+	compare_free(&cmp);
 }
 
 static const char *const hostile_args[] = {

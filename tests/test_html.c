@@ -11,6 +11,7 @@
 #include "analyzer/explain.h"
 #include "analyzer/html.h"
 #include "analyzer/lanes.h"
+#include "analyzer/lanes_svg.h"
 #include "analyzer/report.h"
 #include "analyzer/report_sections.h"
 #include "analyzer/svg.h"
@@ -305,7 +306,7 @@ TEST(svg_histogram_spans_the_used_slots)
 	free(c.text);
 }
 
-TEST(svg_timeline_merges_equal_columns)
+TEST(lanes_svg_timeline_merges_equal_columns)
 {
 	struct lane lanes[2];
 	struct lane_set set = {.start_ns = T0,
@@ -315,7 +316,7 @@ TEST(svg_timeline_merges_equal_columns)
 			       .lanes = lanes};
 	size_t rows[] = {1};
 	const char *labels[] = {"7 <svg onload=x>"};
-	struct svg_band band = {10 * MS, 20 * MS, "work"};
+	struct lanes_svg_band band = {10 * MS, 20 * MS, "work"};
 	struct capture c;
 
 	memset(lanes, LANE_NONE, sizeof(lanes));
@@ -323,12 +324,13 @@ TEST(svg_timeline_merges_equal_columns)
 	memset(lanes[1].state, LANE_RUNNING, 100);
 	memset(lanes[1].state + 40, LANE_SLEEP, 30);
 	memset(lanes[0].state, LANE_LOCK, 100);
-	svg_timeline(capture_start(&c), &(struct svg_lanes){.set = &set,
-							    .rows = rows,
-							    .labels = labels,
-							    .nrows = 1,
-							    .bands = &band,
-							    .nbands = 1});
+	lanes_svg_timeline(capture_start(&c),
+			   &(struct lanes_svg_run){.set = &set,
+						   .rows = rows,
+						   .labels = labels,
+						   .nrows = 1,
+						   .bands = &band,
+						   .nbands = 1});
 	capture_end(&c);
 	/* one path per state, one segment per run */
 	CHECK_EQ(count(c.text, "<path class=\"s-running\""), 1);

@@ -433,6 +433,83 @@ TEST(lanes_empty_trace)
 	run_report_free(r);
 }
 
+/* Whether each column's mix gives each state its time in the column,
+ * in 255ths of the column, give or take a rounding each way. */
+static bool mix_follows(const struct lane_set *l, const struct lane_mix *m,
+			uint64_t t0, const struct phase *ph, size_t n)
+{
+	for (size_t c = 0; c < l->ncolumns; c++) {
+		uint64_t lo = l->start_ns + c * l->column_ns;
+		uint64_t hi = lo + l->column_ns, ts = t0;
+		uint64_t in[LANE_NSTATES] = {0};
+
+		for (size_t i = 0; i < n; ts += ph[i++].ns) {
+			uint64_t from = ts > lo ? ts : lo;
+			uint64_t to = ts + ph[i].ns < hi ? ts + ph[i].ns : hi;
+
+			if (from < to)
+				in[ph[i].state] += to - from;
+		}
+		for (int st = LANE_NONE; st < LANE_NSTATES; st++) {
+			double want = st == LANE_NONE
+					      ? 0
+					      : 255.0 * (double)in[st] /
+							(double)l->column_ns;
+
+			if (!CHECK_MSG(m->share[c][st] <= want + 1.5 &&
+					       m->share[c][st] + 1.5 >= want,
+				       "column %zu, %s: %u/255, expected %.1f",
+				       c, lanes_state_name(st), m->share[c][st],
+				       want))
+				return false;
+		}
+	}
+	return true;
+}
+
+TEST(lanes_keep_the_mix_of_the_first_threads)
+{
+	/* 20 processes, each started 1 ms after the last, switch states
+	 * every few hundred µs, out of step with the columns, and exit */
+	enum { N = 20 };
+	struct phase ph[N][5];
+	uint64_t t0[N], end = 0;
+	struct stream s = {0};
+	struct run_report *r;
+
+	for (uint32_t i = 0; i < N; i++) {
+		const struct phase p[5] = {
+			{LANE_RUNNING, (300 + 70 * i) * US},
+			{LANE_LOCK, (250 + 30 * i) * US},
+			{LANE_RUNNABLE, 170 * US},
+			{i % 2 ? LANE_IO : LANE_SLEEP, (900 + 13 * i) * US},
+			{LANE_RUNNING, 410 * US},
+		};
+		uint64_t e;
+
+		memcpy(ph[i], p, sizeof(p));
+		t0[i] = T0 + i * MS;
+		e = script(&s, ROOT + i, ROOT + i, t0[i], ph[i], 5, 0, true);
+		if (e > end)
+			end = e;
+	}
+	r = analyse(&s, NULL, 0, end);
+	free(s.ev);
+	if (!CHECK(r) || !CHECK_EQ(r->lanes.nlanes, N) ||
+	    !CHECK_EQ(r->lanes.nmixed, LANE_MIXED) ||
+	    !columns_fit(&r->lanes, r->wall_ns))
+		goto out;
+	for (size_t i = 0; i < r->lanes.nmixed; i++) {
+		uint32_t k = r->threads[i].tid - ROOT;
+
+		if (!CHECK(k < N) || !mix_follows(&r->lanes, &r->lanes.mixes[i],
+						  t0[k], ph[k], 5))
+			break;
+	}
+out:
+	run_report_free(r);
+}
+
 TEST(lanes_state_names)
 {
 	for (int a = 0; a < LANE_NSTATES; a++) {
