@@ -64,6 +64,29 @@ static enum cmp_unit unit_of(const char *key)
 	return CMP_UNIT_COUNT;
 }
 
+static json_object *relation_json(const struct relation *r)
+{
+	static const char *const kinds[] = {"order", "ratio", "share"};
+	static const char *const orders[] = {"unknown", "close", "below",
+					     "above"};
+	json_object *o = json_object_new_object();
+
+	json_put_str(o, "kind", kinds[r->kind]);
+	json_put_str(o, "metric_a", r->metric_a);
+	json_put_str(o, "model_a", compare_model_name(r->a));
+	json_put_str(o, "metric_b", r->metric_b);
+	json_put_str(o, "model_b", compare_model_name(r->b));
+	if (r->kind == RELATION_ORDER) {
+		json_put_str(o, "order", orders[r->order]);
+	} else {
+		json_object_object_add(
+			o, "value",
+			json_object_new_double(round(r->value * 1000) / 1000));
+		json_put_str(o, "shown", r->shown);
+	}
+	return o;
+}
+
 static json_object *claim_json(const struct claim *cl)
 {
 	json_object *o = json_object_new_object();
@@ -88,6 +111,10 @@ static json_object *claim_json(const struct claim *cl)
 		json_object_array_add(ev, x);
 	}
 	json_object_object_add(o, "evidence", ev);
+	ev = json_object_new_array();
+	for (size_t i = 0; i < cl->nrel; i++)
+		json_object_array_add(ev, relation_json(&cl->rel[i]));
+	json_object_object_add(o, "relations", ev);
 	return o;
 }
 
