@@ -96,10 +96,6 @@ struct cmp_metric_info {
 	const char *key;   /* the JSON name: "wall_ns" */
 	const char *label; /* for the terminal: "wall time" */
 	enum cmp_unit unit;
-	/* the relative difference below which a single run's order is not
-	 * called, where it is not CMP_MARGIN_SINGLE: a figure that varies
-	 * more between identical runs */
-	double margin;
 };
 
 /* One figure of one model over its runs; n = 0: not known. The median is
@@ -152,7 +148,9 @@ int compare_model_of(const char *workload, char *scenario, size_t len);
 /* "processes", ... */
 const char *compare_model_name(enum cmp_model m);
 const struct cmp_metric_info *compare_metric(enum cmp_metric m);
-/* The margin of a single run's order on m (cmp_metric_info). */
+/* The relative difference below which a single run's order on m is not
+ * called: how much m varies between identical runs, CMP_MARGIN_SINGLE
+ * where it was not measured to vary more. */
 double compare_margin(enum cmp_metric m);
 /* A figure as people read it: "1.52 ms", "20,000", "2,120 kB", "0.77". */
 void compare_show(char *buf, size_t len, double v, enum cmp_unit unit);

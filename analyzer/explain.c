@@ -122,8 +122,11 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 
 	if (n < 2 || !same_work(c))
 		return;
-	/* a job whose wall time its sleeps set (daemon) */
-	if (m == CMP_WALL && l && l->cost == CMP_NMETRICS && !l->cpu_bound)
+	/* a job whose wall time its sleeps set (daemon), or whose cost the
+	 * headline ranked by another figure */
+	if (m == CMP_WALL && l &&
+	    ((l->cost == CMP_NMETRICS && !l->cpu_bound) ||
+	     (l->cost != CMP_NMETRICS && l->cost != CMP_WALL)))
 		return;
 	/* rule_user_switches sets the kernel's switches beside the
 	 * coroutines' own */

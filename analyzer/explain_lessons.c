@@ -57,8 +57,6 @@ static void lesson_waits(const struct comparison *c, struct claim *cl)
 	if (claim_order(cl, c, CMP_SWITCHES_PER_TASK, T, C) == CMP_ABOVE) {
 		say(cl, "; threads against coroutines");
 		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK, T, C);
-		say(cl, ", and the CPU time those waits cost: on-CPU ");
-		say_each(cl, c, CMP_ONCPU, "for ");
 	} else {
 		say(cl, ", too close to call: here the coroutines' waits "
 			"cost the kernel as many switches");
@@ -198,8 +196,7 @@ static void lesson_pingpong(const struct comparison *c, struct claim *cl)
 	if (has(c, P, CMP_SWITCHES_PER_OP))
 		say(cl, ", %s for processes",
 		    fig(cl, c, CMP_SWITCHES_PER_OP, P));
-	say(cl, "); coroutines switch in user space, saving registers and a "
-		"stack pointer, and the kernel is not involved");
+	say(cl, "); coroutines switch in user space, without the kernel");
 	if (has(c, P, CMP_OP_COST)) {
 		enum cmp_order o = claim_order(cl, c, CMP_OP_COST, P, T);
 

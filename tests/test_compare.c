@@ -241,11 +241,11 @@ TEST(compare_calls_an_order_only_beyond_the_margin)
 {
 	struct comparison c;
 
-	/* one run each: wall time's margin, 50% */
+	/* one run each: wall time's margin, 65% */
 	compare_runs(&c, (struct run_report *[]){
-				 run_of("io-processes", 149 * MS, MS),
+				 run_of("io-processes", 164 * MS, MS),
 				 run_of("io-threads", 100 * MS, MS),
-				 run_of("io-coroutines", 151 * MS, MS),
+				 run_of("io-coroutines", 166 * MS, MS),
 				 NULL,
 			 });
 	CHECK_EQ(compare_order(&c, CMP_WALL, CMP_PROCESSES, CMP_THREADS),
@@ -256,8 +256,8 @@ TEST(compare_calls_an_order_only_beyond_the_margin)
 		 CMP_BELOW);
 	CHECK_EQ(compare_order(&c, CMP_WALL, CMP_THREADS, CMP_SERIAL),
 		 CMP_UNKNOWN);
-	/* a count's margin is wider: 2x */
-	CHECK(compare_margin(CMP_SWITCHES) > compare_margin(CMP_WALL));
+	/* run-queue waits vary far more between identical runs */
+	CHECK(compare_margin(CMP_RUNQ_WAIT) > compare_margin(CMP_WALL));
 	compare_free(&c);
 
 	/* repeats: medians 2x apart, but the ranges overlap */
@@ -493,9 +493,12 @@ TEST(explain_names_an_order_against_expectation)
 				 NULL,
 			 });
 	cl = claim_of(&c, &e, "order_wall");
-	CHECK_CLAIM(cl, "Wall time: coroutines 990 ms > processes 640 ms ≈ "
-			"threads 590 ms; against the expected order, "
-			"coroutines above processes and threads.");
+	/* coroutines are apart from threads, not from processes, and
+	 * processes from neither: no chain says that */
+	CHECK_CLAIM(cl, "Wall time: coroutines 990 ms, processes 640 ms, "
+			"threads 590 ms: coroutines above threads (1.7×); "
+			"processes too close to call against either; against "
+			"the expected order, coroutines above threads.");
 	check_claims_have_numbers(&e);
 	explain_free(&e);
 	compare_free(&c);
@@ -508,7 +511,7 @@ TEST(explain_threads_slower_than_processes_says_where)
 	struct explanation e;
 	const struct claim *cl;
 	struct run_report *p = run_of("lock-processes", 1430 * MS, 2810 * MS),
-			  *t = run_of("lock-threads", 2300 * MS, 4500 * MS),
+			  *t = run_of("lock-threads", 2500 * MS, 4500 * MS),
 			  *co = run_of("lock-coroutines", 1010 * MS, 1010 * MS);
 
 	switches(p, 1000, 492);
@@ -517,12 +520,12 @@ TEST(explain_threads_slower_than_processes_says_where)
 	p->totals.klock_wait_ns = 5110 * US;
 	compare_runs(&c, (struct run_report *[]){p, t, co, NULL});
 	cl = claim_of(&c, &e, "inversion");
-	CHECK_CLAIM(cl, "Threads took longer than processes, 2.30 s against "
+	CHECK_CLAIM(cl, "Threads took longer than processes, 2.50 s against "
 			"1.43 s, against the expected order; threads measured "
 			"more: on-CPU time 4.50 s against 2.81 s (1.6×), "
 			"kernel switches 9,220 against 1,492 (6.2×); --repeat "
 			"5 would show whether it holds.");
-	/* 17.5 ms more kernel lock waits is too little for 870 ms */
+	/* 17.5 ms more kernel lock waits is too little for 1.07 s */
 	CHECK(cl && !strstr(cl->text, "kernel lock waits"));
 	check_claims_have_numbers(&e);
 	explain_free(&e);
@@ -588,7 +591,7 @@ TEST(explain_coroutines_losing_not_to_parallelism)
 	struct explanation e;
 	const struct claim *cl;
 	struct run_report *t = run_of("lock-threads", 600 * MS, 600 * MS),
-			  *co = run_of("lock-coroutines", 990 * MS, 970 * MS);
+			  *co = run_of("lock-coroutines", 1100 * MS, 1080 * MS);
 
 	co->totals.user_switches = 48000000;
 	compare_runs(&c, (struct run_report *[]){t, co, NULL});
@@ -596,7 +599,7 @@ TEST(explain_coroutines_losing_not_to_parallelism)
 	CHECK_CLAIM(cl, "but not to parallelism: threads kept only 1.00 CPUs "
 			"busy too");
 	CHECK_CLAIM(cl, "48,000,000 user-space switches the difference is "
-			"7.7 ns a switch");
+			"10.0 ns a switch");
 	check_claims_have_numbers(&e);
 	explain_free(&e);
 	compare_free(&c);
@@ -700,11 +703,11 @@ TEST(explain_creation_against_the_expected_order)
 
 	compare_runs(&c, (struct run_report *[]){
 				 spawn_run("spawn-processes", 1000 * US, 0, 0),
-				 spawn_run("spawn-threads", 3000 * US, 0, 0),
+				 spawn_run("spawn-threads", 8000 * US, 0, 0),
 				 NULL,
 			 });
 	cl = claim_of(&c, &e, "creation");
-	CHECK_CLAIM(cl, "threads cost more than processes (3.0×), against the "
+	CHECK_CLAIM(cl, "threads cost more than processes (8.0×), against the "
 			"expected order");
 	explain_free(&e);
 	compare_free(&c);
@@ -721,7 +724,7 @@ TEST(explain_creation_from_fork_to_first_run_without_phases)
 
 	p->created_processes = (struct creation_summary){.count = 10,
 							 .ran = 10,
-							 .mean_ns = 2040 * US,
+							 .mean_ns = 4100 * US,
 							 .with_faults = 10,
 							 .page_faults = 190};
 	t->created_threads = (struct creation_summary){.count = 10,
@@ -731,9 +734,9 @@ TEST(explain_creation_from_fork_to_first_run_without_phases)
 						       .page_faults = 11};
 	compare_runs(&c, (struct run_report *[]){p, t, co, NULL});
 	cl = claim_of(&c, &e, "creation");
-	CHECK_CLAIM(cl, "From fork to first run a process took 2.04 ms on "
+	CHECK_CLAIM(cl, "From fork to first run a process took 4.10 ms on "
 			"average (19 page faults each), a thread 407 µs (1.1 "
-			"page faults each): processes cost more (5.0×), as "
+			"page faults each): processes cost more (10×), as "
 			"expected; the coroutine run had the kernel create 0 "
 			"tasks.");
 	check_claims_have_numbers(&e);
@@ -818,7 +821,7 @@ TEST(explain_lock_waits_holding_up_the_gil)
 	struct comparison c;
 	struct explanation e;
 	const struct claim *cl;
-	struct run_report *p = run_of("gil-processes", 600 * MS, 995 * MS),
+	struct run_report *p = run_of("gil-processes", 500 * MS, 995 * MS),
 			  *t = run_of("gil-threads", 998 * MS, 999 * MS),
 			  *co = run_of("gil-coroutines", 998 * MS, 995 * MS);
 	uint32_t tids[2] = {2, 3};
@@ -840,7 +843,7 @@ TEST(explain_lock_waits_holding_up_the_gil)
 		    "Threads were held up by locks: 1.61 s in 163 futex "
 		    "lock waits, 62% of the 2.60 s their threads spent "
 		    "off-CPU, so they kept only 1.00 CPUs busy where "
-		    "processes kept 1.66; against "
+		    "processes kept 1.99; against "
 		    "0 ns for processes and 0 ns for coroutines, which wait "
 		    "inside their runtime");
 	check_claims_have_numbers(&e);
