@@ -58,6 +58,12 @@ const char *claim_cpus(struct claim *cl, const struct comparison *c)
 	return cite(cl, "cpus", -1, NULL, c->cpus, CMP_UNIT_COUNT);
 }
 
+const char *claim_tick(struct claim *cl, const struct comparison *c)
+{
+	return cite(cl, "tick_ns", -1, NULL, (double)c->info.tick_ns,
+		    CMP_UNIT_NS);
+}
+
 const char *claim_value(struct claim *cl, const char *key, enum cmp_model model,
 			double v)
 {

@@ -26,6 +26,8 @@ const char *claim_fig(struct claim *cl, const struct comparison *c,
 		      enum cmp_metric m, enum cmp_model model);
 /* The CPUs the tasks could use. */
 const char *claim_cpus(struct claim *cl, const struct comparison *c);
+/* The scheduler tick of the recording machine (environment.tick_ns). */
+const char *claim_tick(struct claim *cl, const struct comparison *c);
 /* A figure of a model that is not a metric (runs left out). */
 const char *claim_value(struct claim *cl, const char *key, enum cmp_model model,
 			double v);

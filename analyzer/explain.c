@@ -602,6 +602,31 @@ static void rule_locks(const struct comparison *c, struct claim *cl, int arg)
 	say(cl, ".");
 }
 
+/* rusage splits a task's CPU time into user and system by where the
+ * scheduler tick found it: for many short tasks a sample, which the
+ * table's CPU user and CPU system rows show as if measured. */
+static void rule_cpu_split(const struct comparison *c, struct claim *cl,
+			   int arg)
+{
+	enum cmp_model most = CMP_NMODELS;
+
+	(void)arg;
+	for (int m = 0; m < CMP_NMODELS; m++)
+		if (has(c, m, CMP_CREATED) && has(c, m, CMP_USER) &&
+		    (most == CMP_NMODELS ||
+		     med(c, m, CMP_CREATED) > med(c, most, CMP_CREATED)))
+			most = m;
+	if (most == CMP_NMODELS || med(c, most, CMP_CREATED) < 100 ||
+	    !c->info.tick_ns)
+		return;
+	say(cl,
+	    "The CPU user and CPU system rows split CPU time by where the "
+	    "scheduler tick (every %s) found each task, a sample that says "
+	    "little of the %s tasks %s created if they live less than a "
+	    "tick; on-CPU time, measured at every switch, is exact.",
+	    claim_tick(cl, c), fig(cl, c, CMP_CREATED, most), name(most));
+}
+
 /* Runs whose figures are less than exact, or were left out. */
 static void rule_quality(const struct comparison *c, struct claim *cl, int arg)
 {
@@ -667,6 +692,7 @@ static const struct rule rules[] = {
 	{"io_bound", rule_io_bound, 0},
 	{"creation", rule_creation, 0},
 	{"user_switches", rule_user_switches, 0},
+	{"cpu_split", rule_cpu_split, 0},
 	{"locks", rule_locks, 0},
 	{"quality", rule_quality, 0},
 };
