@@ -118,7 +118,12 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 	bool any = false, against;
 	char b[64];
 
+	const struct explain_lesson *l = explain_lesson(c->scenario);
+
 	if (n < 2 || !same_work(c))
+		return;
+	/* a job whose wall time its sleeps set (daemon) */
+	if (m == CMP_WALL && l && l->cost == CMP_NMETRICS && !l->cpu_bound)
 		return;
 	/* rule_user_switches sets the kernel's switches beside the
 	 * coroutines' own */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "analyzer/claim.h"
 #include "analyzer/explain.h"
+#include "analyzer/machine_text.h"
 
 #define med  claim_med
 #define has  claim_has
@@ -54,8 +55,9 @@ static void lesson_waits(const struct comparison *c, struct claim *cl)
 	    "once in epoll (%s per task)",
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, C));
 	if (claim_order(cl, c, CMP_SWITCHES_PER_TASK, T, C) == CMP_ABOVE) {
+		say(cl, "; threads against coroutines");
 		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK, T, C);
-		say(cl, "; the CPU time those waits cost: on-CPU ");
+		say(cl, ", and the CPU time those waits cost: on-CPU ");
 		say_each(cl, c, CMP_ONCPU, "for ");
 	} else {
 		say(cl, ", too close to call: here the coroutines' waits "
@@ -152,6 +154,34 @@ static void lesson_race(const struct comparison *c, struct claim *cl)
 	say(cl, ".");
 }
 
+/* What changing address space costs on the recording machine, from
+ * what it recorded of its CPU: nothing is said where it recorded
+ * nothing. */
+static void say_address_space(struct claim *cl, const struct lab_trace_info *in)
+{
+	bool pti = !strncmp(in->page_table_isolation, "Mitigation: PTI", 15);
+
+	if (!in->tlb_tags[0])
+		return;
+	if (machine_text_tlb_tagged(in->tlb_tags))
+		say(cl,
+		    "; this CPU tags TLB entries with their address space "
+		    "(%s), so a process switch keeps them and changing "
+		    "address space costs little",
+		    machine_text_tlb_tags(in->tlb_tags));
+	else if (pti)
+		say(cl,
+		    "; this CPU has no PCID and the kernel isolates its page "
+		    "tables (%s): every system call already swaps page tables "
+		    "and flushes the TLB's user entries, so a process's "
+		    "change of address space adds little here",
+		    in->page_table_isolation);
+	else if (!strcmp(in->tlb_tags, "none"))
+		say(cl, "; this CPU has no PCID: a change of address space "
+			"flushes the TLB, so the process side refills its "
+			"entries after every switch");
+}
+
 /* pingpong: what a round trip costs, the kernel's part of it, and what
  * a process and a thread here pass the token through. */
 static void lesson_pingpong(const struct comparison *c, struct claim *cl)
@@ -173,16 +203,18 @@ static void lesson_pingpong(const struct comparison *c, struct claim *cl)
 	if (has(c, P, CMP_OP_COST)) {
 		enum cmp_order o = claim_order(cl, c, CMP_OP_COST, P, T);
 
-		say(cl, ". Processes against threads: %s",
+		say(cl,
+		    ". Processes and threads do not pass the token the same "
+		    "way: processes through a pair of pipes (a write and a "
+		    "read system call each way), threads through a futex "
+		    "word, so what separates them (%s",
 		    o == CMP_ABOVE   ? "processes cost more"
 		    : o == CMP_BELOW ? "threads cost more"
-				     : "too close to call");
+				     : "here, too close to call");
 		if (o == CMP_ABOVE)
 			claim_ratio(cl, c, CMP_OP_COST, P, T);
-		say(cl, ", but they do not pass the token the same way: "
-			"processes through a pair of pipes (a write and a read "
-			"system call each way), threads through a futex word, "
-			"so the difference is not the switch alone");
+		say(cl, ") is not the switch alone");
+		say_address_space(cl, &c->info);
 	}
 	say(cl, ".");
 }
@@ -231,7 +263,10 @@ static void lesson_queue(const struct comparison *c, struct claim *cl)
 	    "or full (%s per item)",
 	    fig(cl, c, CMP_SYS_PER_OP, P), fig(cl, c, CMP_SYS_PER_OP, T));
 	if (has(c, C, CMP_SYS_PER_OP))
-		say(cl, " and the coroutines' channel never does (%s)",
+		say(cl,
+		    ", and the coroutines' channel needs no system call at "
+		    "all (%s per item of system time, from the rest of the "
+		    "run)",
 		    fig(cl, c, CMP_SYS_PER_OP, C));
 	say(cl, ".");
 }
@@ -249,6 +284,8 @@ static void lesson_shared(const struct comparison *c, struct claim *cl)
 		    first ? "An update cost " : "; ", name(m),
 		    fig(cl, c, CMP_MANAGER_PER_OP, m),
 		    fig(cl, c, CMP_LOCKED_PER_OP, m));
+		claim_ratio_of(cl, c, CMP_MANAGER_PER_OP, m, CMP_LOCKED_PER_OP,
+			       m);
 		first = false;
 	}
 	if (first)

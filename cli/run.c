@@ -168,18 +168,47 @@ static void progress(unsigned int run, unsigned int runs, const char *name)
 		fprintf(stderr, "\r%*s\r", 62, "");
 }
 
+/* Without --repeat, a family whose first round took at most a third of
+ * this runs three rounds, at most half, two: one run's order is called
+ * only beyond a wide margin (compare.h), and a cheap family can measure
+ * its spread instead. */
+#define AUTO_REPEAT_BUDGET_S 10.0
+#define AUTO_REPEAT_MAX	     3
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The rounds a family runs in all, its first having taken took_s. */
+static unsigned int auto_rounds(double took_s)
+{
+	unsigned int n = took_s > 0
+				 ? (unsigned int)(AUTO_REPEAT_BUDGET_S / took_s)
+				 : AUTO_REPEAT_MAX;
+
+	return n < 1 ? 1 : n > AUTO_REPEAT_MAX ? AUTO_REPEAT_MAX : n;
+}
+
 /* A workload, or a scenario's family, once or --repeat times: the
  * models interleaved (p, t, c, s, p, t, c, s, ...) so that a drift of
- * the machine touches every model alike. */
+ * the machine touches every model alike. A family without --repeat
+ * runs once, then again where that was cheap (auto_rounds); its first
+ * round keeps the plain names, the next ones are name-2, name-3. */
 int run_workloads(const char *name, const struct run_args *a)
 {
 	char self[PATH_MAX], dir[PATH_MAX], params[256] = "defaults";
 	char json[PATH_MAX + 80], index[PATH_MAX + 16], scenario[64] = "";
 	char *argv[3 + 2 * NGIVEN + 1];
 	unsigned int repeat = a->repeat ? a->repeat : 1;
+	bool automatic = !a->repeat && workload_is_scenario(name);
 	struct family fam = {0};
 	int code = EXIT_OK, ran = 0;
 	size_t used = 0;
+	double start = now_s();
 
 	if (self_path(self, sizeof(self)))
 		return die(EXIT_ERROR, "run: finding the lab binary: %s",
@@ -220,13 +249,16 @@ int run_workloads(const char *name, const struct run_args *a)
 			argv[n] = NULL;
 			if (ran && repeat == 1 && !fam.on)
 				putchar('\n');
-			if (repeat > 1)
+			if (run > 1 || repeat > 1)
 				progress(run, repeat, (*w)->name);
 			snprintf(scenario, sizeof(scenario), "%s",
 				 (*w)->scenario);
-			r = trace_and_report((*w)->name, argv, true, params,
-					     dir, a, repeat > 1 ? run : 0,
-					     repeat > 1 ? NULL : stdout, &fam);
+			r = trace_and_report(
+				(*w)->name, argv, true, params, dir, a,
+				repeat > 1 && !automatic ? run
+				: run > 1		 ? run
+							 : 0,
+				run > 1 || repeat > 1 ? NULL : stdout, &fam);
 			ran++;
 			if (r >= EXIT_SIGNAL || r == EXIT_ERROR ||
 			    r == EXIT_TIMEOUT) {
@@ -236,6 +268,18 @@ int run_workloads(const char *name, const struct run_args *a)
 			}
 			if (r && !code)
 				code = r;
+		}
+		if (automatic && run == 1 && !code) {
+			double took = now_s() - start;
+
+			repeat = auto_rounds(took);
+			if (repeat > 1)
+				printf("\nlab: the family took %.1f s; running "
+				       "it %u more time%s to measure the "
+				       "spread "
+				       "(--repeat 1: once only)\n",
+				       took, repeat - 1,
+				       repeat == 2 ? "" : "s");
 		}
 	}
 	if (repeat > 1)
@@ -247,8 +291,7 @@ int run_workloads(const char *name, const struct run_args *a)
 
 		snprintf(json, sizeof(json), "%s/%s.json", dir, scenario);
 		snprintf(index, sizeof(index), "%s/index.html", dir);
-		if (repeat == 1)
-			putchar('\n');
+		putchar('\n');
 		r = family_finish(&fam, "run", json, index);
 		if (r && !code)
 			code = r;

@@ -804,8 +804,8 @@ TEST(explain_pingpong_costs_a_round_trip)
 			"threads and 50 ns for coroutines.");
 	CHECK_CLAIM(cl, "(1.7 kernel switches a round trip for threads, 2 for "
 			"processes)");
-	CHECK_CLAIM(cl, "Processes against threads: processes cost more "
-			"(2.2×), but they do not pass the token the same way");
+	CHECK_CLAIM(cl, "so what separates them (processes cost more (2.2×)) "
+			"is not the switch alone");
 	CHECK(!explain_find(&e, "order_wall"));
 	CHECK(!explain_find(&e, "order_oncpu"));
 	check_claims_have_numbers(&e);

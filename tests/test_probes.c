@@ -572,6 +572,47 @@ static void check_explanation(struct json_object *cmp, const char *scenario)
 				  scenario, concurrent[i], model);
 }
 
+/* A family whose first round is cheap runs again by default, to measure
+ * its spread, and says so; --repeat 1 runs it once. */
+TEST(a_cheap_family_repeats_by_default)
+{
+	const char *why, *dir;
+	char *out = malloc(OUT_MAX), path[512];
+	struct json_object *cmp;
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	const char *argv[] = {test_lab_path(), "run", "spawn", "--tasks", "5",
+			      "--ops",	       "2",   "-o",    dir,	  NULL};
+	int code = test_run(argv, out, OUT_MAX, false);
+
+	if (!CHECK_MSG(code == 0, "lab run spawn exited %d:\n%s", code, out))
+		goto done;
+	CHECK_MSG(strstr(out, "more times to measure the spread"), "%s", out);
+	snprintf(path, sizeof(path), "%s/spawn.json", dir);
+	cmp = json_object_from_file(path);
+	if (CHECK_MSG(cmp, "no comparison %s", path))
+		CHECK_EQ(json_object_get_int(get(cmp, "repeats")), 3);
+	json_object_put(cmp);
+	/* the first round keeps the plain names */
+	snprintf(path, sizeof(path), "%s/spawn-threads.lab", dir);
+	CHECK_MSG(access(path, F_OK) == 0, "no %s", path);
+	snprintf(path, sizeof(path), "%s/spawn-threads-3.lab", dir);
+	CHECK_MSG(access(path, F_OK) == 0, "no %s", path);
+
+	const char *once[] = {
+		test_lab_path(), "run", "spawn", "--tasks", "5", "--ops", "2",
+		"--repeat",	 "1",	"-o",	 dir,	    NULL};
+	code = test_run(once, out, OUT_MAX, false);
+	CHECK_MSG(code == 0 && !strstr(out, "to measure the spread"),
+		  "lab run spawn --repeat 1 exited %d:\n%s", code, out);
+done:
+	free(out);
+}
+
 /* A family run ends with its comparison and explanation, in the terminal
  * and in <scenario>.json. */
 TEST(a_family_run_compares_and_explains)
@@ -740,19 +781,13 @@ TEST(every_family_runs_under_probes)
 		struct json_object *r;
 
 		if (strcmp((*w)->scenario, last)) {
-			const char *argv[] = {test_lab_path(),
-					      "run",
-					      (*w)->scenario,
-					      "-o",
-					      dir,
-					      "--tasks",
-					      "2",
-					      "--ops",
-					      "20",
-					      "--duration",
-					      "0.05",
-					      "--creation-calls",
-					      NULL};
+			const char *argv[] = {
+				test_lab_path(), "run", (*w)->scenario, "-o",
+				dir, "--tasks", "2", "--ops", "20",
+				"--duration", "0.05", "--creation-calls",
+				/* once: the screen holds one
+				 * round's lines */
+				"--repeat", "1", NULL};
 			int code;
 
 			last = (*w)->scenario;
