@@ -38,8 +38,8 @@ LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
 LIB_ASMS := $(wildcard workloads/coro/*.S)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASMS:%.S=$(OBJ)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c) tests/workload_child.c tests/json_path.c \
-	tests/browser.c tests/sudo_user.c tests/trace_craft.c tests/fuzz/fuzz_trace.c \
-	tests/fuzz/replay.c
+	tests/browser.c tests/sudo_user.c tests/trace_craft.c tests/kept_families.c \
+	tests/fuzz/fuzz_trace.c tests/fuzz/replay.c
 TEST_OBJS := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 SKEL := $(BUILD)/lab.skel.h

@@ -12,6 +12,8 @@
  * (TEST_DEFAULT_TIMEOUT seconds, or what TEST_TIMEOUT declares) is
  * killed with every process it started. Statics start afresh in each
  * test; state meant to outlast one test goes in test_shared() memory.
+ * A test declared with TEST_AT_END runs after every other, to check what
+ * they left behind.
  */
 #ifndef LAB_TEST_H
 #define LAB_TEST_H
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef void (*test_fn)(void);
 
@@ -28,11 +31,18 @@ typedef void (*test_fn)(void);
 /* timeout_s 0: TEST_DEFAULT_TIMEOUT */
 void test_register(const char *name, test_fn fn, const char *file,
 		   int timeout_s);
+/* The same for a test that runs once every other selected test has
+ * ended. */
+void test_register_at_end(const char *name, test_fn fn, const char *file,
+			  int timeout_s);
 bool test_check(bool ok, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void test_skip(const char *why);
 /* A fresh empty directory under build/test-tmp/ for this test. */
 const char *test_tmpdir(void);
+/* When this run of the tests began (CLOCK_REALTIME): what is older in
+ * build/test-tmp/ an earlier run left. */
+struct timespec test_run_start(void);
 /* Path of the built lab binary (build/lab). */
 const char *test_lab_path(void);
 /* Runs argv (NULL-terminated) with stdout and stderr captured into out
@@ -59,6 +69,18 @@ void test_at_end(void (*fn)(void));
 	__attribute__((constructor)) static void name##_register(void)         \
 	{                                                                      \
 		test_register(#name, name, __FILE__, (seconds));               \
+	}                                                                      \
+	static void name(void)
+
+/* A test that runs after every other selected test, in a process of its
+ * own and counted like them, whatever its file: one that checks what the
+ * tests before it left (test_run_start() tells this run's files from an
+ * earlier run's). Unlike test_at_end(), it can fail. */
+#define TEST_AT_END(name, seconds)                                             \
+	static void name(void);                                                \
+	__attribute__((constructor)) static void name##_register(void)         \
+	{                                                                      \
+		test_register_at_end(#name, name, __FILE__, (seconds));        \
 	}                                                                      \
 	static void name(void)
 

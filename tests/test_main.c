@@ -1,6 +1,7 @@
 /* test_main.c - runs the registered tests, each in a process of its own
- * (see test.h), and prints one line each, then "N passed, N failed, N
- * skipped". Arguments select tests by substring of their name or file.
+ * (see test.h), those declared TEST_AT_END last, and prints one line
+ * each, then "N passed, N failed, N skipped". Arguments select tests by
+ * substring of their name or file.
  *
  * A test's process reports to the runner through a pipe: its failure
  * lines as they come, why it skipped, and that it returned. The runner
@@ -36,6 +37,7 @@ struct test {
 	const char *file;
 	test_fn fn;
 	int timeout_s;
+	bool at_end; /* runs after every other */
 };
 
 static struct test tests[MAX_TESTS];
@@ -43,6 +45,7 @@ static int ntests;
 static const struct test *current;
 static char tmpdir[512];
 static char lab_path[512];
+static struct timespec run_start;
 static void (*at_end[MAX_AT_END])(void);
 static int nat_end;
 
@@ -57,16 +60,28 @@ struct rec_head {
 	uint32_t len;
 } __attribute__((packed));
 
-void test_register(const char *name, test_fn fn, const char *file,
-		   int timeout_s)
+static void add_test(const char *name, test_fn fn, const char *file,
+		     int timeout_s, bool last)
 {
 	if (ntests == MAX_TESTS) {
 		fprintf(stderr, "tests: more than %d tests\n", MAX_TESTS);
 		exit(2);
 	}
-	tests[ntests++] =
-		(struct test){name, file, fn,
-			      timeout_s > 0 ? timeout_s : TEST_DEFAULT_TIMEOUT};
+	tests[ntests++] = (struct test){
+		name, file, fn,
+		timeout_s > 0 ? timeout_s : TEST_DEFAULT_TIMEOUT, last};
+}
+
+void test_register(const char *name, test_fn fn, const char *file,
+		   int timeout_s)
+{
+	add_test(name, fn, file, timeout_s, false);
+}
+
+void test_register_at_end(const char *name, test_fn fn, const char *file,
+			  int timeout_s)
+{
+	add_test(name, fn, file, timeout_s, true);
 }
 
 static void write_all(int fd, const char *p, size_t len)
@@ -179,6 +194,11 @@ const char *test_tmpdir(void)
 	return tmpdir;
 }
 
+struct timespec test_run_start(void)
+{
+	return run_start;
+}
+
 const char *test_lab_path(void)
 {
 	return lab_path;
@@ -260,11 +280,15 @@ static int selected(const struct test *t, int argc, char **argv)
 	return 0;
 }
 
+/* the tests at the end after the others; then by file, in the order
+ * they were declared */
 static int by_file_then_order(const void *a, const void *b)
 {
 	const struct test *x = a, *y = b;
-	int c = strcmp(x->file, y->file);
+	int c = (x->at_end > y->at_end) - (x->at_end < y->at_end);
 
+	if (!c)
+		c = strcmp(x->file, y->file);
 	return c ? c : (x < y ? -1 : x > y);
 }
 
@@ -558,6 +582,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_interrupt};
 	sigset_t stops, unblocked;
 
+	clock_gettime(CLOCK_REALTIME, &run_start);
 	snprintf(lab_path, sizeof(lab_path), "%s", env ? env : "build/lab");
 	/* sudo make test: the tests that want sudo's identity play it
 	 * themselves; lab run as root by the others stays root */

@@ -98,6 +98,12 @@ static void probe_lab_skipped(void)
 	CHECK_MSG(0, "probe: ran despite LAB_SKIP");
 }
 
+/* declared first, run last: after share_set, which ran before share_get */
+static void probe_last(void)
+{
+	CHECK_EQ(*shared, SHARED_VALUE);
+}
+
 /* in the runner, after the probes: what the shared memory holds */
 static void probe_at_end(void)
 {
@@ -135,6 +141,7 @@ __attribute__((constructor)) static void register_probes(void)
 		return;
 	shared = test_shared(sizeof(*shared));
 	test_at_end(probe_at_end);
+	test_register_at_end(PROBE_PREFIX "last", probe_last, __FILE__, 0);
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		test_register(probes[i].name, probes[i].fn, __FILE__,
 			      probes[i].timeout_s);
@@ -242,7 +249,8 @@ TEST_TIMEOUT(runner_isolates_crashes_exits_and_hangs, 30)
 		"ok   " PROBE_PREFIX "share_get (",
 		"SKIP " PROBE_PREFIX "skip: probe: no reason to run\n",
 		"SKIP " PROBE_PREFIX "lab_skipped: LAB_SKIP=lab_skipped\n",
-		"3 passed, 4 failed, 2 skipped\n",
+		"ok   " PROBE_PREFIX "last (",
+		"4 passed, 4 failed, 2 skipped\n",
 		NULL};
 	static char out[1 << 16];
 	char dir[PATH_MAX], self[PATH_MAX], asan[1024];
