@@ -17,6 +17,9 @@ static json_object *number(double v, enum cmp_unit unit)
 {
 	if (unit == CMP_UNIT_AVG || unit == CMP_UNIT_RATIO)
 		return json_object_new_double(round(v * 1000) / 1000);
+	/* a share: 0.06% of the takes is 0.0006 */
+	if (unit == CMP_UNIT_SHARE)
+		return json_object_new_double(round(v * 1e6) / 1e6);
 	return json_object_new_uint64(v > 0 ? (uint64_t)llround(v) : 0);
 }
 

@@ -114,7 +114,7 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 {
 	enum cmp_metric m = (enum cmp_metric)arg;
 	enum cmp_model ms[NCONC];
-	size_t n = claim_present(c, m, ms), apart = 0, close = 0;
+	size_t n = claim_present(c, m, ms);
 	bool any = false, against;
 	char b[64];
 
@@ -138,16 +138,11 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 		return;
 	say(cl, "%s:", claim_capital(b, sizeof(b), compare_metric(m)->label));
 	against = claim_ranking(cl, c, m, ms, n);
-	for (size_t i = 0; i < cl->nrel; i++)
-		if (cl->rel[i].kind == RELATION_ORDER) {
-			apart += cl->rel[i].order != CMP_CLOSE;
-			close += cl->rel[i].order == CMP_CLOSE;
-		}
+	/* an order as expected, or none, restates the table: the headline
+	 * and the lesson say why; only an exception is worth its line */
 	if (!against) {
-		say(cl, "%s",
-		    !apart  ? ", too close to call."
-		    : close ? ", as expected where apart."
-			    : ", as expected.");
+		cl->text[0] = '\0';
+		cl->nev = cl->nrel = 0;
 		return;
 	}
 	/* every pair apart the wrong way round, grouped by the higher */
@@ -228,9 +223,6 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		return;
 	}
 	if (o == CMP_ABOVE) {
-		double extra = med(c, co, CMP_ONCPU) - med(c, par, CMP_ONCPU),
-		       sw = med(c, co, CMP_USER_SWITCHES);
-
 		say(cl,
 		    "Coroutines lost the CPU-bound race, %s against %s for "
 		    "%s, but not to parallelism: %s kept only %s CPUs busy "
@@ -238,12 +230,11 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		    fig(cl, c, CMP_WALL, co), fig(cl, c, CMP_WALL, par),
 		    name(par), name(par), fig(cl, c, CMP_BUSY, par),
 		    fig(cl, c, CMP_ONCPU, co), fig(cl, c, CMP_ONCPU, par));
-		/* arithmetic, not a cause: what the extra time is a switch */
-		if (extra > 0 && sw > 0)
+		if (med(c, co, CMP_USER_SWITCHES) > 0)
 			say(cl,
-			    "; spread over their %s user-space switches the "
-			    "difference is %.1f ns a switch",
-			    fig(cl, c, CMP_USER_SWITCHES, co), extra / sw);
+			    ", with %s switches in user space where %s made "
+			    "none",
+			    fig(cl, c, CMP_USER_SWITCHES, co), name(par));
 		say(cl, ".");
 		return;
 	}
@@ -437,10 +428,20 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 {
 	static const char *const one[] = {"a process", "a thread",
 					  "a coroutine"};
+	const struct explain_lesson *l = explain_lesson(c->scenario);
 	enum cmp_model ms[NCONC];
 	size_t n = claim_present(c, CMP_SPAWN_PER_TASK, ms);
+	bool few = true;
 
 	(void)arg;
+	/* creation is spawn's headline and lesson already; with a task or
+	 * two, the spawn phase is mostly the runtime's one-off setup */
+	if (l && l->cost == CMP_SPAWN_PER_TASK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		few &= med(c, ms[i], CMP_TASKS) < 4;
+	if (n >= 2 && few)
+		return;
 	if (n >= 2) {
 		say(cl, "In the spawn phases, creating a task took");
 		for (size_t i = 0; i < n; i++) {
@@ -455,7 +456,12 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 		}
 		say(cl, ": ");
 		claim_costs(cl, c, CMP_SPAWN_PER_TASK, ms, n);
-		say(cl, ".");
+		say(cl,
+		    ": a process is a fork, which copies the parent's page "
+		    "tables and faults in what the child touches, a thread "
+		    "shares the address space and needs a stack and a kernel "
+		    "task, a coroutine needs neither kernel task nor system "
+		    "call.");
 		return;
 	}
 	/* no spawn phases: what the scheduler saw of each creation */
@@ -515,24 +521,14 @@ static void rule_user_switches(const struct comparison *c, struct claim *cl,
 	    "%s context switch%s of it",
 	    fig(cl, c, CMP_USER_SWITCHES, co), fig(cl, c, CMP_SWITCHES, co),
 	    med(c, co, CMP_SWITCHES) == 1 ? "" : "es");
-	if (has(c, CMP_THREADS, CMP_SWITCHES) &&
-	    has(c, CMP_PROCESSES, CMP_SWITCHES) && same_work(c)) {
-		enum cmp_order o = claim_order(cl, c, CMP_SWITCHES,
-					       CMP_PROCESSES, CMP_THREADS);
-
-		say(cl, ", against %s for threads and %s for processes",
-		    fig(cl, c, CMP_SWITCHES, CMP_THREADS),
-		    fig(cl, c, CMP_SWITCHES, CMP_PROCESSES));
-		if (o == CMP_CLOSE)
-			say(cl, " (too close to call between them)");
-		else if (o == CMP_ABOVE)
-			say(cl, " (more for processes, as expected)");
-		else
-			say(cl, " (more for threads, against the expected "
-				"order)");
-	} else if (has(c, CMP_THREADS, CMP_SWITCHES) && same_work(c))
+	if (has(c, CMP_THREADS, CMP_SWITCHES) && same_work(c)) {
 		say(cl, ", against %s for threads",
 		    fig(cl, c, CMP_SWITCHES, CMP_THREADS));
+		if (has(c, CMP_PROCESSES, CMP_SWITCHES))
+			say(cl, " and %s for processes",
+			    fig(cl, c, CMP_SWITCHES, CMP_PROCESSES));
+		say(cl, ", whose every wait and wakeup is a kernel switch");
+	}
 	say(cl, ".");
 }
 
@@ -542,6 +538,7 @@ static void rule_user_switches(const struct comparison *c, struct claim *cl,
  * busy. */
 static void rule_locks(const struct comparison *c, struct claim *cl, int arg)
 {
+	const struct explain_lesson *l = explain_lesson(c->scenario);
 	enum cmp_model worst = CMP_NMODELS, others[CMP_NMODELS];
 	enum cmp_model freer = CMP_NMODELS;
 	double wait, off;
@@ -549,6 +546,10 @@ static void rule_locks(const struct comparison *c, struct claim *cl, int arg)
 	char b[64];
 
 	(void)arg;
+	/* a word handed back and forth is waited on as a lock is, but no
+	 * lock: the lesson says what it is */
+	if (l && l->futex_handoff)
+		return;
 	for (int m = 0; m < CMP_NMODELS; m++)
 		if (has(c, m, CMP_LOCK_WAIT) &&
 		    (worst == CMP_NMODELS ||

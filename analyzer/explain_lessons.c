@@ -111,6 +111,14 @@ static void lesson_lock(const struct comparison *c, struct claim *cl)
 		if (has(c, T, CMP_WAITED_SHARE))
 			say(cl, ", and %s of the threads' takes had to wait",
 			    fig(cl, c, CMP_WAITED_SHARE, T));
+		/* the kernel's part is not all of it: say how much */
+		if (has(c, T, CMP_ONCPU))
+			say(cl,
+			    ". That kernel time is %s of the threads' %s "
+			    "on-CPU; the rest ran in user space, which these "
+			    "probes cannot break down",
+			    claim_share(cl, c, CMP_SYS, T, CMP_ONCPU, T),
+			    fig(cl, c, CMP_ONCPU, T));
 	}
 	if (has(c, C, CMP_USER_SWITCHES) && med(c, C, CMP_USER_SWITCHES) > 0)
 		say(cl,
@@ -142,9 +150,9 @@ static void lesson_race(const struct comparison *c, struct claim *cl)
 	say_each(cl, c, CMP_LOST_SHARE, "for ");
 	say(cl,
 	    ". counter += 1 is a read, an add and a write: two tasks that "
-	    "read the same value write the same result, and one increment "
-	    "is gone. On %s CPUs threads and processes run at the same "
-	    "time",
+	    "interleave between them, on %s CPUs at once or one preempted "
+	    "by the other, read the same value and write the same result, "
+	    "and one increment is gone",
 	    claim_cpus(cl, c));
 	if (has(c, C, CMP_LOST_SHARE) && med(c, C, CMP_LOST_SHARE) == 0)
 		say(cl, "; coroutines lost none: they switch only where they "
@@ -200,17 +208,23 @@ static void lesson_pingpong(const struct comparison *c, struct claim *cl)
 	if (has(c, P, CMP_OP_COST)) {
 		enum cmp_order o = claim_order(cl, c, CMP_OP_COST, P, T);
 
-		say(cl,
-		    ". Processes and threads do not pass the token the same "
-		    "way: processes through a pair of pipes (a write and a "
-		    "read system call each way), threads through a futex "
-		    "word, so what separates them (%s",
+		say(cl, ". Processes against threads: %s",
 		    o == CMP_ABOVE   ? "processes cost more"
 		    : o == CMP_BELOW ? "threads cost more"
-				     : "here, too close to call");
+				     : "too close to call");
 		if (o == CMP_ABOVE)
 			claim_ratio(cl, c, CMP_OP_COST, P, T);
-		say(cl, ") is not the switch alone");
+		say(cl,
+		    ", and not by the switch alone: processes pass the token "
+		    "through a pair of pipes (a write and a read system call "
+		    "each way), threads through a futex word");
+		if (med(c, P, CMP_SYS_PER_OP) > 0 &&
+		    med(c, T, CMP_SYS_PER_OP) > 0)
+			say(cl,
+			    "; CPU system per round trip: %s for processes, %s "
+			    "for threads",
+			    fig(cl, c, CMP_SYS_PER_OP, P),
+			    fig(cl, c, CMP_SYS_PER_OP, T));
 		say_address_space(cl, &c->info);
 	}
 	say(cl, ".");
@@ -236,6 +250,14 @@ static void lesson_spawn(const struct comparison *c, struct claim *cl)
 	if (has(c, P, CMP_CREATOR_PER_TASK)) {
 		say(cl, ". The creator's time in the call, per task: ");
 		say_each(cl, c, CMP_CREATOR_PER_TASK, "for ");
+		if (has(c, P, CMP_CREATE_CALL))
+			say(cl, ", of which the kernel's fork took %s",
+			    fig(cl, c, CMP_CREATE_CALL, P));
+		else if (has(c, P, CMP_RUNQ_WAIT))
+			say(cl,
+			    " (a call that returns to a busy CPU waits for it: "
+			    "the processes' threads waited %s in all runnable)",
+			    fig(cl, c, CMP_RUNQ_WAIT, P));
 	}
 	if (has(c, C, CMP_SPAWN_PER_TASK))
 		say(cl,
@@ -256,8 +278,8 @@ static void lesson_queue(const struct comparison *c, struct claim *cl)
 	say(cl,
 	    ". The processes' pipe takes a write and a read system call for "
 	    "every item (CPU system %s per item), while the threads' ring "
-	    "under a mutex enters the kernel only to wait when it is empty "
-	    "or full (%s per item)",
+	    "takes a mutex per item and enters the kernel only when the "
+	    "mutex is contended or the ring is empty or full (%s per item)",
 	    fig(cl, c, CMP_SYS_PER_OP, P), fig(cl, c, CMP_SYS_PER_OP, T));
 	if (has(c, C, CMP_SYS_PER_OP))
 		say(cl,
@@ -361,21 +383,59 @@ static void lesson_gil(const struct comparison *c, struct claim *cl)
 }
 
 static const struct explain_lesson lessons[] = {
-	{"io", CMP_WALL, NULL, false, "lesson_io", lesson_waits},
-	{"net", CMP_WALL, NULL, false, "lesson_net", lesson_waits},
-	{"cpu", CMP_WALL, NULL, true, NULL, NULL},
-	{"gil", CMP_WALL, NULL, true, "lesson_gil", lesson_gil},
-	{"lock", CMP_WALL, NULL, true, "lesson_lock", lesson_lock},
-	{"race", CMP_NMETRICS, NULL, true, "lesson_race", lesson_race},
-	{"pingpong", CMP_OP_COST, "round trip", false, "lesson_pingpong",
-	 lesson_pingpong},
-	{"spawn", CMP_SPAWN_PER_TASK, NULL, false, "lesson_spawn",
-	 lesson_spawn},
-	{"queue", CMP_OP_COST, "item", false, "lesson_queue", lesson_queue},
-	{"shared", CMP_MANAGER_PER_OP, "update through the manager", false,
-	 "lesson_shared", lesson_shared},
-	{"pool", CMP_ASYNC, NULL, false, "lesson_pool", lesson_pool},
-	{"daemon", CMP_NMETRICS, NULL, false, "lesson_daemon", lesson_daemon},
+	{.scenario = "io",
+	 .cost = CMP_WALL,
+	 .rule_name = "lesson_io",
+	 .rule = lesson_waits},
+	{.scenario = "net",
+	 .cost = CMP_WALL,
+	 .rule_name = "lesson_net",
+	 .rule = lesson_waits},
+	/* its lesson is cpu_bound's, a rule every CPU-bound job has */
+	{.scenario = "cpu", .cost = CMP_WALL, .cpu_bound = true},
+	{.scenario = "gil",
+	 .cost = CMP_WALL,
+	 .cpu_bound = true,
+	 .rule_name = "lesson_gil",
+	 .rule = lesson_gil},
+	{.scenario = "lock",
+	 .cost = CMP_WALL,
+	 .cpu_bound = true,
+	 .rule_name = "lesson_lock",
+	 .rule = lesson_lock},
+	{.scenario = "race",
+	 .cost = CMP_NMETRICS,
+	 .cpu_bound = true,
+	 .rule_name = "lesson_race",
+	 .rule = lesson_race},
+	{.scenario = "pingpong",
+	 .cost = CMP_OP_COST,
+	 .per = "round trip",
+	 .futex_handoff = true,
+	 .rule_name = "lesson_pingpong",
+	 .rule = lesson_pingpong},
+	{.scenario = "spawn",
+	 .cost = CMP_SPAWN_PER_TASK,
+	 .rule_name = "lesson_spawn",
+	 .rule = lesson_spawn},
+	{.scenario = "queue",
+	 .cost = CMP_OP_COST,
+	 .per = "item",
+	 .rule_name = "lesson_queue",
+	 .rule = lesson_queue},
+	{.scenario = "shared",
+	 .cost = CMP_MANAGER_PER_OP,
+	 .per = "update through the manager",
+	 .rule_name = "lesson_shared",
+	 .rule = lesson_shared},
+	{.scenario = "pool",
+	 .cost = CMP_ASYNC,
+	 .rule_name = "lesson_pool",
+	 .rule = lesson_pool},
+	{.scenario = "daemon",
+	 .cost = CMP_NMETRICS,
+	 .rule_name = "lesson_daemon",
+	 .rule = lesson_daemon},
 };
 
 const struct explain_lesson *explain_lesson(const char *scenario)

@@ -56,6 +56,10 @@ NS, COUNT, AVG, KIB, RATIO, SHARE = "ns", "count", "avg", "kib", "ratio", \
     "share"
 
 
+# figures of the machine a claim may cite (evidence with model null)
+MACHINE_FIGURES = ("cpus", "tick_ns")
+
+
 def thread_sum(key):
     return key in THREAD_SUMS or (key.startswith("offcpu_") and
                                   key.endswith("_ns"))
@@ -65,6 +69,8 @@ def unit_of(key):
     """A metric's unit, from its name (docs/report-schema.md)."""
     if key in ("cpus", "excluded_runs"):
         return COUNT
+    if key == "tick_ns":
+        return NS
     if key == "cpus_busy":
         return RATIO
     if key.endswith("_share"):
@@ -261,15 +267,16 @@ class Audit:
             unit = unit_of(metric)
             name = "%s of %s" % (metric, model) if model else metric
             if model is None:
-                want = (self.doc["environment"].get("cpus")
-                        if metric == "cpus" else None)
+                want = (self.doc["environment"].get(metric)
+                        if metric in MACHINE_FIGURES else None)
                 if want is None:
                     self.say(where, "evidence",
                              "%s = %s: no such figure of the machine"
                              % (metric, v))
                 elif v != want:
                     self.say(where, "evidence",
-                             "cpus = %s, environment.cpus is %s" % (v, want))
+                             "%s = %s, environment.%s is %s"
+                             % (metric, v, metric, want))
             elif model not in self.models:
                 self.say(where, "evidence",
                          "%s = %s: %s did not run" % (name, v, model))

@@ -138,14 +138,16 @@ static bool share_of_wall(json_object *cl, json_object *rel)
 	return true;
 }
 
-/* "as expected" said of an order against the expected one */
+/* "as expected" said of an order against the expected one: the words
+ * added where the claim did not say them */
 static bool as_expected(json_object *cl, json_object *rel)
 {
 	static const char *const cost[] = {"processes", "threads",
 					   "coroutines"};
+	char text[4096];
 	int a = -1, b = -1;
 
-	if (!strstr(str(cl, "claim"), "as expected") || !apart(rel))
+	if (!apart(rel))
 		return false;
 	for (int i = 0; i < 3; i++) {
 		a = strcmp(str(rel, "model_a"), cost[i]) ? a : i;
@@ -155,6 +157,11 @@ static bool as_expected(json_object *cl, json_object *rel)
 		return false;
 	/* the model expected to cost more, now below */
 	set_str(rel, "order", a < b ? "below" : "above");
+	if (!strstr(str(cl, "claim"), "as expected")) {
+		snprintf(text, sizeof(text), "%s All as expected.",
+			 str(cl, "claim"));
+		set_str(cl, "claim", text);
+	}
 	return true;
 }
 
