@@ -365,6 +365,10 @@ int run_dry(const char *name, char *const *cmd, const struct run_args *a)
 	}
 	if (repeat > 1)
 		printf("%u times each, the models interleaved\n", repeat);
+	else if (!cmd && !a->repeat && workload_is_scenario(name))
+		printf("again if the first round takes %.0f s or less (%u "
+		       "rounds at most; --repeat 1: once)\n",
+		       AUTO_REPEAT_BUDGET_S, AUTO_REPEAT_MAX);
 	if (a->timeout_s)
 		printf("killing the run after %g s\n", a->timeout_s);
 	if (a->outdir)
