@@ -346,7 +346,7 @@ TEST(gil_threads_under_the_probes_wait_on_the_condition)
 TEST(gil_threads_wait_as_cpython_does)
 {
 	const char *const ours[] = {"gil-threads", "--ops", "75000000", NULL};
-	const char *const theirs[] = {"--", GIL_PYTHON, GIL_JOB_PY, "3000000",
+	const char *const theirs[] = {"--", GIL_PYTHON, GIL_JOB_PY, "5000000",
 				      NULL};
 	struct gil_trace t, py;
 	const char *why, *dir;

@@ -9,7 +9,8 @@
  *
  * The lock, in gil_lock.c, is CPython's since 3.2 (Python/ceval_gil.c,
  * take_gil and drop_gil), cut down to what decides who runs:
- *	- the GIL is a flag, locked, guarded by a mutex (gil->mutex)
+ *	- the GIL is a flag, locked, guarded by a mutex (CPython's
+ *	  gil->mutex; here the launcher's lock at the start of gil)
  *	- a thread that finds it taken waits on a condition, gil_cond, at most
  *	  a switch interval (5 ms, sys.getswitchinterval()) at a time; when an
  *	  interval passed and the GIL did not change hands, it sets a drop
@@ -32,7 +33,7 @@
  * CPython 3.2 hand the lock over.
  *
  * The futex words a trace shows, each named by the symbol it lies in:
- *	gil		the mutex: held for moments, seldom waited on
+ *	gil		the mutex: held for moments, waited on briefly
  *	gil_cond+...	where waiters sleep (glibc waits on one of two words
  *			inside a condition variable)
  *	gil_switch_cond+...	where the thread that let go waits for a taker
