@@ -9,5 +9,6 @@ extern const struct workload gil_processes;
 extern const struct workload gil_threads;
 extern const struct workload gil_coroutines;
 extern const struct workload gil_serial;
+extern const struct workload gil_old_threads;
 
 #endif /* LAB_GIL_H */
