@@ -303,6 +303,14 @@ static void check_daemon(struct seen *s)
 	same_mark(s, LAB_RESULT_DAEMON_BEATS, " daemon beat ", AFTER, 1, 0);
 }
 
+/* "...; the lock taken 12 times, 8 of them from another task (66.7%),
+ * ..." */
+static void check_gil(struct seen *s)
+{
+	same_mark(s, LAB_RESULT_TAKES, "the lock taken ", AFTER, 1, 0);
+	same_mark(s, LAB_RESULT_HANDOFFS, " times, ", AFTER, 1, 0);
+}
+
 /* "2 tasks x 1000000 multiply-adds: 0.019 s wall, ..." */
 static void check_cpu(struct seen *s)
 {
@@ -328,7 +336,7 @@ static void check_io(struct seen *s)
 		"processes", "threads", "coroutines", "serial"                 \
 	}
 
-/* Small runs of every scenario but gil. */
+/* Small runs of every scenario. */
 static const struct family families[] = {
 	{"race", "--tasks 2 --ops 100000", P3, 1, check_race},
 	{"lock", "--tasks 2 --ops 20000", P4, 1, check_lock},
@@ -341,6 +349,7 @@ static const struct family families[] = {
 	{"daemon", "--tasks 2 --ops 4 --duration 0.08", P3, 2, check_daemon},
 	{"cpu", "--tasks 2 --ops 1000000", P4, 1, check_cpu},
 	{"io", "--tasks 3 --ops 3 --duration 0.03", P4, 1, check_io},
+	{"gil", "--tasks 2 --ops 20000000", P4, 1, check_gil},
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))

@@ -203,6 +203,8 @@ static void gil_report(const struct launch *l)
 	       (unsigned long long)waits, (unsigned long long)asked,
 	       (double)(first - l->start_ns) / 1e9,
 	       (double)(last - l->start_ns) / 1e9, extra);
+	LAB_RESULT(LAB_RESULT_TAKES, takes);
+	LAB_RESULT(LAB_RESULT_HANDOFFS, over);
 }
 
 static const struct launch_kind gil_kind = {
