@@ -618,8 +618,12 @@ void compare_show(char *buf, size_t len, double v, enum cmp_unit unit)
 			snprintf(buf, len, "%.2f", v);
 		break;
 	case CMP_UNIT_SHARE:
-		snprintf(buf, len, "%.*f%%", v > 0 && v < 0.01 ? 2 : 1,
-			 100 * v);
+		/* a few in a million is not 0.00% */
+		if (v > 0 && v < 0.00005)
+			snprintf(buf, len, "under 0.01%%");
+		else
+			snprintf(buf, len, "%.*f%%", v > 0 && v < 0.01 ? 2 : 1,
+				 100 * v);
 		break;
 	}
 }

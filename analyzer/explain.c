@@ -304,7 +304,8 @@ static void rule_inversion(const struct comparison *c, struct claim *cl,
 	char b[64];
 
 	(void)arg;
-	if (!same_work(c) || (l && l->cost == CMP_NMETRICS))
+	/* a job whose wall time its sleeps set (daemon) has no order */
+	if (!same_work(c) || (l && l->cost == CMP_NMETRICS && !l->cpu_bound))
 		return;
 	/* the first pair out of order: hi expected cheaper than lo */
 	for (size_t i = 1; i < NCONC && hi == CMP_NMODELS; i++)

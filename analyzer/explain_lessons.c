@@ -88,7 +88,16 @@ static void lesson_lock(const struct comparison *c, struct claim *cl)
 		    "concurrent model was slower beyond the margin (",
 		    fig(cl, c, CMP_WALL, S));
 		say_each(cl, c, CMP_WALL, "for ");
-		say(cl, "), so this run does not show what contention costs.");
+		say(cl, "), so this run does not show what contention costs");
+		/* one CPU: the tasks take turns */
+		if (c->cpus < 2 && has(c, T, CMP_WAITED_SHARE))
+			say(cl,
+			    ": with %s usable CPU the tasks take turns, and a "
+			    "take finds the lock held only when its holder was "
+			    "preempted holding it (%s of the threads' takes "
+			    "waited)",
+			    claim_cpus(cl, c), fig(cl, c, CMP_WAITED_SHARE, T));
+		say(cl, ".");
 		return;
 	}
 	claim_sort_up(c, CMP_WALL, ms, n);
@@ -148,12 +157,20 @@ static void lesson_race(const struct comparison *c, struct claim *cl)
 	}
 	say(cl, "The counter lost updates: ");
 	say_each(cl, c, CMP_LOST_SHARE, "for ");
-	say(cl,
-	    ". counter += 1 is a read, an add and a write: two tasks that "
-	    "interleave between them, on %s CPUs at once or one preempted "
-	    "by the other, read the same value and write the same result, "
-	    "and one increment is gone",
-	    claim_cpus(cl, c));
+	if (c->cpus > 1)
+		say(cl,
+		    ". counter += 1 is a read, an add and a write: two tasks "
+		    "that interleave between them, on %s CPUs at once or one "
+		    "preempted by the other, read the same value and write "
+		    "the same result, and one increment is gone",
+		    claim_cpus(cl, c));
+	else
+		say(cl,
+		    ". counter += 1 is a read, an add and a write: on %s CPU "
+		    "a task preempted between them (at the tick, by another "
+		    "task due to run) writes back a value the others have "
+		    "since increased, and their increments are gone",
+		    claim_cpus(cl, c));
 	if (has(c, C, CMP_LOST_SHARE) && med(c, C, CMP_LOST_SHARE) == 0)
 		say(cl, "; coroutines lost none: they switch only where they "
 			"yield, never inside a read-add-write");
@@ -372,10 +389,19 @@ static void lesson_gil(const struct comparison *c, struct claim *cl)
 {
 	if (!has(c, T, CMP_BUSY) || !has(c, P, CMP_BUSY))
 		return;
-	say(cl,
-	    "Only the interpreter lock's holder computes: threads, sharing "
-	    "one lock, kept %s CPUs busy, processes, a lock each, %s",
-	    fig(cl, c, CMP_BUSY, T), fig(cl, c, CMP_BUSY, P));
+	if (c->cpus < 2)
+		say(cl,
+		    "Only the interpreter lock's holder computes, but with %s "
+		    "usable CPU processes, a lock each, cannot run side by "
+		    "side either: threads kept %s CPUs busy, processes %s",
+		    claim_cpus(cl, c), fig(cl, c, CMP_BUSY, T),
+		    fig(cl, c, CMP_BUSY, P));
+	else
+		say(cl,
+		    "Only the interpreter lock's holder computes: threads, "
+		    "sharing one lock, kept %s CPUs busy, processes, a lock "
+		    "each, %s",
+		    fig(cl, c, CMP_BUSY, T), fig(cl, c, CMP_BUSY, P));
 	if (has(c, T, CMP_HANDOFF_SHARE))
 		say(cl, "; the lock went to another thread in %s of its takes",
 		    fig(cl, c, CMP_HANDOFF_SHARE, T));

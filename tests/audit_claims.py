@@ -150,6 +150,8 @@ def show(v, unit):
             return c_g(v, 1)
         return "%.2f" % v
     if unit == SHARE:
+        if 0 < v < 0.00005:
+            return "under 0.01%"
         return "%.*f%%" % (2 if 0 < v < 0.01 else 1, 100 * v)
     return None
 
