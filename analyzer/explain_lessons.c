@@ -232,9 +232,11 @@ static void lesson_pingpong(const struct comparison *c, struct claim *cl)
 		if (o == CMP_ABOVE)
 			claim_ratio(cl, c, CMP_OP_COST, P, T);
 		say(cl,
-		    ", and not by the switch alone: processes pass the token "
-		    "through a pair of pipes (a write and a read system call "
-		    "each way), threads through a futex word");
+		    "%s: processes pass the token through a pair of pipes "
+		    "(a write and a read system call each way), threads "
+		    "through a futex word",
+		    o == CMP_CLOSE ? "; nor do they pass the token alike"
+				   : ", and not by the switch alone");
 		if (med(c, P, CMP_SYS_PER_OP) > 0 &&
 		    med(c, T, CMP_SYS_PER_OP) > 0)
 			say(cl,
