@@ -111,7 +111,9 @@ static struct run_report *run_of(const char *workload, uint64_t wall, size_t n,
 		struct thread_report *t = &r->threads[i];
 
 		t->tid = t->pid = first + (uint32_t)i;
-		snprintf(t->comm, sizeof(t->comm), "t%zu", i);
+		/* i < 10,000: the name fits the comm */
+		snprintf(t->comm, sizeof(t->comm), "t%u",
+			 (unsigned)(i % 10000));
 		memset(l->lanes[i].state,
 		       i < nmixed ? LANE_RUNNING : LANE_SLEEP, l->ncolumns);
 		for (size_t c = 0; i < nmixed && c < l->ncolumns; c++) {
