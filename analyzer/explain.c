@@ -220,6 +220,15 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		    fig(cl, c, CMP_WALL, par), name(par),
 		    fig(cl, c, CMP_BUSY, co), name(par),
 		    fig(cl, c, CMP_BUSY, par), name(par));
+		/* and more work, where the coroutines' switches added some */
+		if (claim_order(cl, c, CMP_ONCPU, co, par) == CMP_ABOVE &&
+		    med(c, co, CMP_USER_SWITCHES) > 0)
+			say(cl,
+			    " Coroutines also needed more CPU, %s against %s, "
+			    "with %s switches in user space.",
+			    fig(cl, c, CMP_ONCPU, co),
+			    fig(cl, c, CMP_ONCPU, par),
+			    fig(cl, c, CMP_USER_SWITCHES, co));
 		return;
 	}
 	if (o == CMP_ABOVE) {
