@@ -164,6 +164,12 @@ static void same_mark(struct seen *s, enum lab_result id, const char *key,
 	same(s, key, printed, want(s, id) / scale, decimals);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 #define AFTER  0
 #define BEFORE 1
 #define NS     1.0
@@ -592,7 +598,13 @@ TEST(results_spawn_creator_time_holds_the_kernels)
 		calls = (double)json_object_get_int64(get(t, "create_calls"));
 		busy = (double)json_object_get_int64(get(t, "oncpu_ns")) +
 		       (double)json_object_get_int64(get(t, "runq_wait_ns"));
-		/* one call a task, each timed by both */
+		/* one call a task, each timed by both; under ASan,
+		 * LeakSanitizer clones a tracer at exit, a call the workload
+		 * did not make and whose time the kernel's figure then holds */
+		if (SANITIZED && calls == (double)m.value[LAB_RESULT_OPS] + 1) {
+			json_object_put(report);
+			continue;
+		}
 		CHECK_MSG(calls == (double)m.value[LAB_RESULT_OPS],
 			  "%s: the kernel saw %.0f create calls for %llu "
 			  "tasks",
