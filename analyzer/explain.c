@@ -222,13 +222,21 @@ static void rule_cpu_bound(const struct comparison *c, struct claim *cl,
 		    fig(cl, c, CMP_BUSY, par), name(par));
 		/* and more work, where the coroutines' switches added some */
 		if (claim_order(cl, c, CMP_ONCPU, co, par) == CMP_ABOVE &&
-		    med(c, co, CMP_USER_SWITCHES) > 0)
+		    med(c, co, CMP_USER_SWITCHES) > 0) {
 			say(cl,
 			    " Coroutines also needed more CPU, %s against %s, "
-			    "with %s switches in user space.",
+			    "with %s switches in user space",
 			    fig(cl, c, CMP_ONCPU, co),
 			    fig(cl, c, CMP_ONCPU, par),
 			    fig(cl, c, CMP_USER_SWITCHES, co));
+			if (claim_order(cl, c, CMP_WALL, co, CMP_SERIAL) ==
+			    CMP_ABOVE)
+				say(cl,
+				    ": the serial run, on one thread too, "
+				    "took %s",
+				    fig(cl, c, CMP_WALL, CMP_SERIAL));
+			say(cl, ".");
+		}
 		return;
 	}
 	if (o == CMP_ABOVE) {
@@ -556,9 +564,9 @@ static void rule_locks(const struct comparison *c, struct claim *cl, int arg)
 	char b[64];
 
 	(void)arg;
-	/* a word handed back and forth is waited on as a lock is, but no
-	 * lock: the lesson says what it is */
-	if (l && l->futex_handoff)
+	/* a word handed back and forth, or a start gate, is waited on as a
+	 * lock is, but no lock: the lesson says what the job waits for */
+	if (l && l->no_lock)
 		return;
 	for (int m = 0; m < CMP_NMODELS; m++)
 		if (has(c, m, CMP_LOCK_WAIT) &&

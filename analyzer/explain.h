@@ -73,8 +73,9 @@ struct explain_lesson {
 	enum cmp_metric cost;
 	const char *per; /* what cost is per: "round trip"; NULL: the job */
 	bool cpu_bound;	 /* the job is computation */
-	/* its futex waits hand a token over: no lock is taken */
-	bool futex_handoff;
+	/* it takes no lock: its futex waits hand a token over or wait at
+	 * the start gate */
+	bool no_lock;
 	const char *rule_name; /* "lesson_race" */
 	/* states the lesson with its mechanism from the figures, or says
 	 * the figures do not show it */

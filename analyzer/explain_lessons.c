@@ -329,10 +329,10 @@ static void lesson_shared(const struct comparison *c, struct claim *cl)
 	if (first)
 		return;
 	say(cl,
-	    ". Through the manager each update is a request to another task "
-	    "and an answer back, two hand-offs that wait on the other side; "
-	    "under a shared lock it is a few instructions on memory every "
-	    "task can reach.");
+	    ". Through the manager each update is a message to another task "
+	    "and an answer back, system calls on both sides and a wait for "
+	    "the other; under a shared lock it is a few instructions on "
+	    "memory every task can reach.");
 }
 
 /* pool: apply waits for each job; apply_async keeps every worker busy. */
@@ -379,8 +379,8 @@ static void lesson_daemon(const struct comparison *c, struct claim *cl)
 		    fig(cl, c, CMP_ZOMBIE, T));
 	if (has(c, P, CMP_DAEMON_BEATS))
 		say(cl,
-		    ". A daemon does not outlive main: the daemon beat %s "
-		    "times as a process",
+		    ". A daemon lives only as long as main: as a process it "
+		    "beat %s times before main's end ended it",
 		    fig(cl, c, CMP_DAEMON_BEATS, P));
 	say(cl, "; the run's wall time is set by its sleeps, so it measures "
 		"no model's cost.");
@@ -434,12 +434,13 @@ static const struct explain_lesson lessons[] = {
 	{.scenario = "race",
 	 .cost = CMP_NMETRICS,
 	 .cpu_bound = true,
+	 .no_lock = true,
 	 .rule_name = "lesson_race",
 	 .rule = lesson_race},
 	{.scenario = "pingpong",
 	 .cost = CMP_OP_COST,
 	 .per = "round trip",
-	 .futex_handoff = true,
+	 .no_lock = true,
 	 .rule_name = "lesson_pingpong",
 	 .rule = lesson_pingpong},
 	{.scenario = "spawn",
