@@ -173,7 +173,7 @@ static void progress(unsigned int run, unsigned int runs, const char *name)
  * only beyond a wide margin (compare.h), and a cheap family can measure
  * its spread instead. */
 #define AUTO_REPEAT_BUDGET_S 10.0
-#define AUTO_REPEAT_MAX	     3
+#define AUTO_REPEAT_MAX	     3u
 
 static double now_s(void)
 {

@@ -45,6 +45,8 @@ const char *test_tmpdir(void);
 struct timespec test_run_start(void);
 /* Path of the built lab binary (build/lab). */
 const char *test_lab_path(void);
+/* The whole file at path, NUL-terminated, to free; NULL if unreadable. */
+char *test_slurp(const char *path);
 /* Runs argv (NULL-terminated) with stdout and stderr captured into out
  * (NUL-terminated, truncated to outlen), as an unprivileged user when
  * as_user is set. Returns the exit code, 128+N for signal N, -1 if it

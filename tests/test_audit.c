@@ -369,35 +369,12 @@ static struct {
 	size_t n, cap;
 } found;
 
-/* The whole file, NUL-terminated; NULL if unreadable. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
-		p = malloc((size_t)n + 1);
-		rewind(f);
-		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
-			p[n] = '\0';
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(f);
-	return p;
-}
-
 /* Takes a comparison to audit, once: a file the same as one taken (a
  * test that rendered a kept family) is passed by. 1 taken, 0 passed by,
  * -1 out of memory. */
 static int add_file(const char *path)
 {
-	char *text = slurp(path);
+	char *text = test_slurp(path);
 
 	if (!text || !strstr(text, SCHEMA_LINE)) {
 		free(text);

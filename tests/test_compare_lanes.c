@@ -391,22 +391,6 @@ TEST(compare_html_timelines_say_which_run_is_drawn)
 
 #define OUT_MAX 65536
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&s, &len, 0, f) < 0) {
-		free(s);
-		s = NULL;
-	}
-	fclose(f);
-	return s;
-}
-
 /* lab run io with more tasks than the lanes shown, on one axis: each
  * model's run ends where its wall time falls on it, the longest (the
  * serial one) at the right; a lane per thread up to the cap, the rest
@@ -454,7 +438,7 @@ TEST(compare_html_timelines_of_a_real_family)
 			longest = wall[m];
 	}
 	snprintf(path, sizeof(path), "%s/index.html", dir);
-	page = slurp(path);
+	page = test_slurp(path);
 	if (!CHECK_MSG(page, "no %s", path))
 		goto out;
 	for (int m = 0; m < 4; m++) {

@@ -42,25 +42,6 @@ static bool family_has(const char *id, bool *alert)
 	return false;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int c;
-
-	if (!f)
-		return NULL;
-	mem = open_memstream(&buf, &len);
-	while (mem && (c = getc(f)) != EOF)
-		putc(c, mem);
-	fclose(f);
-	if (mem)
-		fclose(mem);
-	return buf;
-}
-
 /* The files matching pattern, read whole; returns how many. */
 static size_t read_docs(const char *pattern, char ***texts, char ***paths)
 {
@@ -74,7 +55,7 @@ static size_t read_docs(const char *pattern, char ***texts, char ***paths)
 	*texts = calloc(g.gl_pathc, sizeof(char *));
 	*paths = calloc(g.gl_pathc, sizeof(char *));
 	for (size_t i = 0; *texts && *paths && i < g.gl_pathc; i++) {
-		(*texts)[n] = slurp(g.gl_pathv[i]);
+		(*texts)[n] = test_slurp(g.gl_pathv[i]);
 		(*paths)[n] = strdup(g.gl_pathv[i]);
 		if ((*texts)[n] && (*paths)[n])
 			n++;
@@ -376,7 +357,7 @@ static char *make_page(const char *const *args, int nargs, const char *path)
 		argv[i + 1] = args[i];
 	CHECK_MSG(test_run(argv, out, sizeof(out), false) == 0, "lab %s: %s",
 		  args[0], out);
-	return slurp(path);
+	return test_slurp(path);
 }
 
 static void check_page(const struct page *pg, char **texts, char **paths,
@@ -464,7 +445,7 @@ static void check_listed(const char *doc, const char *heading,
 TEST(docs_html_report_lists_every_section)
 {
 	const char *run[32], *family[32];
-	char *doc = slurp(HTML_DOC);
+	char *doc = test_slurp(HTML_DOC);
 
 	if (!CHECK_MSG(doc, "cannot read " HTML_DOC) ||
 	    !CHECK(report_sections_nrun <= 32 && report_sections_nfamily <= 32))
@@ -483,7 +464,7 @@ out:
 /* The man page's text with roff's escapes for hyphens and fonts undone. */
 static char *man_text(void)
 {
-	char *s = slurp(MAN_PAGE), *out = s;
+	char *s = test_slurp(MAN_PAGE), *out = s;
 
 	for (const char *in = s; in && *in;) {
 		if (in[0] == '\\' && in[1] == '-') {

@@ -519,24 +519,6 @@ static void check_against_report(json_object *doc, const struct slice *s,
 	CHECK_EQ(nphases, rep->nphases);
 }
 
-/* The file at path, whole and NUL-terminated; NULL when unreadable. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = f ? open_memstream(&buf, &len) : NULL;
-	int c;
-
-	while (mem && (c = getc(f)) != EOF)
-		putc(c, mem);
-	if (mem)
-		fclose(mem);
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /* Exports trace into dir and holds the export to the format and the
  * report. Hands back the document and its timed events for more checks. */
 static bool export_and_check(const char *trace, const char *dir,
@@ -667,7 +649,7 @@ TEST(export_generated_trace_is_valid_and_adds_up)
 	/* DEL and C1 come back as they were, escaped in the file */
 	CHECK_STR(json_path_str(doc, "otherData.cmdline") ?: "", c1_cmdline);
 	snprintf(trace, sizeof(trace), "%s/export.json", dir);
-	text = slurp(trace);
+	text = test_slurp(trace);
 	CHECK(text && !strstr(text, "\xc2\x9b") && !strchr(text, '\x7f') &&
 	      strstr(text, "\\u009b2J\\u007f"));
 	free(text);

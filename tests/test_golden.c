@@ -14,29 +14,6 @@
 #define GOLDEN_DIR "tests/golden"
 #define OUT_MAX	   (256 * 1024)
 
-/* The whole file, NUL-terminated; NULL if unreadable. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
-		p = malloc((size_t)n + 1);
-		rewind(f);
-		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
-			p[n] = '\0';
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(f);
-	return p;
-}
-
 static bool spill(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -57,7 +34,7 @@ static void against_golden(const char *scenario, const char *got,
 
 	snprintf(golden, sizeof(golden), "%s/%s.txt", GOLDEN_DIR, scenario);
 	snprintf(path, sizeof(path), "%s/%s.txt", dir, scenario);
-	want = slurp(golden);
+	want = test_slurp(golden);
 	if (!CHECK_MSG(want, "%s is missing: make it with %s/regen.sh", golden,
 		       GOLDEN_DIR)) {
 		return;

@@ -783,21 +783,6 @@ TEST(compare_html_charts_links_and_escapes)
 
 /* ---- lab report --html ---- */
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct capture c;
-	int ch;
-
-	if (!f)
-		return NULL;
-	capture_start(&c);
-	while ((ch = fgetc(f)) != EOF)
-		fputc(ch, c.f);
-	fclose(f);
-	return capture_end(&c);
-}
-
 TEST(lab_report_writes_the_run_page_of_a_saved_trace)
 {
 	static char out[16384];
@@ -823,7 +808,7 @@ TEST(lab_report_writes_the_run_page_of_a_saved_trace)
 	snprintf(page, sizeof(page), "%s/io-threads.html", test_tmpdir());
 	snprintf(cut, sizeof(cut), "%s/cut.html", test_tmpdir());
 	CHECK_MSG(test_run(one, out, sizeof(out), false) == 0, "%s", out);
-	s = slurp(page);
+	s = test_slurp(page);
 	if (CHECK_MSG(s, "no %s", page)) {
 		check_run_page(s);
 		CHECK(strstr(s, "<h1>io-threads</h1>"));
@@ -832,7 +817,7 @@ TEST(lab_report_writes_the_run_page_of_a_saved_trace)
 	free(s);
 	/* the intact part of a damaged trace, and the damage first */
 	test_run(damaged, out, sizeof(out), false);
-	s = slurp(cut);
+	s = test_slurp(cut);
 	if (CHECK_MSG(s, "no %s: %s", cut, out)) {
 		check_run_page(s);
 		CHECK(strstr(s, "<section id=\"dropped\""));

@@ -18,29 +18,6 @@
 
 #define OUT_MAX (1 << 16)
 
-/* The whole file, NUL-terminated; NULL if unreadable. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
-		p = malloc((size_t)n + 1);
-		rewind(f);
-		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
-			p[n] = '\0';
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(f);
-	return p;
-}
-
 static const char *tags_of(const char *machine, const char *flags)
 {
 	static char buf[32];
@@ -178,7 +155,7 @@ static void check_reports(const char *dir, const struct lab_trace_info *in,
 	}
 	json_object_put(doc);
 	snprintf(path, sizeof(path), "%s/true.html", dir);
-	html = slurp(path);
+	html = test_slurp(path);
 	if (CHECK_MSG(html, "%s is missing", path)) {
 		CHECK(strstr(html, "<dt>TLB tags</dt>"));
 		CHECK(strstr(html, "<dt>scheduler tick</dt>"));
@@ -277,7 +254,7 @@ TEST(machine_old_trace_reports_show_none)
 		CHECK(!json_path(env, "page_table_isolation"));
 		CHECK(!json_path(env, "tick_ns"));
 	}
-	page = slurp(html);
+	page = test_slurp(html);
 	if (CHECK(page)) {
 		CHECK(!strstr(page, "TLB tags"));
 		CHECK(!strstr(page, "page-table isolation"));

@@ -199,6 +199,28 @@ struct timespec test_run_start(void)
 	return run_start;
 }
 
+char *test_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
+		p = malloc((size_t)n + 1);
+		rewind(f);
+		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
+			p[n] = '\0';
+		} else {
+			free(p);
+			p = NULL;
+		}
+	}
+	fclose(f);
+	return p;
+}
+
 const char *test_lab_path(void)
 {
 	return lab_path;

@@ -12,33 +12,10 @@
 
 #define OUT_MAX (256 * 1024)
 
-/* The whole file, NUL-terminated; NULL if unreadable. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
-		p = malloc((size_t)n + 1);
-		rewind(f);
-		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
-			p[n] = '\0';
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(f);
-	return p;
-}
-
 /* got equals the file want_path; else the first line that differs. */
 static bool same_as(const char *got, const char *want_path)
 {
-	char *want = slurp(want_path);
+	char *want = test_slurp(want_path);
 	size_t at = 0, start = 0, line = 1;
 	const char *g, *w;
 	bool ok;
@@ -78,7 +55,7 @@ static void check_reports(const char *dir, const char *name)
 		return;
 	}
 	same_as(out, txt);
-	got_json = slurp(json_out);
+	got_json = test_slurp(json_out);
 	if (CHECK_MSG(got_json, "%s: no JSON report", trace))
 		same_as(got_json, json);
 	free(got_json);
