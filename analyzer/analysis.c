@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/analysis.h"
+#include "analyzer/memory.h"
 #include "analyzer/array.h"
 #include "analyzer/analyze.h"
 #include "analyzer/creation.h"
@@ -24,6 +25,9 @@ struct analysis {
 	uint64_t drops; /* sum of the DROPS chunk */
 	/* the processes' memory maps and origins, to name lock addresses */
 	struct symbols *syms;
+	/* the tracer's memory samples (MEMORY chunks) */
+	struct lab_memory *mem;
+	size_t nmem;
 	bool has_summary;
 	struct lab_run_summary summary;
 	bool damaged;
@@ -71,6 +75,7 @@ void analysis_free(struct analysis *a)
 	timeline_free(&a->tl);
 	lanes_builder_free(a->lanes);
 	free(a->kt);
+	free(a->mem);
 	symbols_free(a->syms);
 	free(a);
 }
@@ -126,6 +131,24 @@ int analysis_add_maps(struct analysis *a, const struct lab_map *maps, size_t n)
 	return a->oom ? -1 : 0;
 }
 
+int analysis_add_memory(struct analysis *a, const struct lab_memory *samples,
+			size_t n)
+{
+	struct lab_memory *p;
+
+	if (a->oom || !n)
+		return a->oom ? -1 : 0;
+	p = realloc(a->mem, (a->nmem + n) * sizeof(*p));
+	if (!p) {
+		a->oom = true;
+		return -1;
+	}
+	memcpy(p + a->nmem, samples, n * sizeof(*p));
+	a->mem = p;
+	a->nmem += n;
+	return 0;
+}
+
 void analysis_set_summary(struct analysis *a,
 			  const struct lab_run_summary *summary)
 {
@@ -150,6 +173,7 @@ void run_report_free(struct run_report *r)
 	locks_reports_free(r->kernel_locks, r->nkernel_locks);
 	free(r->children);
 	free(r->phases);
+	free(r->memory.processes);
 	lanes_free(&r->lanes);
 	free(r);
 }
@@ -781,7 +805,8 @@ struct run_report *analysis_finish(struct analysis *a)
 	if (!run)
 		goto out;
 	run_fill(run, a);
-	if (threads_fill(run, a) || lanes_fill(run, a)) {
+	if (threads_fill(run, a) || lanes_fill(run, a) ||
+	    memory_fill(run, a->mem, a->nmem)) {
 		run_report_free(run);
 		run = NULL;
 	}

@@ -34,6 +34,9 @@ int analysis_add_drops(struct analysis *a, const uint64_t *per_cpu,
 		       size_t ncpus);
 /* Memory maps of traced processes (a MAPS chunk), kept to name addresses. */
 int analysis_add_maps(struct analysis *a, const struct lab_map *maps, size_t n);
+/* Memory samples of the run's processes (a MEMORY chunk). */
+int analysis_add_memory(struct analysis *a, const struct lab_memory *samples,
+			size_t n);
 void analysis_set_summary(struct analysis *a,
 			  const struct lab_run_summary *summary);
 /* The trace is damaged from here on: msg (the reader's) says where. */

@@ -68,10 +68,17 @@ enum cmp_metric {
 	CMP_CREATED,	     /* threads and processes the kernel created */
 	CMP_CHILD_FAULTS,    /* page faults per created thread or process */
 	CMP_FAULTS_PER_TASK, /* every page fault of the run / TASKS */
-	CMP_MAXRSS,	     /* largest resident set of one process */
-	CMP_TASKS,	     /* tasks the job ran */
-	CMP_DROPPED,	     /* events lost to a full ring buffer */
-	CMP_WORK,	     /* time in the workload's work phases */
+	/* memory.h: what one task adds, KiB: its pages, its page tables,
+	 * both (what /proc shows of it), the kernel's stack and task_struct,
+	 * all of it */
+	CMP_MEMORY_PAGES,
+	CMP_MEMORY_PAGE_TABLES,
+	CMP_MEMORY_USER,
+	CMP_MEMORY_KERNEL,
+	CMP_MEMORY_PER_TASK,
+	CMP_TASKS,   /* tasks the job ran */
+	CMP_DROPPED, /* events lost to a full ring buffer */
+	CMP_WORK,    /* time in the workload's work phases */
 	/* the workload's own result (workload.results) */
 	CMP_OPS,	      /* operations done: round trips, items, ... */
 	CMP_OP_COST,	      /* ops_ns / ops: the workload's time per op */

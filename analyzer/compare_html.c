@@ -14,18 +14,25 @@
 static const struct {
 	enum cmp_metric m;
 	const char *title;
+	/* drawn as the bar's first part, the rest lighter: what it says */
+	enum cmp_metric part;
+	const char *parts;
 } charts[] = {
-	{CMP_WALL, "Wall time"},
-	{CMP_ONCPU, "CPU time (on a CPU, all threads)"},
-	{CMP_SWITCHES, "Kernel context switches"},
-	{CMP_SWITCHES_PER_TASK, "Kernel switches per task"},
-	{CMP_USER_SWITCHES, "User-space (coroutine) switches"},
-	{CMP_RUNQ_WAIT, "Run-queue wait (all threads)"},
-	{CMP_OFFCPU, "Off-CPU time (all threads)"},
-	{CMP_LOCK_WAIT, "Lock wait (futex)"},
-	{CMP_SPAWN_PER_TASK, "Creation per task (spawn phase)"},
-	{CMP_FORK_RUN, "Fork to first run (mean)"},
-	{CMP_MAXRSS, "Peak memory (max RSS of one process)"},
+	{.m = CMP_WALL, .title = "Wall time"},
+	{.m = CMP_ONCPU, .title = "CPU time (on a CPU, all threads)"},
+	{.m = CMP_SWITCHES, .title = "Kernel context switches"},
+	{.m = CMP_SWITCHES_PER_TASK, .title = "Kernel switches per task"},
+	{.m = CMP_USER_SWITCHES, .title = "User-space (coroutine) switches"},
+	{.m = CMP_RUNQ_WAIT, .title = "Run-queue wait (all threads)"},
+	{.m = CMP_OFFCPU, .title = "Off-CPU time (all threads)"},
+	{.m = CMP_LOCK_WAIT, .title = "Lock wait (futex)"},
+	{.m = CMP_SPAWN_PER_TASK, .title = "Creation per task (spawn phase)"},
+	{.m = CMP_FORK_RUN, .title = "Fork to first run (mean)"},
+	{.m = CMP_MEMORY_PER_TASK,
+	 .title = "Memory per task",
+	 .part = CMP_MEMORY_USER,
+	 .parts = "dark: the pages and page tables the processes show (/proc); "
+		  "light: the kernel's stack and task_struct of a kernel task"},
 };
 
 static enum svg_unit svg_unit_of(enum cmp_unit u)
@@ -206,7 +213,7 @@ void compare_html_explanation(FILE *f, const struct family_page *p)
 }
 
 static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
-		  const char *title)
+		  const char *title, enum cmp_metric part, const char *parts)
 {
 	const struct cmp_metric_info *mi = compare_metric(m);
 	struct svg_bar bars[CMP_NMODELS];
@@ -227,12 +234,20 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 			bars[n].shown = compare_show_stat(
 				shown[n], sizeof(shown[n]), s, mi->unit);
 		}
+		s = parts ? compare_stat(c, k, part) : NULL;
+		if (s)
+			bars[n].part = s->median;
 		n++;
 	}
 	fputs("<figure class=\"chart\">\n<h3>", f);
 	fputs(title, f);
 	fputs("</h3>\n", f);
 	svg_bar_chart(f, title, bars, n, svg_unit_of(mi->unit));
+	if (parts) {
+		fputs("<figcaption>", f);
+		html_text(f, parts);
+		fputs("</figcaption>\n", f);
+	}
 	fputs("</figure>\n", f);
 }
 
@@ -299,7 +314,8 @@ void compare_html_comparison(FILE *f, const struct family_page *p)
 	      f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 		if (compare_nonzero(c, charts[i].m))
-			chart(f, c, charts[i].m, charts[i].title);
+			chart(f, c, charts[i].m, charts[i].title,
+			      charts[i].part, charts[i].parts);
 	fputs("</div>\n", f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
 		const struct cmp_stat *s = NULL;

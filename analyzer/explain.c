@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/claim.h"
+#include "analyzer/explain_rules.h"
 #include "analyzer/compare.h"
 #include "analyzer/explain.h"
 #include "analyzer/offcpu.h"
@@ -713,6 +714,7 @@ static const struct rule rules[] = {
 	{"user_switches", rule_user_switches, 0},
 	{"cpu_split", rule_cpu_split, 0},
 	{"locks", rule_locks, 0},
+	{"memory", explain_rule_memory, 0},
 	{"quality", rule_quality, 0},
 };
 

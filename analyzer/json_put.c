@@ -57,6 +57,10 @@ json_object *json_put_environment(json_object *parent,
 			     info->page_table_isolation);
 	if (info->tick_ns)
 		json_put_u64(o, "tick_ns", info->tick_ns);
+	if (info->kernel_stack_bytes)
+		json_put_u64(o, "kernel_stack_bytes", info->kernel_stack_bytes);
+	if (info->task_struct_bytes)
+		json_put_u64(o, "task_struct_bytes", info->task_struct_bytes);
 	return o;
 }
 

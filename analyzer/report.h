@@ -168,6 +168,42 @@ struct still_running {
 	char comm[LAB_COMM_LEN]; /* its process's, as in process_report */
 };
 
+/* The run's processes summed at one memory sample. */
+struct memory_totals {
+	uint64_t time_ns;
+	uint32_t processes, threads;
+	uint64_t rss_kb, pss_kb, uss_kb, pss_anon_kb, pss_file_kb;
+	uint64_t pss_shmem_kb, swap_kb, pte_kb;
+};
+
+/* What one task of a kind adds, KiB (memory.h). */
+struct memory_cost {
+	uint64_t tasks;	 /* added between the samples: what it divides by */
+	double user_kib; /* pages of its own or its share of growth */
+	double page_tables_kib; /* page tables */
+	double kernel_kib;	/* kernel stack + task_struct; 0 coroutines */
+};
+
+enum memory_kind {
+	MEMORY_PROCESS,
+	MEMORY_THREAD,
+	MEMORY_COROUTINE,
+	MEMORY_KINDS,
+};
+
+struct memory_report {
+	bool sampled; /* before and peak samples both in the trace */
+	struct memory_totals before, peak;
+	/* every process at the peak, by pid */
+	size_t nprocesses;
+	struct lab_memory *processes;
+	/* per kind of task the run added; tasks 0: none of that kind */
+	struct memory_cost cost[MEMORY_KINDS];
+	/* the kind the run's tasks are (the most added), and whether any */
+	enum memory_kind kind;
+	bool has_kind;
+};
+
 struct run_report {
 	struct lab_trace_info info;
 	bool has_summary;
@@ -216,6 +252,8 @@ struct run_report {
 	struct lane_set lanes;
 	/* every thread's run-queue waits against the scheduler tick */
 	struct runq_tick runq_tick;
+	/* what the tasks hold in memory, from the tracer's samples */
+	struct memory_report memory;
 };
 
 #endif /* LAB_REPORT_H */

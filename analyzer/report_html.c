@@ -7,6 +7,7 @@
 #include <time.h>
 #include "analyzer/analyze.h"
 #include "analyzer/html.h"
+#include "analyzer/memory_text.h"
 #include "analyzer/lanes_svg.h"
 #include "analyzer/locks.h"
 #include "analyzer/machine_text.h"
@@ -262,6 +263,27 @@ void report_html_summary(FILE *f, const struct run_report *r)
 		snprintf(v, sizeof(v), "%s kB",
 			 units_count(a, sizeof(a), r->summary.maxrss_kb));
 		html_figure(f, v, "max RSS", "largest process (rusage)");
+	}
+	if (r->memory.nprocesses) {
+		const struct memory_totals *p = &r->memory.peak;
+		char line[512];
+
+		snprintf(v, sizeof(v), "%s kB",
+			 units_count(a, sizeof(a), p->pss_kb));
+		snprintf(d, sizeof(d), "PSS of %u process%s, %s task%s alive",
+			 p->processes, p->processes == 1 ? "" : "es",
+			 units_count(c, sizeof(c), p->threads),
+			 p->threads == 1 ? "" : "s");
+		html_figure(f, v, "memory at the peak", d);
+		if (memory_text_costs(line, sizeof(line), r)) {
+			const struct memory_cost *k =
+				&r->memory.cost[r->memory.kind];
+
+			snprintf(v, sizeof(v), "%.1f kB",
+				 k->user_kib + k->page_tables_kib +
+					 k->kernel_kib);
+			html_figure(f, v, "memory per task", line);
+		}
 	}
 	snprintf(d, sizeof(d), "%s dropped%s%s",
 		 units_count(a, sizeof(a), r->dropped),

@@ -8,6 +8,7 @@
 #include "analyzer/locks.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
+#include "analyzer/memory_json.h"
 #include "analyzer/report.h"
 #include "analyzer/results.h"
 
@@ -409,6 +410,10 @@ static json_object *report_json(const struct run_report *r)
 	json_object_object_add(root, "locks", locks_json(r));
 	json_object_object_add(root, "creation", creation_json(r));
 	json_object_object_add(root, "phases", phases_json(r));
+	/* only where the trace has samples: older traces report as when
+	 * they were recorded */
+	if (r->memory.nprocesses)
+		json_object_object_add(root, "memory", memory_json(r));
 	return root;
 }
 

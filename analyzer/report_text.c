@@ -8,6 +8,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/locks.h"
 #include "analyzer/machine_text.h"
+#include "analyzer/memory_text.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
@@ -166,6 +167,10 @@ static int print_header(FILE *f, const struct run_report *r)
 			 r->info.kernel);
 		lines += print_wrapped(f, line);
 	}
+	if (memory_text_peak(line, sizeof(line), r))
+		lines += print_wrapped(f, line);
+	if (memory_text_costs(line, sizeof(line), r))
+		lines += print_wrapped(f, line);
 	/* what sets the cost of a switch there, when the trace says */
 	if (machine_text_line(line, sizeof(line), &r->info))
 		lines += print_wrapped(f, line);

@@ -17,6 +17,10 @@ static const char *const keys[LAB_NRESULTS] = {
 	[LAB_RESULT_HANDOFFS] = "handoffs",
 	[LAB_RESULT_TAKES] = "takes",
 	[LAB_RESULT_DELAY_NS] = "delay_ns",
+	[LAB_RESULT_CORO_MAPPED] = "coroutine_stacks_mapped_bytes",
+	[LAB_RESULT_CORO_KEPT] = "coroutine_stacks_kept",
+	[LAB_RESULT_CORO_RESIDENT] = "coroutine_stacks_resident_bytes",
+	[LAB_RESULT_THREAD_STACK] = "thread_stack_bytes",
 };
 
 const char *results_key(enum lab_result id)

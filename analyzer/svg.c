@@ -186,10 +186,20 @@ static void bar_row(FILE *f, const struct svg_bar *b, double y,
 	}
 	if (!s->log || b->value > 0) {
 		end = svg_scale_at(s, b->value);
+		if (!s->log && b->part > 0 && b->part < b->value) {
+			double mid = svg_scale_at(s, b->part);
+
+			fprintf(f,
+				"<rect class=\"bar-rest\" x=\"%.1f\" "
+				"y=\"%.1f\" width=\"%.1f\" height=\"%d\"/>\n",
+				mid, y, end - mid, BAR_H);
+			end = mid;
+		}
 		fprintf(f,
 			"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
 			"width=\"%.1f\" height=\"%d\"><title>",
 			x0, y, end - x0, BAR_H);
+		end = svg_scale_at(s, b->value);
 		html_text(f, b->label);
 		fputs(": ", f);
 		html_text(f, b->shown);

@@ -66,6 +66,9 @@ struct svg_bar {
 	const char *shown; /* the value as people read it */
 	double value, lo, hi;
 	bool known;
+	/* 0 < part < value: the bar drawn in two parts, 0..part and the
+	 * rest lighter (on a linear scale) */
+	double part;
 };
 
 /* A horizontal bar chart; the axis is in unit, on a log scale when the

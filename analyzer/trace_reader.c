@@ -144,6 +144,8 @@ const char *trace_chunk_type_name(uint32_t type)
 		return "SUMMARY";
 	case LAB_CHUNK_MAPS:
 		return "MAPS";
+	case LAB_CHUNK_MEMORY:
+		return "MEMORY";
 	}
 	return "unknown";
 }
@@ -195,6 +197,8 @@ static const struct field_spec fields[] = {
 	FIELD(LAB_TAG_TLB_TAGS, tlb_tags, true),
 	FIELD(LAB_TAG_PAGE_TABLE_ISOLATION, page_table_isolation, true),
 	FIELD(LAB_TAG_TICK_NS, tick_ns, false),
+	FIELD(LAB_TAG_KERNEL_STACK, kernel_stack_bytes, false),
+	FIELD(LAB_TAG_TASK_STRUCT, task_struct_bytes, false),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

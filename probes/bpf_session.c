@@ -207,6 +207,41 @@ static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 	return 0;
 }
 
+static int by_pid(const void *a, const void *b)
+{
+	const struct live_process *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
+			size_t cap)
+{
+	struct bpf_map *map = b->skel->maps.threads;
+	__u32 key, next, *prev = NULL;
+	struct lab_thread th;
+	size_t n = 0, k = 0;
+
+	/* a thread an entry, then one entry a process with their count */
+	while (n < cap &&
+	       bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), &th,
+					 sizeof(th), 0) == 0 &&
+		    !th.stats.exit_ns)
+			live[n++] = (struct live_process){th.stats.pid, 1};
+	}
+	qsort(live, n, sizeof(*live), by_pid);
+	for (size_t i = 0; i < n; i++) {
+		if (k && live[k - 1].pid == live[i].pid)
+			live[k - 1].threads++;
+		else
+			live[k++] = live[i];
+	}
+	return k;
+}
+
 int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 {
 	int ncpus = libbpf_num_possible_cpus();

@@ -27,6 +27,12 @@ struct bpf_counters {
 	uint64_t dropped, untracked;
 };
 
+/* A process of the run and its threads alive, as the probes track them. */
+struct live_process {
+	uint32_t pid;
+	uint32_t threads;
+};
+
 /* libbpf's own messages to stderr, or none. */
 void bpf_session_log(int verbose);
 /* Opens, loads and attaches the probes as o asks (markers, creation
@@ -39,6 +45,10 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
  * with one line in err. */
 int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
 		     size_t errlen);
+/* The run's processes alive now, into live (room for cap threads):
+ * their number. */
+size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
+			size_t cap);
 /* Waits, bounded, for reaped threads' last switches, which can still be
  * on their way on another CPU. */
 void bpf_session_settle(struct bpf_session *b);

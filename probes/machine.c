@@ -37,6 +37,31 @@ static uint64_t tick_ns(void)
 	return (uint64_t)res.tv_nsec;
 }
 
+/* THREAD_SIZE: the kernel stack every task has, thread or process, as
+ * the architecture's kernel sets it with 4 KiB pages and no KASAN (which
+ * doubles it); /proc/meminfo's KernelStack divided by the machine's
+ * tasks agrees (tests/test_memory.c checks it). */
+static uint64_t kernel_stack_bytes(const char *machine)
+{
+	if (!strcmp(machine, "x86_64") || !strcmp(machine, "aarch64"))
+		return 16384;
+	return 0;
+}
+
+/* The size of a task_struct on this kernel, from its slab; the file is
+ * root's alone, so 0 when lab does not run as root. */
+static uint64_t task_struct_bytes(void)
+{
+	unsigned long long n = 0;
+	FILE *f = fopen("/sys/kernel/slab/task_struct/object_size", "re");
+
+	if (f && fscanf(f, "%llu", &n) != 1)
+		n = 0;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 void machine_describe(struct lab_trace_info *info)
 {
 	struct utsname u;
@@ -68,4 +93,6 @@ void machine_describe(struct lab_trace_info *info)
 	mmu_page_table_isolation(info->page_table_isolation,
 				 sizeof(info->page_table_isolation));
 	info->tick_ns = tick_ns();
+	info->kernel_stack_bytes = kernel_stack_bytes(info->machine);
+	info->task_struct_bytes = task_struct_bytes();
 }

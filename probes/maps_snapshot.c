@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "probes/maps_snapshot.h"
+#include "probes/proc_memory.h"
 #include "probes/run_error.h"
 #include "probes/sock_io.h"
 
@@ -81,19 +82,43 @@ static int send_batch(const struct lab_map *m, size_t n, void *arg)
 	       sock_send_all(fd, m, n * sizeof(*m));
 }
 
+/* What lab asks of the reader about one process. */
+struct reader_request {
+	int32_t pid;
+	uint32_t what; /* READ_MAPS or READ_MEMORY */
+};
+
+enum { READ_MAPS, READ_MEMORY };
+
+/* The reader's side of READ_MEMORY: a status (0 or -1), then the
+ * figures. */
+static int send_memory(int fd, pid_t pid)
+{
+	struct lab_memory m;
+	int32_t status = proc_memory_read(pid, &m);
+
+	return sock_send_all(fd, &status, sizeof(status)) ||
+	       sock_send_all(fd, &m, sizeof(m));
+}
+
 static void reader_main(int fd, const struct identity *user)
 {
 	uint32_t end = 0;
-	int32_t pid;
+	struct reader_request rq;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "lab-maps");
 	if (identity_become(user))
 		_exit(1);
-	while (sock_recv_all(fd, &pid, sizeof(pid)) == 1)
-		if (read_maps(pid, send_batch, &fd) ||
-		    sock_send_all(fd, &end, sizeof(end)))
+	while (sock_recv_all(fd, &rq, sizeof(rq)) == 1) {
+		if (rq.what == READ_MEMORY) {
+			if (send_memory(fd, rq.pid))
+				break;
+		} else if (read_maps(rq.pid, send_batch, &fd) ||
+			   sock_send_all(fd, &end, sizeof(end))) {
 			break;
+		}
+	}
 	_exit(0);
 }
 
@@ -146,7 +171,7 @@ static int take_from_reader(struct trace_writer *w, struct maps_reader *r,
 			    pid_t pid)
 {
 	struct lab_map batch[BATCH];
-	int32_t want = pid;
+	struct reader_request want = {.pid = pid, .what = READ_MAPS};
 	uint32_t count, total = 0;
 	int err = 0;
 
@@ -180,4 +205,25 @@ int maps_snapshot(struct trace_writer *w, struct maps_reader *r, pid_t pid)
 	if (r->pid > 0)
 		return take_from_reader(w, r, pid);
 	return read_maps(pid, add_maps, w);
+}
+
+int maps_reader_memory(struct maps_reader *r, pid_t pid, struct lab_memory *m)
+{
+	struct reader_request want = {.pid = pid, .what = READ_MEMORY};
+	int32_t status;
+
+	if (r->pid <= 0)
+		return proc_memory_read(pid, m);
+	if (r->fd < 0)
+		return -1;
+	if (sock_send_all(r->fd, &want, sizeof(want)) ||
+	    sock_recv_all(r->fd, &status, sizeof(status)) != 1 ||
+	    sock_recv_all(r->fd, m, sizeof(*m)) != 1) {
+		close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	/* the reader's word for the process it was asked about */
+	m->pid = (uint32_t)pid;
+	return status ? -1 : 0;
 }

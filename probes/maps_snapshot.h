@@ -1,4 +1,5 @@
-/* maps_snapshot.h - a traced process's memory maps, into its trace.
+/* maps_snapshot.h - a traced process's memory maps, into its trace, and
+ * the memory it holds, for the samples of memory_watch.h.
  *
  * Under sudo the maps are read by a process of the user's (the reader):
  * a pid taken from an event may by then be another process's, which
@@ -30,5 +31,9 @@ void maps_reader_stop(struct maps_reader *r);
  * gone (or not the user's) leaves nothing. Returns 0, or the writer's
  * -errno. */
 int maps_snapshot(struct trace_writer *w, struct maps_reader *r, pid_t pid);
+
+/* What process pid holds in memory (proc_memory.h), read with the
+ * user's rights under sudo: 0, or -1 when it is gone or not theirs. */
+int maps_reader_memory(struct maps_reader *r, pid_t pid, struct lab_memory *m);
 
 #endif /* LAB_MAPS_SNAPSHOT_H */

@@ -40,7 +40,15 @@ enum lab_result {
 	LAB_RESULT_HANDOFFS = 12,     /* gil: takes from another task */
 	LAB_RESULT_TAKES = 13,	      /* gil: takes of the lock in all */
 	LAB_RESULT_DELAY_NS = 14,     /* net: the server's delay per fetch */
-	LAB_NRESULTS = 15,
+	/* coroutines: bytes of stacks mapped over the run, and of the stacks
+	 * kept for reuse at its end, how many and what of them is resident
+	 * (touched by their coroutines) */
+	LAB_RESULT_CORO_MAPPED = 15,
+	LAB_RESULT_CORO_KEPT = 16,
+	LAB_RESULT_CORO_RESIDENT = 17,
+	/* threads: the stack each one maps (glibc's default size) */
+	LAB_RESULT_THREAD_STACK = 18,
+	LAB_NRESULTS = 19,
 };
 _Static_assert(LAB_NRESULTS <= 32, "a reader keeps one bit per result");
 
@@ -53,6 +61,26 @@ enum lab_phase {
 	LAB_PHASE_SYNC = 5,	/* synchronous submission (pool apply) */
 	LAB_PHASE_ASYNC = 6,	/* asynchronous submission (apply_async) */
 	LAB_PHASE_TEARDOWN = 7, /* checking the result, freeing */
+};
+
+/* When a memory sample was taken. */
+enum lab_memory_point {
+	/* before any task: the workload's root alone, or the command as it
+	 * starts */
+	LAB_MEMORY_BEFORE = 1,
+	/* every task alive and waiting (the workload marked it), or the
+	 * command's sample with the most tasks alive */
+	LAB_MEMORY_PEAK = 2,
+};
+
+/* The memory samples' handshake (probes/memory_watch.h). A workload run
+ * by lab finds the number of a socket in this variable; at each point
+ * it sends a struct lab_memory_request and waits for a byte back: the
+ * sample is taken while it waits, outside the phases it times. */
+#define LAB_MEMORY_FD_ENV "LAB_MEMORY_FD"
+
+struct lab_memory_request {
+	unsigned int point; /* enum lab_memory_point */
 };
 
 #endif /* LAB_MARKS_H */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "probes/clock_ns.h"
+#include "probes/marks.h"
 #include "probes/run_error.h"
 #include "probes/supervise.h"
 #include "probes/tracer.h"
@@ -62,6 +63,7 @@ void supervise_init(struct supervised *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->release_w = s->exec_err_r = s->guard_w = s->sigfd = -1;
+	s->memory_fd = -1;
 	s->owns_tty =
 		isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
@@ -103,6 +105,17 @@ static void hand_terminal(const struct supervised *s, pid_t pgrp)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* The workload's end of the memory samples' socket (memory_watch.h)
+ * stays open across exec, its number in LAB_MEMORY_FD. */
+static void pass_memory_fd(int fd)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", fd);
+	if (fcntl(fd, F_SETFD, 0) == 0)
+		setenv(LAB_MEMORY_FD_ENV, num, 1);
+}
+
 /* Child: wait to be released, then become the command. */
 static void child_main(const struct supervised *s, int release_r,
 		       int exec_err_w, char *const *argv,
@@ -127,6 +140,8 @@ static void child_main(const struct supervised *s, int release_r,
 	if (read(release_r, &c, 1) != 1)
 		_exit(127); /* the tracer gave up before releasing us */
 	close(release_r);
+	if (s->memory_fd >= 0)
+		pass_memory_fd(s->memory_fd);
 	execvp(argv[0], argv);
 	e = errno;
 	if (write(exec_err_w, &e, sizeof(e)) < 0)

@@ -25,7 +25,9 @@ struct supervised {
 	pid_t guard;
 	int guard_w;
 	int owns_tty; /* lab is the terminal's foreground group */
-	int sigfd;    /* the stop signals and SIGCHLD */
+	/* passed to the command as LAB_MEMORY_FD when >= 0 */
+	int memory_fd;
+	int sigfd; /* the stop signals and SIGCHLD */
 	/* a child that died early makes the release write fail, not kill us */
 	struct sigaction old_sigpipe;
 	sigset_t oldmask;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "probes/events.h"
+#include "probes/marks.h"
 
 /* Version 2: THREADS records without the kernel's working state, each
  * as long as its chunk says; version 1 had them at a fixed 552 bytes. */
@@ -42,6 +43,8 @@ enum lab_trace_tag {
 	LAB_TAG_TLB_TAGS = 12,		   /* string */
 	LAB_TAG_PAGE_TABLE_ISOLATION = 13, /* string */
 	LAB_TAG_TICK_NS = 14,		   /* u64 */
+	LAB_TAG_KERNEL_STACK = 15, /* u64: bytes of a task's kernel stack */
+	LAB_TAG_TASK_STRUCT = 16,  /* u64: bytes of a task_struct */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
@@ -72,6 +75,8 @@ enum lab_chunk_type {
 				  complete trace */
 	LAB_CHUNK_MAPS =
 		5, /* struct lab_map[]: memory maps of traced processes */
+	LAB_CHUNK_MEMORY = 6, /* struct lab_memory[]: the run's processes'
+				 memory at the samples of memory_watch.h */
 };
 
 /* From version 2 on, a THREADS record is raw_len / count bytes, as the
@@ -100,6 +105,25 @@ struct lab_map {
 };
 _Static_assert(sizeof(struct lab_map) == 264, "lab_map layout");
 
+/* One process of the run at one sample: /proc/PID/smaps_rollup and the
+ * VmPTE of /proc/PID/status, in KiB as the kernel gives them. */
+struct lab_memory {
+	uint64_t time_ns; /* CLOCK_MONOTONIC of the sample */
+	uint32_t point;	  /* enum lab_memory_point (marks.h) */
+	uint32_t pid;
+	uint32_t threads; /* its threads the probes track, alive */
+	uint32_t pad;	  /* zero */
+	uint64_t rss_kb;
+	uint64_t pss_kb;
+	uint64_t uss_kb; /* Private_Clean + Private_Dirty */
+	uint64_t pss_anon_kb;
+	uint64_t pss_file_kb;
+	uint64_t pss_shmem_kb;
+	uint64_t swap_kb;
+	uint64_t pte_kb; /* its page tables (VmPTE) */
+};
+_Static_assert(sizeof(struct lab_memory) == 88, "lab_memory layout");
+
 #define LAB_MAP_READ   0x1
 #define LAB_MAP_WRITE  0x2
 #define LAB_MAP_EXEC   0x4
@@ -127,6 +151,12 @@ struct lab_trace_info {
 	/* the vulnerabilities/meltdown file: "Mitigation: PTI", ... */
 	char page_table_isolation[64];
 	uint64_t tick_ns; /* scheduler tick period (the jiffy) */
+	/* Kernel memory of every task (thread or process) that user space
+	 * cannot see: its kernel stack (THREAD_SIZE of the architecture)
+	 * and its task_struct (the slab's object size, readable by root
+	 * only); 0 when not known */
+	uint64_t kernel_stack_bytes;
+	uint64_t task_struct_bytes;
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */
@@ -168,6 +198,8 @@ static inline size_t lab_chunk_record_size(uint32_t type)
 		return sizeof(struct lab_run_summary);
 	case LAB_CHUNK_MAPS:
 		return sizeof(struct lab_map);
+	case LAB_CHUNK_MEMORY:
+		return sizeof(struct lab_memory);
 	}
 	return 0;
 }

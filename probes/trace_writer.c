@@ -166,7 +166,7 @@ static void field_u64(struct field_buf *b, uint16_t tag, uint64_t v)
 
 /* The whole header fits well under the field limit: the strings are
  * bounded by the sizes of lab_trace_info's arrays. */
-_Static_assert(LAB_TRACE_FIXED_LEN + sizeof(struct lab_trace_info) + 14 * 4 +
+_Static_assert(LAB_TRACE_FIXED_LEN + sizeof(struct lab_trace_info) + 16 * 4 +
 			       4 <
 		       sizeof(((struct field_buf *)0)->data),
 	       "header buffer");
@@ -190,6 +190,8 @@ static void encode_header(struct field_buf *b, const struct lab_trace_info *in)
 	FIELD_STR(b, LAB_TAG_TLB_TAGS, in, tlb_tags);
 	FIELD_STR(b, LAB_TAG_PAGE_TABLE_ISOLATION, in, page_table_isolation);
 	field_u64(b, LAB_TAG_TICK_NS, in->tick_ns);
+	field_u64(b, LAB_TAG_KERNEL_STACK, in->kernel_stack_bytes);
+	field_u64(b, LAB_TAG_TASK_STRUCT, in->task_struct_bytes);
 	put_le32(b->data + 12, (uint32_t)(b->len - LAB_TRACE_FIXED_LEN));
 	put_le32(b->data + b->len, (uint32_t)crc32(0, b->data, (uInt)b->len));
 	b->len += 4;
@@ -384,6 +386,18 @@ int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
 	if (w->full)
 		return 0; /* the reserve is for the closing chunks */
 	return n ? write_chunk(w, LAB_CHUNK_MAPS, maps, n) : 0;
+}
+
+int trace_writer_add_memory(struct trace_writer *w,
+			    const struct lab_memory *samples, size_t n)
+{
+	if (w->error)
+		return w->error;
+	if (w->finished || (n && !samples))
+		return -EINVAL;
+	if (w->full)
+		return 0;
+	return n ? write_chunk(w, LAB_CHUNK_MEMORY, samples, n) : 0;
 }
 
 int trace_writer_finish(struct trace_writer *w,

@@ -20,6 +20,9 @@ int trace_writer_add_events(struct trace_writer *w, const struct lab_event *ev,
 /* Writes memory maps of a traced process as a chunk of their own. */
 int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
 			  size_t n);
+/* Writes memory samples of the run's processes as a chunk of their own. */
+int trace_writer_add_memory(struct trace_writer *w,
+			    const struct lab_memory *samples, size_t n);
 /* Flushes buffered events, then writes the threads, drops and summary
  * chunks, syncs and closes the file. Returns 0 or -errno; on failure the
  * file ends at its last whole chunk. */

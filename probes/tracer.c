@@ -14,6 +14,7 @@
 #include "probes/clock_ns.h"
 #include "probes/kernel_ids.h"
 #include "probes/maps_snapshot.h"
+#include "probes/memory_watch.h"
 #include "probes/run_error.h"
 #include "probes/supervise.h"
 #include "probes/tracer.h"
@@ -27,6 +28,7 @@ struct tracer {
 	/* under sudo: kernel lock addresses become per-trace ids */
 	struct kernel_ids *kernel_ids;
 	struct maps_reader maps; /* under sudo: maps read as the user */
+	struct memory_watch mem;
 	int pidfd, epfd, timerfd, hangup_fd;
 };
 
@@ -62,16 +64,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The root has exec'd: its program is mapped (its libraries may not be
- * yet), which is where the workload_table' named locks live. */
-static void snapshot_root(struct tracer *t)
-{
-	int r = maps_snapshot(t->writer, &t->maps, t->sup.child);
-
-	if (r < 0)
-		t->write_error = r;
-}
-
 /* The trace cannot take more (a full disk): what was recorded is kept,
  * and the command is stopped rather than run on unrecorded. */
 static void check_writer(struct tracer *t, struct tracer_result *res)
@@ -88,6 +80,24 @@ static int watch(struct tracer *t, int fd)
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 
 	return epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The root has exec'd: its program is mapped (its libraries may not be
+ * yet), which is where the workload_table' named locks live; a
+ * command's first memory sample is taken. */
+static int snapshot_root(struct tracer *t, char *err, size_t errlen)
+{
+	int r = maps_snapshot(t->writer, &t->maps, t->sup.child);
+
+	if (r < 0)
+		t->write_error = r;
+	r = memory_watch_started(&t->mem, &t->bpf, &t->maps);
+	if (r == -ENOMEM)
+		return run_error(err, errlen, "run: out of memory");
+	if (r < 0 || watch(t, memory_watch_fd(&t->mem)))
+		return run_error(err, errlen, "run: sampling memory: %s",
+				 strerror(r < 0 ? -r : errno));
+	return 0;
 }
 
 static int arm_timeout(struct tracer *t, double seconds)
@@ -168,6 +178,12 @@ static int drain(struct tracer *t, struct tracer_result *res, char *err,
 				epoll_ctl(t->epfd, EPOLL_CTL_DEL, t->hangup_fd,
 					  NULL);
 				cut_short(t, res, SIGHUP);
+			} else if (fd == memory_watch_fd(&t->mem)) {
+				int r = memory_watch_ready(&t->mem, &t->bpf,
+							   &t->maps, t->writer);
+
+				if (r && !t->write_error)
+					t->write_error = r;
 			} else if (fd == t->timerfd) {
 				res->timed_out = 1;
 				cut_short(t, res, 0);
@@ -216,6 +232,9 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 	bpf_session_settle(&t->bpf);
 	bpf_session_detach(&t->bpf);
 	ring_buffer__consume(t->bpf.rb);
+	r = memory_watch_finish(&t->mem, t->writer);
+	if (r && !t->write_error)
+		t->write_error = r;
 	check_writer(t, res);
 	r = bpf_session_read_counters(&t->bpf, &c);
 	/* last: no kill of the group can follow the reap */
@@ -243,6 +262,7 @@ static void cleanup(struct tracer *t)
 	trace_writer_free(t->writer);
 	kernel_ids_free(t->kernel_ids);
 	maps_reader_stop(&t->maps);
+	memory_watch_close(&t->mem);
 	int fds[] = {t->pidfd, t->epfd, t->timerfd};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -277,6 +297,7 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 			   .epfd = -1,
 			   .timerfd = -1,
 			   .maps = {.fd = -1},
+			   .mem = {.sock = -1, .child_sock = -1, .timerfd = -1},
 			   .hangup_fd = o->hangup_fd};
 	int trace_fd = o->trace_fd; /* ours to close until the writer has it */
 	int r = -1;
@@ -293,6 +314,12 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 		run_error(err, errlen, "run: out of memory");
 		goto out;
 	}
+	if (memory_watch_open(&t.mem, o->marker_path != NULL)) {
+		run_error(err, errlen, "run: sampling memory: %s",
+			  strerror(errno));
+		goto out;
+	}
+	t.sup.memory_fd = t.mem.child_sock;
 	if (maps_reader_start(&t.maps, o->run_as, err, errlen) ||
 	    supervise_start(&t.sup, o->argv, o->run_as, err, errlen) ||
 	    bpf_session_open(&t.bpf, o, on_event, &t, err, errlen) ||
@@ -302,8 +329,8 @@ int tracer_run(const struct tracer_opts *o, struct tracer_result *res,
 	if (open_trace(&t, &trace_fd, &o->info, err, errlen) ||
 	    supervise_release(&t.sup, o->argv, err, errlen))
 		goto out;
-	snapshot_root(&t);
-	if (drain(&t, res, err, errlen) || finish(&t, res, err, errlen))
+	if (snapshot_root(&t, err, errlen) || drain(&t, res, err, errlen) ||
+	    finish(&t, res, err, errlen))
 		goto out;
 	r = 0;
 out:

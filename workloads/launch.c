@@ -23,6 +23,7 @@
 #include "workloads/coro/coro.h"
 #include "workloads/gate.h"
 #include "workloads/launch_impl.h"
+#include "workloads/memory_point.h"
 
 /* A task, once it runs: its CPU, then the gate. 1 when it may work; 0,
  * the task failed, when it could not be pinned or the run was called
@@ -258,6 +259,9 @@ static void launch_coroutines_go(struct launch *l)
 				l->kind->stop(l);
 		}
 	}
+	/* every coroutine made, none run: the peak (see launch_kernel_go) */
+	if (!err)
+		l->start_ns += memory_point(LAB_MEMORY_PEAK);
 	launch_phase(l, l->kind->go_phase);
 	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	err = coro_run();
@@ -328,6 +332,11 @@ static void launch_kernel_go(struct launch *l)
 	int gate = launch_has(l, LAUNCH_GATE);
 	int ok = l->started == l->n && (!gate || launch_pin_waiting(l) == 0);
 
+	/* every task made: the peak, each waiting at the gate or, without
+	 * one, at work already. The root waits while lab samples it; that
+	 * time is no part of the run. */
+	if (ok)
+		l->start_ns += memory_point(LAB_MEMORY_PEAK);
 	if (gate || root)
 		launch_phase(l, l->kind->go_phase);
 	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
@@ -361,6 +370,8 @@ int launch_start(struct launch *l)
 	}
 	if (l->model == LAUNCH_SERIAL)
 		return 0;
+	/* the root alone, what every task adds to */
+	memory_point(LAB_MEMORY_BEFORE);
 	launch_phase(l, LAB_PHASE_SPAWN);
 	l->start_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	if (l->model == LAUNCH_PROCESSES)

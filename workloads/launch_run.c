@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <pthread.h>
 #include "workloads/coro/coro.h"
 #include "workloads/launch_impl.h"
 
@@ -110,6 +112,31 @@ void launch_group_free(struct launch *g)
 	launch_free(g);
 }
 
+/* What the coroutines' stacks hold, for the memory a task costs. */
+static void launch_mark_stacks(void)
+{
+	uint64_t kept, resident = coro_pool_resident(&kept);
+
+	LAB_RESULT(LAB_RESULT_CORO_MAPPED,
+		   coro_stacks_mapped() * (CORO_STACK_DEFAULT +
+					   (uint64_t)sysconf(_SC_PAGESIZE)));
+	LAB_RESULT(LAB_RESULT_CORO_KEPT, kept);
+	LAB_RESULT(LAB_RESULT_CORO_RESIDENT, resident);
+}
+
+/* The stack a thread maps: glibc's default, the stack limit's size. */
+static void launch_mark_thread_stack(void)
+{
+	pthread_attr_t attr;
+	size_t size;
+
+	if (pthread_getattr_default_np(&attr))
+		return;
+	if (pthread_attr_getstacksize(&attr, &size) == 0)
+		LAB_RESULT(LAB_RESULT_THREAD_STACK, size);
+	pthread_attr_destroy(&attr);
+}
+
 int launch_end(struct launch *l, int result)
 {
 	const struct launch_kind *k = l->kind;
@@ -122,8 +149,12 @@ int launch_end(struct launch *l, int result)
 		if (!result && k->report)
 			k->report(l);
 	}
-	if (l->model == LAUNCH_COROUTINES)
+	if (l->model == LAUNCH_COROUTINES) {
 		LAB_MARK_CORO_SWITCHES(l->switches);
+		launch_mark_stacks();
+	} else if (l->model == LAUNCH_THREADS) {
+		launch_mark_thread_stack();
+	}
 	LAB_MARK_END(result);
 	if (k->teardown)
 		k->teardown(l);

@@ -276,3 +276,8 @@ uint64_t coro_stacks_mapped(void)
 {
 	return sched.stacks_mapped;
 }
+
+uint64_t coro_pool_resident(uint64_t *stacks)
+{
+	return coro_stack_pool_resident(&sched, stacks);
+}

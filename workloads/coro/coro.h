@@ -52,6 +52,10 @@ uint64_t coro_id(void);
 /* Stacks this thread has mapped so far; spawns served from the pool of
  * finished stacks do not add to it. */
 uint64_t coro_stacks_mapped(void);
+/* Bytes of the pooled stacks (the finished ones kept for reuse) that are
+ * resident: what their coroutines touched, the deepest of each stack's
+ * users; *stacks gets how many were looked at. A system call a stack. */
+uint64_t coro_pool_resident(uint64_t *stacks);
 
 /* Channels: a bounded FIFO of pointers between coroutines of one thread.
  * capacity 0 makes a rendezvous (send waits for a receiver). */

@@ -116,6 +116,9 @@ uint64_t coro_now_ns(void);
 
 /* stack.c */
 int coro_stack_get(struct coro_sched *s, size_t size, struct coro **out);
+/* The resident bytes of s's pooled stacks, guard pages aside, and how
+ * many stacks (coro_pool_resident). */
+uint64_t coro_stack_pool_resident(const struct coro_sched *s, uint64_t *stacks);
 /* Called by a finishing coroutine on its own stack: pool it or leave it
  * for coro_stack_reap, which runs on the thread's stack. */
 void coro_stack_put(struct coro_sched *s, struct coro *c);

@@ -161,6 +161,27 @@ void coro_stack_put(struct coro_sched *s, struct coro *c)
 	s->unmap = c;
 }
 
+uint64_t coro_stack_pool_resident(const struct coro_sched *s, uint64_t *stacks)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char vec[(CORO_STACK_DEFAULT + 4096) / 4096];
+	uint64_t bytes = 0;
+
+	*stacks = 0;
+	for (const struct coro *c = s->pool; c; c = c->next) {
+		size_t pages = c->stack_size / page;
+
+		/* the stack and the record above it, not the guard below */
+		if (pages > sizeof(vec) ||
+		    mincore(c->map + guard_of(c), c->stack_size, vec))
+			continue;
+		for (size_t i = 0; i < pages; i++)
+			bytes += (vec[i] & 1) ? page : 0;
+		(*stacks)++;
+	}
+	return bytes;
+}
+
 void coro_stack_reap(struct coro_sched *s)
 {
 	unmap_list(s->unmap);

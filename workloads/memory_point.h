@@ -1,0 +1,19 @@
+/* memory_point.h - the points where lab samples a workload's memory:
+ * before its tasks exist, and at its peak, every task alive and waiting.
+ *
+ * Run by lab, the workload finds a socket in LAB_MEMORY_FD (marks.h); at
+ * each point it asks for a sample and waits until lab has taken it, so
+ * the sample sees every task and no timed phase contains it. Untraced,
+ * or at a point already sampled, nothing happens.
+ */
+#ifndef LAB_MEMORY_POINT_H
+#define LAB_MEMORY_POINT_H
+
+#include <stdint.h>
+#include "probes/marks.h"
+
+/* Asks for the sample at point and waits until it is taken: the ns it
+ * waited (0 when nothing was asked). */
+uint64_t memory_point(enum lab_memory_point point);
+
+#endif /* LAB_MEMORY_POINT_H */
