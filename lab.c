@@ -66,9 +66,10 @@ static int cmd_run(int argc, char **argv)
 		if (run_args_any_given(&a) || a.repeat)
 			return die(
 				EXIT_USAGE,
-				"run: --tasks, --ops, --duration, --cpu and "
-				"--repeat apply to built-in workloads, not to "
-				"a command");
+				"run: --tasks, --ops, --duration, --cpu, "
+				"--hold "
+				"and --repeat apply to built-in workloads, not "
+				"to a command");
 	} else {
 		if (i >= end)
 			return die(EXIT_USAGE,
@@ -303,7 +304,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
-	 "               [--repeat N] [--creation-calls]\n"
+	 "               [--hold S] [--repeat N] [--creation-calls]\n"
 	 "  lab run [-o DIR] -- CMD [ARGS...]",
 	 "usage: lab run NAME [options]\n"
 	 "       lab run [-o DIR] -- CMD [ARGS...]\n"
@@ -323,6 +324,8 @@ static const struct command commands[] = {
 	 "  --ops N            operations per task\n"
 	 "  --duration S       time each task waits or works, in seconds\n"
 	 "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
+	 "  --hold S           at the peak, every task made, stop S seconds\n"
+	 "                     (untimed) to look at the tasks: ps, pmap\n"
 	 "  --repeat N         run each workload N times (1-50), the models\n"
 	 "                     interleaved, into NAME-1.lab ... NAME-N.lab, "
 	 "and\n"
@@ -388,9 +391,10 @@ static const struct command commands[] = {
 	 "how to fix\n"
 	 "what is missing. Exit 0 when everything needed is there.\n"},
 	{"workload", cmd_workload,
-	 "workload NAME [--tasks N] [--ops N] [--duration S] [--cpu LIST]",
+	 "workload NAME [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
+	 "               [--hold S]",
 	 "usage: lab workload NAME [--tasks N] [--ops N] [--duration S]\n"
-	 "                         [--cpu LIST]\n"
+	 "                         [--cpu LIST] [--hold S]\n"
 	 "\n"
 	 "Runs a built-in workload untraced (no root needed). lab run uses "
 	 "it.\n"

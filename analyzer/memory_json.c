@@ -94,7 +94,7 @@ json_object *memory_json(const struct run_report *r)
 		json_object_object_add(o, "before", totals_json(&m->before, r));
 	json_object *peak = totals_json(&m->peak, r);
 
-	json_object_object_add(peak, "processes", processes_json(m));
+	json_object_object_add(peak, "by_process", processes_json(m));
 	json_object_object_add(o, "peak", peak);
 	if (m->has_kind)
 		json_put_str(o, "kind", memory_kind_name(m->kind));

@@ -12,7 +12,7 @@ bool memory_text_peak(char *buf, size_t len, const struct run_report *r)
 	if (!r->memory.nprocesses)
 		return false;
 	snprintf(buf, len,
-		 "memory at the peak (%s task%s alive): PSS %s kB in %u "
+		 "memory at the peak (%s thread%s alive): PSS %s kB in %u "
 		 "process%s, page tables %s kB",
 		 units_count(a, sizeof(a), p->threads),
 		 p->threads == 1 ? "" : "s",

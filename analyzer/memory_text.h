@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include "analyzer/report.h"
 
-/* "memory at the peak (201 tasks alive): PSS 8,221 kB in 201
+/* "memory at the peak (201 threads alive): PSS 8,221 kB in 201
  * processes, page tables 8,844 kB": false when the trace has no peak
  * sample. */
 bool memory_text_peak(char *buf, size_t len, const struct run_report *r);

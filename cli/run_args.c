@@ -8,8 +8,8 @@
 #include "cli/run_args.h"
 #include "cli/say.h"
 
-const char *const run_args_given_option[NGIVEN] = {"--tasks", "--ops",
-						   "--duration", "--cpu"};
+const char *const run_args_given_option[NGIVEN] = {
+	"--tasks", "--ops", "--duration", "--cpu", "--hold"};
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
@@ -72,6 +72,7 @@ enum {
 	OPT_RING,
 	OPT_DRY_RUN,
 	OPT_CREATION_CALLS,
+	OPT_HOLD,
 };
 
 static const struct option run_options[] = {
@@ -80,6 +81,7 @@ static const struct option run_options[] = {
 	{"ops", required_argument, NULL, OPT_OPS},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"cpu", required_argument, NULL, OPT_CPU},
+	{"hold", required_argument, NULL, OPT_HOLD},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"ring-buffer", required_argument, NULL, OPT_RING},
 	{"repeat", required_argument, NULL, OPT_REPEAT},
@@ -136,6 +138,14 @@ int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a)
 					"of seconds above 0 and up to 3600",
 					cmd, val);
 			a->given[GIVEN_DURATION] = val;
+			break;
+		case OPT_HOLD:
+			if (parse_seconds(val, 600, &a->params.hold_s))
+				return -die(EXIT_USAGE,
+					    "%s: --hold '%s' is not a number "
+					    "of seconds above 0 and up to 600",
+					    cmd, val);
+			a->given[GIVEN_HOLD] = val;
 			break;
 		case OPT_CREATION_CALLS:
 			a->creation_calls = true;

@@ -7,7 +7,7 @@
 
 /* The workload options, passed on verbatim to `lab workload`; given
  * again, the last one wins. */
-enum { GIVEN_TASKS, GIVEN_OPS, GIVEN_DURATION, GIVEN_CPU, NGIVEN };
+enum { GIVEN_TASKS, GIVEN_OPS, GIVEN_DURATION, GIVEN_CPU, GIVEN_HOLD, NGIVEN };
 extern const char *const run_args_given_option[NGIVEN];
 
 struct run_args {

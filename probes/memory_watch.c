@@ -81,36 +81,51 @@ static int keep(struct memory_watch *w, size_t n, struct lab_memory **to,
 	return 0;
 }
 
+/* The CPU time sampling has used: lab's thread and the reader's
+ * process. A sample's cost is its CPU time, not how long it took: reading
+ * a process that is forking waits for its memory map's lock, idle. */
+static uint64_t cpu_ns(const struct maps_reader *r)
+{
+	clockid_t reader;
+
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID) +
+	       (r->pid > 0 && clock_getcpuclockid(r->pid, &reader) == 0
+			? clock_ns(reader)
+			: 0);
+}
+
 /* A command's next sample in interval_ns, sized from what this one
  * cost. */
 static int arm(struct memory_watch *w, uint64_t cost_ns)
 {
 	struct itimerspec its = {0};
 
-	if (cost_ns * COST_SHARE > w->interval_ns)
-		w->interval_ns = cost_ns * COST_SHARE;
+	w->interval_ns = cost_ns * COST_SHARE > MIN_INTERVAL_NS
+				 ? cost_ns * COST_SHARE
+				 : MIN_INTERVAL_NS;
 	its.it_value.tv_sec = (time_t)(w->interval_ns / 1000000000ull);
 	its.it_value.tv_nsec = (long)(w->interval_ns % 1000000000ull);
 	return timerfd_settime(w->timerfd, 0, &its, NULL) ? -errno : 0;
 }
 
-/* A command's sample: the first is kept as BEFORE, the one with the
- * most tasks alive as PEAK. */
+/* A command's sample: the first is kept as BEFORE, the last of those
+ * with the most tasks alive as PEAK (by then new processes have written
+ * what they copy, and their parent's pages are its own again). */
 static int sample_command(struct memory_watch *w, struct bpf_session *b,
 			  struct maps_reader *r)
 {
-	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+	uint64_t t0 = cpu_ns(r);
 	uint32_t tasks;
 	size_t n = take(w, b, r, LAB_MEMORY_PEAK, &tasks);
 	int err = 0;
 
 	if (!w->first)
 		err = keep(w, n, &w->first, &w->nfirst, LAB_MEMORY_BEFORE);
-	if (!err && n && tasks > w->peak_tasks) {
+	if (!err && n && tasks >= w->peak_tasks) {
 		w->peak_tasks = tasks;
 		err = keep(w, n, &w->peak, &w->npeak, LAB_MEMORY_PEAK);
 	}
-	return err ? err : arm(w, clock_ns(CLOCK_MONOTONIC) - t0);
+	return err ? err : arm(w, cpu_ns(r) - t0);
 }
 
 int memory_watch_started(struct memory_watch *w, struct bpf_session *b,

@@ -8,7 +8,7 @@
  * peak and the workload's timed phases do not contain it. A traced
  * command says nothing: it is sampled along the run, as it starts and
  * then at intervals sized so that sampling keeps to 5% of one CPU, and
- * the sample with the most tasks alive is kept as its peak.
+ * the last sample with the most tasks alive is kept as its peak.
  *
  * A sample is one lab_memory record a process: the probes name the
  * run's processes alive and their threads, /proc (read as the user

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include "workloads/coro/coro.h"
 #include "workloads/launch_impl.h"
+#include "workloads/memory_point.h"
 
 static const char *const launch_models[LAUNCH_MODELS] = {
 	[LAUNCH_PROCESSES] = "processes",
@@ -65,6 +66,7 @@ struct launch *launch_begin(const struct launch_kind *kind,
 		free(l);
 		return NULL;
 	}
+	memory_point_hold(l->name, p->hold_s);
 	if (kind->prepare && kind->prepare(l, p) != 0) {
 		if (kind->teardown)
 			kind->teardown(l);

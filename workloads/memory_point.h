@@ -12,8 +12,11 @@
 #include <stdint.h>
 #include "probes/marks.h"
 
-/* Asks for the sample at point and waits until it is taken: the ns it
- * waited (0 when nothing was asked). */
+/* At the peak the workload named name stops hold_s seconds (--hold),
+ * traced or not, saying so on stderr, for people to look at its tasks. */
+void memory_point_hold(const char *name, double hold_s);
+/* At the peak, holds first; asks for the sample at point and waits until
+ * it is taken: the ns it waited (0 when nothing was asked or held). */
 uint64_t memory_point(enum lab_memory_point point);
 
 #endif /* LAB_MEMORY_POINT_H */

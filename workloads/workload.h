@@ -8,6 +8,7 @@ struct workload_params {
 	unsigned ops;	   /* operations per task; 0 = default */
 	double duration_s; /* target total run time; 0 = default */
 	const char *cpus;  /* "0", "0,1": CPUs to pin tasks to, NULL = any */
+	double hold_s;	   /* held at the peak this long (memory_point.h) */
 };
 
 struct workload {
