@@ -7,46 +7,47 @@
 #define has claim_has
 #define say claim_say
 
-/* Why a process holds more than a thread, said where its figures are
- * apart from the thread's: its own page tables, and its own copy of
- * every page it wrote since fork. */
+/* What a process holds that a thread does not, said where their page
+ * tables are apart: its own page tables and its copies of the pages it
+ * wrote since fork; a thread, its stack and its kernel task. */
 static void process_why(struct claim *cl, const struct comparison *c)
 {
 	say(cl,
-	    " A process has page tables of its own (%s each here) and a "
-	    "copy of every page it wrote since fork (%s)",
+	    " A process holds its own page tables (%s) and copies of the "
+	    "pages it wrote (%s)",
 	    fig(cl, c, CMP_MEMORY_PAGE_TABLES, CMP_PROCESSES),
 	    fig(cl, c, CMP_MEMORY_PAGES, CMP_PROCESSES));
 	if (has(c, CMP_THREADS, CMP_MEMORY_PAGE_TABLES) &&
 	    claim_order(cl, c, CMP_MEMORY_PAGE_TABLES, CMP_PROCESSES,
 			CMP_THREADS) == CMP_ABOVE)
 		say(cl,
-		    "; a thread shares both, and costs the pages of its "
-		    "stack and thread data it touched (%s), the page "
-		    "tables that map its stack (%s) and its kernel task's "
-		    "stack and task_struct (%s)",
+		    "; a thread shares them, holding its touched stack (%s), "
+		    "that stack's page tables (%s) and a kernel stack and "
+		    "task_struct (%s)",
 		    fig(cl, c, CMP_MEMORY_PAGES, CMP_THREADS),
 		    fig(cl, c, CMP_MEMORY_PAGE_TABLES, CMP_THREADS),
 		    fig(cl, c, CMP_MEMORY_KERNEL, CMP_THREADS));
-	say(cl, ".");
+	say(cl, has(c, CMP_COROUTINES, CMP_MEMORY_PAGES) ? ";" : ".");
 }
 
 void explain_rule_memory(const struct comparison *c, struct claim *cl, int arg)
 {
 	enum cmp_model ms[CLAIM_NCONCURRENT];
 	size_t n = claim_present(c, CMP_MEMORY_PER_TASK, ms);
+	bool why = has(c, CMP_PROCESSES, CMP_MEMORY_PAGE_TABLES);
 
 	(void)arg;
 	if (n < 2)
 		return;
-	say(cl, "Memory per task at the peak: ");
+	say(cl, "Memory per task: ");
 	claim_ranking(cl, c, CMP_MEMORY_PER_TASK, ms, n);
 	say(cl, ".");
-	if (has(c, CMP_PROCESSES, CMP_MEMORY_PAGE_TABLES))
+	if (why)
 		process_why(cl, c);
 	if (has(c, CMP_COROUTINES, CMP_MEMORY_PAGES))
 		say(cl,
-		    " A coroutine task has no kernel task: it costs the "
-		    "pages of its stacks it touched and its records (%s).",
+		    "%s coroutine task, no kernel task, only its touched "
+		    "stack (%s).",
+		    why ? " a" : " A",
 		    fig(cl, c, CMP_MEMORY_PAGES, CMP_COROUTINES));
 }
