@@ -40,10 +40,13 @@ enum lab_result {
 	LAB_RESULT_HANDOFFS = 12,     /* gil: takes from another task */
 	LAB_RESULT_TAKES = 13,	      /* gil: takes of the lock in all */
 	LAB_RESULT_DELAY_NS = 14,     /* net: the server's delay per fetch */
-	/* coroutines: bytes of stacks mapped over the run, and of the stacks
-	 * kept for reuse at its end, how many and what of them is resident
-	 * (touched by their coroutines) */
-	LAB_RESULT_CORO_MAPPED = 15,
+	/* From here on, what the runtimes measured of themselves for the
+	 * memory a task holds, not figures of the result line. Coroutines:
+	 * bytes of stacks mapped over the run, and of the stacks kept for
+	 * reuse at its end, how many and what of them is resident (touched
+	 * by their coroutines) */
+	LAB_RESULT_RUNTIME = 15,
+	LAB_RESULT_CORO_MAPPED = LAB_RESULT_RUNTIME,
 	LAB_RESULT_CORO_KEPT = 16,
 	LAB_RESULT_CORO_RESIDENT = 17,
 	/* threads: the stack each one maps (glibc's default size) */
