@@ -93,15 +93,23 @@ static int add_tid(struct lock_entry *e, uint32_t tid)
 int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 	      uint32_t ops, uint32_t tid, uint64_t wait_ns)
 {
+	return locks_add_sum(t, addr, pid, shared, ops, tid,
+			     &(struct lab_wait_sum){1, wait_ns, wait_ns});
+}
+
+int locks_add_sum(struct lock_table *t, uint64_t addr, uint32_t pid,
+		  bool shared, uint32_t ops, uint32_t tid,
+		  const struct lab_wait_sum *w)
+{
 	struct lock_entry *e = entry(t, addr, pid, shared);
 
 	if (!e || add_tid(e, tid))
 		return -1;
 	e->r.ops |= ops;
-	e->r.count++;
-	e->r.total_ns += wait_ns;
-	if (wait_ns > e->r.max_ns)
-		e->r.max_ns = wait_ns;
+	e->r.count += w->count;
+	e->r.total_ns += w->total_ns;
+	if (w->max_ns > e->r.max_ns)
+		e->r.max_ns = w->max_ns;
 	return 0;
 }
 

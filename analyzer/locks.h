@@ -50,6 +50,10 @@ bool locks_futex_op_waits(uint32_t op);
  * of memory. */
 int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 	      uint32_t ops, uint32_t tid, uint64_t wait_ns);
+/* The same for w->count waits the kernel summed. */
+int locks_add_sum(struct lock_table *t, uint64_t addr, uint32_t pid,
+		  bool shared, uint32_t ops, uint32_t tid,
+		  const struct lab_wait_sum *w);
 /* Names a lock's address: writes the name into buf (len bytes, NUL
  * included) and returns buf, or returns NULL when it cannot be named.
  * kernel: a kernel lock, else a futex word. */

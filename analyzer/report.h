@@ -107,6 +107,9 @@ struct thread_report {
 	/* its timeline misses switches the kernel counted (lost events):
 	 * its time in state and off-CPU reasons are short of the truth */
 	bool timeline_gaps;
+	/* its times on CPU, runnable and off CPU by reason are the kernel's
+	 * sums (waits_from_kernel), not the timeline's */
+	bool times_from_kernel;
 	/* with has_timeline: the analysis's timeline record it came from,
 	 * which names its lane while the report is built */
 	uint32_t timeline_rec;
@@ -212,6 +215,16 @@ struct run_report {
 	uint64_t dropped;		/* lost to a full ring buffer */
 	uint64_t untracked;		/* threads the kernel could not track */
 	size_t gap_threads;		/* threads with timeline_gaps */
+	/* events were lost and the kernel summed every wait (a WAITS
+	 * chunk, none lost): the lock tables and the threads' off-CPU
+	 * times are the kernel's, exact; else they are rebuilt from the
+	 * events, short by what was dropped */
+	bool waits_from_kernel;
+	/* the trace has the kernel's sums (traces of older labs do not:
+	 * their reports stay as those labs printed them) */
+	bool has_waits;
+	/* waits the kernel could not sum (its map was full) */
+	uint64_t waits_lost;
 	uint64_t end_ns;  /* tracing stopped, else the last event */
 	uint64_t wall_ns; /* end_ns - info.start_ns */
 	bool complete;

@@ -136,12 +136,19 @@ void report_html_dropped(FILE *f, const struct run_report *r)
 	if (r->dropped)
 		fprintf(f,
 			"<p><strong>%s events were lost</strong> to a full "
-			"ring buffer. Switch counts and on-CPU times are the "
-			"kernel's exact counters; run-queue percentiles are "
-			"upper bounds from its log2 histograms; the timeline "
-			"and the off-CPU reasons miss what was lost. Run again "
-			"with a larger <code>--ring-buffer</code>.</p>\n",
-			units_count(a, sizeof(a), r->dropped));
+			"ring buffer. Switch counts and on-CPU times%s are "
+			"the kernel's exact counters; run-queue percentiles "
+			"are upper bounds from its log2 histograms; the "
+			"timeline is incomplete%s. Run again with a larger "
+			"<code>--ring-buffer</code>.</p>\n",
+			units_count(a, sizeof(a), r->dropped),
+			r->waits_from_kernel
+				? ", lock waits and off-CPU times by reason"
+				: "",
+			r->waits_from_kernel
+				? ""
+				: ", and the lock waits and off-CPU reasons, "
+				  "rebuilt from it, miss what was lost");
 	if (r->gap_threads)
 		fprintf(f,
 			"<p>%zu of %zu threads have gaps in their timeline "

@@ -131,6 +131,9 @@ static json_object *thread_json(const struct thread_report *t,
 	json_put_u64(o, "lifetime_ns", t->lifetime_ns);
 	json_put_bool(o, "exited", t->exited);
 	json_put_bool(o, "timeline_gaps", t->timeline_gaps);
+	if (r->has_waits)
+		json_put_str(o, "times_source",
+			     t->times_from_kernel ? "kernel" : "timeline");
 	put_faults(o, t->has_kernel, t->page_faults);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
@@ -255,6 +258,13 @@ static json_object *locks_json(const struct run_report *r)
 				      lock_json(&r->kernel_locks[i], false));
 	json_object_object_add(o, "user", user);
 	json_object_object_add(o, "kernel", kernel);
+	/* where the tables come from, and whether they miss lost events;
+	 * older traces report as their lab did */
+	if (!r->has_waits)
+		return o;
+	json_put_str(o, "source", r->waits_from_kernel ? "kernel" : "events");
+	json_put_bool(o, "complete",
+		      r->waits_from_kernel || (!r->dropped && !r->gap_threads));
 	return o;
 }
 
@@ -382,6 +392,12 @@ static json_object *report_json(const struct run_report *r)
 	json_put_u64(o, "events", r->events);
 	json_put_u64(o, "dropped", r->dropped);
 	json_put_u64(o, "threads_with_gaps", r->gap_threads);
+	if (r->has_waits) {
+		json_put_bool(o, "timeline_complete",
+			      !r->dropped && !r->gap_threads);
+		json_put_bool(o, "waits_from_kernel", r->waits_from_kernel);
+		json_put_u64(o, "waits_lost", r->waits_lost);
+	}
 	json_put_u64(o, "untracked", r->untracked);
 	json_put_bool(o, "complete", r->complete);
 	if (r->complete)

@@ -174,7 +174,8 @@ static int print_header(FILE *f, const struct run_report *r)
 	/* what sets the cost of a switch there, when the trace says */
 	if (machine_text_line(line, sizeof(line), &r->info))
 		lines += print_wrapped(f, line);
-	if (r->dropped) {
+	if (r->dropped && !r->has_waits) {
+		/* a trace of an older lab, which had no sums of waits */
 		snprintf(line, sizeof(line),
 			 "DROPPED %s EVENTS (ring buffer full): counts are the "
 			 "kernel's exact counters; latency percentiles are "
@@ -182,6 +183,22 @@ static int print_header(FILE *f, const struct run_report *r)
 			 "timelines have gaps",
 			 units_count(a, sizeof(a), r->dropped), r->gap_threads,
 			 r->nthreads);
+		lines += print_wrapped(f, line);
+	} else if (r->dropped) {
+		snprintf(line, sizeof(line),
+			 "DROPPED %s EVENTS (ring buffer full): counts%s are "
+			 "the kernel's exact counters; latency percentiles are "
+			 "log2-histogram upper bounds; the timeline is "
+			 "INCOMPLETE: %zu of %zu threads' timelines have "
+			 "gaps%s",
+			 units_count(a, sizeof(a), r->dropped),
+			 r->waits_from_kernel ? ", lock waits and off-CPU times"
+					      : "",
+			 r->gap_threads, r->nthreads,
+			 r->waits_from_kernel
+				 ? ""
+				 : "; lock waits and off-CPU times, "
+				   "rebuilt from the events, are short");
 		lines += print_wrapped(f, line);
 	}
 	if (!r->complete) {

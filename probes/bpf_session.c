@@ -207,6 +207,46 @@ static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 	return 0;
 }
 
+static int read_waits(struct bpf_session *b, struct bpf_counters *c,
+		      uint64_t lost)
+{
+	struct bpf_map *m = b->skel->maps.waits;
+	struct lab_wait_key key, next, *prev = NULL;
+	struct lab_wait_sum sum;
+	size_t cap = 0;
+
+	for (;;) {
+		bool more = bpf_map__get_next_key(m, prev, &next,
+						  sizeof(next)) == 0;
+
+		if (!more && !lost)
+			return 0;
+		if (c->nwaits + 1 > cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct lab_wait *p =
+				realloc(c->waits, ncap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			c->waits = p;
+			cap = ncap;
+		}
+		if (!more) {
+			/* the waits the full map could not take */
+			memset(&c->waits[c->nwaits], 0, sizeof(*c->waits));
+			c->waits[c->nwaits].key.kind = LAB_WAIT_LOST;
+			c->waits[c->nwaits++].sum.count = lost;
+			return 0;
+		}
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &sum,
+					 sizeof(sum), 0) == 0)
+			c->waits[c->nwaits++] =
+				(struct lab_wait){.key = key, .sum = sum};
+	}
+}
+
 static int by_pid(const void *a, const void *b)
 {
 	const struct live_process *x = a, *y = b;
@@ -258,24 +298,29 @@ int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 		free(vals);
 		return -ENOMEM;
 	}
-	for (__u32 k = 0; k < 2; k++) {
+	uint64_t sums[3] = {0};
+
+	for (__u32 k = 0; k < 3; k++) {
 		if (bpf_map__lookup_elem(b->skel->maps.counters, &k, sizeof(k),
 					 vals, ncpus * sizeof(uint64_t), 0))
 			continue;
 		for (int cpu = 0; cpu < ncpus; cpu++) {
 			if (k == 0)
 				c->drops[cpu] = vals[cpu];
-			*(k == 0 ? &c->dropped : &c->untracked) += vals[cpu];
+			sums[k] += vals[cpu];
 		}
 	}
 	free(vals);
-	return 0;
+	c->dropped = sums[0];
+	c->untracked = sums[1];
+	return read_waits(b, c, sums[2]);
 }
 
 void bpf_session_counters_free(struct bpf_counters *c)
 {
 	free(c->threads);
 	free(c->drops);
+	free(c->waits);
 }
 
 void bpf_session_close(struct bpf_session *b)

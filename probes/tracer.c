@@ -257,8 +257,15 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 	supervise_reap(&t->sup, &ru);
 	if (r == 0) {
 		fill_summary(&res->summary, &ru, res, &c);
-		r = trace_writer_finish(t->writer, c.threads, c.nthreads,
-					c.drops, c.ncpus, &res->summary);
+		for (size_t i = 0; t->kernel_ids && i < c.nwaits; i++)
+			if (c.waits[i].key.kind == LAB_WAIT_KLOCK)
+				c.waits[i].key.addr = kernel_ids_of(
+					t->kernel_ids, c.waits[i].key.addr);
+		r = trace_writer_add_waits(t->writer, c.waits, c.nwaits);
+		if (!r)
+			r = trace_writer_finish(t->writer, c.threads,
+						c.nthreads, c.drops, c.ncpus,
+						&res->summary);
 		/* the file ends at its last whole chunk: kept, said so */
 		if (r && !res->write_error)
 			res->write_error = r;
