@@ -31,7 +31,7 @@ struct analysis {
 	/* the kernel's sums of waits (WAITS chunk), by tid and pid */
 	struct lab_wait *waits;
 	size_t nwaits, capwaits;
-	bool has_waits;
+	bool has_waits, has_retries;
 	uint64_t waits_lost;
 	bool has_summary;
 	struct lab_run_summary summary;
@@ -164,6 +164,10 @@ int analysis_add_waits(struct analysis *a, const struct lab_wait *waits,
 	for (size_t i = 0; i < n; i++) {
 		if (waits[i].key.kind == LAB_WAIT_LOST) {
 			a->waits_lost += waits[i].sum.count;
+			continue;
+		}
+		if (waits[i].key.kind == LAB_WAIT_RETRIES_COUNTED) {
+			a->has_retries = true;
 			continue;
 		}
 		if (ARRAY_GROW(a->waits, a->capwaits, a->nwaits + 1)) {
@@ -795,6 +799,26 @@ static int locks_from_kernel(struct analysis *a)
 	return 0;
 }
 
+/* The futex calls that returned EAGAIN, beside the waits of their
+ * words, whichever table those come from. */
+static int locks_add_retry_sums(struct analysis *a)
+{
+	struct timeline *tl = &a->tl;
+
+	for (size_t i = 0; i < a->nwaits; i++) {
+		const struct lab_wait_key *k = &a->waits[i].key;
+		bool shared = !(k->op & FUTEX_PRIVATE_FLAG);
+
+		if (k->kind == LAB_WAIT_RETRY && locks_futex_op_waits(k->op) &&
+		    locks_add_retries(&tl->user_locks, k->addr,
+				      shared ? 0 : k->pid, shared,
+				      1u << (k->op & 31), k->tid,
+				      a->waits[i].sum.count))
+			return -1;
+	}
+	return 0;
+}
+
 /* What needs every thread: phases, locks, creation. keep[i]: timeline
  * record i is one of the workload's threads. */
 static int run_wide(struct run_report *run, struct analysis *a,
@@ -809,7 +833,8 @@ static int run_wide(struct run_report *run, struct analysis *a,
 			  root ? root->start_ns + root->lifetime_ns : 0,
 			  run->end_ns, &run->phases, &run->nphases))
 		return -1;
-	if (run->waits_from_kernel && locks_from_kernel(a))
+	if ((run->waits_from_kernel && locks_from_kernel(a)) ||
+	    locks_add_retry_sums(a))
 		return -1;
 	err = lock_names_init(&ln, a, run) ||
 	      locks_take(&tl->user_locks, false, name_lock, &ln,
@@ -874,6 +899,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 		run->gap_threads += run->threads[i].timeline_gaps;
 	run->waits_lost = a->waits_lost;
 	run->has_waits = a->has_waits;
+	run->has_retries = a->has_retries;
 	run->waits_from_kernel = a->has_waits && !a->waits_lost &&
 				 (run->dropped || run->gap_threads);
 	if (run->waits_from_kernel) {

@@ -113,6 +113,18 @@ int locks_add_sum(struct lock_table *t, uint64_t addr, uint32_t pid,
 	return 0;
 }
 
+int locks_add_retries(struct lock_table *t, uint64_t addr, uint32_t pid,
+		      bool shared, uint32_t ops, uint32_t tid, uint64_t n)
+{
+	struct lock_entry *e = entry(t, addr, pid, shared);
+
+	if (!e || add_tid(e, tid))
+		return -1;
+	e->r.ops |= ops;
+	e->r.retries += n;
+	return 0;
+}
+
 static int by_total_wait(const void *x, const void *y)
 {
 	const struct lock_report *a = x, *b = y;

@@ -54,6 +54,9 @@ int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 int locks_add_sum(struct lock_table *t, uint64_t addr, uint32_t pid,
 		  bool shared, uint32_t ops, uint32_t tid,
 		  const struct lab_wait_sum *w);
+/* n futex calls of tid on it that returned EAGAIN, not blocking. */
+int locks_add_retries(struct lock_table *t, uint64_t addr, uint32_t pid,
+		      bool shared, uint32_t ops, uint32_t tid, uint64_t n);
 /* Names a lock's address: writes the name into buf (len bytes, NUL
  * included) and returns buf, or returns NULL when it cannot be named.
  * kernel: a kernel lock, else a futex word. */

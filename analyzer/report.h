@@ -138,6 +138,9 @@ struct lock_report {
 	uint64_t count;	   /* waits */
 	uint64_t total_ns; /* their sum */
 	uint64_t max_ns;
+	/* futex calls on it that returned EAGAIN at once: contention that
+	 * did not block (run_report.has_retries; else 0) */
+	uint64_t retries;
 	uint32_t *tids; /* the threads that waited, ascending */
 	size_t ntids;
 	char symbol[128]; /* the address's name; "" when not known */
@@ -220,6 +223,8 @@ struct run_report {
 	 * times are the kernel's, exact; else they are rebuilt from the
 	 * events, short by what was dropped */
 	bool waits_from_kernel;
+	/* futex EAGAIN returns were counted (lab run --futex-retries) */
+	bool has_retries;
 	/* the trace has the kernel's sums (traces of older labs do not:
 	 * their reports stay as those labs printed them) */
 	bool has_waits;

@@ -556,7 +556,8 @@ void report_html_offcpu(FILE *f, const struct run_report *r)
 	fputs("</div>\n", f);
 }
 
-static void lock_row(FILE *f, const struct lock_report *l, bool user)
+static void lock_row(FILE *f, const struct lock_report *l, bool user,
+		     bool retries)
 {
 	bool id = !user && klock_is_id(l->addr);
 	char addr[32], kind[64];
@@ -587,6 +588,10 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	html_td_text(f, kind);
 	html_td_duration(f, l->total_ns);
 	html_td_count(f, l->count);
+	if (retries && user)
+		html_td_count(f, l->retries);
+	else if (retries)
+		html_td_text(f, "–");
 	html_td_duration(f, l->max_ns);
 	html_td_count(f, l->ntids);
 	html_row_end(f);
@@ -604,6 +609,18 @@ void report_html_locks(FILE *f, const struct run_report *r)
 		{"longest", false, NULL},
 		{"threads", false, "threads that waited on it"},
 	};
+	/* with the futex calls that returned EAGAIN beside the waits */
+	static const struct html_col retry_cols[] = {
+		{"lock", true, "the symbol the address falls in"},
+		{"address", true, NULL},
+		{"kind", true, NULL},
+		{"total wait", false, NULL},
+		{"waits", false, NULL},
+		{"EAGAIN", false,
+		 "futex waits that returned at once: the word had changed"},
+		{"longest", false, NULL},
+		{"threads", false, "threads that waited on it"},
+	};
 	size_t u = 0, k = 0, rows = 0, all = r->nuser_locks + r->nkernel_locks;
 	const struct lock_report *l;
 	bool user;
@@ -613,11 +630,15 @@ void report_html_locks(FILE *f, const struct run_report *r)
 			     "contention");
 		return;
 	}
-	html_table_begin(f, "locks-table", true, cols,
-			 sizeof(cols) / sizeof(cols[0]));
+	if (r->has_retries)
+		html_table_begin(f, "locks-table", true, retry_cols,
+				 sizeof(retry_cols) / sizeof(retry_cols[0]));
+	else
+		html_table_begin(f, "locks-table", true, cols,
+				 sizeof(cols) / sizeof(cols[0]));
 	for (; rows < MAX_LOCKS && (l = locks_next_report(r, &u, &k, &user));
 	     rows++)
-		lock_row(f, l, user);
+		lock_row(f, l, user, r->has_retries);
 	html_table_end(f);
 	if (rows < all)
 		fprintf(f,

@@ -204,7 +204,8 @@ static void put_tids(json_object *o, const struct lock_report *l)
 	json_object_object_add(o, "tids", a);
 }
 
-static json_object *lock_json(const struct lock_report *l, bool user)
+static json_object *lock_json(const struct lock_report *l, bool user,
+			      const struct run_report *r)
 {
 	/* the futex commands that sleep on the word (locks_futex_op_waits) */
 	static const struct {
@@ -241,6 +242,10 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 	json_put_u64(o, "count", l->count);
 	json_put_u64(o, "total_wait_ns", l->total_ns);
 	json_put_u64(o, "max_wait_ns", l->max_ns);
+	if (r->has_retries && user)
+		json_put_u64(o, "retries", l->retries);
+	else if (r->has_waits && user)
+		json_put_null(o, "retries");
 	put_tids(o, l);
 	return o;
 }
@@ -252,10 +257,11 @@ static json_object *locks_json(const struct run_report *r)
 	json_object *kernel = json_object_new_array();
 
 	for (size_t i = 0; i < r->nuser_locks; i++)
-		json_object_array_add(user, lock_json(&r->user_locks[i], true));
+		json_object_array_add(user,
+				      lock_json(&r->user_locks[i], true, r));
 	for (size_t i = 0; i < r->nkernel_locks; i++)
 		json_object_array_add(kernel,
-				      lock_json(&r->kernel_locks[i], false));
+				      lock_json(&r->kernel_locks[i], false, r));
 	json_object_object_add(o, "user", user);
 	json_object_object_add(o, "kernel", kernel);
 	/* where the tables come from, and whether they miss lost events;

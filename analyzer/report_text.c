@@ -414,7 +414,8 @@ static void put_clipped(FILE *f, const char *s, size_t width)
 
 /* One contended lock: its name, or its address (a kernel lock's id)
  * and whose it is. */
-static void lock_row(FILE *f, const struct lock_report *l, bool user)
+static void lock_row(FILE *f, const struct lock_report *l, bool user,
+		     bool retries)
 {
 	char name[160], b[32];
 
@@ -434,10 +435,14 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 		snprintf(name, sizeof(name), "futex 0x%llx pid %u",
 			 (unsigned long long)l->addr, l->pid);
 	fputs("  ", f);
-	put_clipped(f, name, 36);
+	put_clipped(f, name, retries ? 28 : 36);
 	put_duration(f, l->total_ns, 10);
 	fputc(' ', f);
 	term_right(f, units_count(b, sizeof(b), l->count), 7);
+	if (retries) {
+		fputc(' ', f);
+		term_right(f, units_count(b, sizeof(b), l->retries), 7);
+	}
 	put_duration(f, l->max_ns, 8);
 	put_number(f, l->ntids, 8);
 	fputc('\n', f);
@@ -462,10 +467,14 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 			   "lock contention)\n");
 		return 1;
 	}
-	fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks", "total",
-		"waits", "longest", "threads");
+	if (r->has_retries)
+		fprintf(f, "%-30s %10s %7s %7s %8s %8s\n", "contended locks",
+			"total", "waits", "EAGAIN", "longest", "threads");
+	else
+		fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks",
+			"total", "waits", "longest", "threads");
 	for (; n < rows && (l = locks_next_report(r, &u, &k, &user)); n++)
-		lock_row(f, l, user);
+		lock_row(f, l, user, r->has_retries);
 	return 1 + n;
 }
 

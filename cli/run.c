@@ -101,7 +101,8 @@ static int trace_and_report(const char *name, char *const *argv, bool markers,
 				   .ring_kib = a->ring_kib,
 				   .markers = markers,
 				   .verbose = (uint8_t)a->verbose,
-				   .creation_calls = a->creation_calls};
+				   .creation_calls = a->creation_calls,
+				   .futex_retries = a->futex_retries};
 	struct tracer_result res;
 	struct output_file out;
 	char trace[PATH_MAX], json[PATH_MAX], html[PATH_MAX], err[512];

@@ -64,12 +64,13 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 	/* a marker-less command needs no USDT program */
 	if (!o->marker_path)
 		bpf_program__set_autoload(b->skel->progs.handle_mark, false);
-	if (!o->creation_calls) {
+	b->skel->rodata->futex_retries = o->futex_retries;
+	if (!o->creation_calls)
 		bpf_program__set_autoload(b->skel->progs.handle_sys_enter,
 					  false);
+	if (!o->creation_calls && !o->futex_retries)
 		bpf_program__set_autoload(b->skel->progs.handle_sys_exit,
 					  false);
-	}
 	if (o->ring_kib) {
 		__u64 bytes = (__u64)o->ring_kib * 1024;
 
@@ -219,7 +220,7 @@ static int read_waits(struct bpf_session *b, struct bpf_counters *c,
 		bool more = bpf_map__get_next_key(m, prev, &next,
 						  sizeof(next)) == 0;
 
-		if (!more && !lost)
+		if (!more && !lost && !c->retries_counted)
 			return 0;
 		if (c->nwaits + 1 > cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -232,8 +233,15 @@ static int read_waits(struct bpf_session *b, struct bpf_counters *c,
 			cap = ncap;
 		}
 		if (!more) {
-			/* the waits the full map could not take */
+			/* the waits the full map could not take, and what
+			 * was counted; one record a call */
 			memset(&c->waits[c->nwaits], 0, sizeof(*c->waits));
+			if (c->retries_counted) {
+				c->waits[c->nwaits++].key.kind =
+					LAB_WAIT_RETRIES_COUNTED;
+				c->retries_counted = false;
+				continue;
+			}
 			c->waits[c->nwaits].key.kind = LAB_WAIT_LOST;
 			c->waits[c->nwaits++].sum.count = lost;
 			return 0;
@@ -284,6 +292,7 @@ size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 
 int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 {
+	c->retries_counted = b->skel->rodata->futex_retries;
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t *vals;
 

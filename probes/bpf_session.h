@@ -29,6 +29,7 @@ struct bpf_counters {
 	 * LAB_WAIT_LOST when its map was full */
 	struct lab_wait *waits;
 	size_t nwaits;
+	bool retries_counted; /* futex EAGAIN returns were counted */
 };
 
 /* A process of the run and its threads alive, as the probes track them. */

@@ -140,6 +140,9 @@ enum lab_wait_kind {
 	LAB_WAIT_BLOCKED = 1,
 	/* a contended kernel lock (contention_begin to _end): addr = lock */
 	LAB_WAIT_KLOCK = 2,
+	/* a futex call that returned EAGAIN (lab run --futex-retries): the
+	 * word had changed before the caller slept; count only */
+	LAB_WAIT_RETRY = 3,
 };
 
 /* What waits are summed by in the kernel (never lost to a full ring

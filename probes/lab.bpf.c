@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* set by user space before load */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this */
+const volatile bool futex_retries; /* count futex waits that did not sleep */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -561,8 +562,27 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct lab_thread *s;
 	__u32 tid;
 
+	if (!task)
+		return 0;
+	/* a futex wait whose word had changed: contention, no sleep */
+	if (futex_retries && ret == -11 /* EAGAIN */) {
+		long nr = syscall_of(user_regs(current));
+
+		if (is_futex_call(nr)) {
+			struct lab_wait_key k = {
+				.addr = PT_REGS_PARM1_SYSCALL(regs),
+				.tid = current->pid,
+				.pid = current->tgid,
+				.nr = nr,
+				.op = PT_REGS_PARM2_SYSCALL(regs),
+				.kind = LAB_WAIT_RETRY,
+			};
+			wait_add(&k, 0);
+		}
+		return 0;
+	}
 	/* the parent's side of a creation: the child returns 0 */
-	if (!task || ret <= 0 || !task->create_call_start ||
+	if (ret <= 0 || !task->create_call_start ||
 	    !is_create_call(syscall_of(user_regs(current))))
 		return 0;
 	s = current_thread(&tid);

@@ -84,6 +84,9 @@ enum lab_chunk_type {
 /* A WAITS record of this kind counts, in sum.count, the waits the
  * kernel could not sum (its map was full). */
 #define LAB_WAIT_LOST 0xffffffffu
+/* A WAITS record of this kind says futex EAGAIN returns were counted
+ * (LAB_WAIT_RETRY records; lab run --futex-retries). */
+#define LAB_WAIT_RETRIES_COUNTED 0xfffffffeu
 
 /* From version 2 on, a THREADS record is raw_len / count bytes, as the
  * chunk says, so counters can be added at its end without a new

@@ -361,17 +361,19 @@ done:
 	json_object_put(report);
 }
 
+enum mutex_run { MUTEX_CLEAN, MUTEX_STALLED, MUTEX_RETRIES };
+
 /* Two processes fight over one process-shared mutex on both CPUs and
- * count their own blocking futex waits. Run under lab with stall set,
- * lab is stopped while they fight, so its ring (4 KiB) overflows. The
- * JSON report is left in *report; the program's blocking waits in
- * *blocked. */
-static bool run_shared_mutex(bool stall, struct json_object **report,
-			     unsigned long *blocked)
+ * count their own futex waits, blocking and EAGAIN. MUTEX_STALLED stops
+ * lab while they fight, so its ring (4 KiB) overflows; MUTEX_RETRIES
+ * runs lab with --futex-retries. The JSON report is left in *report;
+ * the program's counts in *blocked and *eagain. */
+static bool run_shared_mutex(enum mutex_run how, struct json_object **report,
+			     unsigned long *blocked, unsigned long *eagain)
 {
+	bool stall = how == MUTEX_STALLED;
 	const char *dir = test_tmpdir();
 	char oracle[512], json[512];
-	unsigned long eagain;
 	pid_t lab, prog = 0;
 	int status;
 	FILE *f;
@@ -387,6 +389,10 @@ static bool run_shared_mutex(bool stall, struct json_object **report,
 		if (stall)
 			execl(test_lab_path(), "lab", "run", "--ring-buffer",
 			      "4", "-o", dir, "--", "build/tests/shared_mutex",
+			      oracle, "800", (char *)NULL);
+		else if (how == MUTEX_RETRIES)
+			execl(test_lab_path(), "lab", "run", "--futex-retries",
+			      "-o", dir, "--", "build/tests/shared_mutex",
 			      oracle, "800", (char *)NULL);
 		else
 			execl(test_lab_path(), "lab", "run", "-o", dir, "--",
@@ -412,7 +418,7 @@ static bool run_shared_mutex(bool stall, struct json_object **report,
 	f = fopen(oracle, "r");
 	if (!CHECK(f))
 		return false;
-	if (!CHECK(fscanf(f, "%lu %lu", blocked, &eagain) == 2)) {
+	if (!CHECK(fscanf(f, "%lu %lu", blocked, eagain) == 2)) {
 		fclose(f);
 		return false;
 	}
@@ -453,19 +459,24 @@ static void check_shared_lock(struct json_object *report, unsigned long blocked)
 TEST(lock_waits_stay_exact_whatever_is_dropped)
 {
 	struct json_object *clean = NULL, *lossy = NULL, *trace;
-	unsigned long clean_blocked = 0, lossy_blocked = 0;
+	unsigned long clean_blocked = 0, lossy_blocked = 0, eagain;
 	const char *why;
 
 	if (!test_can_trace(&why))
 		SKIP(why);
-	if (!run_shared_mutex(false, &clean, &clean_blocked))
+	if (!run_shared_mutex(MUTEX_CLEAN, &clean, &clean_blocked, &eagain))
 		goto done;
 	trace = get(clean, "trace");
 	CHECK_EQ(get_int(trace, "dropped"), 0);
 	CHECK(json_object_get_boolean(get(trace, "timeline_complete")));
 	CHECK(json_object_get_boolean(get(get(clean, "locks"), "complete")));
 	check_shared_lock(clean, clean_blocked);
-	if (!run_shared_mutex(true, &lossy, &lossy_blocked))
+	/* not counted unless asked for */
+	CHECK(json_object_get_type(
+		      get(json_object_array_get_idx(
+				  get(get(clean, "locks"), "user"), 0),
+			  "retries")) == json_type_null);
+	if (!run_shared_mutex(MUTEX_STALLED, &lossy, &lossy_blocked, &eagain))
 		goto done;
 	trace = get(lossy, "trace");
 	CHECK_MSG(get_int(trace, "dropped") > 0,
@@ -479,6 +490,34 @@ TEST(lock_waits_stay_exact_whatever_is_dropped)
 done:
 	json_object_put(clean);
 	json_object_put(lossy);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
+/* --futex-retries counts the futex waits that returned EAGAIN at once,
+ * per word, beside the blocking waits: as the program counted them. */
+TEST(futex_retries_are_counted_per_word_when_asked)
+{
+	struct json_object *report = NULL, *l;
+	unsigned long blocked = 0, eagain = 0;
+	const char *why;
+	int64_t retries;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	if (!run_shared_mutex(MUTEX_RETRIES, &report, &blocked, &eagain))
+		goto done;
+	check_shared_lock(report, blocked);
+	l = json_object_array_get_idx(get(get(report, "locks"), "user"), 0);
+	retries = get_int(l, "retries");
+	CHECK_MSG(eagain >= 20,
+		  "only %lu EAGAIN returns: the oracle tests "
+		  "nothing",
+		  eagain);
+	CHECK_MSG(absdiff(retries, (int64_t)eagain) <= (int64_t)eagain / 100,
+		  "EAGAIN returns: lab %lld, the program's own count %lu",
+		  (long long)retries, eagain);
+done:
+	json_object_put(report);
 	CHECK_EQ(our_programs_left(), 0);
 }
 
