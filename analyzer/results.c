@@ -17,6 +17,8 @@ static const char *const keys[LAB_NRESULTS] = {
 	[LAB_RESULT_HANDOFFS] = "handoffs",
 	[LAB_RESULT_TAKES] = "takes",
 	[LAB_RESULT_DELAY_NS] = "delay_ns",
+	[LAB_RESULT_DISPATCHES] = "dispatches",
+	[LAB_RESULT_MACHINE_BYTES] = "machine_bytes",
 };
 
 const char *results_key(enum lab_result id)

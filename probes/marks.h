@@ -35,12 +35,14 @@ enum lab_result {
 	LAB_RESULT_CALLBACKS = 9,  /* pool: callbacks run for async jobs */
 	LAB_RESULT_ZOMBIE_NS = 10, /* daemon: how long finished workers
 				      stayed unreaped (zombies) */
-	LAB_RESULT_DAEMON_BEATS = 11, /* daemon: beats of the daemon before
-					 main's end ended it */
-	LAB_RESULT_HANDOFFS = 12,     /* gil: takes from another task */
-	LAB_RESULT_TAKES = 13,	      /* gil: takes of the lock in all */
-	LAB_RESULT_DELAY_NS = 14,     /* net: the server's delay per fetch */
-	LAB_NRESULTS = 15,
+	LAB_RESULT_DAEMON_BEATS = 11,  /* daemon: beats of the daemon before
+					  main's end ended it */
+	LAB_RESULT_HANDOFFS = 12,      /* gil: takes from another task */
+	LAB_RESULT_TAKES = 13,	       /* gil: takes of the lock in all */
+	LAB_RESULT_DELAY_NS = 14,      /* net: the server's delay per fetch */
+	LAB_RESULT_DISPATCHES = 15,    /* events: callbacks the loop called */
+	LAB_RESULT_MACHINE_BYTES = 16, /* events: a task's state machine */
+	LAB_NRESULTS = 17,
 };
 _Static_assert(LAB_NRESULTS <= 32, "a reader keeps one bit per result");
 

@@ -6,7 +6,8 @@
  * job every task runs, the same code in every model, its own check and
  * report, and the hooks for what only it does. launch.c does the rest,
  * one function a model side by side: fork/waitpid, pthread_create/
- * pthread_join, coro_spawn/coro_run, a plain loop. It also makes every
+ * pthread_join, state machines on an epoll loop, coro_spawn/coro_run, a
+ * plain loop. It also makes every
  * phase marker (markers.h) of a run, so that all scenarios split their
  * runs the same way.
  *
@@ -48,6 +49,9 @@ enum launch_model {
 	LAUNCH_THREADS,
 	LAUNCH_COROUTINES,
 	LAUNCH_SERIAL,
+	/* one thread, an epoll loop, each task a state machine advanced by
+	 * callbacks: only kinds with a machine have it */
+	LAUNCH_EVENTS,
 	LAUNCH_MODELS,
 };
 
@@ -119,6 +123,13 @@ struct launch_kind {
 
 	/* The job, the same in every model. */
 	void (*job)(struct launch_task *t);
+	/* The same job for the events model, as a state machine: arms task
+	 * t's first timer or watch on the thread's loop (evloop.h), whose
+	 * callbacks then do the work; t->failed says when it could not. */
+	void (*machine)(struct launch_task *t);
+	/* Bytes of a task's state machine: all it keeps between two
+	 * callbacks, where a coroutine keeps its stack. */
+	size_t machine_size;
 	/* Before anything is marked: the scenario's parameters (l->ops,
 	 * durations), and what must exist before START; 0, or -1 having
 	 * said why. */
@@ -174,13 +185,14 @@ struct launch {
 	/* the root's time inside fork, pthread_create or coro_spawn, summed
 	 * over every task of every start: the creator's share of a task */
 	uint64_t create_ns;
-	uint64_t switches; /* coroutine switches of the run, at its end */
+	uint64_t switches;   /* coroutine switches of the run, at its end */
+	uint64_t dispatches; /* events: callbacks the loop called */
 	/* private to launch.c */
 	struct launch_board *board;
 	size_t board_len, stride;
 	int shared_mapped, lock_made, pinned;
 	int unsaid; /* start_err is not on stderr yet */
-	uint64_t switches0;
+	uint64_t switches0, dispatches0;
 	cpu_set_t saved;
 };
 

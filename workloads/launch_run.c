@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "workloads/coro/coro.h"
+#include "workloads/evloop.h"
 #include "workloads/launch_impl.h"
 
 static const char *const launch_models[LAUNCH_MODELS] = {
-	[LAUNCH_PROCESSES] = "processes",
-	[LAUNCH_THREADS] = "threads",
-	[LAUNCH_COROUTINES] = "coroutines",
-	[LAUNCH_SERIAL] = "serial",
+	[LAUNCH_PROCESSES] = "processes",   [LAUNCH_THREADS] = "threads",
+	[LAUNCH_COROUTINES] = "coroutines", [LAUNCH_SERIAL] = "serial",
+	[LAUNCH_EVENTS] = "events",
 };
 
 /* The name of a model, as in workload names: "processes". */
@@ -59,6 +59,7 @@ struct launch *launch_begin(const struct launch_kind *kind,
 	l->kind = kind;
 	l->model = model;
 	l->switches0 = coro_switches();
+	l->dispatches0 = evloop_dispatches();
 	if (launch_params(l, p) != 0) {
 		free(l);
 		return NULL;
@@ -110,17 +111,33 @@ void launch_group_free(struct launch *g)
 	launch_free(g);
 }
 
+/* The events model's line: the callbacks its loop called, beside what
+ * each task's state machine weighs, where a coroutine has a stack. */
+static void launch_events_report(const struct launch *l)
+{
+	printf("%s: %llu callbacks dispatched in user space, %.1f a task; a "
+	       "task's state machine is %zu bytes\n",
+	       l->name, (unsigned long long)l->dispatches,
+	       l->n ? (double)l->dispatches / l->n : 0.0,
+	       l->kind->machine_size);
+	LAB_RESULT(LAB_RESULT_DISPATCHES, l->dispatches);
+	LAB_RESULT(LAB_RESULT_MACHINE_BYTES, l->kind->machine_size);
+}
+
 int launch_end(struct launch *l, int result)
 {
 	const struct launch_kind *k = l->kind;
 
 	launch_phase(l, LAB_PHASE_TEARDOWN);
 	l->switches = coro_switches() - l->switches0;
+	l->dispatches = evloop_dispatches() - l->dispatches0;
 	if (!result) {
 		result = k->check ? k->check(l) : 0;
 		result = result || l->start_err;
 		if (!result && k->report)
 			k->report(l);
+		if (!result && l->model == LAUNCH_EVENTS)
+			launch_events_report(l);
 	}
 	if (l->model == LAUNCH_COROUTINES)
 		LAB_MARK_CORO_SWITCHES(l->switches);

@@ -16,9 +16,12 @@
 #include "workloads/spawn.h"
 #include "workloads/workload.h"
 
+/* one a line, in the order lab list shows them */
+/* clang-format off */
 const struct workload *const workload_table[] = {
 	&io_processes,
 	&io_threads,
+	&io_events,
 	&io_coroutines,
 	&io_serial,
 	&net_processes,
@@ -61,6 +64,7 @@ const struct workload *const workload_table[] = {
 	&daemon_coroutines,
 	NULL,
 };
+/* clang-format on */
 
 const struct workload *workload_find(const char *name)
 {
