@@ -8,7 +8,7 @@
 #include "analyzer/claim.h"
 
 const enum cmp_model claim_concurrent[CLAIM_NCONCURRENT] = {
-	CMP_PROCESSES, CMP_THREADS, CMP_COROUTINES};
+	CMP_PROCESSES, CMP_THREADS, CMP_EVENTS, CMP_COROUTINES};
 
 void claim_say(struct claim *cl, const char *fmt, ...)
 {

@@ -11,10 +11,10 @@
 #include "analyzer/compare.h"
 #include "analyzer/explain.h"
 
-/* processes, threads, coroutines: the concurrent models, in the
- * expected order of cost */
-extern const enum cmp_model claim_concurrent[3];
-#define CLAIM_NCONCURRENT 3
+/* processes, threads, events, coroutines: the concurrent models, in
+ * the expected order of cost */
+#define CLAIM_NCONCURRENT 4
+extern const enum cmp_model claim_concurrent[CLAIM_NCONCURRENT];
 
 /* Appends to the claim's text; a text that does not fit is cut. */
 void claim_say(struct claim *cl, const char *fmt, ...)

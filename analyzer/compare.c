@@ -16,10 +16,7 @@
 #include "analyzer/units.h"
 
 static const char *const model_names[CMP_NMODELS] = {
-	"processes",
-	"threads",
-	"coroutines",
-	"serial",
+	"processes", "threads", "events", "coroutines", "serial",
 };
 
 static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
@@ -100,6 +97,8 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_HANDOFF_SHARE] = {"handoff_share", "lock handoffs",
 			       CMP_UNIT_SHARE},
 	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
+	[CMP_DISPATCHES] = {"dispatches", "user-space dispatches",
+			    CMP_UNIT_COUNT},
 };
 
 void compare_init(struct comparison *c)
@@ -275,6 +274,7 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 	set_result(s, CMP_HANDOFF_SHARE, r, LAB_RESULT_HANDOFFS,
 		   LAB_RESULT_TAKES);
 	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
+	set_result(s, CMP_DISPATCHES, r, LAB_RESULT_DISPATCHES, none);
 }
 
 static void sample_of(const struct run_report *r, struct cmp_sample *s)
@@ -395,8 +395,8 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 	if (m < 0)
 		return refuse(err, errlen,
 			      "%s is not a built-in workload's run "
-			      "(<scenario>-processes, -threads, -coroutines or "
-			      "-serial)",
+			      "(<scenario>-processes, -threads, -events, "
+			      "-coroutines or -serial)",
 			      r->info.workload[0] ? r->info.workload
 						  : "a trace");
 	if (!c->scenario[0]) {

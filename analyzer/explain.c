@@ -444,8 +444,12 @@ static void rule_io_bound(const struct comparison *c, struct claim *cl, int arg)
  * phases per task, else the kernel's fork-to-first-run latency. */
 static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 {
-	static const char *const one[] = {"a process", "a thread",
-					  "a coroutine"};
+	static const char *const one[CMP_NMODELS] = {
+		[CMP_PROCESSES] = "a process",
+		[CMP_THREADS] = "a thread",
+		[CMP_EVENTS] = "a state machine",
+		[CMP_COROUTINES] = "a coroutine",
+	};
 	const struct explain_lesson *l = explain_lesson(c->scenario);
 	enum cmp_model ms[NCONC];
 	size_t n = claim_present(c, CMP_SPAWN_PER_TASK, ms);

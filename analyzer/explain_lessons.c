@@ -14,7 +14,7 @@
 #define name claim_name
 #define say  claim_say
 
-static const enum cmp_model P = CMP_PROCESSES, T = CMP_THREADS,
+static const enum cmp_model P = CMP_PROCESSES, T = CMP_THREADS, E = CMP_EVENTS,
 			    C = CMP_COROUTINES, S = CMP_SERIAL;
 
 /* "a, b and c": the models that have m, with their figure each */
@@ -31,6 +31,54 @@ static size_t say_each(struct claim *cl, const struct comparison *c,
 		say(cl, "%s%s %s%s", i ? (i + 1 == n ? " and " : ", ") : "",
 		    fig(cl, c, m, ms[i]), sep, name(ms[i]));
 	return n;
+}
+
+/* io, net with the events model: the step between threads and
+ * coroutines. Both keep the kernel out of the waiting; where a coroutine
+ * resumes by a switch in user space, a state machine is called back, and
+ * what that costs more shows, if at all, in their on-CPU time. Code that
+ * reads in sequence, the rest of the claim, no figure measures. */
+static void lesson_callbacks(const struct comparison *c, struct claim *cl)
+{
+	enum cmp_order o;
+
+	if (!has(c, E, CMP_SWITCHES_PER_TASK) ||
+	    !has(c, C, CMP_SWITCHES_PER_TASK) || !has(c, E, CMP_DISPATCHES))
+		return;
+	say(cl,
+	    " The events run keeps the kernel out of the waiting as the "
+	    "coroutines do, one thread in epoll for every task: %s kernel "
+	    "switches per task against the coroutines' %s",
+	    fig(cl, c, CMP_SWITCHES_PER_TASK, E),
+	    fig(cl, c, CMP_SWITCHES_PER_TASK, C));
+	o = claim_order(cl, c, CMP_SWITCHES_PER_TASK, E, C);
+	say(cl, "%s", o == CMP_CLOSE ? ", too close to call" : "");
+	if (o == CMP_ABOVE || o == CMP_BELOW) {
+		say(cl, ", %s",
+		    o == CMP_ABOVE ? "the events run more" : "coroutines more");
+		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK,
+			    o == CMP_ABOVE ? E : C, o == CMP_ABOVE ? C : E);
+	}
+	say(cl,
+	    ". Where a coroutine resumes by a switch of registers in user "
+	    "space (%s switches), a state machine is called back (%s "
+	    "callbacks); on-CPU the coroutines took %s against %s",
+	    fig(cl, c, CMP_USER_SWITCHES, C), fig(cl, c, CMP_DISPATCHES, E),
+	    fig(cl, c, CMP_ONCPU, C), fig(cl, c, CMP_ONCPU, E));
+	o = claim_order(cl, c, CMP_ONCPU, C, E);
+	if (o == CMP_ABOVE) {
+		say(cl, ", more");
+		claim_ratio(cl, c, CMP_ONCPU, C, E);
+	} else {
+		say(cl,
+		    ", %s: the switches cost too little to show in the "
+		    "run's CPU time",
+		    o == CMP_BELOW ? "less" : "too close to call");
+	}
+	say(cl,
+	    ". That coroutines read as sequential code where callbacks cut a "
+	    "task at every wait is a claim about code, not a figure: the "
+	    "handout sets the two versions side by side.");
 }
 
 /* io, net: a wait costs a blocked kernel task for processes and threads,
@@ -67,6 +115,7 @@ static void lesson_waits(const struct comparison *c, struct claim *cl)
 		    "one after another",
 		    fig(cl, c, CMP_OPS, S), fig(cl, c, CMP_DELAY, S));
 	say(cl, ".");
+	lesson_callbacks(c, cl);
 }
 
 /* lock: the same decrements serially, uncontended, against every

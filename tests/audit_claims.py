@@ -41,9 +41,9 @@ import re
 import sys
 
 SCHEMA = "lab-comparison/1"
-MODELS = ("processes", "threads", "coroutines", "serial")
+MODELS = ("processes", "threads", "events", "coroutines", "serial")
 # the expected order of cost, most first; serial is outside it
-EXPECTED = {"processes": 0, "threads": 1, "coroutines": 2}
+EXPECTED = {"processes": 0, "threads": 1, "events": 2, "coroutines": 3}
 # figures summed over every thread of a run: they can exceed its wall time
 THREAD_SUMS = {"oncpu_ns", "offcpu_ns", "runq_wait_ns", "lock_wait_ns",
                "kernel_lock_wait_ns"}

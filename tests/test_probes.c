@@ -649,7 +649,7 @@ TEST(a_family_run_compares_and_explains)
 		  "schema %s", json_object_get_string(get(cmp, "schema")));
 	CHECK_EQ(
 		json_object_array_length(get(get(cmp, "comparison"), "models")),
-		4);
+		5);
 	check_explanation(cmp, "io");
 	json_object_put(cmp);
 done:
