@@ -99,6 +99,11 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
 	[CMP_DISPATCHES] = {"dispatches", "user-space dispatches",
 			    CMP_UNIT_COUNT},
+	[CMP_USER_SWITCHES_PER_OP] = {"user_switches_per_op",
+				      "user switches/op", CMP_UNIT_AVG},
+	[CMP_DISPATCHES_PER_OP] = {"dispatches_per_op", "dispatches/op",
+				   CMP_UNIT_AVG},
+	[CMP_ONCPU_PER_OP] = {"oncpu_ns_per_op", "on-CPU/op", CMP_UNIT_NS},
 };
 
 void compare_init(struct comparison *c)
@@ -167,6 +172,7 @@ static const double margins[CMP_NMETRICS] = {
 	[CMP_SYNC] = 0.65,
 	[CMP_ASYNC] = 0.65,
 	[CMP_ZOMBIE] = 0.65,
+	[CMP_ONCPU_PER_OP] = 0.3,
 };
 
 double compare_margin(enum cmp_metric m)
@@ -259,6 +265,10 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		set(s, CMP_SWITCHES_PER_OP, s->v[CMP_SWITCHES] / s->v[CMP_OPS]);
 		if (s->known[CMP_SYS])
 			set(s, CMP_SYS_PER_OP, s->v[CMP_SYS] / s->v[CMP_OPS]);
+		set(s, CMP_ONCPU_PER_OP, s->v[CMP_ONCPU] / s->v[CMP_OPS]);
+		if (s->v[CMP_USER_SWITCHES] > 0)
+			set(s, CMP_USER_SWITCHES_PER_OP,
+			    s->v[CMP_USER_SWITCHES] / s->v[CMP_OPS]);
 	}
 	set_result(s, CMP_LOST_SHARE, r, LAB_RESULT_LOST, LAB_RESULT_OPS);
 	set_result(s, CMP_WAITED_SHARE, r, LAB_RESULT_WAITED, LAB_RESULT_OPS);
@@ -275,6 +285,8 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		   LAB_RESULT_TAKES);
 	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
 	set_result(s, CMP_DISPATCHES, r, LAB_RESULT_DISPATCHES, none);
+	set_result(s, CMP_DISPATCHES_PER_OP, r, LAB_RESULT_DISPATCHES,
+		   LAB_RESULT_OPS);
 }
 
 static void sample_of(const struct run_report *r, struct cmp_sample *s)

@@ -175,7 +175,10 @@ static void table(FILE *f, const struct comparison *c,
 		{CMP_SWITCHES_PER_TASK, ALWAYS},
 		{CMP_WALL_PER_SWITCH, CITED},
 		{CMP_USER_SWITCHES, NONZERO},
-		{CMP_DISPATCHES, NONZERO},
+		{CMP_DISPATCHES, CITED},
+		{CMP_USER_SWITCHES_PER_OP, CITED},
+		{CMP_DISPATCHES_PER_OP, CITED},
+		{CMP_ONCPU_PER_OP, CITED},
 		{CMP_RUNQ_WAIT, ALWAYS},
 		{CMP_OFFCPU, CITED},
 		{CMP_OFFCPU_REASON, ALWAYS}, /* stands for the reasons */
@@ -210,6 +213,10 @@ static void table(FILE *f, const struct comparison *c,
 			continue;
 		}
 		if (!known(c, m))
+			continue;
+		/* the explanation cites them per operation, row below */
+		if (m == CMP_USER_SWITCHES && !cited(e, m) &&
+		    cited(e, CMP_USER_SWITCHES_PER_OP))
 			continue;
 		switch (rows[i].show) {
 		case ALWAYS:

@@ -535,8 +535,10 @@ static void rule_user_switches(const struct comparison *c, struct claim *cl,
 	const enum cmp_model co = CMP_COROUTINES;
 
 	(void)arg;
+	/* with an events run the lesson sets them against its callbacks */
 	if (!has(c, co, CMP_USER_SWITCHES) ||
-	    med(c, co, CMP_USER_SWITCHES) <= 0)
+	    med(c, co, CMP_USER_SWITCHES) <= 0 ||
+	    has(c, CMP_EVENTS, CMP_DISPATCHES))
 		return;
 	say(cl,
 	    "The coroutine run made %s switches in user space; the kernel saw "

@@ -49,7 +49,7 @@ typedef void (*results_check_fn)(struct seen *s);
 struct family {
 	const char *scenario;
 	const char *args; /* lab run's options, separated by spaces */
-	const char *models[4];
+	const char *models[5];
 	unsigned lines; /* result lines a workload prints */
 	results_check_fn check;
 };
@@ -325,12 +325,24 @@ static void check_cpu(struct seen *s)
 	same_mark(s, LAB_RESULT_OPS_NS, " s wall", BEFORE, SEC, 3);
 }
 
+/* The events model's end of a line: "; 31 callbacks, 10.3 a task, from
+ * a 112-byte state machine each" */
+static void check_events(struct seen *s)
+{
+	if (!strstr(s->name, "-events"))
+		return;
+	same_mark(s, LAB_RESULT_DISPATCHES, " callbacks, ", BEFORE, 1, 0);
+	same_mark(s, LAB_RESULT_MACHINE_BYTES, "-byte state machine", BEFORE, 1,
+		  0);
+}
+
 /* "3 tasks x 3 ops (a 10.0 ms timer, then an echo) in 0.056 s; ..." */
 static void check_io(struct seen *s)
 {
 	same(s, "ops", product(s->line, " ops (a "), want(s, LAB_RESULT_OPS),
 	     0);
 	same_mark(s, LAB_RESULT_OPS_NS, " an echo) in ", AFTER, SEC, 3);
+	check_events(s);
 }
 
 #define P3                                                                     \
@@ -340,6 +352,11 @@ static void check_io(struct seen *s)
 #define P4                                                                     \
 	{                                                                      \
 		"processes", "threads", "coroutines", "serial"                 \
+	}
+
+#define P5                                                                     \
+	{                                                                      \
+		"processes", "threads", "events", "coroutines", "serial"       \
 	}
 
 /* Small runs of every scenario. */
@@ -354,7 +371,7 @@ static const struct family families[] = {
 	{"pool", "--tasks 2 --ops 8 --duration 0.04", P3, 1, check_pool},
 	{"daemon", "--tasks 2 --ops 4 --duration 0.08", P3, 2, check_daemon},
 	{"cpu", "--tasks 2 --ops 1000000", P4, 1, check_cpu},
-	{"io", "--tasks 3 --ops 3 --duration 0.03", P4, 1, check_io},
+	{"io", "--tasks 3 --ops 3 --duration 0.03", P5, 1, check_io},
 	{"gil", "--tasks 2 --ops 20000000", P4, 1, check_gil},
 };
 
@@ -428,7 +445,7 @@ static void family_check(const struct family *f, const char *dir, int status)
 	    !CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		       "lab run %s: status %#x:\n%s", f->scenario, status, out))
 		goto done;
-	for (size_t i = 0; i < 4 && f->models[i]; i++) {
+	for (size_t i = 0; i < 5 && f->models[i]; i++) {
 		char name[64];
 		struct marks m;
 		struct seen s = {.name = name, .line = lines, .m = &m};

@@ -257,9 +257,11 @@ static void io_report(const struct launch *l)
 	uint64_t ns = l->joined_ns - l->start_ns;
 
 	printf("%s: %u tasks x %u ops (a %.1f ms timer, then an echo) in "
-	       "%.3f s; a task's timers alone take %.3f s\n",
+	       "%.3f s; a task's timers alone take %.3f s",
 	       l->name, l->n, (unsigned)l->ops, (double)r->wait_ns / 1e6,
 	       (double)ns / 1e9, (double)r->wait_ns * (double)l->ops / 1e9);
+	launch_events_note(l);
+	putchar('\n');
 	LAB_RESULT(LAB_RESULT_OPS, (uint64_t)l->n * l->ops);
 	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
 }

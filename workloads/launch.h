@@ -246,6 +246,12 @@ int launch_end(struct launch *l, int result);
 int launch_verdict(const struct launch *l, const char *ops, const char *stopped,
 		   const char *tail);
 
+/* For a report line of the events model, before its newline: the
+ * callbacks its loop dispatched and a task's state-machine bytes, printed
+ * and marked (LAB_RESULT_DISPATCHES, LAB_RESULT_MACHINE_BYTES). Other
+ * models: nothing. */
+void launch_events_note(const struct launch *l);
+
 /* Where a task lets the others run: a coroutine yields, as a task under a
  * cooperative scheduler must; the kernel preempts threads and processes
  * by itself. */

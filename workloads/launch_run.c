@@ -111,19 +111,6 @@ void launch_group_free(struct launch *g)
 	launch_free(g);
 }
 
-/* The events model's line: the callbacks its loop called, beside what
- * each task's state machine weighs, where a coroutine has a stack. */
-static void launch_events_report(const struct launch *l)
-{
-	printf("%s: %llu callbacks dispatched in user space, %.1f a task; a "
-	       "task's state machine is %zu bytes\n",
-	       l->name, (unsigned long long)l->dispatches,
-	       l->n ? (double)l->dispatches / l->n : 0.0,
-	       l->kind->machine_size);
-	LAB_RESULT(LAB_RESULT_DISPATCHES, l->dispatches);
-	LAB_RESULT(LAB_RESULT_MACHINE_BYTES, l->kind->machine_size);
-}
-
 int launch_end(struct launch *l, int result)
 {
 	const struct launch_kind *k = l->kind;
@@ -136,8 +123,6 @@ int launch_end(struct launch *l, int result)
 		result = result || l->start_err;
 		if (!result && k->report)
 			k->report(l);
-		if (!result && l->model == LAUNCH_EVENTS)
-			launch_events_report(l);
 	}
 	if (l->model == LAUNCH_COROUTINES)
 		LAB_MARK_CORO_SWITCHES(l->switches);
@@ -156,6 +141,19 @@ int launch_failed(struct launch *l, int err, const char *call)
 		l->unsaid = call != NULL;
 	}
 	return -1;
+}
+
+void launch_events_note(const struct launch *l)
+{
+	if (l->model != LAUNCH_EVENTS)
+		return;
+	printf("; %llu callbacks, %.1f a task, from a %zu-byte state machine "
+	       "each",
+	       (unsigned long long)l->dispatches,
+	       l->n ? (double)l->dispatches / l->n : 0.0,
+	       l->kind->machine_size);
+	LAB_RESULT(LAB_RESULT_DISPATCHES, l->dispatches);
+	LAB_RESULT(LAB_RESULT_MACHINE_BYTES, l->kind->machine_size);
 }
 
 void launch_say(struct launch *l)
