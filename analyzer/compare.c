@@ -103,7 +103,6 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 				      "user switches/op", CMP_UNIT_AVG},
 	[CMP_DISPATCHES_PER_OP] = {"dispatches_per_op", "dispatches/op",
 				   CMP_UNIT_AVG},
-	[CMP_ONCPU_PER_OP] = {"oncpu_ns_per_op", "on-CPU/op", CMP_UNIT_NS},
 };
 
 void compare_init(struct comparison *c)
@@ -172,7 +171,6 @@ static const double margins[CMP_NMETRICS] = {
 	[CMP_SYNC] = 0.65,
 	[CMP_ASYNC] = 0.65,
 	[CMP_ZOMBIE] = 0.65,
-	[CMP_ONCPU_PER_OP] = 0.3,
 };
 
 double compare_margin(enum cmp_metric m)
@@ -265,7 +263,6 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		set(s, CMP_SWITCHES_PER_OP, s->v[CMP_SWITCHES] / s->v[CMP_OPS]);
 		if (s->known[CMP_SYS])
 			set(s, CMP_SYS_PER_OP, s->v[CMP_SYS] / s->v[CMP_OPS]);
-		set(s, CMP_ONCPU_PER_OP, s->v[CMP_ONCPU] / s->v[CMP_OPS]);
 		if (s->v[CMP_USER_SWITCHES] > 0)
 			set(s, CMP_USER_SWITCHES_PER_OP,
 			    s->v[CMP_USER_SWITCHES] / s->v[CMP_OPS]);

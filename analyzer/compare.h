@@ -94,10 +94,9 @@ enum cmp_metric {
 	CMP_DELAY,	      /* net: the server's delay per fetch */
 	CMP_DISPATCHES,	      /* events: callbacks the loop called */
 	/* per operation of the result: what resumes a waiting task in user
-	 * space, and the CPU it all took */
+	 * space */
 	CMP_USER_SWITCHES_PER_OP, /* coroutine switches / ops */
 	CMP_DISPATCHES_PER_OP,	  /* events: callbacks / ops */
-	CMP_ONCPU_PER_OP,	  /* on-CPU time / ops */
 	CMP_NMETRICS,
 };
 

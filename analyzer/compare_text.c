@@ -178,7 +178,6 @@ static void table(FILE *f, const struct comparison *c,
 		{CMP_DISPATCHES, CITED},
 		{CMP_USER_SWITCHES_PER_OP, CITED},
 		{CMP_DISPATCHES_PER_OP, CITED},
-		{CMP_ONCPU_PER_OP, CITED},
 		{CMP_RUNQ_WAIT, ALWAYS},
 		{CMP_OFFCPU, CITED},
 		{CMP_OFFCPU_REASON, ALWAYS}, /* stands for the reasons */

@@ -46,9 +46,16 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 	if (!has(c, E, CMP_SWITCHES_PER_TASK) ||
 	    !has(c, C, CMP_SWITCHES_PER_TASK))
 		return;
-	say(cl,
-	    " Events keep the kernel out of the waiting as coroutines do: %s "
-	    "kernel switches per task against the coroutines' %s",
+	/* out of the waiting: both below the threads, whose tasks block */
+	if (compare_order(c, CMP_SWITCHES_PER_TASK, T, E) == CMP_ABOVE &&
+	    compare_order(c, CMP_SWITCHES_PER_TASK, T, C) == CMP_ABOVE &&
+	    claim_order(cl, c, CMP_SWITCHES_PER_TASK, T, E) == CMP_ABOVE &&
+	    claim_order(cl, c, CMP_SWITCHES_PER_TASK, T, C) == CMP_ABOVE)
+		say(cl, " Events keep the kernel out of the waiting as "
+			"coroutines do:");
+	else
+		say(cl, " Events:");
+	say(cl, " %s kernel switches per task against the coroutines' %s",
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, E),
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, C));
 	o = claim_order(cl, c, CMP_SWITCHES_PER_TASK, E, C);
@@ -57,20 +64,17 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 	else if (o != CMP_UNKNOWN)
 		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK, E, C);
 	if (has(c, C, CMP_USER_SWITCHES_PER_OP) &&
-	    has(c, E, CMP_DISPATCHES_PER_OP) && has(c, C, CMP_ONCPU_PER_OP) &&
-	    has(c, E, CMP_ONCPU_PER_OP)) {
+	    has(c, E, CMP_DISPATCHES_PER_OP)) {
 		say(cl,
-		    ". Per %s a coroutine resumed by %s switches in user space "
-		    "where a state machine was called back %s times; on-CPU "
-		    "%s against %s",
-		    per, fig(cl, c, CMP_USER_SWITCHES_PER_OP, C),
-		    fig(cl, c, CMP_DISPATCHES_PER_OP, E),
-		    fig(cl, c, CMP_ONCPU_PER_OP, C),
-		    fig(cl, c, CMP_ONCPU_PER_OP, E));
-		o = claim_order(cl, c, CMP_ONCPU_PER_OP, C, E);
+		    "; per %s, %s callbacks against %s switches in user "
+		    "space, on-CPU %s against %s",
+		    per, fig(cl, c, CMP_DISPATCHES_PER_OP, E),
+		    fig(cl, c, CMP_USER_SWITCHES_PER_OP, C),
+		    fig(cl, c, CMP_ONCPU, E), fig(cl, c, CMP_ONCPU, C));
+		o = claim_order(cl, c, CMP_ONCPU, C, E);
 		if (o == CMP_ABOVE) {
 			say(cl, ", more for coroutines");
-			claim_ratio(cl, c, CMP_ONCPU_PER_OP, C, E);
+			claim_ratio(cl, c, CMP_ONCPU, C, E);
 		} else {
 			say(cl, ", %s",
 			    o == CMP_BELOW ? "less for coroutines"

@@ -270,12 +270,24 @@ static void check_spawn(struct seen *s)
 		  create, all);
 }
 
+/* The events model's end of a line: "; 31 callbacks, 10.3 a task, from
+ * a 112-byte state machine each" */
+static void check_events(struct seen *s)
+{
+	if (!strstr(s->name, "-events"))
+		return;
+	same_mark(s, LAB_RESULT_DISPATCHES, " callbacks, ", BEFORE, 1, 0);
+	same_mark(s, LAB_RESULT_MACHINE_BYTES, "-byte state machine", BEFORE, 1,
+		  0);
+}
+
 /* "9 pages in 0.055 s, 12.1 ms a fetch for a 10.0 ms delay" */
 static void check_net(struct seen *s)
 {
 	same_mark(s, LAB_RESULT_OPS, " pages in ", BEFORE, 1, 0);
 	same_mark(s, LAB_RESULT_OPS_NS, " pages in ", AFTER, SEC, 3);
 	same_mark(s, LAB_RESULT_DELAY_NS, " a fetch for a ", AFTER, MS, 1);
+	check_events(s);
 }
 
 /* "2 tasks x 200 updates: manager 70370 ns, locked 2060 ns per update" */
@@ -325,17 +337,6 @@ static void check_cpu(struct seen *s)
 	same_mark(s, LAB_RESULT_OPS_NS, " s wall", BEFORE, SEC, 3);
 }
 
-/* The events model's end of a line: "; 31 callbacks, 10.3 a task, from
- * a 112-byte state machine each" */
-static void check_events(struct seen *s)
-{
-	if (!strstr(s->name, "-events"))
-		return;
-	same_mark(s, LAB_RESULT_DISPATCHES, " callbacks, ", BEFORE, 1, 0);
-	same_mark(s, LAB_RESULT_MACHINE_BYTES, "-byte state machine", BEFORE, 1,
-		  0);
-}
-
 /* "3 tasks x 3 ops (a 10.0 ms timer, then an echo) in 0.056 s; ..." */
 static void check_io(struct seen *s)
 {
@@ -366,7 +367,7 @@ static const struct family families[] = {
 	{"pingpong", "--ops 2000", P3, 1, check_pingpong},
 	{"queue", "--tasks 2 --ops 200", P3, 1, check_queue},
 	{"spawn", "--tasks 5 --ops 4", P3, 1, check_spawn},
-	{"net", "--tasks 3 --ops 3 --duration 0.03", P4, 1, check_net},
+	{"net", "--tasks 3 --ops 3 --duration 0.03", P5, 1, check_net},
 	{"shared", "--tasks 2 --ops 200", P3, 1, check_shared},
 	{"pool", "--tasks 2 --ops 8 --duration 0.04", P3, 1, check_pool},
 	{"daemon", "--tasks 2 --ops 4 --duration 0.08", P3, 2, check_daemon},

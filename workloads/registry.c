@@ -26,6 +26,7 @@ const struct workload *const workload_table[] = {
 	&io_serial,
 	&net_processes,
 	&net_threads,
+	&net_events,
 	&net_coroutines,
 	&net_serial,
 	&cpu_processes,
