@@ -156,7 +156,8 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 			    lo = r->order == CMP_ABOVE ? r->b : r->a;
 
 			if (r->kind != RELATION_ORDER ||
-			    r->order == CMP_CLOSE || up != hi || up < lo)
+			    r->order == CMP_CLOSE || up != hi ||
+			    claim_expected_rank(up) <= claim_expected_rank(lo))
 				continue;
 			if (!below++)
 				say(cl, "%s %s above ", k++ ? " and" : "",
@@ -329,7 +330,9 @@ static void rule_inversion(const struct comparison *c, struct claim *cl,
 		for (size_t j = 0; j < i; j++) {
 			if (cpu_bound && claim_concurrent[i] == CMP_COROUTINES)
 				continue;
-			if (compare_order(c, CMP_WALL, claim_concurrent[i],
+			if (claim_expected_rank(claim_concurrent[i]) >
+				    claim_expected_rank(claim_concurrent[j]) &&
+			    compare_order(c, CMP_WALL, claim_concurrent[i],
 					  claim_concurrent[j]) == CMP_ABOVE) {
 				hi = claim_concurrent[i];
 				lo = claim_concurrent[j];

@@ -81,7 +81,9 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 					   : "too close to call");
 		}
 	}
-	say(cl, ". That coroutines read as sequential code is a claim about "
+	/* no figure of a trace measures it: a clause of the sentence
+	 * whose figures it qualifies */
+	say(cl, "; that coroutines read as sequential code is a claim about "
 		"code: the handout shows both.");
 }
 
