@@ -486,7 +486,11 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 		    "tables and faults in what the child touches, a thread "
 		    "shares the address space and needs a stack and a kernel "
 		    "task, a coroutine needs neither kernel task nor system "
-		    "call.");
+		    "call%s.",
+		    has(c, CMP_EVENTS, CMP_SPAWN_PER_TASK)
+			    ? ", a state machine not even a stack: a timer "
+			      "set in user space starts it"
+			    : "");
 		return;
 	}
 	/* no spawn phases: what the scheduler saw of each creation */

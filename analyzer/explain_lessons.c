@@ -59,10 +59,13 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, E),
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, C));
 	o = claim_order(cl, c, CMP_SWITCHES_PER_TASK, E, C);
-	if (o == CMP_CLOSE)
+	if (o == CMP_CLOSE) {
 		say(cl, ", too close to call");
-	else if (o != CMP_UNKNOWN)
-		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK, E, C);
+	} else if (o != CMP_UNKNOWN) {
+		say(cl, ", %s", o == CMP_BELOW ? "fewer" : "more");
+		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK,
+			    o == CMP_BELOW ? C : E, o == CMP_BELOW ? E : C);
+	}
 	if (has(c, C, CMP_USER_SWITCHES_PER_OP) &&
 	    has(c, E, CMP_DISPATCHES_PER_OP)) {
 		say(cl,

@@ -2,9 +2,9 @@
  * The system calls are net_client.c's, in its order; where it would wait
  * in wait_fd, a state machine returns to the loop, which calls it back:
  *
- *	connect ─EINPROGRESS─▶ net_ev_connected ─┐
- *	   │ at once                              ▼
- *	   └──────────────────────────────▶ a request: send, recv
+ *	net_ev_start: connect ─EINPROGRESS─▶ net_ev_connected ─┐
+ *	                 │ at once                              ▼
+ *	                 └──────────────────────────────▶ a request: send, recv
  *	                                     │ EAGAIN ▲ EAGAIN
  *	              net_ev_writable, net_ev_readable │
  *	                                     ▼ whole reply
@@ -162,17 +162,18 @@ static void net_ev_recv(struct net_machine *m)
 	net_ev_page(m);
 }
 
-void net_events_begin(struct net_machine *m, const struct net_client *c)
+/* The first step, once the loop runs: the connection, as a coroutine's
+ * first run makes it. */
+static void net_ev_start(struct evloop_timer *t)
 {
+	struct net_machine *m = t->arg;
 	struct sockaddr_in a = {
 		.sin_family = AF_INET,
-		.sin_port = htons(c->port),
+		.sin_port = htons(m->c.port),
 	};
 	int one = 1;
 
-	memset(m, 0, sizeof(*m));
-	m->c = *c;
-	m->watch.arg = m;
+	m->steps++;
 	m->watch.fd =
 		socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (m->watch.fd < 0) {
@@ -187,5 +188,17 @@ void net_events_begin(struct net_machine *m, const struct net_client *c)
 	else if (errno == EINPROGRESS)
 		net_ev_wait(m, EPOLLOUT, net_ev_connected);
 	else
+		net_ev_end(m, 1);
+}
+
+void net_events_begin(struct net_machine *m, const struct net_client *c)
+{
+	memset(m, 0, sizeof(*m));
+	m->c = *c;
+	m->watch.fd = -1;
+	m->watch.arg = m;
+	m->start.fn = net_ev_start;
+	m->start.arg = m;
+	if (evloop_after(&m->start, 0) != 0)
 		net_ev_end(m, 1);
 }

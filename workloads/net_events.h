@@ -13,7 +13,8 @@
 /* Everything a client remembers between two callbacks: where a
  * coroutine keeps its locals and its place on its stack. */
 struct net_machine {
-	struct net_client c; /* who it is, where pages go */
+	struct net_client c;	   /* who it is, where pages go */
+	struct evloop_timer start; /* its first step, once the loop runs */
 	struct evloop_watch watch;
 	unsigned op;	  /* the fetch it is in */
 	int failed;	  /* it ended early */
@@ -27,8 +28,9 @@ struct net_machine {
 	char buf[NET_REPLY_MAX + 1];
 };
 
-/* Connects a client to c->port and arms its first wait; its callbacks do
- * the rest. Ends at once with failed set when it cannot. */
+/* Arms a client's first step, which connects to c->port once the loop
+ * runs, as a coroutine's first run would; its callbacks do the rest.
+ * Ends at once with failed set when it cannot. */
 void net_events_begin(struct net_machine *m, const struct net_client *c);
 
 #endif /* LAB_NET_EVENTS_H */
