@@ -75,7 +75,7 @@ TEST(events_keep_the_kernel_out_of_the_waiting_as_coroutines_do)
 		  "per task: threads %.2f, events %.2f, coroutines %.2f", th,
 		  ev, co);
 	CHECK_EQ(json_path_u64(run, "totals.user_switches"), 0);
-	printed = child_figure_before(out, " callbacks, ");
+	printed = child_figure_before(out, " dispatches, ");
 	marked = (double)json_path_u64(run, "workload.results.dispatches");
 	CHECK_MSG(printed > 0 && printed == marked &&
 			  marked == median(cmp, "events", "dispatches"),

@@ -65,7 +65,7 @@ TEST(io_events_call_back_instead_of_switching)
 		       c.errtext))
 		return;
 	CHECK_EQ(c.switches, 0);
-	dispatched = child_figure_before(c.outtext, " callbacks");
+	dispatched = child_figure_before(c.outtext, " dispatches");
 	bytes = child_figure_before(c.outtext, "-byte state machine");
 	floor = (3.0 * small.ops + 1) * small.tasks;
 	CHECK_MSG(dispatched >= floor && dispatched < 2 * floor,

@@ -297,15 +297,22 @@ static int launch_events_start(struct launch *l)
  * more: the run is the join. */
 static void launch_events_go(struct launch *l)
 {
+	void (*root)(struct launch *) = l->kind->root[LAUNCH_EVENTS];
 	int err;
 
 	launch_phase(l, l->kind->go_phase);
 	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	/* the root's part is a state machine too: its first step arms what
+	 * the loop then calls back */
+	if (root)
+		root(l);
 	err = evloop_run();
 	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	l->join_ns = l->joined_ns - l->go_ns;
 	if (err)
 		launch_failed(l, -err, "epoll_pwait2");
+	if (root)
+		launch_wind_down(l);
 	launch_unpin_root(l);
 }
 

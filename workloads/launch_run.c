@@ -147,7 +147,7 @@ void launch_events_note(const struct launch *l)
 {
 	if (l->model != LAUNCH_EVENTS)
 		return;
-	printf("; %llu callbacks, %.1f a task, from a %zu-byte state machine "
+	printf("; %llu dispatches, %.1f a task, from a %zu-byte state machine "
 	       "each",
 	       (unsigned long long)l->dispatches,
 	       l->n ? (double)l->dispatches / l->n : 0.0,

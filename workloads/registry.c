@@ -59,6 +59,7 @@ const struct workload *const workload_table[] = {
 	&shared_coroutines,
 	&pool_processes,
 	&pool_threads,
+	&pool_events,
 	&pool_coroutines,
 	&daemon_processes,
 	&daemon_threads,
