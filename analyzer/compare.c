@@ -99,10 +99,8 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
 	[CMP_DISPATCHES] = {"dispatches", "user-space dispatches",
 			    CMP_UNIT_COUNT},
-	[CMP_USER_SWITCHES_PER_OP] = {"user_switches_per_op",
-				      "user switches/op", CMP_UNIT_AVG},
-	[CMP_DISPATCHES_PER_OP] = {"dispatches_per_op", "dispatches/op",
-				   CMP_UNIT_AVG},
+	[CMP_RESUMES_PER_OP] = {"user_resumes_per_op", "user-space resumes/op",
+				CMP_UNIT_AVG},
 };
 
 void compare_init(struct comparison *c)
@@ -264,7 +262,7 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		if (s->known[CMP_SYS])
 			set(s, CMP_SYS_PER_OP, s->v[CMP_SYS] / s->v[CMP_OPS]);
 		if (s->v[CMP_USER_SWITCHES] > 0)
-			set(s, CMP_USER_SWITCHES_PER_OP,
+			set(s, CMP_RESUMES_PER_OP,
 			    s->v[CMP_USER_SWITCHES] / s->v[CMP_OPS]);
 	}
 	set_result(s, CMP_LOST_SHARE, r, LAB_RESULT_LOST, LAB_RESULT_OPS);
@@ -282,7 +280,8 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		   LAB_RESULT_TAKES);
 	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
 	set_result(s, CMP_DISPATCHES, r, LAB_RESULT_DISPATCHES, none);
-	set_result(s, CMP_DISPATCHES_PER_OP, r, LAB_RESULT_DISPATCHES,
+	/* an events run switches nothing: its resumes are its callbacks */
+	set_result(s, CMP_RESUMES_PER_OP, r, LAB_RESULT_DISPATCHES,
 		   LAB_RESULT_OPS);
 }
 

@@ -93,10 +93,9 @@ enum cmp_metric {
 	CMP_HANDOFF_SHARE,    /* gil: handoffs / takes */
 	CMP_DELAY,	      /* net: the server's delay per fetch */
 	CMP_DISPATCHES,	      /* events: callbacks the loop called */
-	/* per operation of the result: what resumes a waiting task in user
-	 * space */
-	CMP_USER_SWITCHES_PER_OP, /* coroutine switches / ops */
-	CMP_DISPATCHES_PER_OP,	  /* events: callbacks / ops */
+	/* per operation of the result, what resumes a waiting task in user
+	 * space: events' callbacks (dispatches), else coroutine switches */
+	CMP_RESUMES_PER_OP,
 	CMP_NMETRICS,
 };
 

@@ -176,8 +176,7 @@ static void table(FILE *f, const struct comparison *c,
 		{CMP_WALL_PER_SWITCH, CITED},
 		{CMP_USER_SWITCHES, NONZERO},
 		{CMP_DISPATCHES, CITED},
-		{CMP_USER_SWITCHES_PER_OP, CITED},
-		{CMP_DISPATCHES_PER_OP, CITED},
+		{CMP_RESUMES_PER_OP, CITED},
 		{CMP_RUNQ_WAIT, ALWAYS},
 		{CMP_OFFCPU, CITED},
 		{CMP_OFFCPU_REASON, ALWAYS}, /* stands for the reasons */
@@ -215,7 +214,7 @@ static void table(FILE *f, const struct comparison *c,
 			continue;
 		/* the explanation cites them per operation, row below */
 		if (m == CMP_USER_SWITCHES && !cited(e, m) &&
-		    cited(e, CMP_USER_SWITCHES_PER_OP))
+		    cited(e, CMP_RESUMES_PER_OP))
 			continue;
 		switch (rows[i].show) {
 		case ALWAYS:

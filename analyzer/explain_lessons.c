@@ -55,7 +55,7 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 			"coroutines do:");
 	else
 		say(cl, " Events:");
-	say(cl, " %s kernel switches per task against the coroutines' %s",
+	say(cl, " %s kernel switches per task against %s",
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, E),
 	    fig(cl, c, CMP_SWITCHES_PER_TASK, C));
 	o = claim_order(cl, c, CMP_SWITCHES_PER_TASK, E, C);
@@ -66,14 +66,13 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 		claim_ratio(cl, c, CMP_SWITCHES_PER_TASK,
 			    o == CMP_BELOW ? C : E, o == CMP_BELOW ? E : C);
 	}
-	if (has(c, C, CMP_USER_SWITCHES_PER_OP) &&
-	    has(c, E, CMP_DISPATCHES_PER_OP)) {
+	if (has(c, C, CMP_RESUMES_PER_OP) && has(c, E, CMP_RESUMES_PER_OP)) {
 		say(cl,
-		    "; per %s, %s callbacks against %s switches in user "
-		    "space, on-CPU %s against %s",
-		    per, fig(cl, c, CMP_DISPATCHES_PER_OP, E),
-		    fig(cl, c, CMP_USER_SWITCHES_PER_OP, C),
-		    fig(cl, c, CMP_ONCPU, E), fig(cl, c, CMP_ONCPU, C));
+		    "; per %s %s callbacks against %s user-space switches, "
+		    "on-CPU %s against %s",
+		    per, fig(cl, c, CMP_RESUMES_PER_OP, E),
+		    fig(cl, c, CMP_RESUMES_PER_OP, C), fig(cl, c, CMP_ONCPU, E),
+		    fig(cl, c, CMP_ONCPU, C));
 		o = claim_order(cl, c, CMP_ONCPU, C, E);
 		if (o == CMP_ABOVE) {
 			say(cl, ", more for coroutines");
@@ -86,8 +85,8 @@ static void lesson_callbacks(const struct comparison *c, struct claim *cl,
 	}
 	/* no figure of a trace measures it: a clause of the sentence
 	 * whose figures it qualifies */
-	say(cl, "; that coroutines read as sequential code is a claim about "
-		"code: the handout shows both.");
+	say(cl, "; readable code, the text's last claim, is about code (see "
+		"the handout).");
 }
 
 /* io, net: a wait costs a blocked kernel task for processes and threads,
@@ -124,7 +123,8 @@ static void lesson_waits(const struct comparison *c, struct claim *cl)
 		    "one after another",
 		    fig(cl, c, CMP_OPS, S), fig(cl, c, CMP_DELAY, S));
 	say(cl, ".");
-	lesson_callbacks(c, cl, has(c, S, CMP_DELAY) ? "fetch" : "round trip");
+	lesson_callbacks(c, cl,
+			 strcmp(c->scenario, "net") ? "round trip" : "fetch");
 }
 
 /* lock: the same decrements serially, uncontended, against every

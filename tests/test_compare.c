@@ -1095,11 +1095,10 @@ TEST(explain_events_set_callbacks_against_coroutine_switches)
 	cl = claim_of(&c, &e, "lesson_io");
 	CHECK_CLAIM(cl, "Events keep the kernel out of the waiting as "
 			"coroutines do: 1.4 kernel switches per task against "
-			"the coroutines' 1.5, too close to call; per round "
-			"trip, 3.1 callbacks against 3.6 switches in user "
-			"space, on-CPU 12.0 ms against 12.0 ms, too close to "
-			"call; that coroutines read as sequential code is a "
-			"claim about code");
+			"1.5, too close to call; per round trip 3.1 callbacks "
+			"against 3.6 user-space switches, on-CPU 12.0 ms "
+			"against 12.0 ms, too close to call; readable code, "
+			"the text's last claim, is about code");
 	/* the lesson sets the switches against the callbacks already */
 	CHECK(!explain_find(&e, "user_switches"));
 	check_claims_have_numbers(&e);

@@ -1,15 +1,15 @@
 /* launch.h - the model launcher: one scenario's N tasks started as
- * processes, threads or coroutines (or one after another), let go
- * together, joined, and judged, whatever the model.
+ * processes, threads, state machines on one epoll loop or coroutines (or
+ * one after another), let go together, joined, and judged, whatever the
+ * model.
  *
  * A scenario says what its tasks are once, in a struct launch_kind: the
  * job every task runs, the same code in every model, its own check and
  * report, and the hooks for what only it does. launch.c does the rest,
  * one function a model side by side: fork/waitpid, pthread_create/
  * pthread_join, state machines on an epoll loop, coro_spawn/coro_run, a
- * plain loop. It also makes every
- * phase marker (markers.h) of a run, so that all scenarios split their
- * runs the same way.
+ * plain loop. It also makes every phase marker (markers.h) of a run, so
+ * that all scenarios split their runs the same way.
  *
  * What the tasks share, whatever the model:
  *	slots	one a task, in a MAP_SHARED mapping, so that a forked child
@@ -147,7 +147,9 @@ struct launch_kind {
 	void (*started)(struct launch *l);
 	/* The root's own part while the tasks run, per model: on the root
 	 * thread for processes and threads, as one more coroutine for
-	 * coroutines, which must let the others run while it waits. */
+	 * coroutines, which must let the others run while it waits; for
+	 * events its first step, arming what the loop then calls back
+	 * (then the join phase and stop once the loop has ended). */
 	void (*root[LAUNCH_MODELS])(struct launch *l);
 	/* After the root's part: what tells the tasks to end. */
 	void (*stop)(struct launch *l);
