@@ -8,7 +8,12 @@
 #include "analyzer/claim.h"
 
 const enum cmp_model claim_concurrent[CLAIM_NCONCURRENT] = {
-	CMP_PROCESSES, CMP_THREADS, CMP_COROUTINES};
+	CMP_PROCESSES, CMP_THREADS, CMP_EVENTS, CMP_COROUTINES};
+
+int claim_expected_rank(enum cmp_model m)
+{
+	return m == CMP_COROUTINES ? CMP_EVENTS : (int)m;
+}
 
 void claim_say(struct claim *cl, const char *fmt, ...)
 {
@@ -215,7 +220,9 @@ bool claim_ranking(struct claim *cl, const struct comparison *c,
 			o[i * n + j] = claim_order(cl, c, m, ms[i], ms[j]);
 			/* a model expected to cost less, above one expected
 			 * to cost more */
-			against |= o[i * n + j] == CMP_ABOVE && ms[i] > ms[j];
+			against |= o[i * n + j] == CMP_ABOVE &&
+				   claim_expected_rank(ms[i]) >
+					   claim_expected_rank(ms[j]);
 		}
 	/* a cut between i - 1 and i: everything above it is above
 	 * everything below it */
@@ -252,7 +259,7 @@ static void say_more(struct claim *cl, const struct comparison *c,
 	claim_say(cl, "%s%s cost more than %s", first ? "" : ", ",
 		  claim_name(hi), claim_name(lo));
 	claim_ratio(cl, c, m, hi, lo);
-	if (hi > lo)
+	if (claim_expected_rank(hi) > claim_expected_rank(lo))
 		claim_say(cl, ", against the expected order");
 }
 

@@ -16,10 +16,7 @@
 #include "analyzer/units.h"
 
 static const char *const model_names[CMP_NMODELS] = {
-	"processes",
-	"threads",
-	"coroutines",
-	"serial",
+	"processes", "threads", "events", "coroutines", "serial",
 };
 
 static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
@@ -109,6 +106,12 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_HANDOFF_SHARE] = {"handoff_share", "lock handoffs",
 			       CMP_UNIT_SHARE},
 	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
+	[CMP_DISPATCHES] = {"dispatches", "user-space dispatches",
+			    CMP_UNIT_COUNT},
+	[CMP_MACHINE_BYTES] = {"machine_bytes", "state machine, bytes",
+			       CMP_UNIT_COUNT},
+	[CMP_RESUMES_PER_OP] = {"user_resumes_per_op", "user-space resumes/op",
+				CMP_UNIT_AVG},
 };
 
 void compare_init(struct comparison *c)
@@ -275,6 +278,9 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		set(s, CMP_SWITCHES_PER_OP, s->v[CMP_SWITCHES] / s->v[CMP_OPS]);
 		if (s->known[CMP_SYS])
 			set(s, CMP_SYS_PER_OP, s->v[CMP_SYS] / s->v[CMP_OPS]);
+		if (s->v[CMP_USER_SWITCHES] > 0)
+			set(s, CMP_RESUMES_PER_OP,
+			    s->v[CMP_USER_SWITCHES] / s->v[CMP_OPS]);
 	}
 	set_result(s, CMP_LOST_SHARE, r, LAB_RESULT_LOST, LAB_RESULT_OPS);
 	set_result(s, CMP_WAITED_SHARE, r, LAB_RESULT_WAITED, LAB_RESULT_OPS);
@@ -290,6 +296,11 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 	set_result(s, CMP_HANDOFF_SHARE, r, LAB_RESULT_HANDOFFS,
 		   LAB_RESULT_TAKES);
 	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
+	set_result(s, CMP_DISPATCHES, r, LAB_RESULT_DISPATCHES, none);
+	set_result(s, CMP_MACHINE_BYTES, r, LAB_RESULT_MACHINE_BYTES, none);
+	/* an events run switches nothing: its resumes are its callbacks */
+	set_result(s, CMP_RESUMES_PER_OP, r, LAB_RESULT_DISPATCHES,
+		   LAB_RESULT_OPS);
 }
 
 static void sample_of(const struct run_report *r, struct cmp_sample *s)
@@ -419,8 +430,8 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 	if (m < 0)
 		return refuse(err, errlen,
 			      "%s is not a built-in workload's run "
-			      "(<scenario>-processes, -threads, -coroutines or "
-			      "-serial)",
+			      "(<scenario>-processes, -threads, -events, "
+			      "-coroutines or -serial)",
 			      r->info.workload[0] ? r->info.workload
 						  : "a trace");
 	if (!c->scenario[0]) {

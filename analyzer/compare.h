@@ -1,6 +1,6 @@
 /* compare.h - a family comparison: the runs of one scenario lined up by
- * model (processes, threads, coroutines, serial), each figure the median
- * of that model's runs with their minimum and maximum.
+ * model (processes, threads, events, coroutines, serial), each figure the
+ *median of that model's runs with their minimum and maximum.
  *
  *	struct comparison c;
  *	compare_init(&c);
@@ -29,6 +29,9 @@
 enum cmp_model {
 	CMP_PROCESSES,
 	CMP_THREADS,
+	/* one thread's epoll loop, each task a state machine of callbacks:
+	 * the step the course text puts between threads and coroutines */
+	CMP_EVENTS,
 	CMP_COROUTINES,
 	CMP_SERIAL,
 	CMP_NMODELS,
@@ -96,6 +99,11 @@ enum cmp_metric {
 	CMP_DAEMON_BEATS,     /* daemon: the daemon's beats */
 	CMP_HANDOFF_SHARE,    /* gil: handoffs / takes */
 	CMP_DELAY,	      /* net: the server's delay per fetch */
+	CMP_DISPATCHES,	      /* events: callbacks the loop called */
+	/* per operation of the result, what resumes a waiting task in user
+	 * space: events' callbacks (dispatches), else coroutine switches */
+	CMP_RESUMES_PER_OP,
+	CMP_MACHINE_BYTES, /* events: a task's state machine, bytes */
 	CMP_NMETRICS,
 };
 
