@@ -266,7 +266,7 @@ static int finish(const char *cmd, struct family *fam, const char *dir,
 			code = r;
 	}
 	if (!fam->on) {
-		printf("\nlab: trace and report in %s/ (open %s/%s.html in a "
+		printf("\nlab: trace and report in %s/ (open %s/%s in a "
 		       "browser)\n",
 		       dir, dir, fam->pages ? fam->pages[0].href : "");
 	} else {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "analyzer/analyze.h"
 #include "cli/family.h"
+#include "cli/launcher.h"
 #include "cli/outputs.h"
 #include "cli/say.h"
 
@@ -78,6 +79,8 @@ int family_report(const char *trace, const char *json_path,
 		report_print_brief(print, rep);
 	else if (print)
 		report_print_text(print, rep);
+	if (print)
+		launcher_warn(print, trace, rep);
 	if (json_path)
 		code = outputs_write("report", json_path, report_json_fn, rep);
 	if (html_path && !code)
