@@ -134,8 +134,10 @@ static int cmd_compare(int argc, char **argv)
 		return die(EXIT_USAGE,
 			   "compare: which commands? (e.g. lab compare -n "
 			   "threads './prog t' -n processes './prog p')");
-	r = start_probes("compare");
-	return r ? r : compare_cmd_run(&a);
+	r = compare_cmd_run(&a, true);
+	if (!r)
+		r = start_probes("compare");
+	return r ? r : compare_cmd_run(&a, false);
 }
 
 /* `lab pin LIST -- CMD ARGS`: CMD on those CPUs; lab run and lab

@@ -4,6 +4,8 @@
 #ifndef LAB_COMPARE_CMD_H
 #define LAB_COMPARE_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include "cli/run_args.h"
 
 /* One command: its name (the comparison's column), the stem of its
@@ -17,8 +19,9 @@ struct compare_cmd {
 };
 
 /* lab compare, its options parsed into a (commands and names in
- * a->commands, a->names). An exit code. */
-int compare_cmd_run(const struct run_args *a);
+ * a->commands, a->names); with check_only, only the commands and names
+ * checked, before any probe is loaded. An exit code. */
+int compare_cmd_run(const struct run_args *a, bool check_only);
 /* Traces cmds (n of them) into dir, interleaved, --repeat times or as
  * many as run_auto_rounds allows, and compares them when there is more
  * than one run; cmd names the lab command for messages. An exit code. */
