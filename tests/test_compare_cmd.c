@@ -267,7 +267,7 @@ TEST_TIMEOUT(run_a_command_repeated_on_one_cpu, 120)
 TEST_TIMEOUT(report_compares_traces_of_commands, 120)
 {
 	const char *why, *dir;
-	char *out = malloc(OUT_MAX), a[512], b[512], json[512];
+	char *out = malloc(OUT_MAX), traces[2][512], json[512];
 	json_object *doc;
 	int code;
 
@@ -294,12 +294,12 @@ TEST_TIMEOUT(report_compares_traces_of_commands, 120)
 		code = test_run(argv, out, OUT_MAX, false);
 		CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out);
 		snprintf(from, sizeof(from), "%s/workers.lab", sub);
-		snprintf(k ? b : a, sizeof(a), "%s/%s.lab", dir,
+		snprintf(traces[k], sizeof(traces[k]), "%s/%s.lab", dir,
 			 k ? "forked" : "cloned");
-		CHECK_EQ(rename(from, k ? b : a), 0);
+		CHECK_EQ(rename(from, traces[k]), 0);
 	}
 	snprintf(json, sizeof(json), "%s/both.json", dir);
-	const char *argv[] = {test_lab_path(), "report", a,   b,
+	const char *argv[] = {test_lab_path(), "report", traces[0], traces[1],
 			      "--json",	       json,	 NULL};
 
 	code = test_run(argv, out, OUT_MAX, false);
