@@ -400,9 +400,9 @@ static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
 	 "               [--repeat N] [--creation-calls]\n"
-	 "  lab run [-o DIR] -- CMD [ARGS...]",
+	 "  lab run [-o DIR] [--repeat N] [--cpu LIST] -- CMD [ARGS...]",
 	 "usage: lab run NAME [options]\n"
-	 "       lab run [-o DIR] -- CMD [ARGS...]\n"
+	 "       lab run [-o DIR] [--repeat N] [--cpu LIST] -- CMD [ARGS...]\n"
 	 "\n"
 	 "Runs a built-in workload (or a whole scenario family, e.g. io) or "
 	 "any\n"
@@ -419,10 +419,10 @@ static const struct command commands[] = {
 	 "  --ops N            operations per task\n"
 	 "  --duration S       time each task waits or works, in seconds\n"
 	 "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
-	 "  --repeat N         run each workload N times (1-50), the models\n"
-	 "                     interleaved, into NAME-1.lab ... NAME-N.lab, "
-	 "and\n"
-	 "                     compare their medians and spreads (printed\n"
+	 "  --repeat N         run each workload (or the command) N times\n"
+	 "                     (1-50), the models interleaved, into\n"
+	 "                     NAME-1.lab ... NAME-N.lab, and compare\n"
+	 "                     their medians and spreads (printed\n"
 	 "                     instead of the summaries). Without it a\n"
 	 "                     family whose first round took under 10 s\n"
 	 "                     runs 2 or 3 times (NAME-2.lab, NAME-3.lab)\n"
@@ -484,16 +484,18 @@ static const struct command commands[] = {
 	 "command failed, 124 timed out, 128+N interrupted by signal N.\n"},
 	{"report", cmd_report,
 	 "report [-n NAME] TRACE... [--json FILE] [--html FILE]",
-	 "usage: lab report TRACE... [--json FILE] [--html FILE]\n"
+	 "usage: lab report [-n NAME] TRACE... [--json FILE] [--html FILE]\n"
 	 "\n"
 	 "Re-analyses saved traces (no root needed) and prints their "
 	 "summaries.\n"
-	 "Traces of one scenario (e.g. lab-out/io/*.lab) are also compared, "
-	 "as\n"
-	 "lab run compares a family; of repeated runs only the comparison is\n"
-	 "printed.\n"
+	 "Several traces are also compared: the runs of one scenario (e.g.\n"
+	 "lab-out/io/*.lab) as lab run compares a family, any others side by\n"
+	 "side as lab compare does, each under its -n name, else the name its\n"
+	 "trace records (the runs of one command), else its file name. Of\n"
+	 "repeated runs only the comparison is printed.\n"
+	 "  -n NAME       the name of the next trace in the comparison\n"
 	 "  --json FILE   also write the JSON report of the one trace, or the\n"
-	 "                comparison of the traces of one scenario, to FILE\n"
+	 "                comparison of several, to FILE\n"
 	 "  --html FILE   the same as a self-contained web page: the run's\n"
 	 "                page, or the comparison's, linking to the runs'\n"
 	 "                pages lab run wrote beside it\n"
@@ -560,6 +562,8 @@ static void usage(FILE *f)
 		   "  sudo lab run io --repeat 5   each model 5 times: medians "
 		   "and spreads\n"
 		   "  sudo lab run -- ./server     trace any command\n"
+		   "  sudo lab compare -n a './prog a' -n b './prog b'\n"
+		   "                               commands side by side\n"
 		   "\nlab help COMMAND for its options and exit codes.\n");
 }
 
@@ -574,8 +578,8 @@ static int cmd_help(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return die(EXIT_USAGE,
-			   "help: no command '%s' (commands: run, report, "
-			   "export, list, check, workload)",
+			   "help: no command '%s' (commands: run, compare, "
+			   "report, export, list, check, workload, pin)",
 			   argv[1]);
 	printf("%s", c->help);
 	return EXIT_OK;
@@ -600,8 +604,8 @@ int main(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return die(EXIT_USAGE,
-			   "unknown command '%s' (commands: run, report, "
-			   "export, list, check, workload, help)",
+			   "unknown command '%s' (commands: run, compare, "
+			   "report, export, list, check, workload, pin, help)",
 			   argv[1]);
 	r = identity_from_sudo(&invoker, err, sizeof(err));
 	if (r < 0)

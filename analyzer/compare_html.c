@@ -50,10 +50,12 @@ static void header(FILE *f, const struct comparison *c)
 	size_t runs = compare_repeats(c), links = 0;
 
 	fputs("<header>\n<h1>", f);
-	html_text(f, c->scenario);
-	fputs(c->commands ? ": the commands compared</h1>\n<p class=\"sub\">"
-			  : ": the models compared</h1>\n<p class=\"sub\">",
-	      f);
+	if (c->commands) {
+		fputs("The commands compared</h1>\n<p class=\"sub\">", f);
+	} else {
+		html_text(f, c->scenario);
+		fputs(": the models compared</h1>\n<p class=\"sub\">", f);
+	}
 	html_text(f, c->params[0] ? c->params : "no parameters");
 	if (runs > 1)
 		fprintf(f, " · medians of %zu runs each", runs);
