@@ -185,6 +185,9 @@ static void table(FILE *f, const struct comparison *c,
 			on = compare_nonzero(c, m);
 			break;
 		case CITED:
+			/* how much of the machine a command used is the first
+			 * thing to know of a program */
+			on = c->commands && m == CMP_BUSY;
 			break;
 		case NOTABLE:
 			on = notable(c, m);

@@ -129,9 +129,9 @@ static void rule_cost(const struct comparison *c, struct claim *cl, int arg)
 }
 
 /* CPUs kept busy, on-CPU time over wall time: how much of the machine
- * each command used at once. A command that created tasks and kept no
- * more than about one CPU busy, where another kept more, did not run
- * them in parallel. */
+ * each command used at once. A command that created tasks and kept
+ * about one CPU busy (0.7 to 1.1), where another kept 1.2 or more, ran
+ * them in turns. */
 static void rule_busy(const struct comparison *c, struct claim *cl, int arg)
 {
 	enum cmp_model ms[CMP_NMODELS], top, low;
@@ -146,14 +146,19 @@ static void rule_busy(const struct comparison *c, struct claim *cl, int arg)
 	claim_sort_up(c, CMP_BUSY, ms, n);
 	low = ms[0];
 	top = ms[n - 1];
-	if (med(c, low, CMP_BUSY) <= 1.1 && has(c, low, CMP_CREATED) &&
+	/* a job that keeps one CPU busy, but no more, where another
+	 * command keeps more than one: its tasks wanted the CPU, and took
+	 * turns on it */
+	if (med(c, low, CMP_BUSY) >= 0.7 && med(c, low, CMP_BUSY) <= 1.1 &&
+	    med(c, top, CMP_BUSY) >= 1.2 && has(c, low, CMP_CREATED) &&
 	    med(c, low, CMP_CREATED) >= 2 && c->cpus >= 2 &&
 	    claim_order(cl, c, CMP_BUSY, top, low) == CMP_ABOVE)
 		say(cl,
-		    "; %s created %s tasks yet kept no more CPUs busy than "
-		    "one task can: they did not run in parallel, where %s's "
-		    "did",
-		    nm(c, low), fig(cl, c, CMP_CREATED, low), nm(c, top));
+		    "; %s created %s tasks and kept one CPU busy, no more: "
+		    "its tasks took turns on a CPU where %s's ran in "
+		    "parallel on %s",
+		    nm(c, low), fig(cl, c, CMP_CREATED, low), nm(c, top),
+		    fig(cl, c, CMP_BUSY, top));
 	say(cl, ".");
 }
 
