@@ -364,6 +364,8 @@ int run_dry(const char *name, char *const *cmd, const struct run_args *a)
 		printf("again if the first round takes %.0f s or less (%u "
 		       "rounds at most; --repeat 1: once)\n",
 		       AUTO_REPEAT_BUDGET_S, AUTO_REPEAT_MAX);
+	if (cmd && a->params.cpus)
+		printf("kept to CPUs %s\n", a->params.cpus);
 	if (a->timeout_s)
 		printf("killing the run after %g s\n", a->timeout_s);
 	if (a->outdir)

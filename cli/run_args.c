@@ -121,9 +121,12 @@ int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a)
 		if (compare &&
 		    (c == OPT_TASKS || c == OPT_OPS || c == OPT_DURATION))
 			return -die(EXIT_USAGE,
-				    "%s: %s applies to built-in workloads, "
+				    "%s: --%s applies to built-in workloads, "
 				    "not to commands",
-				    cmd, argv[optind - 1]);
+				    cmd,
+				    c == OPT_TASKS ? "tasks"
+				    : c == OPT_OPS ? "ops"
+						   : "duration");
 		switch (c) {
 		case 1:
 			if (add_command(cmd, a, &name, val))
