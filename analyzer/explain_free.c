@@ -155,8 +155,7 @@ static void rule_busy(const struct comparison *c, struct claim *cl, int arg)
 	    claim_order(cl, c, CMP_BUSY, top, low) == CMP_ABOVE)
 		say(cl,
 		    "; %s created %s tasks and kept one CPU busy, no more: "
-		    "its tasks took turns on a CPU where %s's ran in "
-		    "parallel on %s",
+		    "its tasks took turns on a CPU, where %s kept %s",
 		    nm(c, low), fig(cl, c, CMP_CREATED, low), nm(c, top),
 		    fig(cl, c, CMP_BUSY, top));
 	say(cl, ".");
