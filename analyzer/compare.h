@@ -131,7 +131,8 @@ struct cmp_model_runs {
  * least this much too. */
 #define CMP_MARGIN_REPEAT 0.05
 
-/* At most CMP_NMODELS commands side by side: the table's columns. */
+/* A command's name in a comparison; at most CMP_NMODELS commands side
+ * by side, the table's columns. */
 #define CMP_NAME_LEN 64
 
 struct comparison {
