@@ -200,7 +200,7 @@ static void table(FILE *f, const struct comparison *c,
 	term_left(f, "", label);
 	for (int k = 0; k < CMP_NMODELS; k++)
 		if (compare_shown(c, k))
-			term_right(f, compare_model_name(k), cell);
+			term_right(f, compare_name(c, k), cell);
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		enum cmp_metric m = rows[i].m;
@@ -224,6 +224,9 @@ static void table(FILE *f, const struct comparison *c,
 			on = compare_nonzero(c, m);
 			break;
 		case CITED:
+			/* how much of the machine a command used is the first
+			 * thing to know of a program */
+			on = c->commands && m == CMP_BUSY;
 			break;
 		case NOTABLE:
 			on = notable(c, m);
@@ -247,10 +250,14 @@ static void heading(FILE *f, const struct comparison *c)
 
 	for (int k = 0; k < CMP_NMODELS && !t; k++)
 		t = compare_stat(c, k, CMP_TASKS);
-	/* the parameters may say it already */
-	if (t && !strstr(c->params, "tasks="))
+	/* the parameters may say it already; commands differ */
+	if (t && !c->commands && !strstr(c->params, "tasks="))
 		snprintf(tasks, sizeof(tasks), "%.0f tasks, ", t->median);
 	safe_text(clean, sizeof(clean), c->params, 1);
+	/* commands may have no parameters to say */
+	if (!tasks[0] && !clean[0])
+		snprintf(clean, sizeof(clean), "%s",
+			 c->commands ? "as given" : "defaults");
 	if (runs > 1)
 		snprintf(line, sizeof(line),
 			 "%s compared: %s%s; medians of %zu runs each, ± half "

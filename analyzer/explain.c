@@ -706,15 +706,9 @@ static void rule_lesson(const struct comparison *c, struct claim *cl, int arg)
 	l->rule(c, cl);
 }
 
-struct rule {
-	const char *name;
-	void (*fn)(const struct comparison *c, struct claim *cl, int arg);
-	int arg;
-};
-
 /* In the order they speak: the verdict, the lesson, the orders, the
  * exceptions and what explains them, then the data's own health. */
-static const struct rule rules[] = {
+static const struct explain_rule rules[] = {
 	{"cheapest", rule_cheapest, 0},
 	{"lesson", rule_lesson, 0},
 	{"order_wall", rule_order, CMP_WALL},
@@ -754,24 +748,37 @@ static void order_evidence(struct claim *cl)
 		}
 }
 
+static void run_rule(const struct comparison *c, struct explanation *e,
+		     const struct explain_rule *r)
+{
+	struct claim *cl = &e->claims[e->n];
+
+	memset(cl, 0, sizeof(*cl));
+	cl->rule = r->rule;
+	r->fn(c, cl, r->arg);
+	if (!cl->text[0])
+		return;
+	order_evidence(cl);
+	e->n++;
+}
+
 int explain(const struct comparison *c, struct explanation *e)
 {
 	const size_t nrules = sizeof(rules) / sizeof(rules[0]);
 
 	e->n = 0;
-	e->claims = calloc(nrules, sizeof(*e->claims));
+	e->claims = calloc(nrules + explain_free_nrules, sizeof(*e->claims));
 	if (!e->claims)
 		return -1;
 	for (size_t i = 0; i < nrules; i++) {
-		struct claim *cl = &e->claims[e->n];
-
-		memset(cl, 0, sizeof(*cl));
-		cl->rule = rules[i].name;
-		rules[i].fn(c, cl, rules[i].arg);
-		if (!cl->text[0])
+		/* commands: the order-free rules before the data's health;
+		 * free names expect no order, so only those speak */
+		if (c->commands && rules[i].fn == rule_quality)
+			for (size_t k = 0; k < explain_free_nrules; k++)
+				run_rule(c, e, &explain_free_rules[k]);
+		if (c->free_names && rules[i].fn != rule_quality)
 			continue;
-		order_evidence(cl);
-		e->n++;
+		run_rule(c, e, &rules[i]);
 	}
 	return 0;
 }
