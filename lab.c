@@ -6,13 +6,16 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "cli/compare_cmd.h"
 #include "cli/export_file.h"
 #include "cli/family.h"
 #include "probes/identity.h"
 #include "cli/outputs.h"
+#include "cli/report_names.h"
 #include "probes/probe_service.h"
 #include "cli/run.h"
 #include "cli/run_args.h"
@@ -36,12 +39,31 @@ static const struct command *find_command(const char *name);
 static struct identity invoker;
 static bool have_invoker;
 
+/* Loads nothing until the options are checked; then the probes' half,
+ * and this process becomes the user's. */
+static int start_probes(const char *cmd)
+{
+	char err[512];
+	sigset_t stop;
+
+	if (geteuid() != 0)
+		return die(EXIT_ERROR,
+			   "%s: loading the kernel probes needs root (run it "
+			   "with sudo: sudo lab %s ...)",
+			   cmd, cmd);
+	tracer_stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	if (probe_service_start(have_invoker ? &invoker : NULL, err,
+				sizeof(err)))
+		return die(EXIT_ERROR, "%s", err);
+	return EXIT_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
-	char **cmd = NULL, err[512];
-	int end = argc, i;
-	sigset_t stop;
+	char **cmd = NULL;
+	int end = argc, i, r;
 
 	/* everything after "--" is the command to trace, untouched */
 	for (i = 1; i < argc; i++)
@@ -63,13 +85,12 @@ static int cmd_run(int argc, char **argv)
 		if (i < end)
 			return die(EXIT_USAGE, "run: give a workload or a "
 					       "command after '--', not both");
-		if (run_args_any_given(&a) || a.repeat)
-			return die(
-				EXIT_USAGE,
-				"run: --tasks, --ops, --duration, --cpu, "
-				"--hold "
-				"and --repeat apply to built-in workloads, not "
-				"to a command");
+		if (a.given[GIVEN_TASKS] || a.given[GIVEN_OPS] ||
+		    a.given[GIVEN_DURATION] || a.given[GIVEN_HOLD])
+			return die(EXIT_USAGE,
+				   "run: --tasks, --ops, --duration and --hold "
+				   "apply to built-in workloads, not to a "
+				   "command");
 	} else {
 		if (i >= end)
 			return die(EXIT_USAGE,
@@ -89,18 +110,50 @@ static int cmd_run(int argc, char **argv)
 				   invoker.user, strerror(errno));
 		return run_dry(cmd ? NULL : argv[i], cmd, &a);
 	}
-	if (geteuid() != 0)
-		return die(EXIT_ERROR,
-			   "run: loading the kernel probes needs root (run it "
-			   "with sudo: sudo lab run ...)");
-	tracer_stop_signals(&stop);
-	sigprocmask(SIG_BLOCK, &stop, NULL);
 	/* from here on, this process is the user's; its parent keeps root
 	 * for the probes */
-	if (probe_service_start(have_invoker ? &invoker : NULL, err,
-				sizeof(err)))
-		return die(EXIT_ERROR, "%s", err);
+	r = start_probes("run");
+	if (r)
+		return r;
 	return cmd ? run_command(cmd, &a) : run_workloads(argv[i], &a);
+}
+
+/* `lab compare -n NAME 'CMD' ...`: commands side by side. */
+static int cmd_compare(int argc, char **argv)
+{
+	struct run_args a = {0};
+	int i = run_args_parse("compare", argc, argv, &a), r;
+
+	if (i < 0)
+		return -i;
+	if (a.help)
+		return printf("%s", find_command("compare")->help), EXIT_OK;
+	if (a.dry_run)
+		return die(EXIT_USAGE, "compare: --dry-run applies to lab run");
+	if (!a.ncommands)
+		return die(EXIT_USAGE,
+			   "compare: which commands? (e.g. lab compare -n "
+			   "threads './prog t' -n processes './prog p')");
+	r = compare_cmd_run(&a, true);
+	if (!r)
+		r = start_probes("compare");
+	return r ? r : compare_cmd_run(&a, false);
+}
+
+/* `lab pin LIST -- CMD ARGS`: CMD on those CPUs; lab run and lab
+ * compare run a command so for --cpu, the pinning done before it
+ * starts. */
+static int cmd_pin(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return printf("%s", find_command("pin")->help), EXIT_OK;
+	if (argc < 4 || strcmp(argv[2], "--"))
+		return die(EXIT_USAGE, "pin: give CPUs and a command (lab pin "
+				       "0,1 -- CMD ARGS)");
+	if (tasks_confine("pin", argv[1]))
+		return EXIT_USAGE;
+	execvp(argv[3], argv + 3);
+	return die(127, "pin: running %s: %s", argv[3], strerror(errno));
 }
 
 /* `lab workload NAME`: one workload, untraced, in this process. */
@@ -142,47 +195,89 @@ static int cmd_report(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *json = NULL, *html = NULL;
-	int c;
+	const char *json = NULL, *html = NULL, *name = NULL;
+	char **traces = calloc(argc, sizeof(*traces));
+	const char **given = calloc(argc, sizeof(*given));
+	char(*names)[CMP_NAME_LEN] = calloc(argc, sizeof(*names));
+	char err[512];
+	bool models;
+	int c, n = 0, code;
 
+	if (!traces || !given || !names) {
+		code = die(EXIT_ERROR, "report: out of memory");
+		goto out;
+	}
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'j')
+	/* "-": the traces in order, each named by the -n before it */
+	while ((c = getopt_long(argc, argv, "-:hn:", opts, NULL)) != -1) {
+		if (c == 1) {
+			given[n] = name;
+			traces[n++] = optarg;
+			name = NULL;
+		} else if (c == 'n') {
+			name = optarg;
+		} else if (c == 'j') {
 			json = optarg;
-		else if (c == 'H')
+		} else if (c == 'H') {
 			html = optarg;
-		else if (c == 'h')
-			return printf("%s", find_command("report")->help),
-			       EXIT_OK;
-		else if (c == ':')
-			return die(EXIT_USAGE,
-				   "report: %s needs a value (see: lab help "
-				   "report)",
-				   argv[optind - 1]);
-		else
-			return die(EXIT_USAGE,
-				   "report: unknown option '%s' (see: lab help "
-				   "report)",
-				   argv[optind - 1]);
-	}
-	if (optind >= argc)
-		return die(EXIT_USAGE, "report: which trace? (e.g. lab report "
-				       "lab-out/io/io-threads.lab)");
-	for (int i = optind; i < argc; i++)
-		for (int j = 0; j < 2; j++) {
-			const char *out = j ? html : json;
-
-			if (out && outputs_same_file(argv[i], out))
-				return die(EXIT_USAGE,
-					   "report: %s is a trace given to "
-					   "read (give another --%s FILE)",
-					   out, j ? "html" : "json");
+		} else if (c == 'h') {
+			printf("%s", find_command("report")->help);
+			code = EXIT_OK;
+			goto out;
+		} else {
+			code = die(
+				EXIT_USAGE,
+				c == ':' ? "report: %s needs a value (see: "
+					   "lab help report)"
+					 : "report: unknown option '%s' (see: "
+					   "lab help report)",
+				argv[optind - 1]);
+			goto out;
 		}
-	if (argc - optind == 1)
-		return family_report(argv[optind], json, html, NULL, stdout,
-				     NULL);
-	return family_report_traces(argv + optind, argc - optind, json, html);
+	}
+	code = EXIT_USAGE;
+	if (name) {
+		die(EXIT_USAGE,
+		    "report: -n %s names no trace (give the trace "
+		    "after it)",
+		    name);
+		goto out;
+	}
+	if (!n) {
+		die(EXIT_USAGE, "report: which trace? (e.g. lab report "
+				"lab-out/io/io-threads.lab)");
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < 2; j++) {
+			const char *o = j ? html : json;
+
+			if (o && outputs_same_file(traces[i], o)) {
+				die(EXIT_USAGE,
+				    "report: %s is a trace given to read (give "
+				    "another --%s FILE)",
+				    o, j ? "html" : "json");
+				goto out;
+			}
+		}
+	if (n == 1 && !given[0]) {
+		code = family_report(traces[0], json, html, NULL, stdout, NULL);
+		goto out;
+	}
+	if (report_names(traces, given, n, names, &models, err, sizeof(err))) {
+		code = die(EXIT_ERROR, "report: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		given[i] = names[i];
+	code = family_report_traces(traces, models ? NULL : given, n, json,
+				    html);
+out:
+	free(traces);
+	free(given);
+	free(names);
+	return code;
 }
 
 static int cmd_export(int argc, char **argv)
@@ -307,9 +402,9 @@ static const struct command commands[] = {
 	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
 	 "               [--hold S] [--repeat N] [--creation-calls]\n"
 	 "               [--futex-retries]\n"
-	 "  lab run [-o DIR] -- CMD [ARGS...]",
+	 "  lab run [-o DIR] [--repeat N] [--cpu LIST] -- CMD [ARGS...]",
 	 "usage: lab run NAME [options]\n"
-	 "       lab run [-o DIR] -- CMD [ARGS...]\n"
+	 "       lab run [-o DIR] [--repeat N] [--cpu LIST] -- CMD [ARGS...]\n"
 	 "\n"
 	 "Runs a built-in workload (or a whole scenario family, e.g. io) or "
 	 "any\n"
@@ -328,10 +423,10 @@ static const struct command commands[] = {
 	 "  --cpu LIST         pin tasks to these CPUs (e.g. 0 or 0,1)\n"
 	 "  --hold S           at the peak, every task made, stop S seconds\n"
 	 "                     (untimed) to look at the tasks: ps, pmap\n"
-	 "  --repeat N         run each workload N times (1-50), the models\n"
-	 "                     interleaved, into NAME-1.lab ... NAME-N.lab, "
-	 "and\n"
-	 "                     compare their medians and spreads (printed\n"
+	 "  --repeat N         run each workload (or the command) N times\n"
+	 "                     (1-50), the models interleaved, into\n"
+	 "                     NAME-1.lab ... NAME-N.lab, and compare\n"
+	 "                     their medians and spreads (printed\n"
 	 "                     instead of the summaries). Without it a\n"
 	 "                     family whose first round took under 10 s\n"
 	 "                     runs 2 or 3 times (NAME-2.lab, NAME-3.lab)\n"
@@ -357,17 +452,57 @@ static const struct command commands[] = {
 	 "failed or was killed, 124 timed out, 128+N interrupted by signal N\n"
 	 "(Ctrl-C: 130). With 3, 124 and 128+N the trace and report are still\n"
 	 "written, marked incomplete when the run was cut short.\n"},
-	{"report", cmd_report, "report TRACE... [--json FILE] [--html FILE]",
-	 "usage: lab report TRACE... [--json FILE] [--html FILE]\n"
+	{"compare", cmd_compare,
+	 "compare [-o DIR] [--repeat N] [--cpu LIST] [--timeout S]\n"
+	 "               -n NAME 'COMMAND' -n NAME 'COMMAND' ...",
+	 "usage: lab compare [options] [-n NAME] 'COMMAND' [-n NAME] 'COMMAND' "
+	 "...\n"
+	 "\n"
+	 "Traces each command as lab run -- COMMAND does, the commands\n"
+	 "interleaved over the repeats, and compares them as a family's\n"
+	 "models are: a table of their figures side by side and an\n"
+	 "explanation made from them. Needs root. At most 4 commands.\n"
+	 "\n"
+	 "Each command is one string; -n names the next one (without it, its\n"
+	 "text names it). Plain words and quotes run with no shell; a command\n"
+	 "that needs the shell's expansions runs as sh -c 'exec COMMAND', so\n"
+	 "the shell is not counted as part of it; only a pipeline or a list\n"
+	 "keeps its shell (lab says so). Names processes, threads, coroutines\n"
+	 "and serial are expected to cost in that order, as the built-in\n"
+	 "families are; other names are ranked with no expected order.\n"
+	 "\n"
+	 "Writes DIR/NAME.lab, .json and .html per run, DIR/compare.json\n"
+	 "(the comparison, lab-comparison/1) and DIR/index.html.\n"
+	 "\n"
+	 "  -n NAME            the name of the next command\n"
+	 "  -o, --output DIR   where the files go (default lab-out/compare)\n"
+	 "  --repeat N         run each command N times (1-50), interleaved,\n"
+	 "                     into NAME-1.lab ... NAME-N.lab; without it,\n"
+	 "                     commands whose first round took under 10 s run\n"
+	 "                     2 or 3 times\n"
+	 "  --cpu LIST         keep every command to these CPUs (e.g. 0 or "
+	 "0,1)\n"
+	 "  --timeout S        kill a run after S seconds (exit 124)\n"
+	 "  --ring-buffer KIB  event buffer size (as lab run)\n"
+	 "  --creation-calls   also time the creator inside fork and clone\n"
+	 "  -v, --verbose      show libbpf's messages\n"
+	 "\n"
+	 "Exit: as lab run: 0 ok, 1 lab failed, 2 bad command line, 3 a\n"
+	 "command failed, 124 timed out, 128+N interrupted by signal N.\n"},
+	{"report", cmd_report,
+	 "report [-n NAME] TRACE... [--json FILE] [--html FILE]",
+	 "usage: lab report [-n NAME] TRACE... [--json FILE] [--html FILE]\n"
 	 "\n"
 	 "Re-analyses saved traces (no root needed) and prints their "
 	 "summaries.\n"
-	 "Traces of one scenario (e.g. lab-out/io/*.lab) are also compared, "
-	 "as\n"
-	 "lab run compares a family; of repeated runs only the comparison is\n"
-	 "printed.\n"
+	 "Several traces are also compared: the runs of one scenario (e.g.\n"
+	 "lab-out/io/*.lab) as lab run compares a family, any others side by\n"
+	 "side as lab compare does, each under its -n name, else the name its\n"
+	 "trace records (the runs of one command), else its file name. Of\n"
+	 "repeated runs only the comparison is printed.\n"
+	 "  -n NAME       the name of the next trace in the comparison\n"
 	 "  --json FILE   also write the JSON report of the one trace, or the\n"
-	 "                comparison of the traces of one scenario, to FILE\n"
+	 "                comparison of several, to FILE\n"
 	 "  --html FILE   the same as a self-contained web page: the run's\n"
 	 "                page, or the comparison's, linking to the runs'\n"
 	 "                pages lab run wrote beside it\n"
@@ -405,6 +540,10 @@ static const struct command commands[] = {
 	 "it.\n"
 	 "Exit: 0 when the workload's result checked out, 3 when it did "
 	 "not.\n"},
+	{"pin", cmd_pin, "pin LIST -- CMD [ARGS...]",
+	 "usage: lab pin LIST -- CMD [ARGS...]\n\nRuns CMD kept to the CPUs "
+	 "in LIST (e.g. 0 or 0,1). lab run and lab\ncompare use it for "
+	 "--cpu with a command.\n"},
 	{"help", cmd_help, "help [COMMAND]", "usage: lab help [COMMAND]\n"},
 };
 
@@ -431,6 +570,8 @@ static void usage(FILE *f)
 		   "  sudo lab run io --repeat 5   each model 5 times: medians "
 		   "and spreads\n"
 		   "  sudo lab run -- ./server     trace any command\n"
+		   "  sudo lab compare -n a './prog a' -n b './prog b'\n"
+		   "                               commands side by side\n"
 		   "\nlab help COMMAND for its options and exit codes.\n");
 }
 
@@ -445,8 +586,8 @@ static int cmd_help(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return die(EXIT_USAGE,
-			   "help: no command '%s' (commands: run, report, "
-			   "export, list, check, workload)",
+			   "help: no command '%s' (commands: run, compare, "
+			   "report, export, list, check, workload, pin)",
 			   argv[1]);
 	printf("%s", c->help);
 	return EXIT_OK;
@@ -471,8 +612,8 @@ int main(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return die(EXIT_USAGE,
-			   "unknown command '%s' (commands: run, report, "
-			   "export, list, check, workload, help)",
+			   "unknown command '%s' (commands: run, compare, "
+			   "report, export, list, check, workload, pin, help)",
 			   argv[1]);
 	r = identity_from_sudo(&invoker, err, sizeof(err));
 	if (r < 0)
@@ -484,7 +625,7 @@ int main(int argc, char **argv)
 	/* root loads the probes (run, check) and does nothing else: every
 	 * other command is the user's from its first step */
 	if (have_invoker && c->fn != cmd_run && c->fn != cmd_check &&
-	    identity_become(&invoker))
+	    c->fn != cmd_compare && identity_become(&invoker))
 		return die(EXIT_ERROR, "%s: becoming %s: %s", c->name,
 			   invoker.user, strerror(errno));
 	return c->fn(argc - 1, argv + 1);

@@ -8,7 +8,12 @@
 #include "analyzer/claim.h"
 
 const enum cmp_model claim_concurrent[CLAIM_NCONCURRENT] = {
-	CMP_PROCESSES, CMP_THREADS, CMP_COROUTINES};
+	CMP_PROCESSES, CMP_THREADS, CMP_EVENTS, CMP_COROUTINES};
+
+int claim_expected_rank(enum cmp_model m)
+{
+	return m == CMP_COROUTINES ? CMP_EVENTS : (int)m;
+}
 
 void claim_say(struct claim *cl, const char *fmt, ...)
 {
@@ -180,7 +185,8 @@ static void say_inside(struct claim *cl, const struct comparison *c,
 			if (o[i * n + j] != CMP_ABOVE)
 				continue;
 			claim_say(cl, "%s%s above %s", first ? ": " : ", ",
-				  claim_name(ms[i]), claim_name(ms[j]));
+				  compare_name(c, ms[i]),
+				  compare_name(c, ms[j]));
 			claim_ratio(cl, c, m, ms[i], ms[j]);
 			first = false;
 		}
@@ -193,7 +199,7 @@ static void say_inside(struct claim *cl, const struct comparison *c,
 					 CMP_CLOSE;
 		if (!apart)
 			claim_say(cl, "; %s too close to call against %s",
-				  claim_name(ms[i]),
+				  compare_name(c, ms[i]),
 				  to - from == 3 ? "either" : "the others");
 	}
 }
@@ -214,8 +220,11 @@ bool claim_ranking(struct claim *cl, const struct comparison *c,
 		for (size_t j = i + 1; j < n; j++) {
 			o[i * n + j] = claim_order(cl, c, m, ms[i], ms[j]);
 			/* a model expected to cost less, above one expected
-			 * to cost more */
-			against |= o[i * n + j] == CMP_ABOVE && ms[i] > ms[j];
+			 * to cost more; free names expect no order */
+			against |= o[i * n + j] == CMP_ABOVE &&
+				   claim_expected_rank(ms[i]) >
+					   claim_expected_rank(ms[j]) &&
+				   !c->free_names;
 		}
 	/* a cut between i - 1 and i: everything above it is above
 	 * everything below it */
@@ -236,7 +245,7 @@ bool claim_ranking(struct claim *cl, const struct comparison *c,
 			claim_say(cl, "%s %s %s",
 				  k == from ? (from ? " >" : "")
 					    : (tidy ? " ≈" : ","),
-				  claim_name(ms[k]),
+				  compare_name(c, ms[k]),
 				  claim_fig(cl, c, m, ms[k]));
 		if (!tidy)
 			say_inside(cl, c, m, ms, o, n, from, i);
@@ -250,9 +259,9 @@ static void say_more(struct claim *cl, const struct comparison *c,
 		     bool first)
 {
 	claim_say(cl, "%s%s cost more than %s", first ? "" : ", ",
-		  claim_name(hi), claim_name(lo));
+		  compare_name(c, hi), compare_name(c, lo));
 	claim_ratio(cl, c, m, hi, lo);
-	if (hi > lo)
+	if (claim_expected_rank(hi) > claim_expected_rank(lo) && !c->free_names)
 		claim_say(cl, ", against the expected order");
 }
 
@@ -271,8 +280,8 @@ void claim_costs(struct claim *cl, const struct comparison *c,
 			say_more(cl, c, m, ms[i], ms[i + 1], first);
 		else
 			claim_say(cl, "%s%s and %s too close to call",
-				  first ? "" : ", ", claim_name(ms[i]),
-				  claim_name(ms[i + 1]));
+				  first ? "" : ", ", compare_name(c, ms[i]),
+				  compare_name(c, ms[i + 1]));
 		first = false;
 	}
 	/* apart across two steps too close to call */

@@ -16,10 +16,7 @@
 #include "analyzer/units.h"
 
 static const char *const model_names[CMP_NMODELS] = {
-	"processes",
-	"threads",
-	"coroutines",
-	"serial",
+	"processes", "threads", "events", "coroutines", "serial",
 };
 
 static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
@@ -109,6 +106,12 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_HANDOFF_SHARE] = {"handoff_share", "lock handoffs",
 			       CMP_UNIT_SHARE},
 	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
+	[CMP_DISPATCHES] = {"dispatches", "user-space dispatches",
+			    CMP_UNIT_COUNT},
+	[CMP_MACHINE_BYTES] = {"machine_bytes", "state machine, bytes",
+			       CMP_UNIT_COUNT},
+	[CMP_RESUMES_PER_OP] = {"user_resumes_per_op", "user-space resumes/op",
+				CMP_UNIT_AVG},
 };
 
 void compare_init(struct comparison *c)
@@ -275,6 +278,9 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 		set(s, CMP_SWITCHES_PER_OP, s->v[CMP_SWITCHES] / s->v[CMP_OPS]);
 		if (s->known[CMP_SYS])
 			set(s, CMP_SYS_PER_OP, s->v[CMP_SYS] / s->v[CMP_OPS]);
+		if (s->v[CMP_USER_SWITCHES] > 0)
+			set(s, CMP_RESUMES_PER_OP,
+			    s->v[CMP_USER_SWITCHES] / s->v[CMP_OPS]);
 	}
 	set_result(s, CMP_LOST_SHARE, r, LAB_RESULT_LOST, LAB_RESULT_OPS);
 	set_result(s, CMP_WAITED_SHARE, r, LAB_RESULT_WAITED, LAB_RESULT_OPS);
@@ -290,6 +296,11 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 	set_result(s, CMP_HANDOFF_SHARE, r, LAB_RESULT_HANDOFFS,
 		   LAB_RESULT_TAKES);
 	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
+	set_result(s, CMP_DISPATCHES, r, LAB_RESULT_DISPATCHES, none);
+	set_result(s, CMP_MACHINE_BYTES, r, LAB_RESULT_MACHINE_BYTES, none);
+	/* an events run switches nothing: its resumes are its callbacks */
+	set_result(s, CMP_RESUMES_PER_OP, r, LAB_RESULT_DISPATCHES,
+		   LAB_RESULT_OPS);
 }
 
 static void sample_of(const struct run_report *r, struct cmp_sample *s)
@@ -409,28 +420,14 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-int compare_add(struct comparison *c, const struct run_report *r, char *err,
-		size_t errlen)
+/* The first run sets the job and the machine; every other must match. */
+static int same_job(struct comparison *c, const struct run_report *r, char *err,
+		    size_t errlen)
 {
-	char scenario[sizeof(c->scenario)];
-	int m = compare_model_of(r->info.workload, scenario, sizeof(scenario));
-	struct cmp_model_runs *mr;
-
-	if (m < 0)
-		return refuse(err, errlen,
-			      "%s is not a built-in workload's run "
-			      "(<scenario>-processes, -threads, -coroutines or "
-			      "-serial)",
-			      r->info.workload[0] ? r->info.workload
-						  : "a trace");
-	if (!c->scenario[0]) {
-		snprintf(c->scenario, sizeof(c->scenario), "%s", scenario);
+	if (!compare_repeats(c)) {
 		snprintf(c->params, sizeof(c->params), "%s", r->info.params);
 		c->info = r->info;
 		c->cpus = usable_cpus(&r->info);
-	} else if (strcmp(c->scenario, scenario)) {
-		return refuse(err, errlen, "%s is a run of %s, not of %s",
-			      r->info.workload, scenario, c->scenario);
 	} else if (strcmp(c->params, r->info.params)) {
 		return refuse(err, errlen,
 			      "%s ran with '%s', the first run with '%s': not "
@@ -443,7 +440,15 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 			      r->info.workload, r->info.cpu_count,
 			      c->info.cpu_count);
 	}
-	mr = &c->model[m];
+	return 0;
+}
+
+/* The run's figures in model m's slot, or it counted as left out. */
+static int line_up(struct comparison *c, int m, const struct run_report *r,
+		   char *err, size_t errlen)
+{
+	struct cmp_model_runs *mr = &c->model[m];
+
 	snprintf(mr->workload, sizeof(mr->workload), "%s", r->info.workload);
 	if (!usable(r)) {
 		mr->excluded++;
@@ -456,6 +461,81 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 	sample_of(r, &mr->samples[mr->runs++]);
 	compare_lanes_add(mr, r);
 	return 0;
+}
+
+int compare_add(struct comparison *c, const struct run_report *r, char *err,
+		size_t errlen)
+{
+	char scenario[sizeof(c->scenario)];
+	int m = compare_model_of(r->info.workload, scenario, sizeof(scenario));
+
+	if (m < 0)
+		return refuse(err, errlen,
+			      "%s is not a built-in workload's run "
+			      "(<scenario>-processes, -threads, -events, "
+			      "-coroutines or -serial)",
+			      r->info.workload[0] ? r->info.workload
+						  : "a trace");
+	if (c->scenario[0] && strcmp(c->scenario, scenario))
+		return refuse(err, errlen, "%s is a run of %s, not of %s",
+			      r->info.workload, scenario, c->scenario);
+	if (same_job(c, r, err, errlen))
+		return -1;
+	snprintf(c->scenario, sizeof(c->scenario), "%s", scenario);
+	return line_up(c, m, r, err, errlen);
+}
+
+/* The slot of a command's name: a model's own while every name is a
+ * model's; else the slot the name has, or the first free one. */
+static int slot_of(struct comparison *c, const char *name)
+{
+	int m = -1;
+
+	for (int k = 0; k < CMP_NMODELS; k++)
+		if (!strcmp(c->names[k], name))
+			return k;
+	for (int k = 0; k < CMP_NMODELS && !c->free_names; k++)
+		if (!strcmp(model_names[k], name))
+			m = k;
+	if (m < 0) {
+		c->free_names = true;
+		for (int k = CMP_NMODELS - 1; k >= 0; k--)
+			if (!c->names[k][0])
+				m = k;
+	}
+	if (m >= 0)
+		snprintf(c->names[m], sizeof(c->names[m]), "%s", name);
+	return m;
+}
+
+int compare_add_named(struct comparison *c, const struct run_report *r,
+		      const char *name, char *err, size_t errlen)
+{
+	int m;
+
+	if (!name[0])
+		return refuse(err, errlen, "a command without a name");
+	if (c->scenario[0] && !c->commands)
+		return refuse(err, errlen, "%s is not a run of %s", name,
+			      c->scenario);
+	if (same_job(c, r, err, errlen))
+		return -1;
+	m = slot_of(c, name);
+	if (m < 0)
+		return refuse(err, errlen,
+			      "%s is a command too many: at most %d side by "
+			      "side",
+			      name, CMP_NMODELS);
+	c->commands = true;
+	snprintf(c->scenario, sizeof(c->scenario), "commands");
+	return line_up(c, m, r, err, errlen);
+}
+
+const char *compare_name(const struct comparison *c, enum cmp_model m)
+{
+	if (m < CMP_NMODELS && c->names[m][0])
+		return c->names[m];
+	return compare_model_name(m);
 }
 
 static int by_value(const void *a, const void *b)

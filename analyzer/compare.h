@@ -1,6 +1,6 @@
 /* compare.h - a family comparison: the runs of one scenario lined up by
- * model (processes, threads, coroutines, serial), each figure the median
- * of that model's runs with their minimum and maximum.
+ * model (processes, threads, events, coroutines, serial), each figure the
+ *median of that model's runs with their minimum and maximum.
  *
  *	struct comparison c;
  *	compare_init(&c);
@@ -29,6 +29,9 @@
 enum cmp_model {
 	CMP_PROCESSES,
 	CMP_THREADS,
+	/* one thread's epoll loop, each task a state machine of callbacks:
+	 * the step the course text puts between threads and coroutines */
+	CMP_EVENTS,
 	CMP_COROUTINES,
 	CMP_SERIAL,
 	CMP_NMODELS,
@@ -96,6 +99,11 @@ enum cmp_metric {
 	CMP_DAEMON_BEATS,     /* daemon: the daemon's beats */
 	CMP_HANDOFF_SHARE,    /* gil: handoffs / takes */
 	CMP_DELAY,	      /* net: the server's delay per fetch */
+	CMP_DISPATCHES,	      /* events: callbacks the loop called */
+	/* per operation of the result, what resumes a waiting task in user
+	 * space: events' callbacks (dispatches), else coroutine switches */
+	CMP_RESUMES_PER_OP,
+	CMP_MACHINE_BYTES, /* events: a task's state machine, bytes */
 	CMP_NMETRICS,
 };
 
@@ -138,8 +146,21 @@ struct cmp_model_runs {
  * least this much too. */
 #define CMP_MARGIN_REPEAT 0.05
 
+/* A command's name in a comparison; at most CMP_NMODELS commands side
+ * by side, the table's columns. */
+#define CMP_NAME_LEN 64
+
 struct comparison {
 	char scenario[64];
+	/* commands lined up by the names given (lab compare, lab report of
+	 * foreign traces), each in a model's slot: names[m] is the slot's
+	 * name, "" when not used. Names that are all models' keep their
+	 * slots and the expected order; any other (free) puts the names in
+	 * slots in the order given, and the order-free rules speak
+	 * (explain_free.c). */
+	bool commands;
+	bool free_names;
+	char names[CMP_NMODELS][CMP_NAME_LEN];
 	char params[256];
 	struct lab_trace_info info; /* the first run's: where it ran */
 	unsigned int cpus; /* CPUs the tasks could use: --cpu, else all */
@@ -173,6 +194,15 @@ const char *compare_show_stat(char *buf, size_t len, const struct cmp_stat *s,
  * out and its figures are not used. */
 int compare_add(struct comparison *c, const struct run_report *r, char *err,
 		size_t errlen);
+/* Lines up one run of a command under name (its slot: see struct
+ * comparison), with the same checks as compare_add but no scenario.
+ * Returns 0, or -1 with the reason in err (more names than columns, or
+ * a run that does not fit). */
+int compare_add_named(struct comparison *c, const struct run_report *r,
+		      const char *name, char *err, size_t errlen);
+/* The name of a slot as the tables and claims show it: the command's
+ * name, else the model's. */
+const char *compare_name(const struct comparison *c, enum cmp_model m);
 /* Medians, minima and maxima of every model's runs. */
 void compare_finish(struct comparison *c);
 

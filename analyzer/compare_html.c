@@ -57,8 +57,12 @@ static void header(FILE *f, const struct comparison *c)
 	size_t runs = compare_repeats(c), links = 0;
 
 	fputs("<header>\n<h1>", f);
-	html_text(f, c->scenario);
-	fputs(": the models compared</h1>\n<p class=\"sub\">", f);
+	if (c->commands) {
+		fputs("The commands compared</h1>\n<p class=\"sub\">", f);
+	} else {
+		html_text(f, c->scenario);
+		fputs(": the models compared</h1>\n<p class=\"sub\">", f);
+	}
 	html_text(f, c->params[0] ? c->params : "no parameters");
 	if (runs > 1)
 		fprintf(f, " · medians of %zu runs each", runs);
@@ -158,7 +162,8 @@ static const char *evidence_label(const char *key)
 	return key;
 }
 
-static void evidence_line(FILE *f, const struct claim *cl)
+static void evidence_line(FILE *f, const struct comparison *c,
+			  const struct claim *cl)
 {
 	if (!cl->nev)
 		return;
@@ -169,8 +174,10 @@ static void evidence_line(FILE *f, const struct claim *cl)
 		const char *label = evidence_label(ev->metric);
 
 		fprintf(f, "%s%s", i ? "; " : "", label + strspn(label, " "));
-		if (ev->model >= 0)
-			fprintf(f, ", %s", compare_model_name(ev->model));
+		if (ev->model >= 0) {
+			fputs(", ", f);
+			html_text(f, compare_name(c, ev->model));
+		}
 		fputs(" <b>", f);
 		html_text(f, ev->shown);
 		fputs("</b>", f);
@@ -206,7 +213,7 @@ void compare_html_explanation(FILE *f, const struct family_page *p)
 		fputs("<li><p>", f);
 		claim_text(f, &e->claims[i]);
 		fputs("</p>\n", f);
-		evidence_line(f, &e->claims[i]);
+		evidence_line(f, c, &e->claims[i]);
 		fputs("</li>\n", f);
 	}
 	fputs("</ol>\n", f);
@@ -225,7 +232,7 @@ static void chart(FILE *f, const struct comparison *c, enum cmp_metric m,
 
 		if (!compare_shown(c, k))
 			continue;
-		bars[n] = (struct svg_bar){.label = compare_model_name(k)};
+		bars[n] = (struct svg_bar){.label = compare_name(c, k)};
 		if (s) {
 			bars[n].known = true;
 			bars[n].value = s->median;
@@ -261,7 +268,7 @@ static void figures_table(FILE *f, const struct comparison *c)
 	for (int k = 0; k < CMP_NMODELS; k++)
 		if (compare_shown(c, k)) {
 			models[nmodels++] = k;
-			cols[ncols++] = (struct html_col){compare_model_name(k),
+			cols[ncols++] = (struct html_col){compare_name(c, k),
 							  false, NULL};
 		}
 	fputs("<h3>Every figure</h3>\n<p class=\"note\">Medians over the "
@@ -348,7 +355,9 @@ void compare_html_models(FILE *f, const struct family_page *p)
 
 		if (!compare_shown(c, m))
 			continue;
-		fprintf(f, "<li><b>%s</b> (", compare_model_name(m));
+		fputs("<li><b>", f);
+		html_text(f, compare_name(c, m));
+		fputs("</b> (", f);
 		html_text(f, mr->workload);
 		fprintf(f, "): %zu run%s used", mr->runs,
 			mr->runs == 1 ? "" : "s");
@@ -356,8 +365,12 @@ void compare_html_models(FILE *f, const struct family_page *p)
 			fprintf(f, ", %zu left out (incomplete or failed)",
 				mr->excluded);
 		for (size_t i = 0; i < p->npages; i++) {
-			if (compare_model_of(p->pages[i].workload, scenario,
-					     sizeof(scenario)) != m)
+			if (c->commands
+				    ? strcmp(p->pages[i].workload,
+					     compare_name(c, m))
+				    : compare_model_of(p->pages[i].workload,
+						       scenario,
+						       sizeof(scenario)) != m)
 				continue;
 			fputs(linked++ ? ", " : " — ", f);
 			fputs("<a href=\"", f);

@@ -43,7 +43,7 @@ static json_object *model_json(const struct comparison *c, int m)
 	json_object *o = json_object_new_object();
 	json_object *metrics = json_object_new_object();
 
-	json_put_str(o, "model", compare_model_name(m));
+	json_put_str(o, "model", compare_name(c, m));
 	json_put_str(o, "workload", mr->workload);
 	json_put_u64(o, "runs", mr->runs);
 	json_put_u64(o, "excluded_runs", mr->excluded);
@@ -67,7 +67,8 @@ static enum cmp_unit unit_of(const char *key)
 	return CMP_UNIT_COUNT;
 }
 
-static json_object *relation_json(const struct relation *r)
+static json_object *relation_json(const struct comparison *c,
+				  const struct relation *r)
 {
 	static const char *const kinds[] = {"order", "ratio", "share"};
 	static const char *const orders[] = {"unknown", "close", "below",
@@ -76,9 +77,9 @@ static json_object *relation_json(const struct relation *r)
 
 	json_put_str(o, "kind", kinds[r->kind]);
 	json_put_str(o, "metric_a", r->metric_a);
-	json_put_str(o, "model_a", compare_model_name(r->a));
+	json_put_str(o, "model_a", compare_name(c, r->a));
 	json_put_str(o, "metric_b", r->metric_b);
-	json_put_str(o, "model_b", compare_model_name(r->b));
+	json_put_str(o, "model_b", compare_name(c, r->b));
 	if (r->kind == RELATION_ORDER) {
 		json_put_str(o, "order", orders[r->order]);
 	} else {
@@ -90,7 +91,8 @@ static json_object *relation_json(const struct relation *r)
 	return o;
 }
 
-static json_object *claim_json(const struct claim *cl)
+static json_object *claim_json(const struct comparison *c,
+			       const struct claim *cl)
 {
 	json_object *o = json_object_new_object();
 	json_object *ev = json_object_new_array();
@@ -104,7 +106,7 @@ static json_object *claim_json(const struct claim *cl)
 
 		json_put_str(x, "metric", e->metric);
 		if (e->model >= 0)
-			json_put_str(x, "model", compare_model_name(e->model));
+			json_put_str(x, "model", compare_name(c, e->model));
 		else
 			json_put_null(x, "model");
 		json_object_object_add(x, "value", number(e->value, unit));
@@ -116,7 +118,7 @@ static json_object *claim_json(const struct claim *cl)
 	json_object_object_add(o, "evidence", ev);
 	ev = json_object_new_array();
 	for (size_t i = 0; i < cl->nrel; i++)
-		json_object_array_add(ev, relation_json(&cl->rel[i]));
+		json_object_array_add(ev, relation_json(c, &cl->rel[i]));
 	json_object_object_add(o, "relations", ev);
 	return o;
 }
@@ -158,7 +160,7 @@ static json_object *comparison_json(const struct comparison *c,
 
 	claims = json_object_new_array();
 	for (size_t i = 0; e && i < e->n; i++)
-		json_object_array_add(claims, claim_json(&e->claims[i]));
+		json_object_array_add(claims, claim_json(c, &e->claims[i]));
 	json_object_object_add(root, "explanation", claims);
 	return root;
 }

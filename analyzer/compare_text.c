@@ -10,9 +10,12 @@
 #include "analyzer/term.h"
 #include "analyzer/units.h"
 
-#define LABEL	    24 /* the row label's columns */
-#define CELL	    13 /* a model's columns, its leading space included */
-#define TOP_REASONS 2  /* off-CPU reasons shown unless a claim cites more */
+#define LABEL 24 /* the row label's columns */
+#define CELL  13 /* a model's columns, its leading space included */
+/* with five models: 19 + 5 x 12 = 79 */
+#define LABEL_NARROW 19
+#define CELL_NARROW  12
+#define TOP_REASONS  2 /* off-CPU reasons shown unless a claim cites more */
 
 static bool cited(const struct explanation *e, enum cmp_metric m)
 {
@@ -63,26 +66,54 @@ static bool known(const struct comparison *c, enum cmp_metric m)
 	return false;
 }
 
+/* The columns of the label and of each model: narrower when every
+ * model ran, so that the table still fits 79 columns. */
+static void widths(const struct comparison *c, size_t *label, size_t *cell)
+{
+	size_t shown = 0;
+
+	for (int k = 0; k < CMP_NMODELS; k++)
+		shown += compare_shown(c, k);
+	*label = shown > 4 ? LABEL_NARROW : LABEL;
+	*cell = shown > 4 ? CELL_NARROW : CELL;
+}
+
+/* Cells right-aligned on their column's end: one wider than its column
+ * (a long label, "2.61 ms ±>99%") takes from the next one's padding, a
+ * space kept between them. */
 static void row(FILE *f, const struct comparison *c, enum cmp_metric m)
 {
 	const struct cmp_metric_info *mi = compare_metric(m);
+	size_t label, width, at, end;
 
-	term_left(f, mi->label, LABEL);
+	widths(c, &label, &width);
+	fputs(mi->label, f);
+	at = units_width(mi->label);
+	end = label;
 	for (int k = 0; k < CMP_NMODELS; k++) {
 		const struct cmp_stat *s = compare_stat(c, k, m);
 		char cell[48];
+		const char *v;
+		size_t w;
 
 		if (!compare_shown(c, k))
 			continue;
-		if (!s) {
-			term_right(f, "-", CELL);
-			continue;
+		v = s ? compare_show_stat(cell, sizeof(cell), s, mi->unit)
+		      : "-";
+		w = units_width(v);
+		/* four models fit 79 columns as they are: each cell keeps to
+		 * its own, as the table always had it */
+		if (width == CELL) {
+			for (; at < end; at++)
+				fputc(' ', f);
+			end = at;
 		}
-		/* a cell too wide still stays apart from its neighbour */
-		fputc(' ', f);
-		term_right(f,
-			   compare_show_stat(cell, sizeof(cell), s, mi->unit),
-			   CELL - 1);
+		end += width;
+		do
+			fputc(' ', f);
+		while (++at + w < end);
+		fputs(v, f);
+		at += w;
 	}
 	fputc('\n', f);
 }
@@ -144,6 +175,8 @@ static void table(FILE *f, const struct comparison *c,
 		{CMP_SWITCHES_PER_TASK, ALWAYS},
 		{CMP_WALL_PER_SWITCH, CITED},
 		{CMP_USER_SWITCHES, NONZERO},
+		{CMP_DISPATCHES, CITED},
+		{CMP_RESUMES_PER_OP, CITED},
 		{CMP_RUNQ_WAIT, ALWAYS},
 		{CMP_OFFCPU, CITED},
 		{CMP_OFFCPU_REASON, ALWAYS}, /* stands for the reasons */
@@ -161,11 +194,13 @@ static void table(FILE *f, const struct comparison *c,
 		{CMP_TASKS, DIFFERS},
 		{CMP_DROPPED, NONZERO},
 	};
+	size_t label, cell;
 
-	term_left(f, "", LABEL);
+	widths(c, &label, &cell);
+	term_left(f, "", label);
 	for (int k = 0; k < CMP_NMODELS; k++)
 		if (compare_shown(c, k))
-			term_right(f, compare_model_name(k), CELL);
+			term_right(f, compare_name(c, k), cell);
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		enum cmp_metric m = rows[i].m;
@@ -177,6 +212,10 @@ static void table(FILE *f, const struct comparison *c,
 		}
 		if (!known(c, m))
 			continue;
+		/* the explanation cites them per operation, row below */
+		if (m == CMP_USER_SWITCHES && !cited(e, m) &&
+		    cited(e, CMP_RESUMES_PER_OP))
+			continue;
 		switch (rows[i].show) {
 		case ALWAYS:
 			on = true;
@@ -185,6 +224,9 @@ static void table(FILE *f, const struct comparison *c,
 			on = compare_nonzero(c, m);
 			break;
 		case CITED:
+			/* how much of the machine a command used is the first
+			 * thing to know of a program */
+			on = c->commands && m == CMP_BUSY;
 			break;
 		case NOTABLE:
 			on = notable(c, m);
@@ -208,10 +250,14 @@ static void heading(FILE *f, const struct comparison *c)
 
 	for (int k = 0; k < CMP_NMODELS && !t; k++)
 		t = compare_stat(c, k, CMP_TASKS);
-	/* the parameters may say it already */
-	if (t && !strstr(c->params, "tasks="))
+	/* the parameters may say it already; commands differ */
+	if (t && !c->commands && !strstr(c->params, "tasks="))
 		snprintf(tasks, sizeof(tasks), "%.0f tasks, ", t->median);
 	safe_text(clean, sizeof(clean), c->params, 1);
+	/* commands may have no parameters to say */
+	if (!tasks[0] && !clean[0])
+		snprintf(clean, sizeof(clean), "%s",
+			 c->commands ? "as given" : "defaults");
 	if (runs > 1)
 		snprintf(line, sizeof(line),
 			 "%s compared: %s%s; medians of %zu runs each, ± half "

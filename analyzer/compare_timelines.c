@@ -16,8 +16,8 @@ static void not_drawn(FILE *f, const struct comparison *c, bool drawn[])
 	for (int m = 0; m < CMP_NMODELS; m++) {
 		if (!compare_shown(c, m) || drawn[m])
 			continue;
-		fprintf(f, "%s%s", any ? ", " : "<p class=\"note\">Not drawn: ",
-			compare_model_name(m));
+		fputs(any ? ", " : "<p class=\"note\">Not drawn: ", f);
+		html_text(f, compare_name(c, m));
 		any = true;
 	}
 	if (any)
@@ -54,7 +54,7 @@ void compare_html_timelines(FILE *f, const struct family_page *p)
 					.share};
 		runs[n] = (struct lanes_svg_stack){
 			.id = ids[n],
-			.name = compare_model_name(m),
+			.name = compare_name(c, m),
 			.detail = {mr->workload, threads[n]},
 			.wall_ns = rl->wall_ns,
 			.column_ns = rl->column_ns,

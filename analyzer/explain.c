@@ -157,7 +157,8 @@ static void rule_order(const struct comparison *c, struct claim *cl, int arg)
 			    lo = r->order == CMP_ABOVE ? r->b : r->a;
 
 			if (r->kind != RELATION_ORDER ||
-			    r->order == CMP_CLOSE || up != hi || up < lo)
+			    r->order == CMP_CLOSE || up != hi ||
+			    claim_expected_rank(up) <= claim_expected_rank(lo))
 				continue;
 			if (!below++)
 				say(cl, "%s %s above ", k++ ? " and" : "",
@@ -330,7 +331,9 @@ static void rule_inversion(const struct comparison *c, struct claim *cl,
 		for (size_t j = 0; j < i; j++) {
 			if (cpu_bound && claim_concurrent[i] == CMP_COROUTINES)
 				continue;
-			if (compare_order(c, CMP_WALL, claim_concurrent[i],
+			if (claim_expected_rank(claim_concurrent[i]) >
+				    claim_expected_rank(claim_concurrent[j]) &&
+			    compare_order(c, CMP_WALL, claim_concurrent[i],
 					  claim_concurrent[j]) == CMP_ABOVE) {
 				hi = claim_concurrent[i];
 				lo = claim_concurrent[j];
@@ -445,8 +448,12 @@ static void rule_io_bound(const struct comparison *c, struct claim *cl, int arg)
  * phases per task, else the kernel's fork-to-first-run latency. */
 static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 {
-	static const char *const one[] = {"a process", "a thread",
-					  "a coroutine"};
+	static const char *const one[CMP_NMODELS] = {
+		[CMP_PROCESSES] = "a process",
+		[CMP_THREADS] = "a thread",
+		[CMP_EVENTS] = "a state machine",
+		[CMP_COROUTINES] = "a coroutine",
+	};
 	const struct explain_lesson *l = explain_lesson(c->scenario);
 	enum cmp_model ms[NCONC];
 	size_t n = claim_present(c, CMP_SPAWN_PER_TASK, ms);
@@ -480,7 +487,11 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 		    "tables and faults in what the child touches, a thread "
 		    "shares the address space and needs a stack and a kernel "
 		    "task, a coroutine needs neither kernel task nor system "
-		    "call.");
+		    "call%s.",
+		    has(c, CMP_EVENTS, CMP_SPAWN_PER_TASK)
+			    ? ", a state machine not even a stack: a timer "
+			      "set in user space starts it"
+			    : "");
 		return;
 	}
 	/* no spawn phases: what the scheduler saw of each creation */
@@ -532,8 +543,10 @@ static void rule_user_switches(const struct comparison *c, struct claim *cl,
 	const enum cmp_model co = CMP_COROUTINES;
 
 	(void)arg;
+	/* with an events run the lesson sets them against its callbacks */
 	if (!has(c, co, CMP_USER_SWITCHES) ||
-	    med(c, co, CMP_USER_SWITCHES) <= 0)
+	    med(c, co, CMP_USER_SWITCHES) <= 0 ||
+	    has(c, CMP_EVENTS, CMP_DISPATCHES))
 		return;
 	say(cl,
 	    "The coroutine run made %s switches in user space; the kernel saw "
@@ -693,15 +706,9 @@ static void rule_lesson(const struct comparison *c, struct claim *cl, int arg)
 	l->rule(c, cl);
 }
 
-struct rule {
-	const char *name;
-	void (*fn)(const struct comparison *c, struct claim *cl, int arg);
-	int arg;
-};
-
 /* In the order they speak: the verdict, the lesson, the orders, the
  * exceptions and what explains them, then the data's own health. */
-static const struct rule rules[] = {
+static const struct explain_rule rules[] = {
 	{"cheapest", rule_cheapest, 0},
 	{"lesson", rule_lesson, 0},
 	{"order_wall", rule_order, CMP_WALL},
@@ -741,24 +748,37 @@ static void order_evidence(struct claim *cl)
 		}
 }
 
+static void run_rule(const struct comparison *c, struct explanation *e,
+		     const struct explain_rule *r)
+{
+	struct claim *cl = &e->claims[e->n];
+
+	memset(cl, 0, sizeof(*cl));
+	cl->rule = r->rule;
+	r->fn(c, cl, r->arg);
+	if (!cl->text[0])
+		return;
+	order_evidence(cl);
+	e->n++;
+}
+
 int explain(const struct comparison *c, struct explanation *e)
 {
 	const size_t nrules = sizeof(rules) / sizeof(rules[0]);
 
 	e->n = 0;
-	e->claims = calloc(nrules, sizeof(*e->claims));
+	e->claims = calloc(nrules + explain_free_nrules, sizeof(*e->claims));
 	if (!e->claims)
 		return -1;
 	for (size_t i = 0; i < nrules; i++) {
-		struct claim *cl = &e->claims[e->n];
-
-		memset(cl, 0, sizeof(*cl));
-		cl->rule = rules[i].name;
-		rules[i].fn(c, cl, rules[i].arg);
-		if (!cl->text[0])
+		/* commands: the order-free rules before the data's health;
+		 * free names expect no order, so only those speak */
+		if (c->commands && rules[i].fn == rule_quality)
+			for (size_t k = 0; k < explain_free_nrules; k++)
+				run_rule(c, e, &explain_free_rules[k]);
+		if (c->free_names && rules[i].fn != rule_quality)
 			continue;
-		order_evidence(cl);
-		e->n++;
+		run_rule(c, e, &rules[i]);
 	}
 	return 0;
 }

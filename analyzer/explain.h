@@ -85,6 +85,20 @@ struct explain_lesson {
 /* The scenario's lesson, or NULL (not a built-in scenario). */
 const struct explain_lesson *explain_lesson(const char *scenario);
 
+/* A rule: makes one claim or none (explain.c's table, and the rules
+ * for any program's runs in explain_free.c). */
+struct explain_rule {
+	const char *rule; /* its name, as the claims carry it */
+	void (*fn)(const struct comparison *c, struct claim *cl, int arg);
+	int arg;
+};
+
+/* Commands compared (c->commands): the order-free rules, which alone
+ * speak for free names; for models' names the family's rules speak and
+ * these add CPUs kept busy and off-CPU by reason. */
+extern const struct explain_rule explain_free_rules[];
+extern const size_t explain_free_nrules;
+
 /* The claim a rule made, or NULL. */
 const struct claim *explain_find(const struct explanation *e, const char *rule);
 

@@ -50,4 +50,10 @@ void explain_rule_memory(const struct comparison *c, struct claim *cl, int arg)
 		    "stack (%s).",
 		    why ? " a" : " A",
 		    fig(cl, c, CMP_MEMORY_PAGES, CMP_COROUTINES));
+	if (has(c, CMP_EVENTS, CMP_MEMORY_PAGES) &&
+	    has(c, CMP_EVENTS, CMP_MACHINE_BYTES))
+		say(cl,
+		    " An events task has no stack either: its state is a "
+		    "%s-byte struct in the slot every model's task has.",
+		    fig(cl, c, CMP_MACHINE_BYTES, CMP_EVENTS));
 }

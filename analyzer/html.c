@@ -391,7 +391,9 @@ void html_table_begin(FILE *f, const char *id, bool sortable,
 		fprintf(f, "<th%s", cols[i].text ? " class=\"t\"" : "");
 		if (cols[i].hint)
 			fprintf(f, " title=\"%s\"", cols[i].hint);
-		fprintf(f, ">%s</th>", cols[i].head);
+		fputc('>', f);
+		html_text(f, cols[i].head);
+		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);
 }

@@ -57,7 +57,7 @@ static void costs(struct run_report *r, const struct lab_memory *s, size_t n)
 	double kernel = (double)(r->info.kernel_stack_bytes +
 				 r->info.task_struct_bytes) /
 			1024;
-	double own = 0, own_pte = 0, coros;
+	double own = 0, own_pte = 0, in_user;
 	uint64_t procs = 0, threads;
 
 	for (size_t i = 0; i < m->nprocesses; i++) {
@@ -87,9 +87,13 @@ static void costs(struct run_report *r, const struct lab_memory *s, size_t n)
 	if (threads)
 		set_cost(&m->cost[MEMORY_THREAD], threads, rest, rest_pte,
 			 kernel);
-	else if (results_get(r, LAB_RESULT_CORO_MAPPED, &coros) &&
+	else if (results_get(r, LAB_RESULT_CORO_MAPPED, &in_user) &&
 		 r->marked_tasks)
 		set_cost(&m->cost[MEMORY_COROUTINE], r->marked_tasks, rest,
+			 rest_pte, 0);
+	else if (results_get(r, LAB_RESULT_DISPATCHES, &in_user) &&
+		 r->marked_tasks)
+		set_cost(&m->cost[MEMORY_EVENT], r->marked_tasks, rest,
 			 rest_pte, 0);
 	for (int k = 0; k < MEMORY_KINDS; k++) {
 		if (m->cost[k].tasks >

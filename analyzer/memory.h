@@ -9,8 +9,10 @@
  *			tables grew by, beyond what the new processes hold
  *			alone, divided among the new threads: its stack's
  *			touched pages, its thread-local data
- *	a coroutine	the same growth, divided among the coroutines the
+ *	a coroutine	the same growth, divided among the tasks the
  *			workload made: its stack's touched pages
+ *	an events task	the same: its state machine and what the loop keeps
+ *			for it (a timer, an epoll entry)
  * File pages (the program, libc) are left out: forked or not, every
  * task maps the same page cache. Processes and threads also cost the
  * kernel a kernel stack and a task_struct each, which no /proc figure of

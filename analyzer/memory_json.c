@@ -6,6 +6,7 @@
 static const char *const kind_names[MEMORY_KINDS] = {
 	[MEMORY_PROCESS] = "process",
 	[MEMORY_THREAD] = "thread",
+	[MEMORY_EVENT] = "event",
 	[MEMORY_COROUTINE] = "coroutine",
 };
 

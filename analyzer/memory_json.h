@@ -8,7 +8,7 @@
 /* The "memory" object; NULL when the trace has no memory samples. */
 json_object *memory_json(const struct run_report *r);
 
-/* "process", "thread", "coroutine". */
+/* "process", "thread", "event", "coroutine". */
 const char *memory_kind_name(enum memory_kind k);
 
 #endif /* LAB_MEMORY_JSON_H */

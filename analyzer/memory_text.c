@@ -41,6 +41,7 @@ const char *memory_text_kernel(char *buf, size_t len,
 static const char *const articles[MEMORY_KINDS] = {
 	[MEMORY_PROCESS] = "a process",
 	[MEMORY_THREAD] = "a thread",
+	[MEMORY_EVENT] = "an events task",
 	[MEMORY_COROUTINE] = "a coroutine task",
 };
 

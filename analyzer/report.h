@@ -193,6 +193,7 @@ struct memory_cost {
 enum memory_kind {
 	MEMORY_PROCESS,
 	MEMORY_THREAD,
+	MEMORY_EVENT, /* a task of the events model: a state machine */
 	MEMORY_COROUTINE,
 	MEMORY_KINDS,
 };

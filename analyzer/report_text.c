@@ -152,6 +152,15 @@ static int print_header(FILE *f, const struct run_report *r)
 		 r->events == 1 ? "" : "s",
 		 units_count(c, sizeof(c), r->dropped));
 	lines += print_wrapped(f, line);
+	/* how much of the machine the run used at once */
+	if (r->wall_ns) {
+		snprintf(line, sizeof(line),
+			 "on-CPU %s over every thread: %.2f CPUs kept busy "
+			 "(on-CPU / wall)",
+			 units_duration(a, sizeof(a), r->totals.oncpu_ns),
+			 (double)r->totals.oncpu_ns / (double)r->wall_ns);
+		lines += print_wrapped(f, line);
+	}
 	if (r->has_summary) {
 		/* a virtual machine's CPUs: cross-CPU figures may differ */
 		bool virt = r->info.hypervisor[0] &&

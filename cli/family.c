@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "analyzer/analyze.h"
 #include "cli/family.h"
+#include "cli/launcher.h"
 #include "cli/outputs.h"
 #include "cli/say.h"
 
@@ -74,19 +75,25 @@ int family_report(const char *trace, const char *json_path,
 		fprintf(stderr, "lab: report: %s (showing the intact part)\n",
 			err);
 	/* a family's runs in brief: their comparison follows */
-	if (print && fam && fam->on)
+	if (print && fam && fam->on && !fam->full)
 		report_print_brief(print, rep);
 	else if (print)
 		report_print_text(print, rep);
+	if (print)
+		launcher_warn(print, trace, rep);
 	if (json_path)
 		code = outputs_write("report", json_path, report_json_fn, rep);
 	if (html_path && !code)
 		code = outputs_write("report", html_path, report_html_fn, rep);
 	if (fam && fam->on && !fam->broken &&
-	    compare_add(&fam->cmp, rep, fam->why, sizeof(fam->why)))
+	    (fam->name
+		     ? compare_add_named(&fam->cmp, rep, fam->name, fam->why,
+					 sizeof(fam->why))
+		     : compare_add(&fam->cmp, rep, fam->why, sizeof(fam->why))))
 		fam->broken = true;
 	if (fam && page)
-		family_add_page(fam, rep->info.workload, page);
+		family_add_page(fam, fam->name ? fam->name : rep->info.workload,
+				page);
 	run_report_free(rep);
 	/* A family run forks the next workload from this process: memory
 	 * the analysis held would count in the child's peak RSS. */
@@ -151,8 +158,8 @@ static const char *sibling_page(const char *trace, const char *html_path,
 	return memcpy(href, base, strlen(base) + 1);
 }
 
-int family_report_traces(char **traces, int n, const char *json_path,
-			 const char *html_path)
+int family_report_traces(char **traces, const char *const *names, int n,
+			 const char *json_path, const char *html_path)
 {
 	struct family fam = {0};
 	char *text = NULL;
@@ -164,6 +171,7 @@ int family_report_traces(char **traces, int n, const char *json_path,
 		return die(EXIT_ERROR, "report: out of memory");
 	compare_init(&fam.cmp);
 	fam.on = true;
+	fam.full = true;
 	for (int i = 0; i < n; i++) {
 		char href[256];
 		const char *page = html_path
@@ -172,6 +180,7 @@ int family_report_traces(char **traces, int n, const char *json_path,
 					   : NULL;
 		int r;
 
+		fam.name = names ? names[i] : NULL;
 		fprintf(summaries, "%s== %s\n", i ? "\n" : "", traces[i]);
 		r = family_report(traces[i], NULL, NULL, page, summaries, &fam);
 		if (r && !code)

@@ -17,6 +17,10 @@ struct family {
 	bool broken; /* a run did not fit; why says why */
 	char why[512];
 	struct explanation expl;
+	/* commands: the name each run is lined up under
+	 * (compare_add_named); NULL: by its workload's model */
+	const char *name;
+	bool full; /* print whole summaries even when lining runs up */
 	struct compare_page *pages; /* the run pages the family page links */
 	size_t npages;
 };
@@ -33,11 +37,11 @@ int family_report(const char *trace, const char *json_path,
  * json_path and html_path when given (as cmd). Returns an exit code. */
 int family_finish(struct family *fam, const char *cmd, const char *json_path,
 		  const char *html_path);
-/* lab report of several traces: their summaries, then, when they are
- * the runs of one scenario, its comparison (written to json_path and
- * html_path when given); of repeated runs only the comparison. Returns
- * an exit code. */
-int family_report_traces(char **traces, int n, const char *json_path,
-			 const char *html_path);
+/* lab report of several traces: their summaries, then their
+ * comparison (written to json_path and html_path when given): as a
+ * scenario's models when names is NULL, else each trace under its
+ * name; of repeated runs only the comparison. Returns an exit code. */
+int family_report_traces(char **traces, const char *const *names, int n,
+			 const char *json_path, const char *html_path);
 
 #endif /* LAB_FAMILY_H */

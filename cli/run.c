@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli/compare_cmd.h"
 #include "cli/family.h"
 #include "analyzer/output_file.h"
 #include "cli/outputs.h"
@@ -87,19 +88,19 @@ static void describe_end(const char *name, const char *trace,
 		describe_exit(name, res->exit_status);
 }
 
-/* Trace one command into dir/name.lab and report it as dir/name.json
- * and dir/name.html; run i of a repeated family goes to dir/name-i.lab,
+/* Trace one command into dir/FILE.lab and report it as dir/FILE.json
+ * and dir/FILE.html; run i of a repeated family goes to dir/FILE-i.lab,
  * .json and .html. The trace file is made here, as the user, and the
  * probes' half of lab writes into it. The summary goes to print, if
  * any; the report is lined up in fam. */
-static int trace_and_report(const char *name, char *const *argv, bool markers,
-			    const char *params, const char *dir,
-			    const struct run_args *a, unsigned int run,
-			    FILE *print, struct family *fam)
+int run_trace(const struct run_target *t, const char *dir,
+	      const struct run_args *a, unsigned int run, FILE *print,
+	      struct family *fam)
 {
+	const char *name = t->workload;
 	struct probe_request rq = {.timeout_s = a->timeout_s,
 				   .ring_kib = a->ring_kib,
-				   .markers = markers,
+				   .markers = t->markers,
 				   .verbose = (uint8_t)a->verbose,
 				   .creation_calls = a->creation_calls,
 				   .futex_retries = a->futex_retries};
@@ -112,13 +113,14 @@ static int trace_and_report(const char *name, char *const *argv, bool markers,
 
 	if (run)
 		snprintf(suffix, sizeof(suffix), "-%u", run);
-	snprintf(trace, sizeof(trace), "%s/%s%s.lab", dir, name, suffix);
-	snprintf(json, sizeof(json), "%s/%s%s.json", dir, name, suffix);
-	snprintf(html, sizeof(html), "%s/%s%s.html", dir, name, suffix);
-	snprintf(page, sizeof(page), "%s%s.html", name, suffix);
+	snprintf(trace, sizeof(trace), "%s/%s%s.lab", dir, t->file, suffix);
+	snprintf(json, sizeof(json), "%s/%s%s.json", dir, t->file, suffix);
+	snprintf(html, sizeof(html), "%s/%s%s.html", dir, t->file, suffix);
+	snprintf(page, sizeof(page), "%s%s.html", t->file, suffix);
 	if (outputs_check(paths, 3))
 		return EXIT_ERROR;
-	if (tracer_find_command(argv[0], err, sizeof(err)))
+	if (tracer_find_command(t->check ? t->check : t->argv[0], err,
+				sizeof(err)))
 		return die(EXIT_ERROR, "%s", err);
 	r = output_file_create(&out, trace);
 	if (r)
@@ -127,9 +129,12 @@ static int trace_and_report(const char *name, char *const *argv, bool markers,
 			   "with -o DIR)",
 			   trace, strerror(-r));
 	snprintf(rq.workload, sizeof(rq.workload), "%s", name);
-	snprintf(rq.params, sizeof(rq.params), "%s", params);
-	join_args(rq.cmdline, sizeof(rq.cmdline), argv);
-	r = probe_service_trace(&rq, argv, out.fd, &res, err, sizeof(err));
+	snprintf(rq.params, sizeof(rq.params), "%s", t->params);
+	if (t->cmdline)
+		snprintf(rq.cmdline, sizeof(rq.cmdline), "%s", t->cmdline);
+	else
+		join_args(rq.cmdline, sizeof(rq.cmdline), t->argv);
+	r = probe_service_trace(&rq, t->argv, out.fd, &res, err, sizeof(err));
 	out.fd = -1; /* the probes' half has it */
 	if (r) {
 		output_file_discard(&out);
@@ -147,7 +152,7 @@ static int trace_and_report(const char *name, char *const *argv, bool markers,
 	return code ? code : rcode;
 }
 
-static int self_path(char *buf, size_t size)
+int run_self_path(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
 
@@ -159,7 +164,7 @@ static int self_path(char *buf, size_t size)
 
 /* Repeated runs print no summaries; a terminal still sees where they
  * are, on one line that each run overwrites. */
-static void progress(unsigned int run, unsigned int runs, const char *name)
+void run_progress(unsigned int run, unsigned int runs, const char *name)
 {
 	if (!isatty(STDERR_FILENO))
 		return;
@@ -169,14 +174,7 @@ static void progress(unsigned int run, unsigned int runs, const char *name)
 		fprintf(stderr, "\r%*s\r", 62, "");
 }
 
-/* Without --repeat, a family whose first round took at most a third of
- * this runs three rounds, at most half, two: one run's order is called
- * only beyond a wide margin (compare.h), and a cheap family can measure
- * its spread instead. */
-#define AUTO_REPEAT_BUDGET_S 10.0
-#define AUTO_REPEAT_MAX	     3u
-
-static double now_s(void)
+double run_now_s(void)
 {
 	struct timespec ts;
 
@@ -185,7 +183,7 @@ static double now_s(void)
 }
 
 /* The rounds a family runs in all, its first having taken took_s. */
-static unsigned int auto_rounds(double took_s)
+unsigned int run_auto_rounds(double took_s)
 {
 	unsigned int n = took_s > 0
 				 ? (unsigned int)(AUTO_REPEAT_BUDGET_S / took_s)
@@ -209,9 +207,9 @@ int run_workloads(const char *name, const struct run_args *a)
 	struct family fam = {0};
 	int code = EXIT_OK, ran = 0;
 	size_t used = 0;
-	double start = now_s();
+	double start = run_now_s();
 
-	if (self_path(self, sizeof(self)))
+	if (run_self_path(self, sizeof(self)))
 		return die(EXIT_ERROR, "run: finding the lab binary: %s",
 			   strerror(errno));
 	snprintf(dir, sizeof(dir), "%s", a->outdir ? a->outdir : "lab-out");
@@ -251,19 +249,25 @@ int run_workloads(const char *name, const struct run_args *a)
 			if (ran && repeat == 1 && !fam.on)
 				putchar('\n');
 			if (run > 1 || repeat > 1)
-				progress(run, repeat, (*w)->name);
+				run_progress(run, repeat, (*w)->name);
 			snprintf(scenario, sizeof(scenario), "%s",
 				 (*w)->scenario);
-			r = trace_and_report(
-				(*w)->name, argv, true, params, dir, a,
-				repeat > 1 && !automatic ? run
-				: run > 1		 ? run
-							 : 0,
-				run > 1 || repeat > 1 ? NULL : stdout, &fam);
+			struct run_target t = {.file = (*w)->name,
+					       .workload = (*w)->name,
+					       .argv = argv,
+					       .markers = true,
+					       .params = params};
+
+			r = run_trace(&t, dir, a,
+				      repeat > 1 && !automatic ? run
+				      : run > 1		       ? run
+							       : 0,
+				      run > 1 || repeat > 1 ? NULL : stdout,
+				      &fam);
 			ran++;
 			if (r >= EXIT_SIGNAL || r == EXIT_ERROR ||
 			    r == EXIT_TIMEOUT) {
-				progress(0, 0, NULL);
+				run_progress(0, 0, NULL);
 				family_free(&fam);
 				return r;
 			}
@@ -271,9 +275,9 @@ int run_workloads(const char *name, const struct run_args *a)
 				code = r;
 		}
 		if (automatic && run == 1 && !code) {
-			double took = now_s() - start;
+			double took = run_now_s() - start;
 
-			repeat = auto_rounds(took);
+			repeat = run_auto_rounds(took);
 			if (repeat > 1)
 				printf("\nlab: the family took %.1f s; running "
 				       "it %u more time%s to measure the "
@@ -284,7 +288,7 @@ int run_workloads(const char *name, const struct run_args *a)
 		}
 	}
 	if (repeat > 1)
-		progress(0, 0, NULL);
+		run_progress(0, 0, NULL);
 	if (fam.on && fam.broken) {
 		fprintf(stderr, "lab: run: no comparison: %s\n", fam.why);
 	} else if (fam.on) {
@@ -310,7 +314,7 @@ int run_command(char **cmd, const struct run_args *a)
 {
 	char dir[PATH_MAX], name[64];
 	const char *base = strrchr(cmd[0], '/');
-	int code;
+	struct compare_cmd one = {.name = name, .file = name, .argv = cmd};
 
 	/* the name of its files: nothing in it steers a terminal */
 	safe_text(name, sizeof(name), base ? base + 1 : cmd[0], 1);
@@ -322,16 +326,7 @@ int run_command(char **cmd, const struct run_args *a)
 		snprintf(dir, sizeof(dir), "%s", a->outdir);
 	else
 		snprintf(dir, sizeof(dir), "lab-out/%s", name);
-	if (outputs_mkdirs(dir))
-		return die(EXIT_ERROR,
-			   "run: creating %s: %s (choose another with -o DIR)",
-			   dir, strerror(errno));
-	code = trace_and_report(name, cmd, false, "", dir, a, 0, stdout, NULL);
-	if (code != EXIT_ERROR && code != EXIT_USAGE)
-		printf("\nlab: trace and report in %s/ (open %s/%s.html in a "
-		       "browser)\n",
-		       dir, dir, name);
-	return code;
+	return compare_commands("run", &one, 1, dir, a);
 }
 
 /* lab run --dry-run: what the run would do, from the options as parsed;
@@ -370,6 +365,8 @@ int run_dry(const char *name, char *const *cmd, const struct run_args *a)
 		printf("again if the first round takes %.0f s or less (%u "
 		       "rounds at most; --repeat 1: once)\n",
 		       AUTO_REPEAT_BUDGET_S, AUTO_REPEAT_MAX);
+	if (cmd && a->params.cpus)
+		printf("kept to CPUs %s\n", a->params.cpus);
 	if (a->timeout_s)
 		printf("killing the run after %g s\n", a->timeout_s);
 	if (a->outdir)

@@ -94,19 +94,56 @@ static const struct option run_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* lab compare's operands: each command, named by the -n before it. */
+static int add_command(const char *cmd, struct run_args *a, const char **name,
+		       const char *text)
+{
+	if (a->ncommands >= RUN_ARGS_MAX_COMMANDS)
+		return -die(EXIT_USAGE, "%s: more than %d commands", cmd,
+			    RUN_ARGS_MAX_COMMANDS);
+	a->names[a->ncommands] = *name;
+	a->commands[a->ncommands++] = text;
+	*name = NULL;
+	return 0;
+}
+
 int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a)
 {
+	/* compare takes its operands in order ("-"), each after its -n */
+	bool compare = !strcmp(cmd, "compare");
+	const char *name = NULL;
 	int c;
 
 	/* 0, not 1: glibc then forgets a cluster of short options left
 	 * half-read by an earlier parse */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", run_options, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, compare ? "-:o:vhn:" : ":o:vh",
+				run_options, NULL)) != -1) {
 		const char *val = optarg;
 
+		if (compare &&
+		    (c == OPT_TASKS || c == OPT_OPS || c == OPT_DURATION))
+			return -die(EXIT_USAGE,
+				    "%s: --%s applies to built-in workloads, "
+				    "not to commands",
+				    cmd,
+				    c == OPT_TASKS ? "tasks"
+				    : c == OPT_OPS ? "ops"
+						   : "duration");
 		switch (c) {
+		case 1:
+			if (add_command(cmd, a, &name, val))
+				return -EXIT_USAGE;
+			break;
+		case 'n':
+			if (name)
+				return -die(EXIT_USAGE,
+					    "%s: -n %s names no command (give "
+					    "its command after it)",
+					    cmd, name);
+			name = val;
+			break;
 		case 'o':
 			a->outdir = val;
 			break;
@@ -203,6 +240,11 @@ int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a)
 				cmd, argv[optind - 1], cmd);
 		}
 	}
+	if (name)
+		return -die(EXIT_USAGE,
+			    "%s: -n %s names no command (give its command "
+			    "after it)",
+			    cmd, name);
 	return optind;
 }
 

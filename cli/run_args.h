@@ -10,6 +10,8 @@
 enum { GIVEN_TASKS, GIVEN_OPS, GIVEN_DURATION, GIVEN_CPU, GIVEN_HOLD, NGIVEN };
 extern const char *const run_args_given_option[NGIVEN];
 
+#define RUN_ARGS_MAX_COMMANDS 16
+
 struct run_args {
 	const char *outdir;
 	struct workload_params params;
@@ -22,10 +24,15 @@ struct run_args {
 	bool dry_run;	       /* lab run: say what would run, run nothing */
 	bool creation_calls;   /* lab run: time the creator in fork/clone */
 	bool futex_retries; /* lab run: count futex waits that did not sleep */
+	/* lab compare: the commands in order, each named by the -n before
+	 * it (NULL: by its text) */
+	const char *commands[RUN_ARGS_MAX_COMMANDS];
+	const char *names[RUN_ARGS_MAX_COMMANDS];
+	unsigned int ncommands;
 };
 
-/* Parses the options of cmd ("run", "workload") in argv up to argc into
- * a (zeroed by the caller); returns the index of the first operand, or
+/* Parses the options of cmd ("run", "workload", "compare") in argv up to argc
+ * into a (zeroed by the caller); returns the index of the first operand, or
  * -exit code after one line saying what is wrong. */
 int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a);
 /* Some workload option was given. */

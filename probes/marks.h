@@ -35,23 +35,25 @@ enum lab_result {
 	LAB_RESULT_CALLBACKS = 9,  /* pool: callbacks run for async jobs */
 	LAB_RESULT_ZOMBIE_NS = 10, /* daemon: how long finished workers
 				      stayed unreaped (zombies) */
-	LAB_RESULT_DAEMON_BEATS = 11, /* daemon: beats of the daemon before
-					 main's end ended it */
-	LAB_RESULT_HANDOFFS = 12,     /* gil: takes from another task */
-	LAB_RESULT_TAKES = 13,	      /* gil: takes of the lock in all */
-	LAB_RESULT_DELAY_NS = 14,     /* net: the server's delay per fetch */
+	LAB_RESULT_DAEMON_BEATS = 11,  /* daemon: beats of the daemon before
+					  main's end ended it */
+	LAB_RESULT_HANDOFFS = 12,      /* gil: takes from another task */
+	LAB_RESULT_TAKES = 13,	       /* gil: takes of the lock in all */
+	LAB_RESULT_DELAY_NS = 14,      /* net: the server's delay per fetch */
+	LAB_RESULT_DISPATCHES = 15,    /* events: callbacks the loop called */
+	LAB_RESULT_MACHINE_BYTES = 16, /* events: a task's state machine */
 	/* From here on, what the runtimes measured of themselves for the
 	 * memory a task holds, not figures of the result line. Coroutines:
 	 * bytes of stacks mapped over the run, and of the stacks kept for
 	 * reuse at its end, how many and what of them is resident (touched
 	 * by their coroutines) */
-	LAB_RESULT_RUNTIME = 15,
+	LAB_RESULT_RUNTIME = 17,
 	LAB_RESULT_CORO_MAPPED = LAB_RESULT_RUNTIME,
-	LAB_RESULT_CORO_KEPT = 16,
-	LAB_RESULT_CORO_RESIDENT = 17,
+	LAB_RESULT_CORO_KEPT = 18,
+	LAB_RESULT_CORO_RESIDENT = 19,
 	/* threads: the stack each one maps (glibc's default size) */
-	LAB_RESULT_THREAD_STACK = 18,
-	LAB_NRESULTS = 19,
+	LAB_RESULT_THREAD_STACK = 20,
+	LAB_NRESULTS = 21,
 };
 _Static_assert(LAB_NRESULTS <= 32, "a reader keeps one bit per result");
 

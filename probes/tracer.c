@@ -31,6 +31,10 @@ struct tracer {
 	struct maps_reader maps; /* under sudo: maps read as the user */
 	struct memory_watch mem;
 	int pidfd, epfd, timerfd, hangup_fd;
+	/* the root's execs seen: its first program's maps are taken at
+	 * release (snapshot_root); a later one (a shell that execs the
+	 * command, a launcher) needs its own */
+	unsigned int root_execs;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -51,7 +55,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	/* a new program image, or a workload that has set itself up (heap
 	 * and libraries mapped): take the maps while the process runs */
-	if ((e->type == LAB_EV_EXEC && e->pid != (uint32_t)t->sup.child) ||
+	if ((e->type == LAB_EV_EXEC &&
+	     (e->pid != (uint32_t)t->sup.child || ++t->root_execs > 1)) ||
 	    (e->type == LAB_EV_MARK && e->aux == LAB_MARK_WORKLOAD_START)) {
 		r = maps_snapshot(t->writer, &t->maps, e->pid);
 		if (r < 0) {

@@ -593,8 +593,8 @@ static int files_ending(const char *dir, const char *suffix, char names[][64],
 
 #define MAX_RUNS 8
 
-static const char *const models[] = {"processes", "threads", "coroutines",
-				     "serial"};
+static const char *const models[] = {"processes", "threads", "events",
+				     "coroutines", "serial"};
 
 /* What the timelines of the family of scenario in dir show: a group per
  * model whose run was used, a lane per thread up to the cap, in the

@@ -12,10 +12,7 @@ static const struct workload_params small = {
 	.tasks = 3, .ops = 3, .duration_s = 0.03};
 
 static const struct workload *const io_family[] = {
-	&io_processes,
-	&io_threads,
-	&io_coroutines,
-	&io_serial,
+	&io_processes, &io_threads, &io_events, &io_coroutines, &io_serial,
 };
 
 #define NFAMILY (sizeof(io_family) / sizeof(io_family[0]))
@@ -51,6 +48,32 @@ TEST(io_coroutines_switch_in_user_space)
 	if (child_run(&c, &io_threads, &small, NULL) != 0)
 		return;
 	CHECK_EQ(c.switches, 0);
+}
+
+/* The events model: no switch in user space, and its loop's callbacks
+ * (which its own check held to the state machines' count) at least a
+ * timer, an echo read back and the echo side's read per op, and the echo
+ * side's end of file per task. */
+TEST(io_events_call_back_instead_of_switching)
+{
+	struct child c;
+	double dispatched, bytes, floor;
+
+	if (child_run(&c, &io_events, &small, NULL) != 0)
+		return;
+	if (!CHECK_MSG(child_exited(&c, 0), "status %#x: %s", c.status,
+		       c.errtext))
+		return;
+	CHECK_EQ(c.switches, 0);
+	dispatched = child_figure_before(c.outtext, " dispatches");
+	bytes = child_figure_before(c.outtext, "-byte state machine");
+	floor = (3.0 * small.ops + 1) * small.tasks;
+	CHECK_MSG(dispatched >= floor && dispatched < 2 * floor,
+		  "%.0f callbacks for %u tasks x %u ops: %s", dispatched,
+		  small.tasks, small.ops, c.outtext);
+	/* what a task keeps between callbacks: far below a stack's page */
+	CHECK_MSG(bytes > 0 && bytes < 4096, "%.0f bytes: %s", bytes,
+		  c.outtext);
 }
 
 TEST(io_concurrent_variants_beat_serial)

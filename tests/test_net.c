@@ -13,10 +13,7 @@ static const struct workload_params small = {
 	.tasks = 4, .ops = 3, .duration_s = 0.06};
 
 static const struct workload *const net_family[] = {
-	&net_processes,
-	&net_threads,
-	&net_coroutines,
-	&net_serial,
+	&net_processes, &net_threads, &net_events, &net_coroutines, &net_serial,
 };
 
 #define NFAMILY (sizeof(net_family) / sizeof(net_family[0]))

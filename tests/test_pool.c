@@ -10,6 +10,7 @@
 static const struct workload *const pool_family[] = {
 	&pool_processes,
 	&pool_threads,
+	&pool_events,
 	&pool_coroutines,
 };
 

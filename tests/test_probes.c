@@ -536,7 +536,8 @@ TEST(probes_agree_with_the_kernel_across_cpus)
 TEST(io_family_runs_under_probes_without_drops)
 {
 	static const char *const models[] = {"io-processes", "io-threads",
-					     "io-coroutines", "io-serial"};
+					     "io-events", "io-coroutines",
+					     "io-serial"};
 	const char *why, *dir;
 	char *out = malloc(OUT_MAX);
 
@@ -553,7 +554,7 @@ TEST(io_family_runs_under_probes_without_drops)
 
 	if (!CHECK_MSG(code == 0, "lab run io exited %d:\n%s", code, out))
 		goto done;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		char path[512];
 		struct json_object *r, *totals;
 
@@ -809,7 +810,7 @@ TEST(a_family_run_compares_and_explains)
 		  "schema %s", json_object_get_string(get(cmp, "schema")));
 	CHECK_EQ(
 		json_object_array_length(get(get(cmp, "comparison"), "models")),
-		4);
+		5);
 	check_explanation(cmp, "io");
 	json_object_put(cmp);
 done:

@@ -49,7 +49,7 @@ typedef void (*results_check_fn)(struct seen *s);
 struct family {
 	const char *scenario;
 	const char *args; /* lab run's options, separated by spaces */
-	const char *models[4];
+	const char *models[5];
 	unsigned lines; /* result lines a workload prints */
 	results_check_fn check;
 };
@@ -270,12 +270,24 @@ static void check_spawn(struct seen *s)
 		  create, all);
 }
 
+/* The events model's end of a line: "; 31 dispatches, 10.3 a task, from
+ * a 112-byte state machine each" */
+static void check_events(struct seen *s)
+{
+	if (!strstr(s->name, "-events"))
+		return;
+	same_mark(s, LAB_RESULT_DISPATCHES, " dispatches, ", BEFORE, 1, 0);
+	same_mark(s, LAB_RESULT_MACHINE_BYTES, "-byte state machine", BEFORE, 1,
+		  0);
+}
+
 /* "9 pages in 0.055 s, 12.1 ms a fetch for a 10.0 ms delay" */
 static void check_net(struct seen *s)
 {
 	same_mark(s, LAB_RESULT_OPS, " pages in ", BEFORE, 1, 0);
 	same_mark(s, LAB_RESULT_OPS_NS, " pages in ", AFTER, SEC, 3);
 	same_mark(s, LAB_RESULT_DELAY_NS, " a fetch for a ", AFTER, MS, 1);
+	check_events(s);
 }
 
 /* "2 tasks x 200 updates: manager 70370 ns, locked 2060 ns per update" */
@@ -295,6 +307,7 @@ static void check_pool(struct seen *s)
 	same_mark(s, LAB_RESULT_SYNC_NS, " ms: apply ", AFTER, SEC, 3);
 	same_mark(s, LAB_RESULT_ASYNC_NS, ", apply_async ", AFTER, SEC, 3);
 	same_mark(s, LAB_RESULT_CALLBACKS, " callbacks", BEFORE, 1, 0);
+	check_events(s);
 }
 
 /* "N workers exited, stayed zombies (state Z) 43.3 ms, until waitpid",
@@ -331,6 +344,7 @@ static void check_io(struct seen *s)
 	same(s, "ops", product(s->line, " ops (a "), want(s, LAB_RESULT_OPS),
 	     0);
 	same_mark(s, LAB_RESULT_OPS_NS, " an echo) in ", AFTER, SEC, 3);
+	check_events(s);
 }
 
 #define P3                                                                     \
@@ -342,6 +356,16 @@ static void check_io(struct seen *s)
 		"processes", "threads", "coroutines", "serial"                 \
 	}
 
+#define P5                                                                     \
+	{                                                                      \
+		"processes", "threads", "events", "coroutines", "serial"       \
+	}
+
+#define P4E                                                                    \
+	{                                                                      \
+		"processes", "threads", "events", "coroutines"                 \
+	}
+
 /* Small runs of every scenario. */
 static const struct family families[] = {
 	{"race", "--tasks 2 --ops 100000", P3, 1, check_race},
@@ -349,12 +373,12 @@ static const struct family families[] = {
 	{"pingpong", "--ops 2000", P3, 1, check_pingpong},
 	{"queue", "--tasks 2 --ops 200", P3, 1, check_queue},
 	{"spawn", "--tasks 5 --ops 4", P3, 1, check_spawn},
-	{"net", "--tasks 3 --ops 3 --duration 0.03", P4, 1, check_net},
+	{"net", "--tasks 3 --ops 3 --duration 0.03", P5, 1, check_net},
 	{"shared", "--tasks 2 --ops 200", P3, 1, check_shared},
-	{"pool", "--tasks 2 --ops 8 --duration 0.04", P3, 1, check_pool},
+	{"pool", "--tasks 2 --ops 8 --duration 0.04", P4E, 1, check_pool},
 	{"daemon", "--tasks 2 --ops 4 --duration 0.08", P3, 2, check_daemon},
 	{"cpu", "--tasks 2 --ops 1000000", P4, 1, check_cpu},
-	{"io", "--tasks 3 --ops 3 --duration 0.03", P4, 1, check_io},
+	{"io", "--tasks 3 --ops 3 --duration 0.03", P5, 1, check_io},
 	{"gil", "--tasks 2 --ops 20000000", P4, 1, check_gil},
 };
 
@@ -428,7 +452,7 @@ static void family_check(const struct family *f, const char *dir, int status)
 	    !CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		       "lab run %s: status %#x:\n%s", f->scenario, status, out))
 		goto done;
-	for (size_t i = 0; i < 4 && f->models[i]; i++) {
+	for (size_t i = 0; i < 5 && f->models[i]; i++) {
 		char name[64];
 		struct marks m;
 		struct seen s = {.name = name, .line = lines, .m = &m};

@@ -14,6 +14,8 @@
  * the end:
  *	processes	fork, the root echoes with poll, waitpid
  *	threads		pthread_create, the root echoes with poll, pthread_join
+ *	events		each task and each echo side a state machine whose
+ *			callbacks one thread's epoll loop calls (io_events.c)
  *	coroutines	coro_spawn a task and an echo per socket, coro_run
  *	serial		the tasks one after another, answering their own records
  */
@@ -28,27 +30,11 @@
 #include <unistd.h>
 #include "workloads/coro/coro.h"
 #include "workloads/io.h"
-#include "workloads/io_waits.h"
-#include "workloads/launch.h"
+#include "workloads/io_run.h"
 
 #define IO_TASKS      10
 #define IO_OPS	      10
 #define IO_DURATION_S 0.3 /* per task, all its waits together */
-
-/* A task's slot; base.failed is the task's own verdict: an echo did not
- * come back. */
-struct io_task {
-	struct launch_task base;
-	unsigned echoed; /* records the echo side answered, in order */
-	int bad;	 /* the echo side got a record out of order */
-};
-
-struct io_run {
-	struct launch base;
-	uint64_t wait_ns;
-	/* each task's socketpair: its own end and the echo side's */
-	int *fd, *echo_fd;
-};
 
 /* The echo side of one task's socket: take the next record, check that it
  * is the one this task should send now, send it back. Returns 1 when it
@@ -61,8 +47,7 @@ static int io_echo_one(struct io_run *r, struct io_task *t,
 
 	if (n <= 0)
 		return n;
-	if (rec.task != t->base.id || rec.op != t->echoed ||
-	    rec.check != io_check(rec.task, rec.op))
+	if (!io_record_expected(t, &rec))
 		t->bad = 1;
 	if (io_write_full(r->echo_fd[t->base.id], &rec, sizeof(rec), w) != 0)
 		return -1;
@@ -136,7 +121,9 @@ static int io_prepare(struct launch *l, const struct workload_params *p)
 {
 	struct io_run *r = (struct io_run *)l;
 	double duration = p->duration_s ? p->duration_s : IO_DURATION_S;
-	int flags = l->model == LAUNCH_COROUTINES ? SOCK_NONBLOCK : 0;
+	int flags = l->model == LAUNCH_COROUTINES || l->model == LAUNCH_EVENTS
+			    ? SOCK_NONBLOCK
+			    : 0;
 
 	l->ops = p->ops ? p->ops : IO_OPS;
 	if (!isfinite(duration) || duration < 0 || duration > 1e6) {
@@ -187,7 +174,8 @@ static void io_coro_echo(void *arg);
 /* A task that never started has failed; its end is closed, so that the
  * echo side sees end of file. The processes' ends are the children's now:
  * without closing them here, no end of file either. Coroutines get their
- * echo side now, one more coroutine a socket. */
+ * echo side now, one more coroutine a socket; the events model one more
+ * state machine. */
 static void io_started(struct launch *l)
 {
 	struct io_run *r = (struct io_run *)l;
@@ -200,12 +188,16 @@ static void io_started(struct launch *l)
 			t->base.failed |= !t->base.started;
 			io_close(&r->fd[i]);
 		}
-		if (!t->base.started || l->model != LAUNCH_COROUTINES)
+		if (!t->base.started || (l->model != LAUNCH_COROUTINES &&
+					 l->model != LAUNCH_EVENTS))
 			continue;
-		err = coro_spawn(io_coro_echo, t, 0);
+		err = l->model == LAUNCH_EVENTS
+			      ? io_events_echo(t)
+			      : coro_spawn(io_coro_echo, t, 0);
 		if (!err)
 			continue;
-		fprintf(stderr, "%s: coro_spawn: %s\n", l->name,
+		fprintf(stderr, "%s: %s: %s\n", l->name,
+			l->model == LAUNCH_EVENTS ? "epoll_ctl" : "coro_spawn",
 			strerror(-err));
 		l->start_err = -err;
 		/* the task gets end of file instead of an answer */
@@ -245,6 +237,15 @@ static int io_verdict(struct launch *l)
 	if (wrong)
 		fprintf(stderr, "%s: %u of %u tasks wrong\n", l->name, wrong,
 			l->n);
+	/* every dispatch of the loop advanced one of the run's machines */
+	if (l->model == LAUNCH_EVENTS && io_events_steps(l) != l->dispatches) {
+		fprintf(stderr,
+			"%s: the loop dispatched %llu callbacks, the state "
+			"machines counted %llu\n",
+			l->name, (unsigned long long)l->dispatches,
+			(unsigned long long)io_events_steps(l));
+		wrong++;
+	}
 	return wrong ? 1 : 0;
 }
 
@@ -256,9 +257,11 @@ static void io_report(const struct launch *l)
 	uint64_t ns = l->joined_ns - l->start_ns;
 
 	printf("%s: %u tasks x %u ops (a %.1f ms timer, then an echo) in "
-	       "%.3f s; a task's timers alone take %.3f s\n",
+	       "%.3f s; a task's timers alone take %.3f s",
 	       l->name, l->n, (unsigned)l->ops, (double)r->wait_ns / 1e6,
 	       (double)ns / 1e9, (double)r->wait_ns * (double)l->ops / 1e9);
+	launch_events_note(l);
+	putchar('\n');
 	LAB_RESULT(LAB_RESULT_OPS, (uint64_t)l->n * l->ops);
 	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
 }
@@ -309,6 +312,8 @@ static const struct launch_kind io_kind = {
 	/* one phase of waiting: the run marks its start and end only */
 	.flags = LAUNCH_UNMARKED,
 	.job = io_job,
+	.machine = io_events_begin,
+	.machine_size = sizeof(struct io_machine),
 	.prepare = io_prepare,
 	.child = io_child,
 	.started = io_started,
@@ -328,6 +333,11 @@ static int io_processes_run(const struct workload_params *p)
 static int io_threads_run(const struct workload_params *p)
 {
 	return launch_run(&io_kind, LAUNCH_THREADS, p);
+}
+
+static int io_events_run(const struct workload_params *p)
+{
+	return launch_run(&io_kind, LAUNCH_EVENTS, p);
 }
 
 static int io_coroutines_run(const struct workload_params *p)
@@ -354,6 +364,15 @@ const struct workload io_threads = {
 	.model = "threads",
 	.summary = "N threads wait on timers and socket round trips",
 	.run = io_threads_run,
+};
+
+const struct workload io_events = {
+	.name = "io-events",
+	.scenario = "io",
+	.model = "events",
+	.summary =
+		"N state machines in one thread, advanced by epoll callbacks",
+	.run = io_events_run,
 };
 
 const struct workload io_coroutines = {

@@ -7,6 +7,7 @@
 
 extern const struct workload io_processes;
 extern const struct workload io_threads;
+extern const struct workload io_events;
 extern const struct workload io_coroutines;
 extern const struct workload io_serial;
 

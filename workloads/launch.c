@@ -5,6 +5,10 @@
  *			waitpid
  *	threads		pthread_create; the thread names itself and runs the
  *			job; pthread_join
+ *	events		each task's state machine armed on this thread's
+ *			epoll loop (evloop.h); nothing runs until evloop_run,
+ *			which calls their callbacks until none is armed: the
+ *			run is the join
  *	coroutines	coro_spawn; nothing runs until coro_run, which runs
  *			them all on this thread and returns once every one
  *			has ended: the run is the join
@@ -21,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "workloads/coro/coro.h"
+#include "workloads/evloop.h"
 #include "workloads/gate.h"
 #include "workloads/launch_impl.h"
 #include "workloads/memory_point.h"
@@ -272,6 +277,52 @@ static void launch_coroutines_go(struct launch *l)
 	launch_unpin_root(l);
 }
 
+/* ---- events: state machines on one epoll loop ---- */
+
+/* Arming a task's first wait is all its creation: no stack, no kernel
+ * task. One that could not arm it failed, and the others go on. */
+static int launch_events_start(struct launch *l)
+{
+	if (launch_pin_root(l) != 0)
+		return -1;
+	for (unsigned i = 0; i < l->n; i++) {
+		struct launch_task *t = launch_slot(l, i);
+		uint64_t t0 = tasks_clock_ns(CLOCK_MONOTONIC);
+
+		l->kind->machine(t);
+		l->create_ns += tasks_clock_ns(CLOCK_MONOTONIC) - t0;
+		t->started = 1;
+		l->started++;
+	}
+	return 0;
+}
+
+/* Nothing runs until evloop_run, which returns once no task waits any
+ * more: the run is the join. */
+static void launch_events_go(struct launch *l)
+{
+	void (*root)(struct launch *) = l->kind->root[LAUNCH_EVENTS];
+	int err;
+
+	/* every state machine made, none called back: the peak (see
+	 * launch_kernel_go) */
+	l->start_ns += memory_point(LAB_MEMORY_PEAK);
+	launch_phase(l, l->kind->go_phase);
+	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	/* the root's part is a state machine too: its first step arms what
+	 * the loop then calls back */
+	if (root)
+		root(l);
+	err = evloop_run();
+	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
+	l->join_ns = l->joined_ns - l->go_ns;
+	if (err)
+		launch_failed(l, -err, "epoll_pwait2");
+	if (root)
+		launch_wind_down(l);
+	launch_unpin_root(l);
+}
+
 /* ---- serial: a plain loop ---- */
 
 /* One task after another, on the root's own thread. */
@@ -378,6 +429,8 @@ int launch_start(struct launch *l)
 		err = launch_processes_start(l);
 	else if (l->model == LAUNCH_THREADS)
 		err = launch_threads_start(l);
+	else if (l->model == LAUNCH_EVENTS)
+		err = launch_events_start(l);
 	else
 		err = launch_coroutines_start(l);
 	l->spawn_ns = tasks_clock_ns(CLOCK_MONOTONIC) - l->start_ns;
@@ -390,6 +443,8 @@ void launch_go(struct launch *l)
 {
 	if (l->model == LAUNCH_COROUTINES)
 		launch_coroutines_go(l);
+	else if (l->model == LAUNCH_EVENTS)
+		launch_events_go(l);
 	else if (l->model == LAUNCH_SERIAL)
 		launch_serial_go(l);
 	else
@@ -407,7 +462,7 @@ void launch_join(struct launch *l)
 	else if (l->model == LAUNCH_THREADS)
 		launch_threads_join(l);
 	else
-		return; /* coroutines and the serial run ended in go */
+		return; /* the one-thread models ended in go */
 	l->joined_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	l->join_ns = l->joined_ns - t0;
 }

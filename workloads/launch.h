@@ -1,14 +1,15 @@
 /* launch.h - the model launcher: one scenario's N tasks started as
- * processes, threads or coroutines (or one after another), let go
- * together, joined, and judged, whatever the model.
+ * processes, threads, state machines on one epoll loop or coroutines (or
+ * one after another), let go together, joined, and judged, whatever the
+ * model.
  *
  * A scenario says what its tasks are once, in a struct launch_kind: the
  * job every task runs, the same code in every model, its own check and
  * report, and the hooks for what only it does. launch.c does the rest,
  * one function a model side by side: fork/waitpid, pthread_create/
- * pthread_join, coro_spawn/coro_run, a plain loop. It also makes every
- * phase marker (markers.h) of a run, so that all scenarios split their
- * runs the same way.
+ * pthread_join, state machines on an epoll loop, coro_spawn/coro_run, a
+ * plain loop. It also makes every phase marker (markers.h) of a run, so
+ * that all scenarios split their runs the same way.
  *
  * What the tasks share, whatever the model:
  *	slots	one a task, in a MAP_SHARED mapping, so that a forked child
@@ -48,6 +49,9 @@ enum launch_model {
 	LAUNCH_THREADS,
 	LAUNCH_COROUTINES,
 	LAUNCH_SERIAL,
+	/* one thread, an epoll loop, each task a state machine advanced by
+	 * callbacks: only kinds with a machine have it */
+	LAUNCH_EVENTS,
 	LAUNCH_MODELS,
 };
 
@@ -119,6 +123,13 @@ struct launch_kind {
 
 	/* The job, the same in every model. */
 	void (*job)(struct launch_task *t);
+	/* The same job for the events model, as a state machine: arms task
+	 * t's first timer or watch on the thread's loop (evloop.h), whose
+	 * callbacks then do the work; t->failed says when it could not. */
+	void (*machine)(struct launch_task *t);
+	/* Bytes of a task's state machine: all it keeps between two
+	 * callbacks, where a coroutine keeps its stack. */
+	size_t machine_size;
 	/* Before anything is marked: the scenario's parameters (l->ops,
 	 * durations), and what must exist before START; 0, or -1 having
 	 * said why. */
@@ -136,7 +147,9 @@ struct launch_kind {
 	void (*started)(struct launch *l);
 	/* The root's own part while the tasks run, per model: on the root
 	 * thread for processes and threads, as one more coroutine for
-	 * coroutines, which must let the others run while it waits. */
+	 * coroutines, which must let the others run while it waits; for
+	 * events its first step, arming what the loop then calls back
+	 * (then the join phase and stop once the loop has ended). */
 	void (*root[LAUNCH_MODELS])(struct launch *l);
 	/* After the root's part: what tells the tasks to end. */
 	void (*stop)(struct launch *l);
@@ -174,13 +187,14 @@ struct launch {
 	/* the root's time inside fork, pthread_create or coro_spawn, summed
 	 * over every task of every start: the creator's share of a task */
 	uint64_t create_ns;
-	uint64_t switches; /* coroutine switches of the run, at its end */
+	uint64_t switches;   /* coroutine switches of the run, at its end */
+	uint64_t dispatches; /* events: callbacks the loop called */
 	/* private to launch.c */
 	struct launch_board *board;
 	size_t board_len, stride;
 	int shared_mapped, lock_made, pinned;
 	int unsaid; /* start_err is not on stderr yet */
-	uint64_t switches0;
+	uint64_t switches0, dispatches0;
 	cpu_set_t saved;
 };
 
@@ -233,6 +247,12 @@ int launch_end(struct launch *l, int result);
  * LAUNCH_STOP_ALL. */
 int launch_verdict(const struct launch *l, const char *ops, const char *stopped,
 		   const char *tail);
+
+/* For a report line of the events model, before its newline: the
+ * callbacks its loop dispatched and a task's state-machine bytes, printed
+ * and marked (LAB_RESULT_DISPATCHES, LAB_RESULT_MACHINE_BYTES). Other
+ * models: nothing. */
+void launch_events_note(const struct launch *l);
 
 /* Where a task lets the others run: a coroutine yields, as a task under a
  * cooperative scheduler must; the kernel preempts threads and processes

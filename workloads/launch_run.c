@@ -7,14 +7,14 @@
 #include <unistd.h>
 #include <pthread.h>
 #include "workloads/coro/coro.h"
+#include "workloads/evloop.h"
 #include "workloads/launch_impl.h"
 #include "workloads/memory_point.h"
 
 static const char *const launch_models[LAUNCH_MODELS] = {
-	[LAUNCH_PROCESSES] = "processes",
-	[LAUNCH_THREADS] = "threads",
-	[LAUNCH_COROUTINES] = "coroutines",
-	[LAUNCH_SERIAL] = "serial",
+	[LAUNCH_PROCESSES] = "processes",   [LAUNCH_THREADS] = "threads",
+	[LAUNCH_COROUTINES] = "coroutines", [LAUNCH_SERIAL] = "serial",
+	[LAUNCH_EVENTS] = "events",
 };
 
 /* The name of a model, as in workload names: "processes". */
@@ -62,6 +62,7 @@ struct launch *launch_begin(const struct launch_kind *kind,
 	l->kind = kind;
 	l->model = model;
 	l->switches0 = coro_switches();
+	l->dispatches0 = evloop_dispatches();
 	if (launch_params(l, p) != 0) {
 		free(l);
 		return NULL;
@@ -145,6 +146,7 @@ int launch_end(struct launch *l, int result)
 
 	launch_phase(l, LAB_PHASE_TEARDOWN);
 	l->switches = coro_switches() - l->switches0;
+	l->dispatches = evloop_dispatches() - l->dispatches0;
 	if (!result) {
 		result = k->check ? k->check(l) : 0;
 		result = result || l->start_err;
@@ -172,6 +174,19 @@ int launch_failed(struct launch *l, int err, const char *call)
 		l->unsaid = call != NULL;
 	}
 	return -1;
+}
+
+void launch_events_note(const struct launch *l)
+{
+	if (l->model != LAUNCH_EVENTS)
+		return;
+	printf("; %llu dispatches, %.1f a task, from a %zu-byte state machine "
+	       "each",
+	       (unsigned long long)l->dispatches,
+	       l->n ? (double)l->dispatches / l->n : 0.0,
+	       l->kind->machine_size);
+	LAB_RESULT(LAB_RESULT_DISPATCHES, l->dispatches);
+	LAB_RESULT(LAB_RESULT_MACHINE_BYTES, l->kind->machine_size);
 }
 
 void launch_say(struct launch *l)

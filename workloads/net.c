@@ -19,6 +19,9 @@
  *	threads		a client thread per task; pages go into a queue under
  *			a mutex, and the root thread drains it and calls the
  *			callback outside the lock
+ *	events		a client state machine per task on a non-blocking
+ *			socket, called back by one thread's epoll loop
+ *			(net_events.c); each calls the callback itself
  *	coroutines	a client coroutine per task on non-blocking sockets,
  *			waiting in coro_wait_fd; each calls the callback itself
  *	serial		one client after another, calling the callback itself
@@ -33,6 +36,7 @@
 #include "workloads/launch.h"
 #include "workloads/net.h"
 #include "workloads/net_client.h"
+#include "workloads/net_events.h"
 #include "workloads/net_pages.h"
 #include "workloads/net_server.h"
 
@@ -41,6 +45,12 @@
 /* Per client: ops times the server's delay, 7 x 70 ms. The serial
  * baseline waits N times as long, 4.9 s with the default ten clients. */
 #define NET_DURATION_S 0.49
+
+/* A client's slot: the events model's state machine in it. */
+struct net_task {
+	struct launch_task base;
+	struct net_machine m; /* events only */
+};
 
 struct net_run {
 	struct launch base;
@@ -55,6 +65,7 @@ static const char *const net_where[LAUNCH_MODELS] = {
 	[LAUNCH_THREADS] = "the root thread",
 	[LAUNCH_COROUTINES] = "the coroutines' thread",
 	[LAUNCH_SERIAL] = "the only thread",
+	[LAUNCH_EVENTS] = "the loop's thread",
 };
 
 /* The job, the same in every model: a client fetching its pages. A
@@ -76,6 +87,44 @@ static void net_job(struct launch_task *t)
 	t->failed = net_client_run(&c) != 0;
 	if (t->run->model == LAUNCH_THREADS)
 		net_pages_leave(&r->pages);
+}
+
+/* The same client for the events model: its state machine armed on the
+ * loop; how it ended, net_verdict reads. */
+static void net_machine(struct launch_task *t)
+{
+	struct net_run *r = (struct net_run *)t->run;
+	struct net_client c = {
+		.id = t->id,
+		.ops = (unsigned)t->run->ops,
+		.port = r->server.port,
+		.deliver = net_pages_deliver,
+		.arg = &r->pages,
+	};
+
+	net_events_begin(&((struct net_task *)t)->m, &c);
+}
+
+/* The events model's clients: how each ended, and the callbacks they
+ * counted, which must be every one the loop dispatched. */
+static int net_machines_ended(struct launch *l)
+{
+	uint64_t steps = 0;
+
+	for (unsigned i = 0; i < l->n; i++) {
+		struct net_task *t = launch_slot(l, i);
+
+		t->base.failed |= t->m.failed || !t->m.done;
+		steps += t->m.steps;
+	}
+	if (steps == l->dispatches)
+		return 0;
+	fprintf(stderr,
+		"%s: the loop dispatched %llu callbacks, the state machines "
+		"counted %llu\n",
+		l->name, (unsigned long long)l->dispatches,
+		(unsigned long long)steps);
+	return 1;
 }
 
 /* ---- one run: parameters, set-up, verdict ---- */
@@ -158,6 +207,7 @@ static int net_verdict(struct launch *l)
 	const struct net_server *s = &r->server;
 	uint64_t expect = (uint64_t)l->n * l->ops;
 	unsigned wrong = 0;
+	int lost = l->model == LAUNCH_EVENTS && net_machines_ended(l);
 
 	net_server_stop(&r->server, l->name);
 	for (unsigned i = 0; i < l->n; i++) {
@@ -190,8 +240,8 @@ static int net_verdict(struct launch *l)
 			"refused %llu\n",
 			l->name, (unsigned long long)s->served,
 			(unsigned long long)expect, (unsigned long long)s->bad);
-	return wrong || col->dups || col->wrong || col->elsewhere || s->err ||
-	       s->bad || s->served != expect;
+	return wrong || lost || col->dups || col->wrong || col->elsewhere ||
+	       s->err || s->bad || s->served != expect;
 }
 
 static void net_report(const struct launch *l)
@@ -200,10 +250,12 @@ static void net_report(const struct launch *l)
 	uint64_t ns = l->joined_ns - l->start_ns;
 
 	printf("%s: %u pages in %.3f s, %.1f ms a fetch for a %.1f ms "
-	       "delay\n",
+	       "delay",
 	       l->name, r->pages.pages, (double)ns / 1e9,
 	       (double)r->pages.fetch_ns / r->pages.pages / 1e6,
 	       (double)r->delay_ns / 1e6);
+	launch_events_note(l);
+	putchar('\n');
 	LAB_RESULT(LAB_RESULT_OPS, r->pages.pages);
 	LAB_RESULT(LAB_RESULT_OPS_NS, ns);
 	LAB_RESULT(LAB_RESULT_DELAY_NS, r->delay_ns);
@@ -214,10 +266,12 @@ static const struct launch_kind net_kind = {
 	.prefix = "net-w",
 	.tasks = NET_TASKS,
 	.run_size = sizeof(struct net_run),
-	.slot_size = sizeof(struct launch_task),
+	.slot_size = sizeof(struct net_task),
 	.go_phase = LAB_PHASE_WORK,
 	.join_phase = LAB_PHASE_JOIN,
 	.job = net_job,
+	.machine = net_machine,
+	.machine_size = sizeof(struct net_machine),
 	.prepare = net_prepare,
 	.setup = net_setup,
 	.child = net_child,
@@ -239,6 +293,11 @@ static int net_processes_run(const struct workload_params *p)
 static int net_threads_run(const struct workload_params *p)
 {
 	return launch_run(&net_kind, LAUNCH_THREADS, p);
+}
+
+static int net_events_run(const struct workload_params *p)
+{
+	return launch_run(&net_kind, LAUNCH_EVENTS, p);
 }
 
 static int net_coroutines_run(const struct workload_params *p)
@@ -265,6 +324,15 @@ const struct workload net_threads = {
 	.model = "threads",
 	.summary = "N client threads fetch; the root thread runs callbacks",
 	.run = net_threads_run,
+};
+
+const struct workload net_events = {
+	.name = "net-events",
+	.scenario = "net",
+	.model = "events",
+	.summary =
+		"N client state machines fetch, called back by one epoll loop",
+	.run = net_events_run,
 };
 
 const struct workload net_coroutines = {

@@ -7,6 +7,7 @@
 
 extern const struct workload net_processes;
 extern const struct workload net_threads;
+extern const struct workload net_events;
 extern const struct workload net_coroutines;
 extern const struct workload net_serial;
 

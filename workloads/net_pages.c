@@ -67,7 +67,8 @@ int net_pages_deliver(void *arg, const struct net_page *page)
 		return net_deliver_pipe(pg, page);
 	if (pg->model == LAUNCH_THREADS)
 		return net_deliver_queue(pg, page);
-	/* coroutines and the serial run: the callback, here and now */
+	/* events, coroutines and the serial run: the callback, here and
+	 * now */
 	net_on_page(pg, page);
 	return 0;
 }

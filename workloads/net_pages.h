@@ -5,6 +5,7 @@
  *	threads		pages go into a queue under a mutex, and the root
  *			thread drains it and calls the callback outside the
  *			lock
+ *	events		each client's state machine calls it itself
  *	coroutines	each client calls the callback itself
  *	serial		the only client calls it itself
  * The callback checks each page against what the server had to send, and

@@ -24,6 +24,11 @@
  *			and a condition variable
  *	coroutines	worker coroutines fed through a channel, answering
  *			through a second one
+ *	events		worker state machines on one thread's epoll loop: a
+ *			timer for each job's sleep, whose callback hands the
+ *			result to the submitter's continuation
+ *			(pool_events.c); apply and apply_async are then
+ *			continuations too, below
  * The queues hold J records, so submitting never waits for room, as
  * Python's apply_async does not. A worker process that dies fails the run
  * at once instead of leaving the submitter waiting for its result.
@@ -36,6 +41,7 @@
 #include <time.h>
 #include "workloads/launch.h"
 #include "workloads/pool.h"
+#include "workloads/pool_events.h"
 #include "workloads/pool_queues.h"
 
 #define POOL_WORKERS	 4
@@ -43,6 +49,12 @@
 #define POOL_DURATION_S	 1.0 /* the jobs' sleeps together: apply's time */
 #define POOL_MAX_WORKERS 1000u
 #define POOL_MAX_JOBS	 (1u << 20)
+
+/* A worker's slot: the events model's state machine in it. */
+struct pool_task {
+	struct launch_task base;
+	struct pool_worker_machine m; /* events only */
+};
 
 /* ---- the job, the same in every model ---- */
 
@@ -145,6 +157,69 @@ static void pool_apply_async(struct pool_run *r)
 	r->async_ns = tasks_clock_ns(CLOCK_MONOTONIC) - t0;
 }
 
+/* ---- the submitter as continuations, for the events model ---- */
+
+static void pool_ev_async_result(struct pool_run *r, const struct pool_msg *m)
+{
+	pool_callback(r, m);
+	if (r->callbacks == r->jobs)
+		r->async_ns = tasks_clock_ns(CLOCK_MONOTONIC) - r->ev->t0;
+}
+
+/* apply_async: every job submitted at once; each result reaches the
+ * callback as its worker's timer fires. */
+static void pool_ev_async(struct pool_run *r)
+{
+	struct pool_events *ev = r->ev;
+
+	LAB_MARK_PHASE(LAB_PHASE_ASYNC);
+	ev->t0 = tasks_clock_ns(CLOCK_MONOTONIC);
+	ev->result = pool_ev_async_result;
+	for (uint32_t j = 0; j < r->jobs; j++)
+		pool_events_submit(r, r->jobs + j);
+}
+
+/* apply: the result of the job just submitted, then the next job, which
+ * apply's loop would submit after its wait returned. */
+static void pool_ev_sync_result(struct pool_run *r, const struct pool_msg *m)
+{
+	struct pool_events *ev = r->ev;
+
+	if (m->job != ev->next)
+		r->wrong++;
+	else
+		pool_take(r, m, 0);
+	if (++ev->next < r->jobs) {
+		pool_events_submit(r, ev->next);
+		return;
+	}
+	r->sync_ns = tasks_clock_ns(CLOCK_MONOTONIC) - ev->t0;
+	pool_ev_async(r);
+}
+
+/* The root's part: apply's first job, before the loop runs; the rest
+ * follows from the workers' callbacks. */
+static void pool_ev_submit(struct launch *l)
+{
+	struct pool_run *r = (struct pool_run *)l;
+	struct pool_events *ev = r->ev;
+
+	ev->t0 = tasks_clock_ns(CLOCK_MONOTONIC);
+	ev->next = 0;
+	ev->result = pool_ev_sync_result;
+	if (r->jobs)
+		pool_events_submit(r, 0);
+	else
+		pool_ev_async(r);
+}
+
+static void pool_machine(struct launch_task *t)
+{
+	struct pool_run *r = (struct pool_run *)t->run;
+
+	pool_events_worker(r, &((struct pool_task *)t)->m, t->id);
+}
+
 /* The submitter: the root's part, once the workers are started. */
 static void pool_submit(struct launch *l)
 {
@@ -163,6 +238,7 @@ static void pool_teardown(struct launch *l)
 	struct pool_run *r = (struct pool_run *)l;
 
 	pool_queues_free(r);
+	pool_events_free(r);
 	free(r->got);
 	free(r->by);
 	r->got = NULL;
@@ -203,7 +279,8 @@ static int pool_setup(struct launch *l)
 		fprintf(stderr, "%s: out of memory\n", l->name);
 		return -1;
 	}
-	err = pool_queues_make(r);
+	err = l->model == LAUNCH_EVENTS ? pool_events_make(r, pool_work)
+					: pool_queues_make(r);
 	if (err) {
 		/* EPERM: a pipe larger than /proc/sys/fs/pipe-max-size */
 		fprintf(stderr, "%s: queues for %u jobs of %zu bytes: %s\n",
@@ -228,7 +305,9 @@ static void pool_stop(struct launch *l)
 {
 	struct pool_run *r = (struct pool_run *)l;
 
-	r->ops->close(r);
+	/* events: no worker waits for more; the loop ended with the jobs */
+	if (r->ops)
+		r->ops->close(r);
 }
 
 /* Every job's result taken exactly once, right, and J callbacks. */
@@ -248,8 +327,15 @@ static int pool_verdict(struct launch *l)
 		if (!t->started || t->failed)
 			died = t->name;
 	}
-	if (!missing && !twice && !r->wrong && !r->failed && !died &&
-	    r->callbacks == r->jobs)
+	/* every dispatch of the loop advanced a worker */
+	if (l->model == LAUNCH_EVENTS && pool_events_steps(r) != l->dispatches)
+		fprintf(stderr,
+			"%s: the loop dispatched %llu callbacks, the workers "
+			"counted %llu\n",
+			l->name, (unsigned long long)l->dispatches,
+			(unsigned long long)pool_events_steps(r));
+	else if (!missing && !twice && !r->wrong && !r->failed && !died &&
+		 r->callbacks == r->jobs)
 		return 0;
 	fprintf(stderr,
 		"%s: %u of %u results missing, %u more than once, %u wrong, "
@@ -273,6 +359,7 @@ static void pool_report(const struct launch *l)
 	       async_s > 0 ? sync_s / async_s : 0.0, r->callbacks);
 	for (unsigned i = 0; i < l->n; i++)
 		printf(" %u", r->by[i]);
+	launch_events_note(l);
 	printf("\n");
 	LAB_RESULT(LAB_RESULT_OPS, r->jobs);
 	LAB_RESULT(LAB_RESULT_SYNC_NS, r->sync_ns);
@@ -285,16 +372,19 @@ static const struct launch_kind pool_kind = {
 	.prefix = "pool-w",
 	.tasks = POOL_WORKERS,
 	.run_size = sizeof(struct pool_run),
-	.slot_size = sizeof(struct launch_task),
+	.slot_size = sizeof(struct pool_task),
 	/* apply submits while the workers run, then apply_async */
 	.go_phase = LAB_PHASE_SYNC,
 	.join_phase = LAB_PHASE_JOIN,
 	.job = pool_worker,
+	.machine = pool_machine,
+	.machine_size = sizeof(struct pool_worker_machine),
 	.prepare = pool_prepare,
 	.setup = pool_setup,
 	.child = pool_child,
 	.started = pool_started,
-	.root = {pool_submit, pool_submit, pool_submit},
+	.root = {pool_submit, pool_submit,
+		 pool_submit, [LAUNCH_EVENTS] = pool_ev_submit},
 	.stop = pool_stop,
 	.check = pool_verdict,
 	.report = pool_report,
@@ -311,6 +401,11 @@ static int pool_processes_run(const struct workload_params *p)
 static int pool_threads_run(const struct workload_params *p)
 {
 	return launch_run(&pool_kind, LAUNCH_THREADS, p);
+}
+
+static int pool_events_run(const struct workload_params *p)
+{
+	return launch_run(&pool_kind, LAUNCH_EVENTS, p);
 }
 
 static int pool_coroutines_run(const struct workload_params *p)
@@ -332,6 +427,14 @@ const struct workload pool_threads = {
 	.model = "threads",
 	.summary = "a pool of worker threads: apply, then apply_async",
 	.run = pool_threads_run,
+};
+
+const struct workload pool_events = {
+	.name = "pool-events",
+	.scenario = "pool",
+	.model = "events",
+	.summary = "a pool of worker state machines on one epoll loop",
+	.run = pool_events_run,
 };
 
 const struct workload pool_coroutines = {

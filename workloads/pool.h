@@ -8,6 +8,7 @@
 
 extern const struct workload pool_processes;
 extern const struct workload pool_threads;
+extern const struct workload pool_events;
 extern const struct workload pool_coroutines;
 
 #endif /* LAB_POOL_H */

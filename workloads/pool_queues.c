@@ -280,6 +280,9 @@ int pool_queues_make(struct pool_run *r)
 	int err;
 
 	r->job_rd = r->job_wr = r->res_rd = r->res_wr = -1;
+	/* its workers hand results on themselves: pool_events.c */
+	if (r->base.model == LAUNCH_EVENTS)
+		return 0;
 	if (r->base.model == LAUNCH_PROCESSES) {
 		r->ops = &pool_pipe_ops;
 		r->pf = calloc(r->base.n + 1, sizeof(*r->pf));

@@ -6,6 +6,8 @@
  *			and a condition variable
  *	coroutines	two channels; a result travels as a pointer to its
  *			slot
+ *	events		none: a worker's callback hands its result on
+ *			(pool_events.h)
  * Each holds every job there is, so submitting never waits for room. The
  * submitter's side (submit, result) and the workers' (take, give) are
  * the same calls in every model.
@@ -73,6 +75,9 @@ struct pool_run {
 	/* coroutines: a result travels as a pointer to its slot */
 	struct coro_chan *jobc, *resc;
 	struct pool_msg *slot;
+	/* events: the workers' jobs and the submitter's place
+	 * (pool_events.h); ops is NULL */
+	struct pool_events *ev;
 };
 
 /* The model's queues, for r->jobs jobs: 0 or an errno value; EPERM when

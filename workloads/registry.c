@@ -16,13 +16,17 @@
 #include "workloads/spawn.h"
 #include "workloads/workload.h"
 
+/* one a line, in the order lab list shows them */
+/* clang-format off */
 const struct workload *const workload_table[] = {
 	&io_processes,
 	&io_threads,
+	&io_events,
 	&io_coroutines,
 	&io_serial,
 	&net_processes,
 	&net_threads,
+	&net_events,
 	&net_coroutines,
 	&net_serial,
 	&cpu_processes,
@@ -55,12 +59,14 @@ const struct workload *const workload_table[] = {
 	&shared_coroutines,
 	&pool_processes,
 	&pool_threads,
+	&pool_events,
 	&pool_coroutines,
 	&daemon_processes,
 	&daemon_threads,
 	&daemon_coroutines,
 	NULL,
 };
+/* clang-format on */
 
 const struct workload *workload_find(const char *name)
 {

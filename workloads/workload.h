@@ -14,7 +14,8 @@ struct workload_params {
 struct workload {
 	const char *name;     /* "io-threads" */
 	const char *scenario; /* "io" */
-	const char *model; /* "processes", "threads", "coroutines", "serial" */
+	/* "processes", "threads", "events", "coroutines", "serial" */
+	const char *model;
 	const char *summary; /* one line for `lab list` */
 	/* Runs to completion in the calling process, checks its own result.
 	 * Returns 0 when the result is right, non-zero otherwise. */
