@@ -373,6 +373,15 @@ TEST(probes_agree_with_the_kernel_across_cpus)
 	compare_with_oracle("spread", false);
 }
 
+/* The programs of a kernel before 5.18 and 5.19 (prev_state read from
+ * the task, no lock tracepoints), run on this one: the same agreement. */
+TEST(probes_agree_with_the_kernel_with_older_kernels_programs)
+{
+	setenv("LAB_PROBES_WITHOUT", "prev_state,lock_contention", 1);
+	compare_with_oracle("pin", true);
+	unsetenv("LAB_PROBES_WITHOUT");
+}
+
 TEST(io_family_runs_under_probes_without_drops)
 {
 	static const char *const models[] = {"io-processes", "io-threads",
