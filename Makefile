@@ -53,7 +53,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all deps demo test unit bench install uninstall format lint clean help
-.PHONY: test-asan fuzz bench-deps
+.PHONY: test-asan fuzz bench-deps test-kernels test-kernels-deps
 all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS) $(BUILD)/fuzz/replay
 
 help:
@@ -64,6 +64,7 @@ help:
 	@echo 'make test-asan  the unit tests built with ASan and UBSan (build/asan/)'
 	@echo 'make fuzz     fuzz the trace reader and analysis for FUZZ_SECONDS (60),'
 	@echo '              the options of lab run for FUZZ_ARGS_SECONDS (20)'
+	@echo 'make test-kernels  boot Debian'"'"'s kernels under qemu (TCG), run lab and the oracle tests there'
 	@echo 'make bench    measure switches, round trips, tracer overhead; update docs/performance.md'
 	@echo 'make install  install lab to $(PREFIX)/bin, its man page to $(PREFIX)/share/man/man1'
 	@echo 'make format   clang-format the sources; make lint: cppcheck'
@@ -175,6 +176,20 @@ bench-deps:
 bench: all bench-deps $(BUILD)/tests/bench $(BUILD)/tests/bench-analyzer \
 		$(BUILD)/tests/bench-html $(BUILD)/tests/bench-timed
 	tests/bench/run
+
+# Boots Debian's kernels (KERNELS: the meta packages; default bookworm's
+# stock linux-image-amd64) under qemu with TCG and an initramfs of this
+# build, and runs lab check, a family, a traced command and the oracle
+# tests inside (tests/kernels/run.sh). The kernel packages come with
+# apt-get download into build/kernels/.
+KERNEL_DEB_PKGS := qemu-system-x86 busybox-static cpio
+KERNELS ?= linux-image-amd64
+
+test-kernels-deps:
+	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='$(KERNEL_DEB_PKGS)'
+
+test-kernels: all test-kernels-deps
+	tests/kernels/run.sh $(KERNELS)
 
 demo: all
 	$(BUILD)/lab run io

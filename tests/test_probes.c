@@ -166,9 +166,16 @@ static int our_programs_left(void)
 
 /* Traces switchy and compares each worker with what it read of itself.
  * The workers read their counters just before exiting: their last switches
- * come after, so lab may count up to 2 more. */
+ * come after, so lab may count up to 2 more. Under full emulation
+ * (LAB_TEST_EMULATED, tests/kernels/guest-init) the kernel's own code runs
+ * tens of times slower: an exit takes long enough to be preempted a few
+ * more times, and the stretch of the switch between the run-queue clock's
+ * update (schedstat's time) and the tracepoint (lab's) adds up over the
+ * waits, so the margins are wider there. */
 static void compare_with_oracle(const char *mode, bool check_wait)
 {
+	const bool emulated = getenv("LAB_TEST_EMULATED") != NULL;
+	const int64_t after = emulated ? 6 : 2, wait_part = emulated ? 5 : 50;
 	const char *why, *dir;
 	char oracle[512], json[512], *out = malloc(OUT_MAX);
 	struct json_object *report = NULL;
@@ -212,15 +219,15 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 		lab_wait = get_int(t, "runq_wait_ns") -
 			   get_int(t, "runq_wait_asleep_ns");
 		CHECK_MSG(lab_vol >= (int64_t)vol &&
-				  lab_vol - (int64_t)vol <= 2,
+				  lab_vol - (int64_t)vol <= after,
 			  "tid %d voluntary: lab %lld, /proc %lu", tid,
 			  (long long)lab_vol, vol);
 		CHECK_MSG(lab_invol >= (int64_t)invol &&
-				  lab_invol - (int64_t)invol <= 2,
+				  lab_invol - (int64_t)invol <= after,
 			  "tid %d involuntary: lab %lld, /proc %lu", tid,
 			  (long long)lab_invol, invol);
-		CHECK_MSG(absdiff(lab_vol, ru_vol) <= 2 &&
-				  absdiff(lab_invol, ru_invol) <= 2,
+		CHECK_MSG(absdiff(lab_vol, ru_vol) <= after &&
+				  absdiff(lab_invol, ru_invol) <= after,
 			  "tid %d switches: lab %lld/%lld, getrusage %ld/%ld",
 			  tid, (long long)lab_vol, (long long)lab_invol, ru_vol,
 			  ru_invol);
@@ -231,7 +238,7 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 		if (check_wait)
 			CHECK_MSG(absdiff(lab_wait, delay) <= 100000 ||
 					  absdiff(lab_wait, delay) <=
-						  (int64_t)delay / 50,
+						  (int64_t)delay / wait_part,
 				  "tid %d run-queue wait: lab %lld ns, "
 				  "schedstat %llu ns",
 				  tid, (long long)lab_wait, delay);
