@@ -150,7 +150,8 @@ TEST(compat_minimum_kernel_is_5_15)
 }
 
 /* This machine's BTF, read as lab run reads it: a kernel from 5.19 on
- * has every feature, page faults on x86 only. */
+ * has every feature, page faults on x86 (not checked elsewhere: under
+ * qemu-user, uname names the emulated machine, not the kernel's). */
 TEST(compat_features_found_in_this_kernels_btf)
 {
 	struct utsname u;
@@ -169,5 +170,6 @@ TEST(compat_features_found_in_this_kernels_btf)
 	CHECK(f & PROBE_F_SWITCH_PREV_STATE);
 	CHECK(f & PROBE_F_LOCK_CONTENTION);
 	CHECK(f & PROBE_F_CPU_IN_THREAD_INFO);
-	CHECK_EQ(!!(f & PROBE_F_PAGE_FAULT_USER), x86);
+	if (x86)
+		CHECK(f & PROBE_F_PAGE_FAULT_USER);
 }

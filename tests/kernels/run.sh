@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh [META...] - boots each kernel of Debian's packages (default: the
-# release's stock linux-image-amd64) under qemu-system-x86_64 with TCG
+# release's stock linux-image-amd64; linux-image-arm64:arm64 boots the
+# arm64 one with the arm64 build, make ARCH=arm64) under qemu with TCG
 # (no /dev/kvm needed) and an initramfs of this tree's build, runs
 # guest-init there and checks what it printed: lab check passing, each
 # step exiting 0, the oracle tests passing. A console log per kernel
@@ -11,7 +12,6 @@ metas=("$@")
 [ ${#metas[@]} -gt 0 ] || metas=(linux-image-amd64)
 work=build/kernels
 mkdir -p "$work"
-tests/kernels/initramfs.sh "$work/initramfs.cpio.gz"
 
 fail=0
 check() { # what, command...
@@ -26,29 +26,32 @@ check() { # what, command...
 }
 
 for meta in "${metas[@]}"; do
-	pkg=$(apt-cache depends "$meta" 2>/dev/null |
-		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	if [ -z "$pkg" ]; then
-		echo "lab: test-kernels: no package $meta (run: apt-get update)"
-		exit 1
-	fi
-	dir=$work/$pkg
-	if ! ls "$dir"/root/boot/vmlinuz-* >/dev/null 2>&1; then
-		rm -rf "$dir" && mkdir -p "$dir"
-		(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root \
-			"$pkg" >/dev/null)
-		dpkg-deb -x "$dir"/*.deb "$dir/root"
-		rm -f "$dir"/*.deb
-	fi
+	dir=$(tests/kernels/fetch.sh "$meta" "$work")
+	pkg=${dir##*/}
 	vmlinuz=$(ls "$dir"/root/boot/vmlinuz-*)
 	log=$dir/console.log
+	case $meta in
+	*:arm64)
+		arch=arm64
+		# the virt board's PL011 UART is the console
+		qemu=(qemu-system-aarch64 -M virt -cpu max)
+		append="console=ttyAMA0 panic=-1 quiet"
+		;;
+	*)
+		arch=x86
+		qemu=(qemu-system-x86_64 -cpu max)
+		# TCG's vCPUs read one clock; without this the kernel finds
+		# their TSCs unsynchronized and keeps time with the HPET
+		append="console=ttyS0 panic=-1 quiet tsc=reliable"
+		;;
+	esac
+	initrd=$work/initramfs-$arch.cpio.gz
+	tests/kernels/initramfs.sh "$initrd" "$arch"
 	echo "== $pkg under qemu (TCG): console in $log"
 	start=$(date +%s)
-	timeout 900 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2048 \
-		-nographic -nic none -no-reboot -kernel "$vmlinuz" \
-		-initrd "$work/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 quiet tsc=reliable" </dev/null |
-		tr -d '\r' >"$log" || true
+	timeout 900 "${qemu[@]}" -accel tcg -smp 2 -m 2048 -nographic \
+		-nic none -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
+		-append "$append" </dev/null | tr -d '\r' >"$log" || true
 	echo "   $(($(date +%s) - start)) s"
 	grep '^== \|^[0-9]* passed\|MISSING\|^lab: ' "$log" | sed 's/^/   /'
 	check "$pkg: the guest ran to the end" grep -q '^== end' "$log"
