@@ -167,9 +167,9 @@ static int our_programs_left(void)
 /* Traces switchy and compares each worker with what it read of itself.
  * The workers read their counters just before exiting: their last switches
  * come after, so lab may count up to 2 more. Under full emulation
- * (LAB_TEST_EMULATED, tests/kernels/guest-init) the kernel's own code runs
- * tens of times slower: an exit takes long enough to be preempted a few
- * more times, and lab's run-queue waits came out 7% to twice above
+ * (LAB_TEST_EMULATED, tests/kernels/guest-init) every instruction is
+ * translated and workers were seen switching 4 times more after their
+ * read, and lab's run-queue waits came out 7% to twice above
  * schedstat's, more the busier the host (docs/kernels.md), so only the
  * switch counts are held to the kernel's there, with a wider margin. */
 static void compare_with_oracle(const char *mode, bool check_wait)
