@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 #include "probes/events.h"
+#include "probes/compat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -203,9 +204,9 @@ static __always_inline void retire(__u32 tid, struct lab_thread *s)
 	bpf_map_delete_elem(&threads, &tid);
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next, unsigned int prev_state)
+static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+				     struct task_struct *next,
+				     unsigned int prev_state)
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid;
 	struct lab_task *pt = task_of(prev);
@@ -275,6 +276,24 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 	return 0;
 }
 
+SEC("tp_btf/sched_switch")
+int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	return on_switch(preempt, prev, next, prev_state);
+}
+
+/* Before 5.18 (fa2c3254d7cf "sched/tracing: Don't re-read p->state when
+ * emitting sched_switch event") the tracepoint had no prev_state: the
+ * task's own state is what the scheduler decided on, unless a wakeup
+ * racing with the switch has already set it to TASK_WAKING. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(handle_switch_task_state, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	return on_switch(preempt, prev, next, compat_task_state(prev));
+}
+
 static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 {
 	__u32 tid = t->pid;
@@ -299,7 +318,7 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 		waker = bpf_get_current_pid_tgid();
 		e->other_tid = waker;
 		e->other_pid = waker >> 32;
-		e->aux = t->thread_info.cpu;
+		e->aux = compat_task_cpu(t);
 		event_submit(e);
 	}
 	return 0;
