@@ -214,13 +214,11 @@ static void set(struct cmp_sample *s, enum cmp_metric m, double v)
 	s->known[m] = true;
 }
 
-/* Waits on a futex word taken as a lock (FUTEX_WAIT, LOCK_PI): glibc's
- * mutexes wait so, and so does a hand-made futex handoff; its condition
- * variables, semaphores and pthread_join wait with WAIT_BITSET instead,
- * and those are waits for an event, not for a lock. */
+/* Waits on a futex word taken as a lock (locks.h): not a condition,
+ * semaphore or join, which are waits for an event, not for a lock. */
 static bool mutex_like(const struct lock_report *l)
 {
-	return l->ops & (1u << 0 | 1u << 6 | 1u << 13);
+	return l->kind == LOCK_KIND_LOCK;
 }
 
 /* The tasks the job ran: the workload's own count times its spawn

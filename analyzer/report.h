@@ -125,15 +125,23 @@ struct process_report {
 	uint64_t page_faults;
 };
 
+/* What a futex word is, from how it was waited on (locks.h). */
+enum lock_kind {
+	LOCK_KIND_LOCK,	     /* a mutex, or a word handed over as one */
+	LOCK_KIND_CONDITION, /* a condition, semaphore or event */
+	LOCK_KIND_JOIN,	     /* a thread's tid word: waiting for it to end */
+};
+
 /* A contended lock: a futex word waited on in user space, or a kernel
  * lock (lock:contention_begin/end). */
 struct lock_report {
 	uint64_t addr;
-	uint32_t pid;	   /* user lock, private: its process; else 0 */
-	bool shared;	   /* user lock without FUTEX_PRIVATE_FLAG */
-	uint32_t ops;	   /* user lock: bit 1 << cmd of each futex op */
-	uint64_t count;	   /* waits */
-	uint64_t total_ns; /* their sum */
+	enum lock_kind kind; /* user lock; LOCK_KIND_LOCK for kernel ones */
+	uint32_t pid;	     /* user lock, private: its process; else 0 */
+	bool shared;	     /* user lock without FUTEX_PRIVATE_FLAG */
+	uint32_t ops;	     /* user lock: bit 1 << cmd of each futex op */
+	uint64_t count;	     /* waits */
+	uint64_t total_ns;   /* their sum */
 	uint64_t max_ns;
 	uint32_t *tids; /* the threads that waited, ascending */
 	size_t ntids;

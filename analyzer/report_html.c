@@ -563,6 +563,34 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	html_row_end(f);
 }
 
+/* The futex waits on words that are no lock: conditions and joins. */
+static void report_html_not_locks(FILE *f, const struct run_report *r)
+{
+	uint64_t cw, ct, jw, jt;
+	size_t cn, jn;
+	char a[32], b[32];
+
+	locks_kind_sum(r, LOCK_KIND_CONDITION, &cn, &cw, &ct);
+	locks_kind_sum(r, LOCK_KIND_JOIN, &jn, &jw, &jt);
+	if (!cw && !jw)
+		return;
+	fputs("<p class=\"note\">Not locks, so not in this table: ", f);
+	if (cw)
+		fprintf(f,
+			"%llu waits for an event (condition variables, "
+			"semaphores) on %zu futex words, %s",
+			(unsigned long long)cw, cn,
+			units_duration(a, sizeof(a), ct));
+	if (cw && jw)
+		fputs("; ", f);
+	if (jw)
+		fprintf(f, "%llu waits for a thread to end (join), %s",
+			(unsigned long long)jw,
+			units_duration(b, sizeof(b), jt));
+	fputs(". The JSON report lists every futex word with its kind.</p>\n",
+	      f);
+}
+
 /* User and kernel locks together, most total wait first. */
 void report_html_locks(FILE *f, const struct run_report *r)
 {
@@ -575,10 +603,14 @@ void report_html_locks(FILE *f, const struct run_report *r)
 		{"longest", false, NULL},
 		{"threads", false, "threads that waited on it"},
 	};
-	size_t u = 0, k = 0, rows = 0, all = r->nuser_locks + r->nkernel_locks;
+	size_t u = 0, k = 0, rows = 0, all = 0;
 	const struct lock_report *l;
 	bool user;
 
+	while (locks_next_report(r, &u, &k, &user))
+		all++;
+	u = k = 0;
+	report_html_not_locks(f, r);
 	if (!all) {
 		html_none(f, "no futex waits on a lock, no kernel lock "
 			     "contention");

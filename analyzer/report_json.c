@@ -233,6 +233,7 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 				json_object_array_add(
 					a, json_object_new_string(ops[i].name));
 		json_object_object_add(o, "ops", a);
+		json_put_str(o, "kind", locks_kind_name(l->kind));
 	}
 	json_put_u64(o, "count", l->count);
 	json_put_u64(o, "total_wait_ns", l->total_ns);

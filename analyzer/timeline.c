@@ -171,7 +171,8 @@ static int end_block(struct timeline *tl, struct tl_thread *t)
 	t->futex_wait = false;
 	/* the waiting commands are all below 32 (locks_futex_op_waits) */
 	return locks_add(&tl->user_locks, t->futex_addr, shared ? 0 : t->pid,
-			 shared, 1u << (t->futex_op & 31), t->tid, wait);
+			 shared, 1u << (t->futex_op & 31),
+			 t->futex_kind == LOCK_KIND_JOIN, t->tid, wait);
 }
 
 /* t enters s at ts. was: the state this move proves an UNKNOWN thread
@@ -204,6 +205,9 @@ static void start_block(struct timeline *tl, struct tl_thread *t, uint64_t ts)
 			locks_futex_op_waits(t->block_op);
 	t->futex_addr = t->block_arg;
 	t->futex_op = t->block_op;
+	t->futex_kind = locks_kind(
+		1u << (t->futex_op & 31),
+		locks_is_join_word(&tl->user_locks, t->pid, t->futex_addr));
 }
 
 static int on_switch(struct timeline *tl, const struct lab_event *ev)
@@ -314,6 +318,9 @@ static int on_fork(struct timeline *tl, const struct lab_event *ev)
 	c->forked = c->tracked = true;
 	c->is_thread = ev->other_pid == ev->pid;
 	c->state = TL_NEW;
+	if (ev->value &&
+	    locks_add_join_word(&tl->user_locks, ev->other_pid, ev->value))
+		return -1;
 	return 0;
 }
 
@@ -391,7 +398,7 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 		t->counts.klock_wait_ns += wait;
 		t->counts.klock_count++;
 		return locks_add(&tl->kernel_locks, ev->value, 0, false, 0,
-				 t->tid, wait);
+				 false, t->tid, wait);
 	}
 	}
 	return 0;

@@ -83,8 +83,10 @@ struct tl_thread {
 	bool block_pending;
 	uint32_t block_nr, block_op;
 	uint64_t block_ts, block_arg;
-	/* while BLOCKED in a futex wait on a lock word, since blocked_at */
+	/* while BLOCKED in a futex wait on a lock word, since blocked_at;
+	 * futex_kind: what the word is (locks.h) */
 	bool futex_wait;
+	enum lock_kind futex_kind;
 	uint32_t futex_op;
 	uint64_t futex_addr, blocked_at;
 	/* a kernel lock contention in progress, as the kernel times it:

@@ -195,6 +195,7 @@ static const struct field_spec fields[] = {
 	FIELD(LAB_TAG_TLB_TAGS, tlb_tags, true),
 	FIELD(LAB_TAG_PAGE_TABLE_ISOLATION, page_table_isolation, true),
 	FIELD(LAB_TAG_TICK_NS, tick_ns, false),
+	FIELD(LAB_TAG_TRACER_PID, tracer_pid, false),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -42,6 +42,7 @@ enum lab_trace_tag {
 	LAB_TAG_TLB_TAGS = 12,		   /* string */
 	LAB_TAG_PAGE_TABLE_ISOLATION = 13, /* string */
 	LAB_TAG_TICK_NS = 14,		   /* u64 */
+	LAB_TAG_TRACER_PID = 15,	   /* u32 */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
@@ -127,6 +128,9 @@ struct lab_trace_info {
 	/* the vulnerabilities/meltdown file: "Mitigation: PTI", ... */
 	char page_table_isolation[64];
 	uint64_t tick_ns; /* scheduler tick period (the jiffy) */
+	/* the process that drained the probes: lab itself, whose share of
+	 * the CPUs the run's threads saw; 0 in older traces */
+	uint32_t tracer_pid;
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */
