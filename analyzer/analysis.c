@@ -59,6 +59,7 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	a->info.page_table_isolation[sizeof(a->info.page_table_isolation) - 1] =
 		'\0';
 	timeline_init(&a->tl, offcpu_abi(a->info.machine));
+	a->tl.wakeups.tracer_pid = a->info.tracer_pid;
 	a->tl.on_interval = lanes_interval;
 	a->tl.interval_ctx = a->lanes;
 	return a;
@@ -143,6 +144,10 @@ void run_report_free(struct run_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; r->threads && i < r->nthreads; i++) {
+		free(r->threads[i].woken_by);
+		free(r->threads[i].preempted_by);
+	}
 	free(r->threads);
 	free(r->processes);
 	free(r->still_running);
@@ -692,6 +697,24 @@ static void runq_tick_fill(struct run_report *run)
 	runq_tick_find(&run->runq_tick, all, run->info.tick_ns);
 }
 
+/* Who woke each thread and who took its CPU, by its timeline record. */
+static int links_fill(struct run_report *run, struct timeline *tl)
+{
+	size_t *rec_thread = malloc((tl->n + 1) * sizeof(*rec_thread));
+	int err;
+
+	if (!rec_thread)
+		return -1;
+	for (size_t i = 0; i < tl->n; i++)
+		rec_thread[i] = SIZE_MAX;
+	for (size_t i = 0; i < run->nthreads; i++)
+		if (run->threads[i].has_timeline)
+			rec_thread[run->threads[i].timeline_rec] = i;
+	err = wakeups_fill(&tl->wakeups, run, rec_thread, tl->n);
+	free(rec_thread);
+	return err;
+}
+
 static int threads_fill(struct run_report *run, struct analysis *a)
 {
 	struct timeline *tl = &a->tl;
@@ -742,7 +765,8 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	run->marked_tasks = tl->marked_tasks;
 	memcpy(run->results, tl->results, sizeof(run->results));
 	run->results_known = tl->results_known;
-	if (group_processes(run) || still_running_fill(run))
+	if (group_processes(run) || still_running_fill(run) ||
+	    links_fill(run, tl))
 		goto out;
 	err = run_wide(run, a, taken);
 out:

@@ -85,6 +85,27 @@ struct runq_tick {
 	uint64_t waits;	   /* every wait of the run */
 };
 
+/* Whose a task is, seen from the run: one of its threads, another
+ * program's, a kernel thread (or an interrupt), or lab's own tracer. */
+enum party_kind {
+	PARTY_RUN,
+	PARTY_PROGRAM,
+	PARTY_KERNEL,
+	PARTY_LAB,
+};
+
+/* Who woke a thread, or who took its CPU at an involuntary switch, and
+ * how often; tasks outside the run grouped by name (wakeups.h). */
+struct task_link {
+	enum party_kind kind;
+	uint32_t tid, pid; /* with PARTY_RUN; else 0 */
+	char comm[LAB_COMM_LEN];
+	uint64_t count;
+	/* the waits that followed, until the thread ran: a wakeup's
+	 * latency, a preemption's run-queue wait (those the trace saw end) */
+	uint64_t waits, wait_ns, max_wait_ns;
+};
+
 struct thread_report {
 	uint32_t tid, pid, parent_tid;
 	char comm[LAB_COMM_LEN];
@@ -110,6 +131,10 @@ struct thread_report {
 	/* with has_timeline: the analysis's timeline record it came from,
 	 * which names its lane while the report is built */
 	uint32_t timeline_rec;
+	/* who woke it (sched_wakeup) and who took its CPU when preempted,
+	 * most often first; from the event stream */
+	struct task_link *woken_by, *preempted_by;
+	size_t nwoken_by, npreempted_by;
 };
 
 struct process_report {

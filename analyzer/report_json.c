@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
+#include "analyzer/wakeups_json.h"
 #include "analyzer/analyze.h"
 #include "analyzer/json_put.h"
 #include "analyzer/locks.h"
@@ -133,6 +134,7 @@ static json_object *thread_json(const struct thread_report *t,
 	put_faults(o, t->has_kernel, t->page_faults);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
+	wakeups_json_thread(o, t);
 	return o;
 }
 
@@ -408,6 +410,7 @@ static json_object *report_json(const struct run_report *r)
 		json_object_array_add(procs, process_json(&r->processes[i], r));
 	json_object_object_add(root, "processes", procs);
 	json_object_object_add(root, "locks", locks_json(r));
+	json_object_object_add(root, "wakeup_graph", wakeups_json_graph(r));
 	json_object_object_add(root, "creation", creation_json(r));
 	json_object_object_add(root, "phases", phases_json(r));
 	return root;

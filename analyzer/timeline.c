@@ -1,4 +1,5 @@
 /* timeline.c - each thread's scheduler state over the event stream. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/array.h"
@@ -21,6 +22,7 @@ void timeline_free(struct timeline *tl)
 	hash_free(&tl->tid_index);
 	locks_free(&tl->user_locks);
 	locks_free(&tl->kernel_locks);
+	wakeups_free(&tl->wakeups);
 	phases_free(&tl->phases);
 	memset(tl, 0, sizeof(*tl));
 }
@@ -78,6 +80,7 @@ static uint32_t record_new(struct timeline *tl, uint32_t tid, uint32_t pid,
 	t->tid = tid;
 	t->pid = pid;
 	t->state = TL_UNKNOWN;
+	t->wait_edge = -1;
 	t->since = t->start_ns = t->last_ns = t->clock = ts;
 	return (uint32_t)tl->n++;
 }
@@ -210,6 +213,23 @@ static void start_block(struct timeline *tl, struct tl_thread *t, uint64_t ts)
 		locks_is_join_word(&tl->user_locks, t->pid, t->futex_addr));
 }
 
+/* Record pi was preempted by the switch's next task (record ni): the
+ * edge its run-queue wait goes to, or -2 when out of memory. */
+static long preempted(struct timeline *tl, uint32_t pi,
+		      const struct lab_event *ev, uint32_t ni)
+{
+	struct wk_party p =
+		wakeups_party(&tl->wakeups, ev->other_tid, ev->other_pid,
+			      ni == NO_RECORD ? WAKEUPS_NO_REC : ni);
+	long e;
+
+	/* a CPU left idle by a preemption: nothing took it */
+	if (!ev->other_tid)
+		snprintf(p.comm, sizeof(p.comm), "idle");
+	e = wakeups_add(&tl->wakeups, pi, true, &p);
+	return e < 0 ? -2 : e;
+}
+
 static int on_switch(struct timeline *tl, const struct lab_event *ev)
 {
 	uint32_t pi = NO_RECORD, ni = NO_RECORD;
@@ -232,9 +252,12 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 
 		if (p->state == TL_RUNNING)
 			p->counts.oncpu_ns += elapsed(p, ev->ts);
+		p->wait_edge = -1;
 		if (!voluntary) {
 			p->counts.involuntary_switches++;
 			err |= move(tl, p, TL_RUNNABLE, ev->ts, TL_RUNNING);
+			p->wait_edge = preempted(tl, pi, ev, ni);
+			err |= p->wait_edge == -2;
 		} else if (ev->value == LAB_TASK_DEAD) {
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_DEAD, ev->ts, TL_RUNNING);
@@ -258,7 +281,9 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 			n->counts.runq_wait_ns += wait;
 			n->counts.runq_count++;
 			err |= stats_fine_add(&n->runq, wait);
+			wakeups_add_wait(&tl->wakeups, n->wait_edge, wait);
 		}
+		n->wait_edge = -1;
 		if (!n->ran) {
 			n->ran = true;
 			n->first_run_ns = ev->ts;
@@ -272,19 +297,31 @@ static int on_wakeup(struct timeline *tl, const struct lab_event *ev)
 {
 	uint32_t i = record_of(tl, ev->tid, ev->pid, ev->ts);
 	struct tl_thread *t;
+	long edge = -1;
 
 	if (i == NO_RECORD)
 		return -1;
 	t = &tl->threads[i];
 	t->tracked = true;
-	if (ev->type == LAB_EV_WAKEUP)
+	if (ev->type == LAB_EV_WAKEUP) {
+		uint32_t wr = lookup(tl, ev->other_tid);
+		struct wk_party p = wakeups_party(
+			&tl->wakeups, ev->other_tid, ev->other_pid,
+			wr == NO_RECORD ? WAKEUPS_NO_REC : wr);
+
 		t->counts.wakeups++;
+		edge = wakeups_add(&tl->wakeups, i, false, &p);
+		if (edge < 0)
+			return -1;
+	}
 	/* waking a running or runnable thread changes nothing */
 	if (t->state == TL_UNKNOWN || t->state == TL_NEW ||
-	    t->state == TL_BLOCKED)
+	    t->state == TL_BLOCKED) {
+		t->wait_edge = edge;
 		return move(tl, t, TL_RUNNABLE, ev->ts,
 			    ev->type == LAB_EV_WAKEUP_NEW ? TL_NEW
 							  : TL_BLOCKED);
+	}
 	return 0;
 }
 
@@ -314,6 +351,7 @@ static int on_fork(struct timeline *tl, const struct lab_event *ev)
 	if (ci == NO_RECORD)
 		return -1;
 	c = &tl->threads[ci];
+	wakeups_forget(&tl->wakeups, ev->other_tid);
 	c->parent_tid = ev->tid;
 	c->forked = c->tracked = true;
 	c->is_thread = ev->other_pid == ev->pid;
@@ -447,6 +485,9 @@ int timeline_event(struct timeline *tl, const struct lab_event *ev)
 	case LAB_EV_LOCK_BEGIN:
 	case LAB_EV_LOCK_END:
 		err = on_subject(tl, ev);
+		break;
+	case LAB_EV_TASK:
+		err = wakeups_name(&tl->wakeups, ev);
 		break;
 	default: /* a newer writer's event type: nothing to learn here */
 		break;

@@ -46,6 +46,7 @@
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
 #include "analyzer/stats.h"
+#include "analyzer/wakeups.h"
 
 enum tl_state {
 	TL_UNKNOWN, /* seen mid-life, state not yet known */
@@ -89,6 +90,9 @@ struct tl_thread {
 	enum lock_kind futex_kind;
 	uint32_t futex_op;
 	uint64_t futex_addr, blocked_at;
+	/* while RUNNABLE: the wakeup or preemption (wakeups.h edge) whose
+	 * wait ends when it runs; -1: none */
+	long wait_edge;
 	/* a kernel lock contention in progress, as the kernel times it:
 	 * from the latest LOCK_BEGIN */
 	bool klock_open;
@@ -115,6 +119,7 @@ struct timeline {
 	enum sys_abi abi;	      /* whose syscall numbers */
 	struct lock_table user_locks; /* futex waits per lock word */
 	struct lock_table kernel_locks;
+	struct wakeups wakeups; /* who woke whom, who took whose CPU */
 	struct phase_log phases;
 	bool oom;
 	/* Optional: told of every interval as it is charged, [from, to) in
