@@ -100,6 +100,21 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 	[CMP_HANDOFF_SHARE] = {"handoff_share", "lock handoffs",
 			       CMP_UNIT_SHARE},
 	[CMP_DELAY] = {"delay_ns", "server delay", CMP_UNIT_NS},
+	[CMP_WAKEUPS] = {"wakeups_in_run", "wakeups in the run",
+			 CMP_UNIT_COUNT},
+	[CMP_WAKEUPS_PER_OP] = {"wakeups_per_op", "  per operation",
+				CMP_UNIT_AVG},
+	[CMP_WAKE_LATENCY] = {"wake_latency_ns", "wakeup to running",
+			      CMP_UNIT_NS},
+	[CMP_COND_WAIT] = {"condition_wait_ns", "condition waits (futex)",
+			   CMP_UNIT_NS},
+	[CMP_COND_WAITS] = {"condition_waits", "  count", CMP_UNIT_COUNT},
+	[CMP_RUNQ_BY_RUN] = {"runq_wait_by_run_ns", "  after own preempts",
+			     CMP_UNIT_NS},
+	[CMP_RUNQ_BY_OTHERS] = {"runq_wait_by_others_ns",
+				"  after others' preempts", CMP_UNIT_NS},
+	[CMP_RUNQ_BY_LAB] = {"runq_wait_by_lab_ns", "  after lab's preempts",
+			     CMP_UNIT_NS},
 };
 
 void compare_init(struct comparison *c)
@@ -168,6 +183,14 @@ static const double margins[CMP_NMETRICS] = {
 	[CMP_SYNC] = 0.65,
 	[CMP_ASYNC] = 0.65,
 	[CMP_ZOMBIE] = 0.65,
+	[CMP_WAKEUPS] = 0.5,
+	[CMP_WAKEUPS_PER_OP] = 0.5,
+	[CMP_WAKE_LATENCY] = 6.0,
+	[CMP_COND_WAIT] = 6.4,
+	[CMP_COND_WAITS] = 1.0,
+	[CMP_RUNQ_BY_RUN] = 6.0,
+	[CMP_RUNQ_BY_OTHERS] = 6.0,
+	[CMP_RUNQ_BY_LAB] = 6.0,
 };
 
 double compare_margin(enum cmp_metric m)
@@ -275,6 +298,65 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 	set_result(s, CMP_DELAY, r, LAB_RESULT_DELAY_NS, none);
 }
 
+/* Who woke whom and who took the CPU, summed over the run's threads;
+ * condition waits. */
+static void links_of(const struct run_report *r, struct cmp_sample *s)
+{
+	double wakeups = 0, waits = 0, wait_ns = 0, by[PARTY_LAB + 1] = {0};
+	uint64_t cond_ns = 0, cond_n = 0;
+	size_t words;
+
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct thread_report *t = &r->threads[i];
+
+		for (size_t j = 0; j < t->nwoken_by; j++)
+			if (t->woken_by[j].kind == PARTY_RUN) {
+				wakeups += (double)t->woken_by[j].count;
+				waits += (double)t->woken_by[j].waits;
+				wait_ns += (double)t->woken_by[j].wait_ns;
+			}
+		for (size_t j = 0; j < t->npreempted_by; j++)
+			by[t->preempted_by[j].kind] +=
+				(double)t->preempted_by[j].wait_ns;
+	}
+	set(s, CMP_WAKEUPS, wakeups);
+	if (s->known[CMP_OPS] && s->v[CMP_OPS] > 0)
+		set(s, CMP_WAKEUPS_PER_OP, wakeups / s->v[CMP_OPS]);
+	if (waits)
+		set(s, CMP_WAKE_LATENCY, wait_ns / waits);
+	locks_kind_sum(r, LOCK_KIND_CONDITION, &words, &cond_n, &cond_ns);
+	set(s, CMP_COND_WAIT, (double)cond_ns);
+	set(s, CMP_COND_WAITS, (double)cond_n);
+	set(s, CMP_RUNQ_BY_RUN, by[PARTY_RUN]);
+	set(s, CMP_RUNQ_BY_OTHERS, by[PARTY_PROGRAM] + by[PARTY_KERNEL]);
+	set(s, CMP_RUNQ_BY_LAB, by[PARTY_LAB]);
+}
+
+/* The task outside the run whose preemptions cost one thread of run r
+ * the most run-queue wait, kept for the model when more than in its
+ * other runs. */
+static void note_preemptor(struct cmp_model_runs *mr,
+			   const struct run_report *r)
+{
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct thread_report *t = &r->threads[i];
+
+		for (size_t j = 0; j < t->npreempted_by; j++) {
+			const struct task_link *l = &t->preempted_by[j];
+
+			/* "?": a task a trace without names left unnamed */
+			if ((l->kind == PARTY_PROGRAM ||
+			     l->kind == PARTY_KERNEL) &&
+			    strcmp(l->comm, "?") &&
+			    (double)l->wait_ns > mr->preemptor_ns) {
+				mr->preemptor_ns = (double)l->wait_ns;
+				memcpy(mr->preemptor, l->comm,
+				       sizeof(mr->preemptor));
+			}
+		}
+	}
+}
+
 static void sample_of(const struct run_report *r, struct cmp_sample *s)
 {
 	const struct creation_summary *ct = &r->created_threads,
@@ -354,6 +436,7 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 	}
 	set(s, CMP_DROPPED, (double)r->dropped);
 	results_of(r, s);
+	links_of(r, s);
 }
 
 /* A run that did not do the whole job measures something else. */
@@ -428,6 +511,7 @@ int compare_add(struct comparison *c, const struct run_report *r, char *err,
 		return -1;
 	}
 	sample_of(r, &mr->samples[mr->runs++]);
+	note_preemptor(mr, r);
 	compare_lanes_add(mr, r);
 	return 0;
 }

@@ -89,6 +89,15 @@ enum cmp_metric {
 	CMP_DAEMON_BEATS,     /* daemon: the daemon's beats */
 	CMP_HANDOFF_SHARE,    /* gil: handoffs / takes */
 	CMP_DELAY,	      /* net: the server's delay per fetch */
+	/* who woke whom, who took the CPU (wakeups.h) */
+	CMP_WAKEUPS,	    /* wakeups of the run's threads by its threads */
+	CMP_WAKEUPS_PER_OP, /* WAKEUPS / ops */
+	CMP_WAKE_LATENCY,   /* their mean time from wakeup to running */
+	CMP_COND_WAIT,	    /* blocked on futex conditions (locks.h) */
+	CMP_COND_WAITS,	    /* how many of those waits */
+	CMP_RUNQ_BY_RUN,    /* run-queue wait after preemption by the run */
+	CMP_RUNQ_BY_OTHERS, /* ... by other programs and kernel threads */
+	CMP_RUNQ_BY_LAB,    /* ... by lab's own tracer */
 	CMP_NMETRICS,
 };
 
@@ -121,6 +130,10 @@ struct cmp_model_runs {
 	struct cmp_stat stat[CMP_NMETRICS]; /* after compare_finish */
 	/* its runs' threads over time: compare_lanes.h */
 	struct cmp_lanes *lanes;
+	/* the task outside the run whose preemptions cost one of its runs
+	 * the most run-queue wait, and that wait; "" when none */
+	char preemptor[LAB_COMM_LEN];
+	double preemptor_ns;
 };
 
 /* A relative difference below which no ordering is claimed when a model
