@@ -115,6 +115,9 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 				"  after others' preempts", CMP_UNIT_NS},
 	[CMP_RUNQ_BY_LAB] = {"runq_wait_by_lab_ns", "  after lab's preempts",
 			     CMP_UNIT_NS},
+	[CMP_HANDOFFS] = {"lock_handoffs", "lock hand-offs", CMP_UNIT_COUNT},
+	[CMP_HANDOFF_P50] = {"lock_handoff_median_ns", "  wakeup to running",
+			     CMP_UNIT_NS},
 };
 
 void compare_init(struct comparison *c)
@@ -191,6 +194,8 @@ static const double margins[CMP_NMETRICS] = {
 	[CMP_RUNQ_BY_RUN] = 6.0,
 	[CMP_RUNQ_BY_OTHERS] = 6.0,
 	[CMP_RUNQ_BY_LAB] = 6.0,
+	[CMP_HANDOFFS] = 1.0,
+	[CMP_HANDOFF_P50] = 6.0,
 };
 
 double compare_margin(enum cmp_metric m)
@@ -303,7 +308,8 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 static void links_of(const struct run_report *r, struct cmp_sample *s)
 {
 	double wakeups = 0, waits = 0, wait_ns = 0, by[PARTY_LAB + 1] = {0};
-	uint64_t cond_ns = 0, cond_n = 0;
+	uint64_t cond_ns = 0, cond_n = 0, busiest = 0;
+	double handoffs = 0;
 	size_t words;
 
 	for (size_t i = 0; i < r->nthreads; i++) {
@@ -324,6 +330,18 @@ static void links_of(const struct run_report *r, struct cmp_sample *s)
 		set(s, CMP_WAKEUPS_PER_OP, wakeups / s->v[CMP_OPS]);
 	if (waits)
 		set(s, CMP_WAKE_LATENCY, wait_ns / waits);
+	for (size_t i = 0; i < r->nuser_locks; i++) {
+		const struct lock_report *l = &r->user_locks[i];
+
+		if (l->kind != LOCK_KIND_LOCK)
+			continue;
+		handoffs += (double)l->handoffs;
+		if (l->handoffs > busiest) {
+			busiest = l->handoffs;
+			set(s, CMP_HANDOFF_P50, (double)l->handoff_p50_ns);
+		}
+	}
+	set(s, CMP_HANDOFFS, handoffs);
 	locks_kind_sum(r, LOCK_KIND_CONDITION, &words, &cond_n, &cond_ns);
 	set(s, CMP_COND_WAIT, (double)cond_ns);
 	set(s, CMP_COND_WAITS, (double)cond_n);

@@ -98,6 +98,8 @@ enum cmp_metric {
 	CMP_RUNQ_BY_RUN,    /* run-queue wait after preemption by the run */
 	CMP_RUNQ_BY_OTHERS, /* ... by other programs and kernel threads */
 	CMP_RUNQ_BY_LAB,    /* ... by lab's own tracer */
+	CMP_HANDOFFS,	    /* lock words handed to a sleeping waiter */
+	CMP_HANDOFF_P50,    /* the busiest word's median hand-off */
 	CMP_NMETRICS,
 };
 

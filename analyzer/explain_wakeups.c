@@ -27,49 +27,75 @@ static size_t waking_models(const struct comparison *c, enum cmp_metric m,
 	return n;
 }
 
+/* Some model spent 5% of its wall time in lock waits: its tasks hand a
+ * lock to each other. */
+static bool locks_matter(const struct comparison *c)
+{
+	for (int m = 0; m < CMP_NMODELS; m++)
+		if (has(c, m, CMP_LOCK_WAIT) && has(c, m, CMP_WALL) &&
+		    med(c, m, CMP_LOCK_WAIT) >= 0.05 * med(c, m, CMP_WALL))
+			return true;
+	return false;
+}
+
+/* A lock word handed to a sleeping waiter: how often, and how long the
+ * woken waiter took to run (the busiest word's median). */
+static void handoffs(const struct comparison *c, struct claim *cl)
+{
+	enum cmp_model ms[CLAIM_NCONCURRENT];
+	size_t n = waking_models(c, CMP_HANDOFFS, ms);
+	bool many = false;
+
+	/* a hand-off or two is no pattern */
+	for (size_t i = 0; i < n; i++)
+		many |= med(c, ms[i], CMP_HANDOFFS) >= 10;
+	if (!many)
+		return;
+	say(cl, "The lock was handed to a sleeping waiter ");
+	for (size_t i = 0; i < n; i++)
+		say(cl, "%s%s times for %s",
+		    i ? (i + 1 == n ? " and " : ", ") : "",
+		    fig(cl, c, CMP_HANDOFFS, ms[i]), name(ms[i]));
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (has(c, ms[i], CMP_HANDOFF_P50))
+			say(cl, "%s%s for %s",
+			    k++ ? " and " : "; the woken waiter ran a median ",
+			    fig(cl, c, CMP_HANDOFF_P50, ms[i]), name(ms[i]));
+	say(cl, " after its wakeup: each hand-off costs a wakeup and a wait "
+		"for a CPU, which a lock taken without waiting does not.");
+}
+
 void explain_rule_wakeups(const struct comparison *c, struct claim *cl, int arg)
 {
 	const struct explain_lesson *l = explain_lesson(c->scenario);
 	const char *per = l && l->per ? l->per : "operation";
 	enum cmp_model ms[CLAIM_NCONCURRENT];
 	size_t n = waking_models(c, CMP_WAKEUPS_PER_OP, ms);
-	bool per_op = l && l->per;
+	/* the scenarios whose job is handing a token or an item on */
+	bool per_op = l && l->per &&
+		      (!strcmp(c->scenario, "pingpong") ||
+		       !strcmp(c->scenario, "queue"));
 
 	(void)arg;
-	/* without a unit of work handed on, only where the tasks woke each
-	 * other more than a start and an end each: a lock handed over */
-	for (size_t i = 0; !per_op && i < n; i++)
-		if (!has(c, ms[i], CMP_TASKS) ||
-		    med(c, ms[i], CMP_WAKEUPS) < 2 * med(c, ms[i], CMP_TASKS))
-			return;
+	/* without a unit of work handed on, only where a lock is handed */
+	if (!per_op) {
+		if (locks_matter(c))
+			handoffs(c, cl);
+		return;
+	}
 	if (!n)
 		return;
-	say(cl, per_op ? "Handing work from task to task took the kernel "
-		       : "The run's own tasks woke each other ");
-	for (size_t i = 0; i < n; i++) {
-		say(cl, "%s", i ? (i + 1 == n ? " and " : ", ") : "");
-		if (per_op)
-			say(cl, "%s wakeups per %s for %s",
-			    fig(cl, c, CMP_WAKEUPS_PER_OP, ms[i]), per,
-			    name(ms[i]));
-		else
-			say(cl, "%s times for %s",
-			    fig(cl, c, CMP_WAKEUPS, ms[i]), name(ms[i]));
-	}
-	say(cl, " (a task is woken only when it was asleep: one still "
-		"running or preempted needs no wakeup)");
+	say(cl, "Handing work on took ");
+	for (size_t i = 0; i < n; i++)
+		say(cl, "%s%s kernel wakeups per %s for %s",
+		    i ? (i + 1 == n ? " and " : ", ") : "",
+		    fig(cl, c, CMP_WAKEUPS_PER_OP, ms[i]), per, name(ms[i]));
+	say(cl, " (only a task asleep needs one)");
 	for (size_t i = 0, k = 0; i < n; i++)
 		if (has(c, ms[i], CMP_WAKE_LATENCY))
 			say(cl, "%s%s for %s",
-			    k++ ? " and " : "; a woken task ran after ",
+			    k++ ? " and " : "; the woken ran after ",
 			    fig(cl, c, CMP_WAKE_LATENCY, ms[i]), name(ms[i]));
-	if (per_op && has(c, CMP_COROUTINES, CMP_USER_SWITCHES) &&
-	    med(c, CMP_COROUTINES, CMP_USER_SWITCHES) > 0 &&
-	    has(c, CMP_COROUTINES, CMP_WAKEUPS_PER_OP))
-		say(cl,
-		    "; coroutines hand over inside their runtime, %s "
-		    "kernel wakeups per %s",
-		    fig(cl, c, CMP_WAKEUPS_PER_OP, CMP_COROUTINES), per);
 	say(cl, ".");
 }
 
@@ -84,23 +110,22 @@ void explain_rule_conditions(const struct comparison *c, struct claim *cl,
 		enum cmp_model m = claim_concurrent[i];
 
 		/* more waits than tasks: not a join each, which a trace
-		 * without the tid words shows as a condition (locks.h) */
-		if (has(c, m, CMP_COND_WAIT) && has(c, m, CMP_WALL) &&
+		 * without the tid words shows as a condition (locks.h);
+		 * most of the time off-CPU */
+		if (has(c, m, CMP_COND_WAIT) && has(c, m, CMP_OFFCPU) &&
 		    has(c, m, CMP_TASKS) &&
 		    med(c, m, CMP_COND_WAITS) > med(c, m, CMP_TASKS) &&
-		    med(c, m, CMP_COND_WAIT) >= 0.05 * med(c, m, CMP_WALL) &&
+		    med(c, m, CMP_COND_WAIT) >= 0.5 * med(c, m, CMP_OFFCPU) &&
 		    (worst == CMP_NMODELS ||
 		     med(c, m, CMP_COND_WAIT) > med(c, worst, CMP_COND_WAIT)))
 			worst = m;
 	}
-	if (worst == CMP_NMODELS || !has(c, worst, CMP_OFFCPU) ||
-	    !med(c, worst, CMP_OFFCPU))
+	if (worst == CMP_NMODELS || !med(c, worst, CMP_OFFCPU))
 		return;
 	say(cl,
-	    "%s waited %s in futex waits for an event (%s: a condition "
-	    "variable or semaphore, not a lock word: glibc waits on those "
-	    "with FUTEX_WAIT_BITSET), %s of the %s their threads spent "
-	    "off-CPU",
+	    "%s waited %s in %s futex waits for an event (condition "
+	    "variables, semaphores: FUTEX_WAIT_BITSET), not for a lock: %s "
+	    "of their %s off-CPU",
 	    claim_capital(b, sizeof(b), name(worst)),
 	    fig(cl, c, CMP_COND_WAIT, worst), fig(cl, c, CMP_COND_WAITS, worst),
 	    claim_share(cl, c, CMP_COND_WAIT, worst, CMP_OFFCPU, worst),
@@ -111,38 +136,39 @@ void explain_rule_conditions(const struct comparison *c, struct claim *cl,
 	say(cl, ".");
 }
 
+/* The model whose run-queue wait came most from other work: half of a
+ * wait that is a tenth of its wall time or more. */
 void explain_rule_preemptors(const struct comparison *c, struct claim *cl,
 			     int arg)
 {
-	bool any = false;
+	enum cmp_model worst = CMP_NMODELS;
+	double share = 0;
 	char who[64];
 
 	(void)arg;
 	for (int m = 0; m < CMP_NMODELS; m++) {
-		const struct cmp_model_runs *mr = &c->model[m];
-		double others, wait;
+		double wait;
 
-		if (!has(c, m, CMP_RUNQ_BY_OTHERS) || !has(c, m, CMP_RUNQ_WAIT))
+		if (!has(c, m, CMP_RUNQ_BY_OTHERS) ||
+		    !has(c, m, CMP_RUNQ_WAIT) || !has(c, m, CMP_WALL) ||
+		    !c->model[m].preemptor[0])
 			continue;
-		others = med(c, m, CMP_RUNQ_BY_OTHERS);
 		wait = med(c, m, CMP_RUNQ_WAIT);
-		/* worth a sentence: a quarter of a wait that is itself 1%
-		 * of the run */
-		if (!wait || others < 0.25 * wait ||
-		    wait < 0.01 * med(c, m, CMP_WALL) || !mr->preemptor[0])
+		if (!wait || wait < 0.1 * med(c, m, CMP_WALL) ||
+		    med(c, m, CMP_RUNQ_BY_OTHERS) < 0.5 * wait ||
+		    med(c, m, CMP_RUNQ_BY_OTHERS) / wait <= share)
 			continue;
-		safe_text(who, sizeof(who), mr->preemptor, 1);
-		say(cl,
-		    "%s%s waited %s on run queues, %s of it after other "
-		    "programs took their CPU (%s, most of all by %s), "
-		    "not their own tasks (%s)",
-		    any ? "; " : "The ", name(m), fig(cl, c, CMP_RUNQ_WAIT, m),
-		    claim_share(cl, c, CMP_RUNQ_BY_OTHERS, m, CMP_RUNQ_WAIT, m),
-		    fig(cl, c, CMP_RUNQ_BY_OTHERS, m), who,
-		    fig(cl, c, CMP_RUNQ_BY_RUN, m));
-		any = true;
+		share = med(c, m, CMP_RUNQ_BY_OTHERS) / wait;
+		worst = m;
 	}
-	if (any)
-		say(cl, ": that wait measures the machine's other work, not "
-			"the model.");
+	if (worst == CMP_NMODELS)
+		return;
+	safe_text(who, sizeof(who), c->model[worst].preemptor, 1);
+	say(cl,
+	    "Other programs (%s most) preempted the %s: %s of their %s "
+	    "run-queue wait (%s), the machine's, not the model's.",
+	    who, name(worst),
+	    claim_share(cl, c, CMP_RUNQ_BY_OTHERS, worst, CMP_RUNQ_WAIT, worst),
+	    fig(cl, c, CMP_RUNQ_WAIT, worst),
+	    fig(cl, c, CMP_RUNQ_BY_OTHERS, worst));
 }

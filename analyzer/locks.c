@@ -3,11 +3,13 @@
 #include <string.h>
 #include "analyzer/array.h"
 #include "analyzer/locks.h"
+#include "analyzer/stats.h"
 
 struct lock_entry {
 	struct lock_report r;
-	size_t tcap; /* room in r.tids */
-	bool join;   /* waited on as a thread's tid word */
+	size_t tcap;		  /* room in r.tids */
+	bool join;		  /* waited on as a thread's tid word */
+	struct fine_hist handoff; /* wakeup to running of its waiters */
 };
 
 enum {
@@ -130,6 +132,17 @@ int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 	return 0;
 }
 
+int locks_add_handoff(struct lock_table *t, uint64_t addr, uint32_t pid,
+		      bool shared, uint64_t latency_ns)
+{
+	struct lock_entry *e = entry(t, addr, pid, shared);
+
+	if (!e)
+		return -1;
+	e->r.handoffs++;
+	return stats_fine_add(&e->handoff, latency_ns);
+}
+
 static int by_total_wait(const void *x, const void *y)
 {
 	const struct lock_report *a = x, *b = y;
@@ -156,6 +169,9 @@ int locks_take(struct lock_table *t, bool kernel, lock_namer *name, void *ctx,
 		v[i] = t->v[i].r;
 		v[i].kind = kernel ? LOCK_KIND_LOCK
 				   : locks_kind(v[i].ops, t->v[i].join);
+		v[i].handoff_p50_ns =
+			stats_fine_percentile(&t->v[i].handoff, 50);
+		v[i].handoff_max_ns = t->v[i].handoff.max;
 		if (!name ||
 		    !name(ctx, &v[i], kernel, v[i].symbol, sizeof(v[i].symbol)))
 			v[i].symbol[0] = '\0';
@@ -164,6 +180,8 @@ int locks_take(struct lock_table *t, bool kernel, lock_namer *name, void *ctx,
 	*out = v;
 	*n = t->n;
 	/* the tids now belong to the reports */
+	for (size_t i = 0; i < t->n; i++)
+		stats_fine_free(&t->v[i].handoff);
 	t->n = 0;
 	locks_free(t);
 	return 0;
@@ -201,8 +219,10 @@ int locks_add_join_word(struct lock_table *t, uint32_t pid, uint64_t addr)
 
 void locks_free(struct lock_table *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		free(t->v[i].r.tids);
+		stats_fine_free(&t->v[i].handoff);
+	}
 	free(t->v);
 	hash_free(&t->index);
 	free(t->joins);

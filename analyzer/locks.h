@@ -74,6 +74,10 @@ int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 enum lock_kind locks_kind(uint32_t ops, bool join);
 /* "lock", "condition", "join" */
 const char *locks_kind_name(enum lock_kind k);
+/* A waiter on a lock, woken from its wait by another thread, ran
+ * latency_ns after the wakeup. Returns 0, or -1 when out of memory. */
+int locks_add_handoff(struct lock_table *t, uint64_t addr, uint32_t pid,
+		      bool shared, uint64_t latency_ns);
 /* Notes a thread's tid word (the FORK event's clear_child_tid) at addr
  * in process pid. Returns 0, or -1 when out of memory. */
 int locks_add_join_word(struct lock_table *t, uint32_t pid, uint64_t addr);

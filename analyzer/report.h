@@ -170,6 +170,11 @@ struct lock_report {
 	uint64_t max_ns;
 	uint32_t *tids; /* the threads that waited, ascending */
 	size_t ntids;
+	/* user lock: hand-offs, a waiter woken from a wait on it by another
+	 * thread and seen running after, and the time from that wakeup to
+	 * the waiter running */
+	uint64_t handoffs;
+	uint64_t handoff_p50_ns, handoff_max_ns;
 	char symbol[128]; /* the address's name; "" when not known */
 };
 

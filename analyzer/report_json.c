@@ -202,6 +202,21 @@ static void put_tids(json_object *o, const struct lock_report *l)
 	json_object_object_add(o, "tids", a);
 }
 
+/* hand-offs of a futex word: null when none */
+static void put_handoffs(json_object *o, const struct lock_report *l)
+{
+	json_object *h;
+
+	if (!l->handoffs) {
+		json_put_null(o, "handoffs");
+		return;
+	}
+	h = json_put_object(o, "handoffs");
+	json_put_u64(h, "count", l->handoffs);
+	json_put_u64(h, "median_ns", l->handoff_p50_ns);
+	json_put_u64(h, "max_ns", l->handoff_max_ns);
+}
+
 static json_object *lock_json(const struct lock_report *l, bool user)
 {
 	/* the futex commands that sleep on the word (locks_futex_op_waits) */
@@ -236,6 +251,7 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 					a, json_object_new_string(ops[i].name));
 		json_object_object_add(o, "ops", a);
 		json_put_str(o, "kind", locks_kind_name(l->kind));
+		put_handoffs(o, l);
 	}
 	json_put_u64(o, "count", l->count);
 	json_put_u64(o, "total_wait_ns", l->total_ns);

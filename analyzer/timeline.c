@@ -282,7 +282,13 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 			n->counts.runq_count++;
 			err |= stats_fine_add(&n->runq, wait);
 			wakeups_add_wait(&tl->wakeups, n->wait_edge, wait);
+			if (n->handoff)
+				err |= locks_add_handoff(
+					&tl->user_locks, n->handoff_addr,
+					n->handoff_pid, n->handoff_shared,
+					wait);
 		}
+		n->handoff = false;
 		n->wait_edge = -1;
 		if (!n->ran) {
 			n->ran = true;
@@ -313,6 +319,15 @@ static int on_wakeup(struct timeline *tl, const struct lab_event *ev)
 		edge = wakeups_add(&tl->wakeups, i, false, &p);
 		if (edge < 0)
 			return -1;
+	}
+	/* a waiter on a futex word woken by another thread: a hand-off */
+	if (t->state == TL_BLOCKED && t->futex_wait &&
+	    t->futex_kind != LOCK_KIND_JOIN && ev->type == LAB_EV_WAKEUP &&
+	    ev->other_tid && ev->other_tid != t->tid) {
+		t->handoff = true;
+		t->handoff_shared = !(t->futex_op & FUTEX_PRIVATE_FLAG);
+		t->handoff_pid = t->handoff_shared ? 0 : t->pid;
+		t->handoff_addr = t->futex_addr;
 	}
 	/* waking a running or runnable thread changes nothing */
 	if (t->state == TL_UNKNOWN || t->state == TL_NEW ||

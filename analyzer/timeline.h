@@ -90,6 +90,12 @@ struct tl_thread {
 	enum lock_kind futex_kind;
 	uint32_t futex_op;
 	uint64_t futex_addr, blocked_at;
+	/* woken from a futex wait on a word that is no join: a hand-off,
+	 * timed when it runs */
+	bool handoff;
+	bool handoff_shared;
+	uint32_t handoff_pid;
+	uint64_t handoff_addr;
 	/* while RUNNABLE: the wakeup or preemption (wakeups.h edge) whose
 	 * wait ends when it runs; -1: none */
 	long wait_edge;
