@@ -50,6 +50,11 @@ static uint32_t lookup(const struct timeline *tl, uint32_t tid)
 	return i == HASH_NONE ? NO_RECORD : tl->tids[i].rec;
 }
 
+uint32_t timeline_record(const struct timeline *tl, uint32_t tid)
+{
+	return lookup(tl, tid);
+}
+
 /* idx NO_RECORD leaves tid naming nothing */
 static int map_set(struct timeline *tl, uint32_t tid, uint32_t idx)
 {

@@ -147,5 +147,7 @@ int timeline_event(struct timeline *tl, const struct lab_event *ev);
  * -1 when out of memory. */
 int timeline_close(struct timeline *tl, struct tl_thread *t, uint64_t end);
 void timeline_free(struct timeline *tl);
+/* The record tid names now, or UINT32_MAX. */
+uint32_t timeline_record(const struct timeline *tl, uint32_t tid);
 
 #endif /* LAB_TIMELINE_H */
