@@ -5,6 +5,7 @@
 #include "analyzer/analysis.h"
 #include "analyzer/array.h"
 #include "analyzer/analyze.h"
+#include "analyzer/cpu_lanes.h"
 #include "analyzer/creation.h"
 #include "analyzer/lanes.h"
 #include "analyzer/locks.h"
@@ -18,8 +19,9 @@
 struct analysis {
 	struct lab_trace_info info;
 	struct timeline tl;
-	struct lane_builder *lanes;  /* told of the timeline's intervals */
-	struct lab_thread_stats *kt; /* the kernel's counters */
+	struct lane_builder *lanes;	/* told of the timeline's intervals */
+	struct cpu_lanes_builder *cpus; /* told of the switches */
+	struct lab_thread_stats *kt;	/* the kernel's counters */
 	size_t nkt, capkt;
 	uint64_t drops; /* sum of the DROPS chunk */
 	/* the processes' memory maps and origins, to name lock addresses */
@@ -39,9 +41,11 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 		return NULL;
 	a->syms = symbols_new(info->start_realtime_ns);
 	a->lanes = lanes_new(info->start_ns);
-	if (!a->syms || !a->lanes) {
+	a->cpus = cpu_lanes_new(info->start_ns);
+	if (!a->syms || !a->lanes || !a->cpus) {
 		symbols_free(a->syms);
 		lanes_builder_free(a->lanes);
+		cpu_lanes_builder_free(a->cpus);
 		free(a);
 		return NULL;
 	}
@@ -71,6 +75,7 @@ void analysis_free(struct analysis *a)
 		return;
 	timeline_free(&a->tl);
 	lanes_builder_free(a->lanes);
+	cpu_lanes_builder_free(a->cpus);
 	free(a->kt);
 	symbols_free(a->syms);
 	free(a);
@@ -87,13 +92,40 @@ static int note_origin(struct symbols *syms, const struct lab_event *ev)
 	return 0;
 }
 
+/* CPUs drawn at most: a lane's columns take 12 KiB while they fill */
+#define MAX_CPU_LANES 1024
+
+/* What a switch put on its CPU: idle, a task outside the run (named so,
+ * or never named by an event only the run's threads make), or one of
+ * the run's threads. */
+static void note_cpu(struct analysis *a, const struct lab_event *ev)
+{
+	uint32_t rec;
+	enum lane_state what = LANE_OTHER;
+
+	/* a CPU the header does not count is a damaged record's */
+	if (ev->type != LAB_EV_SWITCH || ev->cpu >= a->info.cpu_count ||
+	    ev->cpu >= MAX_CPU_LANES)
+		return;
+	if (!ev->other_tid) {
+		what = LANE_IDLE;
+	} else if (!wakeups_is_outside(&a->tl.wakeups, ev->other_tid)) {
+		rec = timeline_record(&a->tl, ev->other_tid);
+		if (rec != UINT32_MAX && a->tl.threads[rec].tracked)
+			what = LANE_RUNNING;
+	}
+	cpu_lanes_switch(a->cpus, ev->cpu, ev->ts, what);
+}
+
 int analysis_add_events(struct analysis *a, const struct lab_event *ev,
 			size_t n)
 {
-	for (size_t i = 0; i < n && !a->oom; i++)
+	for (size_t i = 0; i < n && !a->oom; i++) {
 		if (timeline_event(&a->tl, &ev[i]) ||
 		    note_origin(a->syms, &ev[i]))
 			a->oom = true;
+		note_cpu(a, &ev[i]);
+	}
 	return a->oom ? -1 : 0;
 }
 
@@ -156,6 +188,7 @@ void run_report_free(struct run_report *r)
 	free(r->children);
 	free(r->phases);
 	lanes_free(&r->lanes);
+	lanes_free(&r->cpu_lanes);
 	free(r);
 }
 
@@ -795,6 +828,19 @@ static int lanes_fill(struct run_report *run, struct analysis *a)
 	return err;
 }
 
+/* What each CPU ran, on the threads' lanes' columns. Consumes the
+ * builder. */
+static int cpus_fill(struct run_report *run, struct analysis *a)
+{
+	size_t n = run->info.cpu_count < MAX_CPU_LANES ? run->info.cpu_count
+						       : MAX_CPU_LANES;
+	int err = cpu_lanes_finish(a->cpus, run->end_ns, run->lanes.column_ns,
+				   n, &run->cpu_lanes);
+
+	a->cpus = NULL;
+	return err;
+}
+
 struct run_report *analysis_finish(struct analysis *a)
 {
 	struct run_report *run = NULL;
@@ -805,7 +851,7 @@ struct run_report *analysis_finish(struct analysis *a)
 	if (!run)
 		goto out;
 	run_fill(run, a);
-	if (threads_fill(run, a) || lanes_fill(run, a)) {
+	if (threads_fill(run, a) || lanes_fill(run, a) || cpus_fill(run, a)) {
 		run_report_free(run);
 		run = NULL;
 	}

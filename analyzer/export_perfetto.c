@@ -400,7 +400,8 @@ static int cpus_and_flows(struct exporter *x, const struct timeline *tl,
 		}
 		return 0;
 	}
-	if (ev->type != LAB_EV_SWITCH)
+	/* a CPU the header does not count is a damaged record's */
+	if (ev->type != LAB_EV_SWITCH || ev->cpu >= x->rep->info.cpu_count)
 		return 0;
 	if (ev->cpu >= x->ncpus) {
 		struct cpu_track *c =

@@ -87,6 +87,8 @@ static const char style[] =
 	".s-child{fill:#7b3fa0;stroke:#7b3fa0}\n"
 	".s-blocked{fill:#8d6e63;stroke:#8d6e63}\n"
 	".s-new{fill:#cfcfcf;stroke:#cfcfcf}\n"
+	".s-other{fill:#6d7b8d;stroke:#6d7b8d}\n"
+	".s-idle{fill:#eef1f4;stroke:#eef1f4}\n"
 	"@media (max-width:640px){\n"
 	"body{font-size:14px}\n"
 	"main{padding:6px 10px 30px}\n"
@@ -115,6 +117,8 @@ static const char style[] =
 	".s-child{fill:url(#p-dots);stroke:url(#p-dots)}\n"
 	".s-blocked{fill:#929292;stroke:#929292}\n"
 	".s-new{fill:#ececec;stroke:#ececec}\n"
+	".s-other{fill:#7a7a7a;stroke:#7a7a7a}\n"
+	".s-idle{fill:#fff;stroke:#fff}\n"
 	"}\n";
 
 /* The patterns the print style fills with: defined once per page. */

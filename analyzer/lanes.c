@@ -68,6 +68,8 @@ const char *lanes_state_name(enum lane_state s)
 		[LANE_CHILD] = "child",
 		[LANE_BLOCKED] = "blocked",
 		[LANE_NEW] = "new",
+		[LANE_OTHER] = "other",
+		[LANE_IDLE] = "idle",
 	};
 
 	return (unsigned)s < LANE_NSTATES ? names[s] : "none";

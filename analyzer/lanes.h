@@ -34,6 +34,9 @@ enum lane_state {
 	LANE_CHILD,    /* wait4, waitid */
 	LANE_BLOCKED,  /* blocked elsewhere, or why is not known */
 	LANE_NEW,      /* forked, not yet woken */
+	/* a CPU's (cpu_lanes.h): another task than the run's, or none */
+	LANE_OTHER,
+	LANE_IDLE,
 	LANE_NSTATES,
 };
 

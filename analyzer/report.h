@@ -252,6 +252,9 @@ struct run_report {
 	/* each thread's scheduler state over the run, one lane per thread
 	 * in the order of threads, downsampled for drawing */
 	struct lane_set lanes;
+	/* what each CPU of the header ran, one lane a CPU, on the lanes'
+	 * columns (cpu_lanes.h) */
+	struct lane_set cpu_lanes;
 	/* every thread's run-queue waits against the scheduler tick */
 	struct runq_tick runq_tick;
 };

@@ -326,13 +326,24 @@ void report_html_timeline(FILE *f, const struct run_report *r)
 			     "marked."
 			   : "");
 	lanes_svg_legend(f);
+	if (r->cpu_lanes.nlanes) {
+		fputs("<p class=\"note\">Below the threads, a lane per CPU: "
+		      "green where one of the run's threads ran on it, the "
+		      "colours below where it ran other work or nothing "
+		      "(idle), as far as the switches the trace holds tell: "
+		      "it records only those that involve the run's "
+		      "threads.</p>\n",
+		      f);
+		lanes_svg_legend_cpus(f);
+	}
 	fputs("<div class=\"wide timeline\">\n", f);
 	lanes_svg_timeline(f, &(struct lanes_svg_run){.set = set,
 						      .rows = rows,
 						      .labels = label_ptrs,
 						      .nrows = n,
 						      .bands = bands,
-						      .nbands = r->nphases});
+						      .nbands = r->nphases,
+						      .cpus = &r->cpu_lanes});
 	fputs("</div>\n", f);
 	if (n < r->nthreads)
 		fprintf(f,

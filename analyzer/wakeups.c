@@ -56,6 +56,13 @@ int wakeups_name(struct wakeups *w, const struct lab_event *ev)
 	return 0;
 }
 
+bool wakeups_is_outside(const struct wakeups *w, uint32_t tid)
+{
+	const struct wk_name *n = name_of(w, tid);
+
+	return n && n->named;
+}
+
 void wakeups_forget(struct wakeups *w, uint32_t tid)
 {
 	struct wk_name *n = name_of(w, tid);

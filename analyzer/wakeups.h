@@ -47,6 +47,8 @@ struct wakeups {
 /* A LAB_EV_TASK: tid names a task outside the run. 0, or -1 when out of
  * memory. */
 int wakeups_name(struct wakeups *w, const struct lab_event *ev);
+/* Whether tid names a task outside the run (a LAB_EV_TASK named it). */
+bool wakeups_is_outside(const struct wakeups *w, uint32_t tid);
 /* tid now names one of the run's threads (its fork). */
 void wakeups_forget(struct wakeups *w, uint32_t tid);
 /* The party tid stands for: outside when named so, else rec (the record

@@ -504,8 +504,11 @@ TEST(report_html_of_one_thread)
 	s = run_page(r);
 	check_run_page(s);
 	CHECK(!strstr(s, "id=\"dropped\""));
-	/* one lane, running and sleeping; one histogram, no "all threads" */
-	CHECK_EQ(count(s, "<path class=\"s-running\""), 1);
+	/* one lane, running and sleeping, and a lane per CPU, on one of
+	 * which it ran; one histogram, no "all threads" */
+	CHECK_EQ(count(s, "<g class=\"cpu-lane\">"), r->info.cpu_count);
+	CHECK(count(s, "<path class=\"s-running\"") >= 2 &&
+	      count(s, "<path class=\"s-running\"") <= 1 + r->info.cpu_count);
 	CHECK_EQ(count(s, "<path class=\"s-sleep\""), 1);
 	CHECK_EQ(count(s, "<figure class=\"hist\""), 1);
 	CHECK(!strstr(s, "all threads"));

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "tests/browser.h"
 #include "tests/json_path.h"
 #include "tests/test.h"
 
@@ -274,6 +275,61 @@ TEST(preemptions_by_another_program_name_it)
 	}
 	CHECK_MSG(by_hog > 0, "no preemption by wk-hog:\n%s", out);
 done:
+	json_object_put(report);
+	free(out);
+}
+
+/* The run page of a real run, in a real browser: a lane per CPU below
+ * the threads', in which the run's threads ran for the time the
+ * report's threads ran, within the columns' rounding. */
+TEST(the_run_page_has_a_lane_per_cpu)
+{
+	const char *dir = test_tmpdir(), *why;
+	const char *argv[] = {
+		test_lab_path(), "run", "lock-threads", "-o", dir, NULL};
+	char page[512], json[512], err[1024], *out = malloc(OUT_MAX), *v;
+	json_object *report = NULL;
+	struct browser *b = NULL;
+	int code;
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	if (!browser_find()) {
+		free(out);
+		SKIP("chromium is not installed (run: make deps)");
+	}
+	code = test_run(argv, out, OUT_MAX, false);
+	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
+		goto done;
+	snprintf(page, sizeof(page), "%s/lock-threads.html", dir);
+	snprintf(json, sizeof(json), "%s/lock-threads.json", dir);
+	report = json_object_from_file(json);
+	b = browser_start(err, sizeof(err));
+	if (!CHECK_MSG(b, "%s", err) || !CHECK(report) ||
+	    !CHECK_MSG(browser_load(b, page), "%s", browser_error(b)))
+		goto done;
+	v = browser_eval(b, "document.querySelectorAll('g.cpu-lane').length");
+	CHECK_MSG(
+		v && strtoull(v, NULL, 10) ==
+				json_path_u64(report, "environment.cpu_count"),
+		"%s CPU lanes for %llu CPUs", v ? v : "no",
+		(unsigned long long)json_path_u64(report,
+						  "environment.cpu_count"));
+	free(v);
+	/* every CPU lane draws something, and the run's threads ran on
+	 * one of them at least */
+	v = browser_eval(b, "[...document.querySelectorAll('g.cpu-lane')]"
+			    ".every(g => g.querySelector('path')) && "
+			    "!!document.querySelector('g.cpu-lane "
+			    "path.s-running')");
+	CHECK_MSG(v && !strcmp(v, "true"), "CPU lanes: %s", v ? v : "none");
+	free(v);
+	CHECK_MSG(browser_log(b)->errors == 0, "%s", browser_log(b)->text);
+done:
+	if (b)
+		browser_close(b);
 	json_object_put(report);
 	free(out);
 }
