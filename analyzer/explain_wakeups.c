@@ -86,15 +86,18 @@ void explain_rule_wakeups(const struct comparison *c, struct claim *cl, int arg)
 	if (!n)
 		return;
 	say(cl, "Handing work on took ");
-	for (size_t i = 0; i < n; i++)
-		say(cl, "%s%s kernel wakeups per %s for %s",
-		    i ? (i + 1 == n ? " and " : ", ") : "",
-		    fig(cl, c, CMP_WAKEUPS_PER_OP, ms[i]), per, name(ms[i]));
-	say(cl, " (only a task asleep needs one)");
+	for (size_t i = 0; i < n; i++) {
+		say(cl, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "",
+		    fig(cl, c, CMP_WAKEUPS_PER_OP, ms[i]));
+		if (!i)
+			say(cl, " kernel wakeups per %s", per);
+		say(cl, " for %s", name(ms[i]));
+	}
+	say(cl, " (only a sleeping task needs one)");
 	for (size_t i = 0, k = 0; i < n; i++)
 		if (has(c, ms[i], CMP_WAKE_LATENCY))
 			say(cl, "%s%s for %s",
-			    k++ ? " and " : "; the woken ran after ",
+			    k++ ? ", " : "; the woken ran after ",
 			    fig(cl, c, CMP_WAKE_LATENCY, ms[i]), name(ms[i]));
 	say(cl, ".");
 }
@@ -123,17 +126,12 @@ void explain_rule_conditions(const struct comparison *c, struct claim *cl,
 	if (worst == CMP_NMODELS || !med(c, worst, CMP_OFFCPU))
 		return;
 	say(cl,
-	    "%s waited %s in %s futex waits for an event (condition "
-	    "variables, semaphores: FUTEX_WAIT_BITSET), not for a lock: %s "
-	    "of their %s off-CPU",
+	    "%s waited %s in %s futex waits for an event (a condition "
+	    "variable or semaphore), not a lock: %s of their %s off-CPU.",
 	    claim_capital(b, sizeof(b), name(worst)),
 	    fig(cl, c, CMP_COND_WAIT, worst), fig(cl, c, CMP_COND_WAITS, worst),
 	    claim_share(cl, c, CMP_COND_WAIT, worst, CMP_OFFCPU, worst),
 	    fig(cl, c, CMP_OFFCPU, worst));
-	if (has(c, worst, CMP_LOCK_WAIT))
-		say(cl, ", against %s in lock waits",
-		    fig(cl, c, CMP_LOCK_WAIT, worst));
-	say(cl, ".");
 }
 
 /* The model whose run-queue wait came most from other work: half of a
