@@ -68,6 +68,15 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Tasks outside the run already named in the stream (LAB_EV_TASK): tid
+ * -> a digest of the comm sent. An LRU: a task forgotten is named again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} named SEC(".maps");
+
 __u32 dead_count; /* entries used in `dead` */
 const struct lab_thread zero_thread = {};
 
@@ -158,6 +167,36 @@ static __always_inline struct lab_task *task_of(struct task_struct *t)
 	return bpf_task_storage_get(&tasks, t, 0, 0);
 }
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* Names t, a task outside the run, in the stream before an event names
+ * it: its comm and whether it is a kernel thread. The idle task (tid 0)
+ * needs no name. */
+static __always_inline void name_task(struct task_struct *t, __u64 now)
+{
+	const __u64 *comm = (const __u64 *)t->comm;
+	__u64 lo = comm[0], hi = comm[1],
+	      digest = lo ^ (hi * 0x9e3779b97f4a7c15);
+	__u32 tid = t->pid;
+	__u64 *seen;
+	struct lab_event *e;
+
+	if (!tid)
+		return;
+	seen = bpf_map_lookup_elem(&named, &tid);
+	if (seen && *seen == digest)
+		return;
+	e = event_new(LAB_EV_TASK, now, tid, t->tgid);
+	if (!e)
+		return;
+	e->value = lo;
+	e->other_tid = hi;
+	e->other_pid = hi >> 32;
+	e->flags = t->flags & PF_KTHREAD ? LAB_TASK_KTHREAD : 0;
+	event_submit(e);
+	bpf_map_update_elem(&named, &tid, &digest, BPF_ANY);
+}
+
 /* The registers t entered the kernel with (still there while it waits). */
 static __always_inline struct pt_regs *user_regs(struct task_struct *t)
 {
@@ -221,6 +260,8 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		int involuntary = preempt || prev_state == 0;
 
 		now = bpf_ktime_get_ns();
+		if (!n)
+			name_task(next, now);
 		if (involuntary) {
 			p->stats.involuntary_switches++;
 			p->work.runnable_since = now;
@@ -315,12 +356,40 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
 	if (e) {
-		waker = bpf_get_current_pid_tgid();
-		e->other_tid = waker;
-		e->other_pid = waker >> 32;
+		struct lab_task *task = task_of(t);
+
+		/* a new task is woken by its creator, in its own context */
+		if (type == LAB_EV_WAKEUP && task) {
+			e->other_tid = task->waker_tid;
+			e->other_pid = task->waker_pid;
+		} else {
+			waker = bpf_get_current_pid_tgid();
+			e->other_tid = waker;
+			e->other_pid = waker >> 32;
+		}
 		e->aux = compat_task_cpu(t);
 		event_submit(e);
 	}
+	return 0;
+}
+
+/* Who wakes a tracked task: the caller of try_to_wake_up, kept for its
+ * sched_wakeup, which may fire later on the wakee's CPU. An interrupt
+ * handler's wakeup is put down to the task it interrupted (the idle
+ * task, tid 0, on an idle CPU), as perf sched and wakeuptime do. */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(handle_waking, struct task_struct *t)
+{
+	struct lab_task *task = task_of(t);
+	struct task_struct *current;
+
+	if (!task)
+		return 0;
+	current = bpf_get_current_task_btf();
+	task->waker_tid = current->pid;
+	task->waker_pid = current->tgid;
+	if (!task_of(current))
+		name_task(current, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -372,6 +441,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (e) {
 		e->other_tid = child_tid;
 		e->other_pid = child->tgid;
+		e->value = (__u64)child->clear_child_tid;
 		event_submit(e);
 	}
 	return 0;
