@@ -5,16 +5,33 @@ MAKEFLAGS += --no-builtin-rules
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH := $(HOST_ARCH)
+CROSS_arm64 := aarch64-linux-gnu-
+CROSS_x86 := x86_64-linux-gnu-
+CROSS_DEB_arm64 := gcc-aarch64-linux-gnu qemu-user
+CROSS_DEB_x86 := gcc-x86-64-linux-gnu qemu-user
+# make ARCH=arm64 on x86-64 (or ARCH=x86 on arm64): Debian's cross
+# compiler, the other architecture's libraries (dpkg multiarch) and the
+# BTF of Debian's kernel for it, all into build/ARCH/.
+ifeq ($(ARCH),$(HOST_ARCH))
 BUILD := build
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+else
+BUILD := build/$(ARCH)
+CC := $(CROSS_$(ARCH))gcc
+VMLINUX_BTF ?= $(BUILD)/vmlinux.btf
+DEB_ARCH := $(if $(filter x86,$(ARCH)),amd64,$(ARCH))
+CROSS_DEB_PKGS := $(CROSS_DEB_$(ARCH)) $(addsuffix :$(DEB_ARCH),libc6-dev \
+	libbpf-dev libelf-dev zlib1g-dev libjson-c-dev systemtap-sdt-dev)
+endif
 OBJ := $(BUILD)/obj
 
 CC ?= cc
 CLANG ?= clang
 LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 # Warnings are errors in CI; users with newer compilers still get a build.
 WERROR := $(if $(CI),-Werror)
@@ -32,6 +49,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -I$(BUILD)
 DEB_PKGS := make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool \
 	systemtap-sdt-dev libjson-c-dev pkg-config cppcheck clang-format \
 	libclang-rt-14-dev chromium groff-base sudo
+DEB_PKGS += $(CROSS_DEB_PKGS)
 
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard workloads/*.c workloads/coro/*.c \
 	probes/*.c analyzer/*.c cli/*.c))
@@ -53,7 +71,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all deps demo test unit bench install uninstall format lint clean help
-.PHONY: test-asan fuzz bench-deps
+.PHONY: test-asan fuzz bench-deps test-kernels test-kernels-deps test-arm64
 all: deps $(BUILD)/lab $(BUILD)/tests/lab-tests $(TEST_PROGS) $(BUILD)/fuzz/replay
 
 help:
@@ -64,12 +82,16 @@ help:
 	@echo 'make test-asan  the unit tests built with ASan and UBSan (build/asan/)'
 	@echo 'make fuzz     fuzz the trace reader and analysis for FUZZ_SECONDS (60),'
 	@echo '              the options of lab run for FUZZ_ARGS_SECONDS (20)'
+	@echo 'make test-kernels  boot Debian'"'"'s kernels under qemu (TCG), run lab and the oracle tests there'
+	@echo 'make test-arm64  cross-build for arm64 (build/arm64/), its tests under qemu-aarch64'
 	@echo 'make bench    measure switches, round trips, tracer overhead; update docs/performance.md'
 	@echo 'make install  install lab to $(PREFIX)/bin, its man page to $(PREFIX)/share/man/man1'
 	@echo 'make format   clang-format the sources; make lint: cppcheck'
 
 # Installs missing Debian packages; when not root, says what to run.
 deps:
+	$(if $(DEB_ARCH),@dpkg --print-foreign-architectures | grep -qx $(DEB_ARCH) || \
+	  dpkg --add-architecture $(DEB_ARCH))
 	@missing=; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -84,9 +106,16 @@ deps:
 $(BUILD) $(OBJ) $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
-$(BUILD)/vmlinux.h: | $(BUILD)
+$(BUILD)/vmlinux.h: $(filter $(BUILD)/%,$(VMLINUX_BTF)) | $(BUILD)
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+# The BTF of Debian's kernel for ARCH, cut out of its package's image.
+$(BUILD)/vmlinux.btf: tests/kernels/vmlinux_btf.py | $(BUILD) deps
+	$(call msg,BTF,$@)
+	$(Q)tests/kernels/fetch.sh linux-image-$(DEB_ARCH):$(DEB_ARCH) \
+	  $(BUILD)/kernel >/dev/null
+	$(Q)tests/kernels/vmlinux_btf.py $(BUILD)/kernel/*/root/boot/vmlinuz-* $@
 
 $(BUILD)/lab.bpf.o: probes/lab.bpf.c probes/events.h probes/marks.h $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)
@@ -175,6 +204,33 @@ bench-deps:
 bench: all bench-deps $(BUILD)/tests/bench $(BUILD)/tests/bench-analyzer \
 		$(BUILD)/tests/bench-html $(BUILD)/tests/bench-timed
 	tests/bench/run
+
+# Boots Debian's kernels (KERNELS: the meta packages; default bookworm's
+# stock linux-image-amd64; linux-image-arm64:arm64 after make ARCH=arm64)
+# under qemu with TCG and an initramfs of this build, and runs lab check,
+# a family, a traced command and the oracle tests inside
+# (tests/kernels/run.sh). The kernel packages come with apt-get download
+# into build/kernels/.
+KERNEL_DEB_PKGS := qemu-system-x86 qemu-system-arm busybox-static cpio
+KERNELS ?= linux-image-amd64
+
+test-kernels-deps:
+	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='$(KERNEL_DEB_PKGS)'
+
+test-kernels: all test-kernels-deps
+	tests/kernels/run.sh $(KERNELS)
+
+# Checks the arm64 build's probes relocate against a kernel's BTF.
+$(BUILD)/tests/core-check: tests/kernels/core_check.c $(OBJ)/probes/probe_compat.o \
+		| $(BUILD)/tests
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ -lbpf
+
+# The arm64 cross build, its probes relocated against Debian's arm64
+# kernel and its tests that need no root run under qemu-aarch64.
+test-arm64: all $(BUILD)/tests/core-check
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64
+	tests/kernels/test-arm64.sh
 
 demo: all
 	$(BUILD)/lab run io

@@ -16,6 +16,7 @@
 #include "probes/identity.h"
 #include "cli/outputs.h"
 #include "cli/report_names.h"
+#include "probes/probe_compat.h"
 #include "probes/probe_service.h"
 #include "cli/run.h"
 #include "cli/run_args.h"
@@ -357,39 +358,53 @@ static int cmd_list(int argc, char **argv)
 
 static int check_line(const char *what, int ok, const char *detail)
 {
-	printf("%-34s %s%s%s\n", what, ok ? "ok" : "MISSING",
+	printf("%-44s %s%s%s\n", what, ok ? "ok" : "MISSING",
 	       detail[0] ? ": " : "", detail);
+	return ok;
+}
+
+/* Each feature the probes use, found in the kernel's BTF or missing and
+ * what lab does without it; 0 when a required one is missing. */
+static int check_features(void)
+{
+	unsigned features = probe_compat_detect_host();
+	int ok = 1;
+
+	for (const struct probe_feature_info *i = probe_compat_features; i->bit;
+	     i++) {
+		char what[96], why[256];
+		bool required = PROBE_F_REQUIRED & i->bit;
+
+		snprintf(what, sizeof(what), "%s (%s)", i->what, i->since);
+		snprintf(why, sizeof(why), "%s%s",
+			 required ? "needed: lab runs on Linux " : i->without,
+			 required ? PROBE_COMPAT_MIN_KERNEL
+				 " or newer, built with BTF"
+				  : "");
+		if (!check_line(what, (features & i->bit) != 0,
+				features & i->bit ? "" : why) &&
+		    required)
+			ok = 0;
+	}
 	return ok;
 }
 
 static int cmd_check(int argc, char **argv)
 {
 	char err[256] = "";
-	int ok = 1;
+	int ok;
 
 	(void)argv;
 	if (argc > 1)
 		return die(EXIT_USAGE, "check: takes no arguments");
-	ok &= check_line(
-		"kernel BTF (/sys/kernel/btf/vmlinux)",
-		access("/sys/kernel/btf/vmlinux", R_OK) == 0,
-		access("/sys/kernel/btf/vmlinux", R_OK) == 0
-			? ""
-			: "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y "
-			  "(most distribution kernels are)");
+	ok = check_features();
 	if (!check_line("privileges to load probes (root)", geteuid() == 0,
 			geteuid() == 0 ? "" : "run lab run with sudo")) {
 		ok = 0;
-	} else {
+	} else if (ok) {
 		int loaded = tracer_probe_check(err, sizeof(err)) == 0;
-		char why[sizeof(err) + 80];
 
-		snprintf(why, sizeof(why), "%s%s", err,
-			 loaded ? ""
-				: " (needs BTF tracepoints: Linux 5.5 or newer "
-				  "with CONFIG_BPF_SYSCALL)");
-		ok &= check_line("kernel probes load (tp_btf)", loaded,
-				 loaded ? "" : why);
+		ok &= check_line("kernel probes load (tp_btf)", loaded, err);
 	}
 	check_line("kprobes, fentry, tracefs", 1, "not needed");
 	return ok ? EXIT_OK : EXIT_ERROR;

@@ -6,6 +6,7 @@
 #include "analyzer/memory.h"
 #include "analyzer/array.h"
 #include "analyzer/analyze.h"
+#include "analyzer/cpu_lanes.h"
 #include "analyzer/creation.h"
 #include "analyzer/lanes.h"
 #include "analyzer/locks.h"
@@ -19,8 +20,9 @@
 struct analysis {
 	struct lab_trace_info info;
 	struct timeline tl;
-	struct lane_builder *lanes;  /* told of the timeline's intervals */
-	struct lab_thread_stats *kt; /* the kernel's counters */
+	struct lane_builder *lanes;	/* told of the timeline's intervals */
+	struct cpu_lanes_builder *cpus; /* told of the switches */
+	struct lab_thread_stats *kt;	/* the kernel's counters */
 	size_t nkt, capkt;
 	uint64_t drops; /* sum of the DROPS chunk */
 	/* the processes' memory maps and origins, to name lock addresses */
@@ -48,9 +50,11 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 		return NULL;
 	a->syms = symbols_new(info->start_realtime_ns);
 	a->lanes = lanes_new(info->start_ns);
-	if (!a->syms || !a->lanes) {
+	a->cpus = cpu_lanes_new(info->start_ns);
+	if (!a->syms || !a->lanes || !a->cpus) {
 		symbols_free(a->syms);
 		lanes_builder_free(a->lanes);
+		cpu_lanes_builder_free(a->cpus);
 		free(a);
 		return NULL;
 	}
@@ -68,6 +72,7 @@ struct analysis *analysis_new(const struct lab_trace_info *info)
 	a->info.page_table_isolation[sizeof(a->info.page_table_isolation) - 1] =
 		'\0';
 	timeline_init(&a->tl, offcpu_abi(a->info.machine));
+	a->tl.wakeups.tracer_pid = a->info.tracer_pid;
 	a->tl.on_interval = lanes_interval;
 	a->tl.interval_ctx = a->lanes;
 	return a;
@@ -79,6 +84,7 @@ void analysis_free(struct analysis *a)
 		return;
 	timeline_free(&a->tl);
 	lanes_builder_free(a->lanes);
+	cpu_lanes_builder_free(a->cpus);
 	free(a->kt);
 	free(a->mem);
 	free(a->waits);
@@ -97,13 +103,40 @@ static int note_origin(struct symbols *syms, const struct lab_event *ev)
 	return 0;
 }
 
+/* CPUs drawn at most: a lane's columns take 12 KiB while they fill */
+#define MAX_CPU_LANES 1024
+
+/* What a switch put on its CPU: idle, a task outside the run (named so,
+ * or never named by an event only the run's threads make), or one of
+ * the run's threads. */
+static void note_cpu(struct analysis *a, const struct lab_event *ev)
+{
+	uint32_t rec;
+	enum lane_state what = LANE_OTHER;
+
+	/* a CPU the header does not count is a damaged record's */
+	if (ev->type != LAB_EV_SWITCH || ev->cpu >= a->info.cpu_count ||
+	    ev->cpu >= MAX_CPU_LANES)
+		return;
+	if (!ev->other_tid) {
+		what = LANE_IDLE;
+	} else if (!wakeups_is_outside(&a->tl.wakeups, ev->other_tid)) {
+		rec = timeline_record(&a->tl, ev->other_tid);
+		if (rec != UINT32_MAX && a->tl.threads[rec].tracked)
+			what = LANE_RUNNING;
+	}
+	cpu_lanes_switch(a->cpus, ev->cpu, ev->ts, what);
+}
+
 int analysis_add_events(struct analysis *a, const struct lab_event *ev,
 			size_t n)
 {
-	for (size_t i = 0; i < n && !a->oom; i++)
+	for (size_t i = 0; i < n && !a->oom; i++) {
 		if (timeline_event(&a->tl, &ev[i]) ||
 		    note_origin(a->syms, &ev[i]))
 			a->oom = true;
+		note_cpu(a, &ev[i]);
+	}
 	return a->oom ? -1 : 0;
 }
 
@@ -196,6 +229,10 @@ void run_report_free(struct run_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; r->threads && i < r->nthreads; i++) {
+		free(r->threads[i].woken_by);
+		free(r->threads[i].preempted_by);
+	}
 	free(r->threads);
 	free(r->processes);
 	free(r->still_running);
@@ -205,6 +242,7 @@ void run_report_free(struct run_report *r)
 	free(r->phases);
 	free(r->memory.processes);
 	lanes_free(&r->lanes);
+	lanes_free(&r->cpu_lanes);
 	free(r);
 }
 
@@ -771,13 +809,14 @@ static void times_from_kernel(struct thread_report *t, const struct analysis *a)
 	t->times_from_kernel = true;
 }
 
-/* The lock tables from the kernel's sums in place of the timeline's. */
+/* The lock tables' waits from the kernel's sums in place of the
+ * timeline's; what only the events tell (hand-offs, tid words) stays. */
 static int locks_from_kernel(struct analysis *a)
 {
 	struct timeline *tl = &a->tl;
 
-	locks_free(&tl->user_locks);
-	locks_free(&tl->kernel_locks);
+	locks_clear_waits(&tl->user_locks);
+	locks_clear_waits(&tl->kernel_locks);
 	for (size_t i = 0; i < a->nwaits; i++) {
 		const struct lab_wait_key *k = &a->waits[i].key;
 		bool shared = !(k->op & FUTEX_PRIVATE_FLAG);
@@ -785,14 +824,17 @@ static int locks_from_kernel(struct analysis *a)
 
 		if (k->kind == LAB_WAIT_KLOCK)
 			err = locks_add_sum(&tl->kernel_locks, k->addr, 0,
-					    false, 0, k->tid, &a->waits[i].sum);
+					    false, 0, false, k->tid,
+					    &a->waits[i].sum);
 		else if (k->kind == LAB_WAIT_BLOCKED && k->nr >= 0 &&
 			 offcpu_is_futex(tl->abi, (uint32_t)k->nr) &&
 			 locks_futex_op_waits(k->op))
 			err = locks_add_sum(&tl->user_locks, k->addr,
 					    shared ? 0 : k->pid, shared,
-					    1u << (k->op & 31), k->tid,
-					    &a->waits[i].sum);
+					    1u << (k->op & 31),
+					    locks_is_join_word(&tl->user_locks,
+							       k->pid, k->addr),
+					    k->tid, &a->waits[i].sum);
 		if (err)
 			return -1;
 	}
@@ -857,6 +899,24 @@ static void runq_tick_fill(struct run_report *run)
 	runq_tick_find(&run->runq_tick, all, run->info.tick_ns);
 }
 
+/* Who woke each thread and who took its CPU, by its timeline record. */
+static int links_fill(struct run_report *run, struct timeline *tl)
+{
+	size_t *rec_thread = malloc((tl->n + 1) * sizeof(*rec_thread));
+	int err;
+
+	if (!rec_thread)
+		return -1;
+	for (size_t i = 0; i < tl->n; i++)
+		rec_thread[i] = SIZE_MAX;
+	for (size_t i = 0; i < run->nthreads; i++)
+		if (run->threads[i].has_timeline)
+			rec_thread[run->threads[i].timeline_rec] = i;
+	err = wakeups_fill(&tl->wakeups, run, rec_thread, tl->n);
+	free(rec_thread);
+	return err;
+}
+
 static int threads_fill(struct run_report *run, struct analysis *a)
 {
 	struct timeline *tl = &a->tl;
@@ -919,7 +979,8 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	run->marked_tasks = tl->marked_tasks;
 	memcpy(run->results, tl->results, sizeof(run->results));
 	run->results_known = tl->results_known;
-	if (group_processes(run) || still_running_fill(run))
+	if (group_processes(run) || still_running_fill(run) ||
+	    links_fill(run, tl))
 		goto out;
 	err = run_wide(run, a, taken);
 out:
@@ -948,6 +1009,19 @@ static int lanes_fill(struct run_report *run, struct analysis *a)
 	return err;
 }
 
+/* What each CPU ran, on the threads' lanes' columns. Consumes the
+ * builder. */
+static int cpus_fill(struct run_report *run, struct analysis *a)
+{
+	size_t n = run->info.cpu_count < MAX_CPU_LANES ? run->info.cpu_count
+						       : MAX_CPU_LANES;
+	int err = cpu_lanes_finish(a->cpus, run->end_ns, run->lanes.column_ns,
+				   n, &run->cpu_lanes);
+
+	a->cpus = NULL;
+	return err;
+}
+
 struct run_report *analysis_finish(struct analysis *a)
 {
 	struct run_report *run = NULL;
@@ -958,7 +1032,7 @@ struct run_report *analysis_finish(struct analysis *a)
 	if (!run)
 		goto out;
 	run_fill(run, a);
-	if (threads_fill(run, a) || lanes_fill(run, a) ||
+	if (threads_fill(run, a) || lanes_fill(run, a) || cpus_fill(run, a) ||
 	    memory_fill(run, a->mem, a->nmem)) {
 		run_report_free(run);
 		run = NULL;

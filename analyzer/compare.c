@@ -112,6 +112,24 @@ static const struct cmp_metric_info metrics[CMP_NMETRICS] = {
 			       CMP_UNIT_COUNT},
 	[CMP_RESUMES_PER_OP] = {"user_resumes_per_op", "user-space resumes/op",
 				CMP_UNIT_AVG},
+	[CMP_WAKEUPS] = {"wakeups_in_run", "wakeups in the run",
+			 CMP_UNIT_COUNT},
+	[CMP_WAKEUPS_PER_OP] = {"wakeups_per_op", "  per operation",
+				CMP_UNIT_AVG},
+	[CMP_WAKE_LATENCY] = {"wake_latency_ns", "wakeup to running",
+			      CMP_UNIT_NS},
+	[CMP_COND_WAIT] = {"condition_wait_ns", "condition waits (futex)",
+			   CMP_UNIT_NS},
+	[CMP_COND_WAITS] = {"condition_waits", "  count", CMP_UNIT_COUNT},
+	[CMP_RUNQ_BY_RUN] = {"runq_wait_by_run_ns", "  after own preempts",
+			     CMP_UNIT_NS},
+	[CMP_RUNQ_BY_OTHERS] = {"runq_wait_by_others_ns",
+				"  after others' preempts", CMP_UNIT_NS},
+	[CMP_RUNQ_BY_LAB] = {"runq_wait_by_lab_ns", "  after lab's preempts",
+			     CMP_UNIT_NS},
+	[CMP_HANDOFFS] = {"lock_handoffs", "lock hand-offs", CMP_UNIT_COUNT},
+	[CMP_HANDOFF_P50] = {"lock_handoff_median_ns", "  wakeup to running",
+			     CMP_UNIT_NS},
 };
 
 void compare_init(struct comparison *c)
@@ -186,6 +204,16 @@ static const double margins[CMP_NMETRICS] = {
 	[CMP_MEMORY_PAGE_TABLES] = 0.2,
 	[CMP_MEMORY_USER] = 0.25,
 	[CMP_MEMORY_PER_TASK] = 0.25,
+	[CMP_WAKEUPS] = 0.5,
+	[CMP_WAKEUPS_PER_OP] = 0.5,
+	[CMP_WAKE_LATENCY] = 6.0,
+	[CMP_COND_WAIT] = 6.4,
+	[CMP_COND_WAITS] = 1.0,
+	[CMP_RUNQ_BY_RUN] = 6.0,
+	[CMP_RUNQ_BY_OTHERS] = 6.0,
+	[CMP_RUNQ_BY_LAB] = 6.0,
+	[CMP_HANDOFFS] = 1.0,
+	[CMP_HANDOFF_P50] = 6.0,
 };
 
 double compare_margin(enum cmp_metric m)
@@ -232,13 +260,11 @@ static void set(struct cmp_sample *s, enum cmp_metric m, double v)
 	s->known[m] = true;
 }
 
-/* Waits on a futex word taken as a lock (FUTEX_WAIT, LOCK_PI): glibc's
- * mutexes wait so, and so does a hand-made futex handoff; its condition
- * variables, semaphores and pthread_join wait with WAIT_BITSET instead,
- * and those are waits for an event, not for a lock. */
+/* Waits on a futex word taken as a lock (locks.h): not a condition,
+ * semaphore or join, which are waits for an event, not for a lock. */
 static bool mutex_like(const struct lock_report *l)
 {
-	return l->ops & (1u << 0 | 1u << 6 | 1u << 13);
+	return l->kind == LOCK_KIND_LOCK;
 }
 
 /* The tasks the job ran: the workload's own count times its spawn
@@ -301,6 +327,78 @@ static void results_of(const struct run_report *r, struct cmp_sample *s)
 	/* an events run switches nothing: its resumes are its callbacks */
 	set_result(s, CMP_RESUMES_PER_OP, r, LAB_RESULT_DISPATCHES,
 		   LAB_RESULT_OPS);
+}
+
+/* Who woke whom and who took the CPU, summed over the run's threads;
+ * condition waits. */
+static void links_of(const struct run_report *r, struct cmp_sample *s)
+{
+	double wakeups = 0, waits = 0, wait_ns = 0, by[PARTY_LAB + 1] = {0};
+	uint64_t cond_ns = 0, cond_n = 0, busiest = 0;
+	double handoffs = 0;
+	size_t words;
+
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct thread_report *t = &r->threads[i];
+
+		for (size_t j = 0; j < t->nwoken_by; j++)
+			if (t->woken_by[j].kind == PARTY_RUN) {
+				wakeups += (double)t->woken_by[j].count;
+				waits += (double)t->woken_by[j].waits;
+				wait_ns += (double)t->woken_by[j].wait_ns;
+			}
+		for (size_t j = 0; j < t->npreempted_by; j++)
+			by[t->preempted_by[j].kind] +=
+				(double)t->preempted_by[j].wait_ns;
+	}
+	set(s, CMP_WAKEUPS, wakeups);
+	if (s->known[CMP_OPS] && s->v[CMP_OPS] > 0)
+		set(s, CMP_WAKEUPS_PER_OP, wakeups / s->v[CMP_OPS]);
+	if (waits)
+		set(s, CMP_WAKE_LATENCY, wait_ns / waits);
+	for (size_t i = 0; i < r->nuser_locks; i++) {
+		const struct lock_report *l = &r->user_locks[i];
+
+		if (l->kind != LOCK_KIND_LOCK)
+			continue;
+		handoffs += (double)l->handoffs;
+		if (l->handoffs > busiest) {
+			busiest = l->handoffs;
+			set(s, CMP_HANDOFF_P50, (double)l->handoff_p50_ns);
+		}
+	}
+	set(s, CMP_HANDOFFS, handoffs);
+	locks_kind_sum(r, LOCK_KIND_CONDITION, &words, &cond_n, &cond_ns);
+	set(s, CMP_COND_WAIT, (double)cond_ns);
+	set(s, CMP_COND_WAITS, (double)cond_n);
+	set(s, CMP_RUNQ_BY_RUN, by[PARTY_RUN]);
+	set(s, CMP_RUNQ_BY_OTHERS, by[PARTY_PROGRAM] + by[PARTY_KERNEL]);
+	set(s, CMP_RUNQ_BY_LAB, by[PARTY_LAB]);
+}
+
+/* The task outside the run whose preemptions cost one thread of run r
+ * the most run-queue wait, kept for the model when more than in its
+ * other runs. */
+static void note_preemptor(struct cmp_model_runs *mr,
+			   const struct run_report *r)
+{
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct thread_report *t = &r->threads[i];
+
+		for (size_t j = 0; j < t->npreempted_by; j++) {
+			const struct task_link *l = &t->preempted_by[j];
+
+			/* "?": a task a trace without names left unnamed */
+			if ((l->kind == PARTY_PROGRAM ||
+			     l->kind == PARTY_KERNEL) &&
+			    strcmp(l->comm, "?") &&
+			    (double)l->wait_ns > mr->preemptor_ns) {
+				mr->preemptor_ns = (double)l->wait_ns;
+				memcpy(mr->preemptor, l->comm,
+				       sizeof(mr->preemptor));
+			}
+		}
+	}
 }
 
 static void sample_of(const struct run_report *r, struct cmp_sample *s)
@@ -391,6 +489,7 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 	}
 	set(s, CMP_DROPPED, (double)r->dropped);
 	results_of(r, s);
+	links_of(r, s);
 }
 
 /* A run that did not do the whole job measures something else. */
@@ -459,6 +558,7 @@ static int line_up(struct comparison *c, int m, const struct run_report *r,
 		return -1;
 	}
 	sample_of(r, &mr->samples[mr->runs++]);
+	note_preemptor(mr, r);
 	compare_lanes_add(mr, r);
 	return 0;
 }

@@ -104,6 +104,17 @@ enum cmp_metric {
 	 * space: events' callbacks (dispatches), else coroutine switches */
 	CMP_RESUMES_PER_OP,
 	CMP_MACHINE_BYTES, /* events: a task's state machine, bytes */
+	/* who woke whom, who took the CPU (wakeups.h) */
+	CMP_WAKEUPS,	    /* wakeups of the run's threads by its threads */
+	CMP_WAKEUPS_PER_OP, /* WAKEUPS / ops */
+	CMP_WAKE_LATENCY,   /* their mean time from wakeup to running */
+	CMP_COND_WAIT,	    /* blocked on futex conditions (locks.h) */
+	CMP_COND_WAITS,	    /* how many of those waits */
+	CMP_RUNQ_BY_RUN,    /* run-queue wait after preemption by the run */
+	CMP_RUNQ_BY_OTHERS, /* ... by other programs and kernel threads */
+	CMP_RUNQ_BY_LAB,    /* ... by lab's own tracer */
+	CMP_HANDOFFS,	    /* lock words handed to a sleeping waiter */
+	CMP_HANDOFF_P50,    /* the busiest word's median hand-off */
 	CMP_NMETRICS,
 };
 
@@ -136,6 +147,10 @@ struct cmp_model_runs {
 	struct cmp_stat stat[CMP_NMETRICS]; /* after compare_finish */
 	/* its runs' threads over time: compare_lanes.h */
 	struct cmp_lanes *lanes;
+	/* the task outside the run whose preemptions cost one of its runs
+	 * the most run-queue wait, and that wait; "" when none */
+	char preemptor[LAB_COMM_LEN];
+	double preemptor_ns;
 };
 
 /* A relative difference below which no ordering is claimed when a model

@@ -289,6 +289,12 @@ void compare_print_text(FILE *f, const struct comparison *c,
 	snprintf(line, sizeof(line), "explanation (%s):",
 		 compare_margin_note(note, sizeof(note), c));
 	term_wrap(f, "", 0, line, TERM_KEEP_UNITS);
-	for (size_t i = 0; i < e->n; i++)
+	for (size_t i = 0; i < e->n; i++) {
+		/* who else took the CPUs is said on the page and in the
+		 * JSON: on a loaded machine, where it speaks, it would push
+		 * the family past a screen */
+		if (!strcmp(e->claims[i].rule, "preemptors"))
+			continue;
 		term_wrap(f, "- ", 2, e->claims[i].text, TERM_KEEP_UNITS);
+	}
 }

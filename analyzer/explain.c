@@ -9,6 +9,7 @@
 #include "analyzer/explain_rules.h"
 #include "analyzer/compare.h"
 #include "analyzer/explain.h"
+#include "analyzer/explain_wakeups.h"
 #include "analyzer/offcpu.h"
 
 #define NCONC CLAIM_NCONCURRENT
@@ -721,6 +722,9 @@ static const struct explain_rule rules[] = {
 	{"user_switches", rule_user_switches, 0},
 	{"cpu_split", rule_cpu_split, 0},
 	{"locks", rule_locks, 0},
+	{"conditions", explain_rule_conditions, 0},
+	{"wakeups", explain_rule_wakeups, 0},
+	{"preemptors", explain_rule_preemptors, 0},
 	{"memory", explain_rule_memory, 0},
 	{"quality", rule_quality, 0},
 };

@@ -1,6 +1,7 @@
 /* export_perfetto.c - a trace as Chrome trace-event JSON, streamed. */
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/export_perfetto.h"
@@ -14,6 +15,8 @@
 /* The phases track's thread id: above any the kernel hands out
  * (PID_MAX_LIMIT is 2^22), so it cannot be a real thread's. */
 #define PHASES_TID (1u << 22)
+/* The CPUs' process: a track per CPU, its tid the CPU's number. */
+#define CPUS_PID (PHASES_TID + 1)
 
 /* A timeline record that is one of the report's threads. The time it
  * spent before its state was known is named only at its first move, so
@@ -24,6 +27,20 @@ struct track {
 	uint64_t from, to;
 	/* where the thread's time in state stood when that began */
 	uint64_t oncpu_ns, runnable_ns, new_ns;
+	/* its latest running interval charged, [run_from, run_to) */
+	uint64_t run_from, run_to;
+	/* woken by a thread of the run (waker) at woken_at: a flow from
+	 * the waker to this thread's next run */
+	bool woken;
+	uint32_t waker;
+	uint64_t woken_at;
+};
+
+/* A CPU: which of the run's threads runs on it since when. */
+struct cpu_track {
+	bool busy;
+	uint32_t rec;
+	uint64_t since;
 };
 
 struct exporter {
@@ -32,6 +49,9 @@ struct exporter {
 	bool first;	      /* no event written yet */
 	struct track *tracks; /* one per timeline record */
 	size_t ntracks;
+	struct cpu_track *cpus; /* one per CPU of the trace's header */
+	size_t ncpus;
+	uint64_t flows; /* flow ids given so far */
 };
 
 /* ---- JSON ---- */
@@ -208,6 +228,13 @@ static void put_names(struct exporter *x)
 	for (size_t i = 0; i < r->nthreads; i++)
 		put_name(x, "thread_name", r->threads[i].pid, r->threads[i].tid,
 			 r->threads[i].comm);
+	put_name(x, "process_name", CPUS_PID, CPUS_PID, "CPUs");
+	for (uint32_t c = 0; c < r->info.cpu_count; c++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "CPU %" PRIu32, c);
+		put_name(x, "thread_name", CPUS_PID, c, name);
+	}
 }
 
 /* ---- the threads' slices ---- */
@@ -277,15 +304,138 @@ static void on_interval(void *ctx, uint32_t rec, const struct tl_thread *t,
 	if (k->unknown)
 		put_unknown(x, k, t);
 	put_state(x, k->thread, t->state, t->why, from, to, false);
+	if (t->state == TL_RUNNING) {
+		k->run_from = from;
+		k->run_to = to;
+	}
+}
+
+/* ---- the CPUs and the wakeups ---- */
+
+static struct track *kept(struct exporter *x, uint32_t rec)
+{
+	return rec < x->ntracks && x->tracks[rec].thread ? &x->tracks[rec]
+							 : NULL;
+}
+
+/* A slice on CPU cpu's track: the thread that ran there. Its name is
+ * the thread's tid; its comm, from the traced program, goes in args. */
+static void put_cpu_slice(struct exporter *x, uint16_t cpu, uint32_t rec,
+			  uint64_t from, uint64_t to)
+{
+	const struct thread_report *t = x->tracks[rec].thread;
+	char name[32];
+
+	snprintf(name, sizeof(name), "%" PRIu32, t->tid);
+	put_slice(x, CPUS_PID, cpu, "cpu", name, "", from, to);
+	fprintf(x->out,
+		",\"args\":{\"tid\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"comm\":",
+		t->tid, t->pid);
+	put_str(x->out, t->comm);
+	fputs("}}", x->out);
+}
+
+/* The CPU's running thread, if one of the run's, leaves it at ts. */
+static void cpu_close(struct exporter *x, struct cpu_track *c, uint16_t cpu,
+		      uint64_t ts)
+{
+	if (c->busy && ts > c->since)
+		put_cpu_slice(x, cpu, c->rec, c->since, ts);
+	c->busy = false;
+}
+
+/* A flow from the waker's running slice to the woken thread's: the
+ * start at the wakeup, inside a slice in which the waker ran (the
+ * latest charged, or the one it is in), the end where the woken
+ * thread's run begins. */
+static void put_flow(struct exporter *x, const struct timeline *tl,
+		     struct track *w, uint64_t at)
+{
+	const struct track *a = &x->tracks[w->waker];
+	const struct tl_thread *at_rec = &tl->threads[w->waker];
+	uint64_t ts = w->woken_at;
+
+	if (at_rec->state == TL_RUNNING && at_rec->since <= ts) {
+		/* its running slice is still open: it holds ts */
+	} else if (a->run_to > a->run_from) {
+		if (ts < a->run_from)
+			ts = a->run_from;
+		if (ts >= a->run_to)
+			ts = a->run_to - 1;
+	} else {
+		return;
+	}
+	x->flows++;
+	event_begin(x, 's', a->thread->pid, a->thread->tid);
+	fprintf(x->out,
+		",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"id\":%" PRIu64
+		",\"ts\":",
+		x->flows);
+	put_ts(x, ts);
+	fputs("}", x->out);
+	event_begin(x, 'f', w->thread->pid, w->thread->tid);
+	fprintf(x->out,
+		",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"id\":%" PRIu64
+		",\"bp\":\"e\",\"ts\":",
+		x->flows);
+	put_ts(x, at);
+	fputs("}", x->out);
+}
+
+/* After the timeline took ev: the CPU tracks, and the wakeups between
+ * the run's threads as flows. Returns 0, or -1 when out of memory. */
+static int cpus_and_flows(struct exporter *x, const struct timeline *tl,
+			  const struct lab_event *ev)
+{
+	if (ev->type == LAB_EV_WAKEUP) {
+		struct track *w = kept(x, timeline_record(tl, ev->tid));
+		uint32_t a = ev->other_tid ? timeline_record(tl, ev->other_tid)
+					   : UINT32_MAX;
+
+		if (w && a != UINT32_MAX && kept(x, a) && a != w - x->tracks &&
+		    tl->threads[w - x->tracks].state == TL_RUNNABLE) {
+			w->woken = true;
+			w->waker = a;
+			w->woken_at = ev->ts;
+		}
+		return 0;
+	}
+	/* a CPU the header does not count is a damaged record's */
+	if (ev->type != LAB_EV_SWITCH || ev->cpu >= x->rep->info.cpu_count)
+		return 0;
+	if (ev->cpu >= x->ncpus) {
+		struct cpu_track *c =
+			realloc(x->cpus, (ev->cpu + 1u) * sizeof(*c));
+
+		if (!c)
+			return -1;
+		memset(c + x->ncpus, 0, (ev->cpu + 1u - x->ncpus) * sizeof(*c));
+		x->cpus = c;
+		x->ncpus = ev->cpu + 1u;
+	}
+	cpu_close(x, &x->cpus[ev->cpu], ev->cpu, ev->ts);
+	if (ev->other_tid) {
+		uint32_t n = timeline_record(tl, ev->other_tid);
+		struct track *k = kept(x, n);
+
+		if (k) {
+			x->cpus[ev->cpu] = (struct cpu_track){true, n, ev->ts};
+			if (k->woken)
+				put_flow(x, tl, k, ev->ts);
+			k->woken = false;
+		}
+	}
+	return 0;
 }
 
 /* ---- reading the trace again ---- */
 
 /* Feeds the trace's events to tl as the analysis was fed them, up to
  * the damage if any. Returns 0, or -1 with err set. */
-static int replay(const char *path, const struct run_report *rep,
-		  struct timeline *tl, char *err, size_t errlen)
+static int replay(const char *path, struct exporter *x, struct timeline *tl,
+		  char *err, size_t errlen)
 {
+	const struct run_report *rep = x->rep;
 	struct trace_reader *r = NULL;
 	struct trace_chunk c;
 	char why[512];
@@ -300,7 +450,8 @@ static int replay(const char *path, const struct run_report *rep,
 		if (c.type != LAB_CHUNK_EVENTS)
 			continue;
 		for (size_t i = 0; i < c.count; i++) {
-			if (timeline_event(tl, &ev[i])) {
+			if (timeline_event(tl, &ev[i]) ||
+			    cpus_and_flows(x, tl, &ev[i])) {
 				trace_reader_free(r);
 				snprintf(err, errlen, "out of memory");
 				return -1;
@@ -350,7 +501,7 @@ static int put_threads(struct exporter *x, const char *path, char *err,
 	timeline_init(&tl, offcpu_abi(x->rep->info.machine));
 	tl.on_interval = on_interval;
 	tl.interval_ctx = x;
-	rc = replay(path, x->rep, &tl, err, errlen);
+	rc = replay(path, x, &tl, err, errlen);
 	for (size_t i = 0; !rc && i < x->ntracks && i < tl.n; i++) {
 		struct track *k = &x->tracks[i];
 
@@ -366,6 +517,15 @@ static int put_threads(struct exporter *x, const char *path, char *err,
 		if (k->unknown)
 			put_unknown(x, k, &tl.threads[i]);
 	}
+	/* a thread still on its CPU at the end ran up to its own end */
+	for (size_t c = 0; !rc && c < x->ncpus; c++)
+		if (x->cpus[c].busy) {
+			const struct thread_report *t =
+				x->tracks[x->cpus[c].rec].thread;
+
+			cpu_close(x, &x->cpus[c], (uint16_t)c,
+				  t->start_ns + t->lifetime_ns);
+		}
 	timeline_free(&tl);
 	return rc;
 }
@@ -387,6 +547,7 @@ int export_perfetto(FILE *out, const char *path, const struct run_report *rep,
 	put_phases(&x);
 	rc = put_threads(&x, path, err, errlen);
 	free(x.tracks);
+	free(x.cpus);
 	if (rc)
 		return -1;
 	fputs("\n]}\n", out);

@@ -61,21 +61,30 @@ const char *lanes_state_name(enum lane_state s)
 		[LANE_RUNNING] = "running",
 		[LANE_RUNNABLE] = "runnable",
 		[LANE_LOCK] = "lock",
+		[LANE_EVENT] = "event",
+		[LANE_JOIN] = "join",
 		[LANE_IO] = "io",
 		[LANE_SLEEP] = "sleep",
 		[LANE_CHILD] = "child",
 		[LANE_BLOCKED] = "blocked",
 		[LANE_NEW] = "new",
+		[LANE_OTHER] = "other",
+		[LANE_IDLE] = "idle",
 	};
 
 	return (unsigned)s < LANE_NSTATES ? names[s] : "none";
 }
 
-static enum lane_state blocked_lane(enum offcpu_reason why)
+static enum lane_state blocked_lane(const struct tl_thread *t)
 {
-	switch (why) {
+	switch (t->why) {
 	case OFFCPU_FUTEX:
-		return LANE_LOCK;
+		/* futex_waitv, futex_wait: which word is not recorded */
+		if (!t->futex_wait)
+			return LANE_LOCK;
+		return t->futex_kind == LOCK_KIND_JOIN	 ? LANE_JOIN
+		       : t->futex_kind == LOCK_KIND_LOCK ? LANE_LOCK
+							 : LANE_EVENT;
 	case OFFCPU_READ:
 	case OFFCPU_WRITE:
 	case OFFCPU_POLL:
@@ -100,7 +109,7 @@ static enum lane_state lane_of(const struct tl_thread *t)
 	case TL_NEW:
 		return LANE_NEW;
 	case TL_BLOCKED:
-		return blocked_lane(t->why);
+		return blocked_lane(t);
 	default:
 		return LANE_NONE;
 	}

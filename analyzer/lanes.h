@@ -26,12 +26,17 @@ enum lane_state {
 	LANE_NONE,     /* the thread did not exist then, or was not seen */
 	LANE_RUNNING,  /* on a CPU */
 	LANE_RUNNABLE, /* waiting for a CPU */
-	LANE_LOCK,     /* blocked in futex: locks, condition variables */
+	LANE_LOCK,     /* blocked in futex on a lock word */
+	LANE_EVENT,    /* blocked in futex: a condition, semaphore, event */
+	LANE_JOIN,     /* blocked in futex on a thread's tid word: joining */
 	LANE_IO,       /* blocked in read/write/poll families */
 	LANE_SLEEP,    /* nanosleep, clock_nanosleep */
 	LANE_CHILD,    /* wait4, waitid */
 	LANE_BLOCKED,  /* blocked elsewhere, or why is not known */
 	LANE_NEW,      /* forked, not yet woken */
+	/* a CPU's (cpu_lanes.h): another task than the run's, or none */
+	LANE_OTHER,
+	LANE_IDLE,
 	LANE_NSTATES,
 };
 
@@ -65,8 +70,8 @@ struct lane_set {
 	struct lane_mix *mixes;
 };
 
-/* "running", "runnable", "lock", "io", "sleep", "child", "blocked",
- * "new", "none": names for legends and CSS classes */
+/* "running", "runnable", "lock", "event", "join", "io", "sleep",
+ * "child", "blocked", "new", "none": names for legends and CSS classes */
 const char *lanes_state_name(enum lane_state s);
 
 struct lane_builder;

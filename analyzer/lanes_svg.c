@@ -21,12 +21,29 @@ static const char *const state_labels[LANE_NSTATES] = {
 	[LANE_RUNNING] = "running",
 	[LANE_RUNNABLE] = "runnable, waiting for a CPU",
 	[LANE_LOCK] = "blocked: lock (futex)",
+	[LANE_EVENT] = "waiting for an event (futex: condition, semaphore)",
+	[LANE_JOIN] = "waiting for a thread to end (join)",
 	[LANE_IO] = "blocked: I/O, poll",
 	[LANE_SLEEP] = "sleeping",
 	[LANE_CHILD] = "waiting for a child",
 	[LANE_BLOCKED] = "blocked: other",
 	[LANE_NEW] = "created, not yet run",
+	[LANE_OTHER] = "other work (not the run's)",
+	[LANE_IDLE] = "idle",
 };
+
+void lanes_svg_legend_cpus(FILE *f)
+{
+	fputs("<ul class=\"legend\">\n", f);
+	for (int s = LANE_OTHER; s <= LANE_IDLE; s++)
+		fprintf(f,
+			"<li><svg width=\"22\" height=\"12\" "
+			"aria-hidden=\"true\"><rect class=\"s-%s\" "
+			"width=\"22\" height=\"12\" stroke-width=\"0\"/>"
+			"</svg>%s</li>\n",
+			lanes_state_name(s), state_labels[s]);
+	fputs("</ul>\n", f);
+}
 
 const char *lanes_svg_state_label(enum lane_state s)
 {
@@ -36,7 +53,7 @@ const char *lanes_svg_state_label(enum lane_state s)
 void lanes_svg_legend(FILE *f)
 {
 	fputs("<ul class=\"legend\">\n", f);
-	for (int s = LANE_RUNNING; s < LANE_NSTATES; s++)
+	for (int s = LANE_RUNNING; s <= LANE_NEW; s++)
 		fprintf(f,
 			"<li><svg width=\"22\" height=\"12\" "
 			"aria-hidden=\"true\"><rect class=\"s-%s\" "
@@ -108,7 +125,14 @@ void lanes_svg_timeline(FILE *f, const struct lanes_svg_run *l)
 	const struct lane_set *set = l->set;
 	double span = (double)set->ncolumns * (double)set->column_ns;
 	int top = l->nbands ? TL_BAND + 4 : 4;
-	double bottom = top + (double)l->nrows * TL_STEP;
+	size_t ncpus = l->cpus && l->cpus->ncolumns == set->ncolumns &&
+				       l->cpus->column_ns == set->column_ns
+			       ? l->cpus->nlanes
+			       : 0;
+	/* the CPUs' lanes after a gap of a lane */
+	double cpu_top = top + (double)(l->nrows + 1) * TL_STEP;
+	double bottom = ncpus ? cpu_top + (double)ncpus * TL_STEP
+			      : top + (double)l->nrows * TL_STEP;
 	int width = TL_LABEL + TL_PLOT + TL_RIGHT;
 	int height = (int)bottom + TL_AXIS;
 	double ticks[SVG_MAX_TICKS];
@@ -139,6 +163,19 @@ void lanes_svg_timeline(FILE *f, const struct lanes_svg_run *l)
 		fputs("</text>\n", f);
 		lane(f, set, &set->lanes[l->rows[i]], &s, y + TL_LANE / 2.0,
 		     l->labels[i]);
+	}
+	for (size_t i = 0; i < ncpus; i++) {
+		double y = cpu_top + (double)i * TL_STEP;
+		char name[32];
+
+		snprintf(name, sizeof(name), "CPU %zu", i);
+		fprintf(f,
+			"<g class=\"cpu-lane\"><text x=\"%d\" y=\"%.0f\" "
+			"text-anchor=\"end\">%s</text>\n",
+			TL_LABEL - 6, y + TL_LANE - 2, name);
+		lane(f, l->cpus, &l->cpus->lanes[i], &s, y + TL_LANE / 2.0,
+		     name);
+		fputs("</g>\n", f);
 	}
 	fprintf(f,
 		"</g>\n<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "

@@ -29,6 +29,9 @@ struct lanes_svg_run {
 	size_t nrows;
 	const struct lanes_svg_band *bands;
 	size_t nbands;
+	/* what each CPU ran, a lane a CPU below the threads' (labelled
+	 * "CPU n"), on the same columns; NULL: none */
+	const struct lane_set *cpus;
 };
 void lanes_svg_timeline(FILE *f, const struct lanes_svg_run *l);
 
@@ -58,8 +61,10 @@ struct lanes_svg_stack {
  * time, running at the bottom, neighbouring equal pieces drawn as one. */
 void lanes_svg_stacks(FILE *f, const struct lanes_svg_stack *runs, size_t n);
 
-/* The states' colours and (for print) patterns, as an HTML list. */
+/* The threads' states' colours and (for print) patterns, as an HTML
+ * list; the CPUs' own (other work, idle) in a second. */
 void lanes_svg_legend(FILE *f);
+void lanes_svg_legend_cpus(FILE *f);
 /* "running", "runnable", "blocked: lock", ...: a state for people */
 const char *lanes_svg_state_label(enum lane_state s);
 

@@ -85,6 +85,27 @@ struct runq_tick {
 	uint64_t waits;	   /* every wait of the run */
 };
 
+/* Whose a task is, seen from the run: one of its threads, another
+ * program's, a kernel thread (or an interrupt), or lab's own tracer. */
+enum party_kind {
+	PARTY_RUN,
+	PARTY_PROGRAM,
+	PARTY_KERNEL,
+	PARTY_LAB,
+};
+
+/* Who woke a thread, or who took its CPU at an involuntary switch, and
+ * how often; tasks outside the run grouped by name (wakeups.h). */
+struct task_link {
+	enum party_kind kind;
+	uint32_t tid, pid; /* with PARTY_RUN; else 0 */
+	char comm[LAB_COMM_LEN];
+	uint64_t count;
+	/* the waits that followed, until the thread ran: a wakeup's
+	 * latency, a preemption's run-queue wait (those the trace saw end) */
+	uint64_t waits, wait_ns, max_wait_ns;
+};
+
 struct thread_report {
 	uint32_t tid, pid, parent_tid;
 	char comm[LAB_COMM_LEN];
@@ -113,6 +134,10 @@ struct thread_report {
 	/* with has_timeline: the analysis's timeline record it came from,
 	 * which names its lane while the report is built */
 	uint32_t timeline_rec;
+	/* who woke it (sched_wakeup) and who took its CPU when preempted,
+	 * most often first; from the event stream */
+	struct task_link *woken_by, *preempted_by;
+	size_t nwoken_by, npreempted_by;
 };
 
 struct process_report {
@@ -128,21 +153,34 @@ struct process_report {
 	uint64_t page_faults;
 };
 
+/* What a futex word is, from how it was waited on (locks.h). */
+enum lock_kind {
+	LOCK_KIND_LOCK,	     /* a mutex, or a word handed over as one */
+	LOCK_KIND_CONDITION, /* a condition, semaphore or event */
+	LOCK_KIND_JOIN,	     /* a thread's tid word: waiting for it to end */
+};
+
 /* A contended lock: a futex word waited on in user space, or a kernel
  * lock (lock:contention_begin/end). */
 struct lock_report {
 	uint64_t addr;
-	uint32_t pid;	   /* user lock, private: its process; else 0 */
-	bool shared;	   /* user lock without FUTEX_PRIVATE_FLAG */
-	uint32_t ops;	   /* user lock: bit 1 << cmd of each futex op */
-	uint64_t count;	   /* waits */
-	uint64_t total_ns; /* their sum */
+	enum lock_kind kind; /* user lock; LOCK_KIND_LOCK for kernel ones */
+	uint32_t pid;	     /* user lock, private: its process; else 0 */
+	bool shared;	     /* user lock without FUTEX_PRIVATE_FLAG */
+	uint32_t ops;	     /* user lock: bit 1 << cmd of each futex op */
+	uint64_t count;	     /* waits */
+	uint64_t total_ns;   /* their sum */
 	uint64_t max_ns;
 	/* futex calls on it that returned EAGAIN at once: contention that
 	 * did not block (run_report.has_retries; else 0) */
 	uint64_t retries;
 	uint32_t *tids; /* the threads that waited, ascending */
 	size_t ntids;
+	/* user lock: hand-offs, a waiter woken from a wait on it by another
+	 * thread and seen running after, and the time from that wakeup to
+	 * the waiter running */
+	uint64_t handoffs;
+	uint64_t handoff_p50_ns, handoff_max_ns;
 	char symbol[128]; /* the address's name; "" when not known */
 };
 
@@ -269,6 +307,9 @@ struct run_report {
 	/* each thread's scheduler state over the run, one lane per thread
 	 * in the order of threads, downsampled for drawing */
 	struct lane_set lanes;
+	/* what each CPU of the header ran, one lane a CPU, on the lanes'
+	 * columns (cpu_lanes.h) */
+	struct lane_set cpu_lanes;
 	/* every thread's run-queue waits against the scheduler tick */
 	struct runq_tick runq_tick;
 	/* what the tasks hold in memory, from the tracer's samples */

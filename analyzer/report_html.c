@@ -355,13 +355,24 @@ void report_html_timeline(FILE *f, const struct run_report *r)
 			     "marked."
 			   : "");
 	lanes_svg_legend(f);
+	if (r->cpu_lanes.nlanes) {
+		fputs("<p class=\"note\">Below the threads, a lane per CPU: "
+		      "green where one of the run's threads ran on it, the "
+		      "colours below where it ran other work or nothing "
+		      "(idle), as far as the switches the trace holds tell: "
+		      "it records only those that involve the run's "
+		      "threads.</p>\n",
+		      f);
+		lanes_svg_legend_cpus(f);
+	}
 	fputs("<div class=\"wide timeline\">\n", f);
 	lanes_svg_timeline(f, &(struct lanes_svg_run){.set = set,
 						      .rows = rows,
 						      .labels = label_ptrs,
 						      .nrows = n,
 						      .bands = bands,
-						      .nbands = r->nphases});
+						      .nbands = r->nphases,
+						      .cpus = &r->cpu_lanes});
 	fputs("</div>\n", f);
 	if (n < r->nthreads)
 		fprintf(f,
@@ -597,6 +608,34 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user,
 	html_row_end(f);
 }
 
+/* The futex waits on words that are no lock: conditions and joins. */
+static void report_html_not_locks(FILE *f, const struct run_report *r)
+{
+	uint64_t cw, ct, jw, jt;
+	size_t cn, jn;
+	char a[32], b[32];
+
+	locks_kind_sum(r, LOCK_KIND_CONDITION, &cn, &cw, &ct);
+	locks_kind_sum(r, LOCK_KIND_JOIN, &jn, &jw, &jt);
+	if (!cw && !jw)
+		return;
+	fputs("<p class=\"note\">Not locks, so not in this table: ", f);
+	if (cw)
+		fprintf(f,
+			"%llu waits for an event (condition variables, "
+			"semaphores) on %zu futex words, %s",
+			(unsigned long long)cw, cn,
+			units_duration(a, sizeof(a), ct));
+	if (cw && jw)
+		fputs("; ", f);
+	if (jw)
+		fprintf(f, "%llu waits for a thread to end (join), %s",
+			(unsigned long long)jw,
+			units_duration(b, sizeof(b), jt));
+	fputs(". The JSON report lists every futex word with its kind.</p>\n",
+	      f);
+}
+
 /* User and kernel locks together, most total wait first. */
 void report_html_locks(FILE *f, const struct run_report *r)
 {
@@ -621,10 +660,14 @@ void report_html_locks(FILE *f, const struct run_report *r)
 		{"longest", false, NULL},
 		{"threads", false, "threads that waited on it"},
 	};
-	size_t u = 0, k = 0, rows = 0, all = r->nuser_locks + r->nkernel_locks;
+	size_t u = 0, k = 0, rows = 0, all = 0;
 	const struct lock_report *l;
 	bool user;
 
+	while (locks_next_report(r, &u, &k, &user))
+		all++;
+	u = k = 0;
+	report_html_not_locks(f, r);
 	if (!all) {
 		html_none(f, "no futex waits on a lock, no kernel lock "
 			     "contention");

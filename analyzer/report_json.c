@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
+#include "analyzer/wakeups_json.h"
 #include "analyzer/analyze.h"
 #include "analyzer/json_put.h"
 #include "analyzer/locks.h"
@@ -137,6 +138,7 @@ static json_object *thread_json(const struct thread_report *t,
 	put_faults(o, t->has_kernel, t->page_faults);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
+	wakeups_json_thread(o, t);
 	return o;
 }
 
@@ -204,6 +206,21 @@ static void put_tids(json_object *o, const struct lock_report *l)
 	json_object_object_add(o, "tids", a);
 }
 
+/* hand-offs of a futex word: null when none */
+static void put_handoffs(json_object *o, const struct lock_report *l)
+{
+	json_object *h;
+
+	if (!l->handoffs) {
+		json_put_null(o, "handoffs");
+		return;
+	}
+	h = json_put_object(o, "handoffs");
+	json_put_u64(h, "count", l->handoffs);
+	json_put_u64(h, "median_ns", l->handoff_p50_ns);
+	json_put_u64(h, "max_ns", l->handoff_max_ns);
+}
+
 static json_object *lock_json(const struct lock_report *l, bool user,
 			      const struct run_report *r)
 {
@@ -238,6 +255,8 @@ static json_object *lock_json(const struct lock_report *l, bool user,
 				json_object_array_add(
 					a, json_object_new_string(ops[i].name));
 		json_object_object_add(o, "ops", a);
+		json_put_str(o, "kind", locks_kind_name(l->kind));
+		put_handoffs(o, l);
 	}
 	json_put_u64(o, "count", l->count);
 	json_put_u64(o, "total_wait_ns", l->total_ns);
@@ -430,6 +449,7 @@ static json_object *report_json(const struct run_report *r)
 		json_object_array_add(procs, process_json(&r->processes[i], r));
 	json_object_object_add(root, "processes", procs);
 	json_object_object_add(root, "locks", locks_json(r));
+	json_object_object_add(root, "wakeup_graph", wakeups_json_graph(r));
 	json_object_object_add(root, "creation", creation_json(r));
 	json_object_object_add(root, "phases", phases_json(r));
 	/* only where the trace has samples: older traces report as when

@@ -28,6 +28,8 @@ const struct run_section report_sections_run[] = {
 	 report_html_offcpu, report_text_offcpu},
 	{"locks", "locks", "Contended locks", NULL, report_html_locks,
 	 report_text_locks},
+	{"wakeups", "wakeups", "Who woke whom, who took the CPU", NULL,
+	 report_html_wakeups, report_text_wakeups},
 	{"creation", "creation", "Creation cost", NULL, report_html_creation,
 	 report_text_creation},
 	{"phases", "phases", "Phases", NULL, report_html_phases,

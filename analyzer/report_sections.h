@@ -69,6 +69,7 @@ void report_html_runq(FILE *f, const struct run_report *r);
 void report_html_offcpu(FILE *f, const struct run_report *r);
 void report_html_locks(FILE *f, const struct run_report *r);
 void report_html_creation(FILE *f, const struct run_report *r);
+void report_html_wakeups(FILE *f, const struct run_report *r);
 void report_html_phases(FILE *f, const struct run_report *r);
 void report_html_threads(FILE *f, const struct run_report *r);
 void report_html_environment(FILE *f, const struct run_report *r);
@@ -77,6 +78,7 @@ int report_text_runq(FILE *f, const struct run_report *r, int room);
 int report_text_offcpu(FILE *f, const struct run_report *r, int room);
 int report_text_locks(FILE *f, const struct run_report *r, int room);
 int report_text_creation(FILE *f, const struct run_report *r, int room);
+int report_text_wakeups(FILE *f, const struct run_report *r, int room);
 int report_text_phases(FILE *f, const struct run_report *r, int room);
 
 void compare_html_dropped(FILE *f, const struct family_page *p);

@@ -457,6 +457,35 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user,
 	fputc('\n', f);
 }
 
+/* The futex waits on words that are no lock, in one line: condition
+ * variables and semaphores, and joins. Returns the lines printed. */
+static int report_text_not_locks(FILE *f, const struct run_report *r)
+{
+	static const struct {
+		enum lock_kind kind;
+		const char *what;
+	} kinds[] = {{LOCK_KIND_CONDITION, "for an event"},
+		     {LOCK_KIND_JOIN, "for a thread to end (join)"}};
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		uint64_t waits, total;
+		size_t words;
+		char a[32], b[32];
+
+		locks_kind_sum(r, kinds[i].kind, &words, &waits, &total);
+		if (!waits)
+			continue;
+		fprintf(f, "%s %s wait%s %s, %s", any ? ";" : "not locks:",
+			units_count(a, sizeof(a), waits), waits == 1 ? "" : "s",
+			kinds[i].what, units_duration(b, sizeof(b), total));
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+	return any;
+}
+
 /* The most contended locks, user and kernel together: as many as room
  * leaves beside the head line, TOP_LOCKS at most, one at least. */
 int report_text_locks(FILE *f, const struct run_report *r, int room)
@@ -476,6 +505,13 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 			   "lock contention)\n");
 		return 1;
 	}
+	if (!locks_next_report(r, &u, &k, &user)) {
+		fprintf(f,
+			"contended locks: none (no futex waits on a lock, no "
+			"kernel lock contention)\n");
+		return 1 + report_text_not_locks(f, r);
+	}
+	u = k = 0;
 	if (r->has_retries)
 		fprintf(f, "%-30s %10s %7s %7s %8s %8s\n", "contended locks",
 			"total", "waits", "EAGAIN", "longest", "threads");
@@ -484,7 +520,7 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 			"total", "waits", "longest", "threads");
 	for (; n < rows && (l = locks_next_report(r, &u, &k, &user)); n++)
 		lock_row(f, l, user, r->has_retries);
-	return 1 + n;
+	return 1 + n + report_text_not_locks(f, r);
 }
 
 static int print_creation_kind(FILE *f, const struct creation_summary *s,

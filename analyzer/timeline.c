@@ -1,4 +1,5 @@
 /* timeline.c - each thread's scheduler state over the event stream. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyzer/array.h"
@@ -21,6 +22,7 @@ void timeline_free(struct timeline *tl)
 	hash_free(&tl->tid_index);
 	locks_free(&tl->user_locks);
 	locks_free(&tl->kernel_locks);
+	wakeups_free(&tl->wakeups);
 	phases_free(&tl->phases);
 	memset(tl, 0, sizeof(*tl));
 }
@@ -46,6 +48,11 @@ static uint32_t lookup(const struct timeline *tl, uint32_t tid)
 	size_t i = tid_slot(tl, tid);
 
 	return i == HASH_NONE ? NO_RECORD : tl->tids[i].rec;
+}
+
+uint32_t timeline_record(const struct timeline *tl, uint32_t tid)
+{
+	return lookup(tl, tid);
 }
 
 /* idx NO_RECORD leaves tid naming nothing */
@@ -78,6 +85,7 @@ static uint32_t record_new(struct timeline *tl, uint32_t tid, uint32_t pid,
 	t->tid = tid;
 	t->pid = pid;
 	t->state = TL_UNKNOWN;
+	t->wait_edge = -1;
 	t->since = t->start_ns = t->last_ns = t->clock = ts;
 	return (uint32_t)tl->n++;
 }
@@ -171,7 +179,8 @@ static int end_block(struct timeline *tl, struct tl_thread *t)
 	t->futex_wait = false;
 	/* the waiting commands are all below 32 (locks_futex_op_waits) */
 	return locks_add(&tl->user_locks, t->futex_addr, shared ? 0 : t->pid,
-			 shared, 1u << (t->futex_op & 31), t->tid, wait);
+			 shared, 1u << (t->futex_op & 31),
+			 t->futex_kind == LOCK_KIND_JOIN, t->tid, wait);
 }
 
 /* t enters s at ts. was: the state this move proves an UNKNOWN thread
@@ -204,6 +213,26 @@ static void start_block(struct timeline *tl, struct tl_thread *t, uint64_t ts)
 			locks_futex_op_waits(t->block_op);
 	t->futex_addr = t->block_arg;
 	t->futex_op = t->block_op;
+	t->futex_kind = locks_kind(
+		1u << (t->futex_op & 31),
+		locks_is_join_word(&tl->user_locks, t->pid, t->futex_addr));
+}
+
+/* Record pi was preempted by the switch's next task (record ni): the
+ * edge its run-queue wait goes to, or -2 when out of memory. */
+static long preempted(struct timeline *tl, uint32_t pi,
+		      const struct lab_event *ev, uint32_t ni)
+{
+	struct wk_party p =
+		wakeups_party(&tl->wakeups, ev->other_tid, ev->other_pid,
+			      ni == NO_RECORD ? WAKEUPS_NO_REC : ni);
+	long e;
+
+	/* a CPU left idle by a preemption: nothing took it */
+	if (!ev->other_tid)
+		snprintf(p.comm, sizeof(p.comm), "idle");
+	e = wakeups_add(&tl->wakeups, pi, true, &p);
+	return e < 0 ? -2 : e;
 }
 
 static int on_switch(struct timeline *tl, const struct lab_event *ev)
@@ -228,9 +257,12 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 
 		if (p->state == TL_RUNNING)
 			p->counts.oncpu_ns += elapsed(p, ev->ts);
+		p->wait_edge = -1;
 		if (!voluntary) {
 			p->counts.involuntary_switches++;
 			err |= move(tl, p, TL_RUNNABLE, ev->ts, TL_RUNNING);
+			p->wait_edge = preempted(tl, pi, ev, ni);
+			err |= p->wait_edge == -2;
 		} else if (ev->value == LAB_TASK_DEAD) {
 			p->counts.voluntary_switches++;
 			err |= move(tl, p, TL_DEAD, ev->ts, TL_RUNNING);
@@ -254,7 +286,15 @@ static int on_switch(struct timeline *tl, const struct lab_event *ev)
 			n->counts.runq_wait_ns += wait;
 			n->counts.runq_count++;
 			err |= stats_fine_add(&n->runq, wait);
+			wakeups_add_wait(&tl->wakeups, n->wait_edge, wait);
+			if (n->handoff)
+				err |= locks_add_handoff(
+					&tl->user_locks, n->handoff_addr,
+					n->handoff_pid, n->handoff_shared,
+					wait);
 		}
+		n->handoff = false;
+		n->wait_edge = -1;
 		if (!n->ran) {
 			n->ran = true;
 			n->first_run_ns = ev->ts;
@@ -268,19 +308,40 @@ static int on_wakeup(struct timeline *tl, const struct lab_event *ev)
 {
 	uint32_t i = record_of(tl, ev->tid, ev->pid, ev->ts);
 	struct tl_thread *t;
+	long edge = -1;
 
 	if (i == NO_RECORD)
 		return -1;
 	t = &tl->threads[i];
 	t->tracked = true;
-	if (ev->type == LAB_EV_WAKEUP)
+	if (ev->type == LAB_EV_WAKEUP) {
+		uint32_t wr = lookup(tl, ev->other_tid);
+		struct wk_party p = wakeups_party(
+			&tl->wakeups, ev->other_tid, ev->other_pid,
+			wr == NO_RECORD ? WAKEUPS_NO_REC : wr);
+
 		t->counts.wakeups++;
+		edge = wakeups_add(&tl->wakeups, i, false, &p);
+		if (edge < 0)
+			return -1;
+	}
+	/* a waiter on a futex word woken by another thread: a hand-off */
+	if (t->state == TL_BLOCKED && t->futex_wait &&
+	    t->futex_kind != LOCK_KIND_JOIN && ev->type == LAB_EV_WAKEUP &&
+	    ev->other_tid && ev->other_tid != t->tid) {
+		t->handoff = true;
+		t->handoff_shared = !(t->futex_op & FUTEX_PRIVATE_FLAG);
+		t->handoff_pid = t->handoff_shared ? 0 : t->pid;
+		t->handoff_addr = t->futex_addr;
+	}
 	/* waking a running or runnable thread changes nothing */
 	if (t->state == TL_UNKNOWN || t->state == TL_NEW ||
-	    t->state == TL_BLOCKED)
+	    t->state == TL_BLOCKED) {
+		t->wait_edge = edge;
 		return move(tl, t, TL_RUNNABLE, ev->ts,
 			    ev->type == LAB_EV_WAKEUP_NEW ? TL_NEW
 							  : TL_BLOCKED);
+	}
 	return 0;
 }
 
@@ -310,10 +371,14 @@ static int on_fork(struct timeline *tl, const struct lab_event *ev)
 	if (ci == NO_RECORD)
 		return -1;
 	c = &tl->threads[ci];
+	wakeups_forget(&tl->wakeups, ev->other_tid);
 	c->parent_tid = ev->tid;
 	c->forked = c->tracked = true;
 	c->is_thread = ev->other_pid == ev->pid;
 	c->state = TL_NEW;
+	if (ev->value &&
+	    locks_add_join_word(&tl->user_locks, ev->other_pid, ev->value))
+		return -1;
 	return 0;
 }
 
@@ -391,7 +456,7 @@ static int on_subject(struct timeline *tl, const struct lab_event *ev)
 		t->counts.klock_wait_ns += wait;
 		t->counts.klock_count++;
 		return locks_add(&tl->kernel_locks, ev->value, 0, false, 0,
-				 t->tid, wait);
+				 false, t->tid, wait);
 	}
 	}
 	return 0;
@@ -440,6 +505,9 @@ int timeline_event(struct timeline *tl, const struct lab_event *ev)
 	case LAB_EV_LOCK_BEGIN:
 	case LAB_EV_LOCK_END:
 		err = on_subject(tl, ev);
+		break;
+	case LAB_EV_TASK:
+		err = wakeups_name(&tl->wakeups, ev);
 		break;
 	default: /* a newer writer's event type: nothing to learn here */
 		break;

@@ -46,6 +46,7 @@
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
 #include "analyzer/stats.h"
+#include "analyzer/wakeups.h"
 
 enum tl_state {
 	TL_UNKNOWN, /* seen mid-life, state not yet known */
@@ -83,10 +84,21 @@ struct tl_thread {
 	bool block_pending;
 	uint32_t block_nr, block_op;
 	uint64_t block_ts, block_arg;
-	/* while BLOCKED in a futex wait on a lock word, since blocked_at */
+	/* while BLOCKED in a futex wait on a lock word, since blocked_at;
+	 * futex_kind: what the word is (locks.h) */
 	bool futex_wait;
+	enum lock_kind futex_kind;
 	uint32_t futex_op;
 	uint64_t futex_addr, blocked_at;
+	/* woken from a futex wait on a word that is no join: a hand-off,
+	 * timed when it runs */
+	bool handoff;
+	bool handoff_shared;
+	uint32_t handoff_pid;
+	uint64_t handoff_addr;
+	/* while RUNNABLE: the wakeup or preemption (wakeups.h edge) whose
+	 * wait ends when it runs; -1: none */
+	long wait_edge;
 	/* a kernel lock contention in progress, as the kernel times it:
 	 * from the latest LOCK_BEGIN */
 	bool klock_open;
@@ -113,6 +125,7 @@ struct timeline {
 	enum sys_abi abi;	      /* whose syscall numbers */
 	struct lock_table user_locks; /* futex waits per lock word */
 	struct lock_table kernel_locks;
+	struct wakeups wakeups; /* who woke whom, who took whose CPU */
 	struct phase_log phases;
 	bool oom;
 	/* Optional: told of every interval as it is charged, [from, to) in
@@ -134,5 +147,7 @@ int timeline_event(struct timeline *tl, const struct lab_event *ev);
  * -1 when out of memory. */
 int timeline_close(struct timeline *tl, struct tl_thread *t, uint64_t end);
 void timeline_free(struct timeline *tl);
+/* The record tid names now, or UINT32_MAX. */
+uint32_t timeline_record(const struct timeline *tl, uint32_t tid);
 
 #endif /* LAB_TIMELINE_H */

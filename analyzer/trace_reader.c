@@ -201,6 +201,7 @@ static const struct field_spec fields[] = {
 	FIELD(LAB_TAG_TICK_NS, tick_ns, false),
 	FIELD(LAB_TAG_KERNEL_STACK, kernel_stack_bytes, false),
 	FIELD(LAB_TAG_TASK_STRUCT, task_struct_bytes, false),
+	FIELD(LAB_TAG_TRACER_PID, tracer_pid, false),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include "probes/bpf_session.h"
 #include "probes/clock_ns.h"
+#include "probes/probe_compat.h"
 #include "probes/run_error.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
 
@@ -50,27 +51,58 @@ static int attach_markers(struct bpf_session *b, const char *path, char *err,
 	return 0;
 }
 
-int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
-		     ring_buffer_sample_fn on_event, void *ctx, char *err,
-		     size_t errlen)
+static void set_autoload(struct lab_bpf *skel, unsigned features,
+			 const struct probe_wants *w)
 {
-	int r;
+	struct bpf_program *p = NULL;
 
+	while ((p = bpf_object__next_program(skel->obj, p)))
+		bpf_program__set_autoload(
+			p,
+			probe_compat_loads(features, w, bpf_program__name(p)));
+}
+
+/* Opens the probes with only the programs this kernel has tracepoints
+ * for and the run wants; says which figures the run will lack. */
+static int choose_programs(struct bpf_session *b, unsigned features,
+			   const struct probe_wants *w, char *err,
+			   size_t errlen)
+{
+	const struct probe_feature_info *missing =
+		probe_compat_missing(features);
+	const char *gaps[8];
+	size_t ngaps = probe_compat_gaps(features, w, gaps, 8);
+
+	if (missing)
+		return run_error(err, errlen,
+				 "run: this kernel has no %s (%s): lab needs "
+				 "Linux %s or newer (run: lab check)",
+				 missing->what, missing->since,
+				 PROBE_COMPAT_MIN_KERNEL);
 	b->skel = lab_bpf__open();
 	if (!b->skel)
 		return run_error(err, errlen,
 				 "run: opening the probes: %s (run: lab check)",
 				 strerror(errno));
-	/* a marker-less command needs no USDT program */
-	if (!o->marker_path)
-		bpf_program__set_autoload(b->skel->progs.handle_mark, false);
+	set_autoload(b->skel, features, w);
+	for (size_t i = 0; i < ngaps; i++)
+		fprintf(stderr, "lab: note: %s\n", gaps[i]);
+	return 0;
+}
+
+int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
+		     ring_buffer_sample_fn on_event, void *ctx, char *err,
+		     size_t errlen)
+{
+	unsigned features = probe_compat_detect_host();
+	struct probe_wants wants = {.markers = o->marker_path != NULL,
+				    .creation_calls = o->creation_calls,
+				    .futex_retries = o->futex_retries};
+	int r;
+
+	if (choose_programs(b, features, &wants, err, errlen))
+		return -1;
 	b->skel->rodata->futex_retries = o->futex_retries;
-	if (!o->creation_calls)
-		bpf_program__set_autoload(b->skel->progs.handle_sys_enter,
-					  false);
-	if (!o->creation_calls && !o->futex_retries)
-		bpf_program__set_autoload(b->skel->progs.handle_sys_exit,
-					  false);
 	if (o->ring_kib) {
 		__u64 bytes = (__u64)o->ring_kib * 1024;
 
@@ -91,7 +123,8 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 			err, errlen,
 			"run: attaching the probes: %s (run: lab check)",
 			strerror(-r));
-	if (o->marker_path && attach_markers(b, o->marker_path, err, errlen))
+	if (o->marker_path && (features & PROBE_F_UPROBES) &&
+	    attach_markers(b, o->marker_path, err, errlen))
 		return -1;
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event,
 				 ctx, NULL);
@@ -341,6 +374,10 @@ void bpf_session_close(struct bpf_session *b)
 
 int tracer_probe_check(char *err, size_t errlen)
 {
+	/* every program this kernel can run, the optional ones too, but
+	 * the markers': those are attached to one binary per run */
+	unsigned features = probe_compat_detect_host();
+	struct probe_wants wants = {.creation_calls = true};
 	struct lab_bpf *skel;
 	int r;
 
@@ -348,7 +385,7 @@ int tracer_probe_check(char *err, size_t errlen)
 	skel = lab_bpf__open();
 	if (!skel)
 		return run_error(err, errlen, "%s", strerror(errno));
-	bpf_program__set_autoload(skel->progs.handle_mark, false);
+	set_autoload(skel, features, &wants);
 	r = lab_bpf__load(skel);
 	lab_bpf__destroy(skel);
 	if (r)

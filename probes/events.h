@@ -17,11 +17,17 @@
 enum lab_event_type {
 	/* tid/pid = prev, other = next, value = prev_state, flags = preempt */
 	LAB_EV_SWITCH = 1,
-	/* tid/pid = woken task, other = waker, aux = target cpu */
+	/* tid/pid = woken task, other = waker, aux = target cpu. The waker
+	 * is the task that called try_to_wake_up (sched_waking), not the one
+	 * the CPU that finished the wakeup ran: a wakeup queued to an idle
+	 * CPU completes there, in an interrupt of its idle task. */
 	LAB_EV_WAKEUP = 2,
 	/* as LAB_EV_WAKEUP, for a task's first wakeup after fork/clone */
 	LAB_EV_WAKEUP_NEW = 3,
-	/* tid/pid = parent, other = child (a thread when pids are equal) */
+	/* tid/pid = parent, other = child (a thread when pids are equal),
+	 * value = the child's clear_child_tid: the word the kernel clears
+	 * and wakes at its exit, which pthread_join waits on (0: none, or
+	 * a trace older than the field) */
 	LAB_EV_FORK = 4,
 	/* tid/pid = the task after exec, other_tid = its tid before exec */
 	LAB_EV_EXEC = 5,
@@ -40,7 +46,16 @@ enum lab_event_type {
 	 * BEGIN: aux = LCB_F_* flags; END: aux = return value (0 = got it) */
 	LAB_EV_LOCK_BEGIN = 10,
 	LAB_EV_LOCK_END = 11,
+	/* a task outside the run that is about to be named as the waker of
+	 * a tracked thread or as the next task of its switch: tid/pid =
+	 * that task, value, other_tid and other_pid hold its comm's 16
+	 * bytes in order, flags = LAB_TASK_*. Sent once per tid and name
+	 * while the kernel remembers it (an LRU), before the event naming
+	 * it. */
+	LAB_EV_TASK = 12,
 };
+
+#define LAB_TASK_KTHREAD   0x1 /* flags of LAB_EV_TASK: a kernel thread */
 
 #define LAB_SWITCH_PREEMPT 0x1	/* flags of LAB_EV_SWITCH */
 #define LAB_TASK_DEAD	   0x80 /* raw prev_state of a task's last switch */
@@ -179,7 +194,9 @@ _Static_assert(sizeof(struct lab_wait) == 56, "lab_wait layout");
 struct lab_task {
 	/* when its fork/clone in progress began (--creation-calls); 0: none */
 	__u64 create_call_start;
+	/* who called try_to_wake_up on it last (sched_waking): tid, tgid */
+	__u32 waker_tid, waker_pid;
 };
-_Static_assert(sizeof(struct lab_task) == 8, "lab_task layout");
+_Static_assert(sizeof(struct lab_task) == 16, "lab_task layout");
 
 #endif /* LAB_EVENTS_H */

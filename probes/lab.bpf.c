@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 #include "probes/events.h"
+#include "probes/compat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -77,6 +78,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/* Tasks outside the run already named in the stream (LAB_EV_TASK): tid
+ * -> a digest of the comm sent. An LRU: a task forgotten is named again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} named SEC(".maps");
 
 __u32 dead_count; /* entries used in `dead` */
 const struct lab_thread zero_thread = {};
@@ -188,6 +198,36 @@ static __always_inline struct lab_task *task_of(struct task_struct *t)
 	return bpf_task_storage_get(&tasks, t, 0, 0);
 }
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* Names t, a task outside the run, in the stream before an event names
+ * it: its comm and whether it is a kernel thread. The idle task (tid 0)
+ * needs no name. */
+static __always_inline void name_task(struct task_struct *t, __u64 now)
+{
+	const __u64 *comm = (const __u64 *)t->comm;
+	__u64 lo = comm[0], hi = comm[1],
+	      digest = lo ^ (hi * 0x9e3779b97f4a7c15);
+	__u32 tid = t->pid;
+	__u64 *seen;
+	struct lab_event *e;
+
+	if (!tid)
+		return;
+	seen = bpf_map_lookup_elem(&named, &tid);
+	if (seen && *seen == digest)
+		return;
+	e = event_new(LAB_EV_TASK, now, tid, t->tgid);
+	if (!e)
+		return;
+	e->value = lo;
+	e->other_tid = hi;
+	e->other_pid = hi >> 32;
+	e->flags = t->flags & PF_KTHREAD ? LAB_TASK_KTHREAD : 0;
+	event_submit(e);
+	bpf_map_update_elem(&named, &tid, &digest, BPF_ANY);
+}
+
 /* The registers t entered the kernel with (still there while it waits). */
 static __always_inline struct pt_regs *user_regs(struct task_struct *t)
 {
@@ -278,9 +318,9 @@ static __always_inline void retire(__u32 tid, struct lab_thread *s)
 	bpf_map_delete_elem(&threads, &tid);
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next, unsigned int prev_state)
+static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+				     struct task_struct *next,
+				     unsigned int prev_state)
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid;
 	struct lab_task *pt = task_of(prev);
@@ -295,6 +335,8 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 		int involuntary = preempt || prev_state == 0;
 
 		now = bpf_ktime_get_ns();
+		if (!n)
+			name_task(next, now);
 		if (involuntary) {
 			p->stats.involuntary_switches++;
 			p->work.runnable_since = now;
@@ -356,6 +398,24 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
 	return 0;
 }
 
+SEC("tp_btf/sched_switch")
+int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	return on_switch(preempt, prev, next, prev_state);
+}
+
+/* Before 5.18 (fa2c3254d7cf "sched/tracing: Don't re-read p->state when
+ * emitting sched_switch event") the tracepoint had no prev_state: the
+ * task's own state is what the scheduler decided on, unless a wakeup
+ * racing with the switch has already set it to TASK_WAKING. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(handle_switch_task_state, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	return on_switch(preempt, prev, next, compat_task_state(prev));
+}
+
 static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 {
 	__u32 tid = t->pid;
@@ -379,12 +439,40 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
 	if (e) {
-		waker = bpf_get_current_pid_tgid();
-		e->other_tid = waker;
-		e->other_pid = waker >> 32;
-		e->aux = t->thread_info.cpu;
+		struct lab_task *task = task_of(t);
+
+		/* a new task is woken by its creator, in its own context */
+		if (type == LAB_EV_WAKEUP && task) {
+			e->other_tid = task->waker_tid;
+			e->other_pid = task->waker_pid;
+		} else {
+			waker = bpf_get_current_pid_tgid();
+			e->other_tid = waker;
+			e->other_pid = waker >> 32;
+		}
+		e->aux = compat_task_cpu(t);
 		event_submit(e);
 	}
+	return 0;
+}
+
+/* Who wakes a tracked task: the caller of try_to_wake_up, kept for its
+ * sched_wakeup, which may fire later on the wakee's CPU. An interrupt
+ * handler's wakeup is put down to the task it interrupted (the idle
+ * task, tid 0, on an idle CPU), as perf sched and wakeuptime do. */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(handle_waking, struct task_struct *t)
+{
+	struct lab_task *task = task_of(t);
+	struct task_struct *current;
+
+	if (!task)
+		return 0;
+	current = bpf_get_current_task_btf();
+	task->waker_tid = current->pid;
+	task->waker_pid = current->tgid;
+	if (!task_of(current))
+		name_task(current, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -436,6 +524,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (e) {
 		e->other_tid = child_tid;
 		e->other_pid = child->tgid;
+		e->value = (__u64)child->clear_child_tid;
 		event_submit(e);
 	}
 	return 0;

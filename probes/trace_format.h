@@ -45,6 +45,7 @@ enum lab_trace_tag {
 	LAB_TAG_TICK_NS = 14,		   /* u64 */
 	LAB_TAG_KERNEL_STACK = 15, /* u64: bytes of a task's kernel stack */
 	LAB_TAG_TASK_STRUCT = 16,  /* u64: bytes of a task_struct */
+	LAB_TAG_TRACER_PID = 17,   /* u32 */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
@@ -166,6 +167,9 @@ struct lab_trace_info {
 	 * only); 0 when not known */
 	uint64_t kernel_stack_bytes;
 	uint64_t task_struct_bytes;
+	/* the process that drained the probes: lab itself, whose share of
+	 * the CPUs the run's threads saw; 0 in older traces */
+	uint32_t tracer_pid;
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */

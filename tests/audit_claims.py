@@ -165,7 +165,9 @@ def shown_forms(v, key):
     q = quantum(key)
     forms = {show(v, unit)}
     if unit in (AVG, RATIO, SHARE):
-        for d in (-q * 0.999, q * 0.999):
+        # -q itself: a figure exactly half a step below (90 / 4000 =
+        # 0.0225) is rounded up in the JSON, and may be shown below it
+        for d in (-q, -q * 0.999, q * 0.999):
             if v + d >= 0:
                 forms.add(show(v + d, unit))
         # a whole number in the JSON may have been a fraction

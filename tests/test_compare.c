@@ -304,12 +304,14 @@ TEST(compare_counts_tasks_spawn_phases_and_mutex_waits)
 	struct lock_report locks[2] = {
 		/* a mutex: FUTEX_WAIT */
 		{.ops = 1u << 0,
+		 .kind = LOCK_KIND_LOCK,
 		 .count = 5,
 		 .total_ns = 3 * MS,
 		 .tids = tids,
 		 .ntids = 1},
-		/* pthread_join: WAIT_BITSET only, a wait for an event */
+		/* pthread_join: a wait for a thread, no lock */
 		{.ops = 1u << 9,
+		 .kind = LOCK_KIND_JOIN,
 		 .count = 1,
 		 .total_ns = 9 * MS,
 		 .tids = tids,
@@ -337,6 +339,8 @@ TEST(compare_counts_tasks_spawn_phases_and_mutex_waits)
 		 20 * US);
 	CHECK_EQ(compare_stat(&c, CMP_THREADS, CMP_LOCK_WAIT)->median, 3 * MS);
 	CHECK_EQ(compare_stat(&c, CMP_THREADS, CMP_LOCK_WAITS)->median, 5);
+	/* nor a wait for an event */
+	CHECK_EQ(compare_stat(&c, CMP_THREADS, CMP_COND_WAITS)->median, 0);
 	CHECK_EQ(compare_stat(&c, CMP_THREADS, CMP_KLOCK_WAIT)->median, 7 * US);
 	compare_free(&c);
 }

@@ -243,7 +243,12 @@ struct slice {
 	int64_t ts, dur;
 	const char *ph, *name, *cat;
 	bool inferred;
+	uint64_t id; /* a flow's (s, f) */
+	uint32_t on; /* a CPU slice's thread (args.tid) */
 };
+
+/* The CPUs' process of the export (export_perfetto.c) */
+#define CPUS_PID ((1u << 22) + 1)
 
 static int by_track_then_file(const void *a, const void *b)
 {
@@ -307,7 +312,7 @@ static bool read_events(json_object *doc, struct slice **out, size_t *nout)
 			    json_object_to_json_string(e)))
 			return false;
 		p = json_object_get_string(ph);
-		if (!CHECK_MSG(strchr("BEXiIMC", p[0]), "event %zu: ph %s", i,
+		if (!CHECK_MSG(strchr("BEXiIMCsf", p[0]), "event %zu: ph %s", i,
 			       p))
 			return false;
 		if (p[0] == 'M')
@@ -329,7 +334,9 @@ static bool read_events(json_object *doc, struct slice **out, size_t *nout)
 				       : "",
 			.inferred = json_path(e, "args.inferred") &&
 				    json_object_get_boolean(
-					    json_path(e, "args.inferred"))};
+					    json_path(e, "args.inferred")),
+			.id = json_path_u64(e, "id"),
+			.on = (uint32_t)json_path_u64(e, "args.tid")};
 		if (p[0] == 'X') {
 			if (!CHECK_MSG(
 				    json_object_object_get_ex(e, "dur", &dur) &&
@@ -354,6 +361,10 @@ static bool check_tracks(struct slice *s, size_t n)
 
 	qsort(s, n, sizeof(*s), by_track_then_file);
 	for (size_t i = 0; i < n; i++) {
+		/* a flow is written when its end is known, after its start's
+		 * track has gone on: checked apart (check_flows) */
+		if (s[i].ph[0] == 's' || s[i].ph[0] == 'f')
+			continue;
 		if (i &&
 		    (s[i].pid != s[i - 1].pid || s[i].tid != s[i - 1].tid)) {
 			if (!CHECK_MSG(!depth, "track %u/%u: %zu B unclosed",
@@ -495,6 +506,16 @@ static void check_against_report(json_object *doc, const struct slice *s,
 	for (size_t i = 0; i < n; i++) {
 		bool known = false;
 
+		if (s[i].pid == CPUS_PID) {
+			for (size_t j = 0; j < rep->nthreads && !known; j++)
+				known = rep->threads[j].tid == s[i].on;
+			CHECK_MSG(known && !strcmp(s[i].cat, "cpu") &&
+					  s[i].tid < rep->info.cpu_count,
+				  "CPU slice on %u of thread %u, not the "
+				  "report's",
+				  s[i].tid, s[i].on);
+			continue;
+		}
 		if (!strcmp(s[i].cat, "phase")) {
 			const struct phase_report *p =
 				nphases < rep->nphases ? &rep->phases[nphases]
@@ -519,11 +540,84 @@ static void check_against_report(json_object *doc, const struct slice *s,
 	CHECK_EQ(nphases, rep->nphases);
 }
 
+/* The running slice of track (pid, tid) that holds ts, or NULL; s is
+ * sorted by track. */
+static const struct slice *running_at(const struct slice *s, size_t n,
+				      uint32_t pid, uint32_t tid, int64_t ts)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].pid == pid && s[i].tid == tid && s[i].ph[0] == 'X' &&
+		    !strcmp(s[i].name, "running") && s[i].ts <= ts &&
+		    ts < s[i].ts + (s[i].dur ? s[i].dur : 1))
+			return &s[i];
+	return NULL;
+}
+
+/* Every flow joins a waker's running slice to its wakee's: its start
+ * inside a slice in which the waker ran, its end where the woken
+ * thread's run begins; and each CPU's slices add up to the time the
+ * report's threads ran. */
+static void check_flows_and_cpus(const struct slice *s, size_t n,
+				 const struct run_report *rep, size_t *flows)
+{
+	*flows = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct slice *f = NULL, *in;
+
+		if (s[i].ph[0] != 's')
+			continue;
+		for (size_t j = 0; j < n && !f; j++)
+			if (s[j].ph[0] == 'f' && s[j].id == s[i].id)
+				f = &s[j];
+		if (!CHECK_MSG(f, "flow %llu has no end",
+			       (unsigned long long)s[i].id))
+			continue;
+		(*flows)++;
+		CHECK_MSG(running_at(s, n, s[i].pid, s[i].tid, s[i].ts),
+			  "flow %llu starts at %lld outside a run of %u",
+			  (unsigned long long)s[i].id, (long long)s[i].ts,
+			  s[i].tid);
+		in = running_at(s, n, f->pid, f->tid, f->ts);
+		CHECK_MSG(in && in->ts == f->ts,
+			  "flow %llu ends at %lld, not where a run of %u "
+			  "begins",
+			  (unsigned long long)s[i].id, (long long)f->ts,
+			  f->tid);
+		CHECK_MSG(f->tid != s[i].tid, "flow %llu: a thread woke itself",
+			  (unsigned long long)s[i].id);
+	}
+	for (size_t t = 0; t < rep->nthreads; t++) {
+		const struct thread_report *th = &rep->threads[t];
+		uint64_t on = 0;
+
+		if (!th->has_timeline)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (s[i].pid == CPUS_PID && s[i].on == th->tid)
+				on += (uint64_t)s[i].dur;
+			/* time it ran before its first switch: on no CPU's
+			 * track, since no switch says which */
+			if (s[i].pid == th->pid && s[i].tid == th->tid &&
+			    s[i].inferred && !strcmp(s[i].name, "running"))
+				on += (uint64_t)s[i].dur;
+		}
+		/* within 1%: the thread's own clock never goes back, a
+		 * CPU's slices end at its switches as stamped */
+		CHECK_MSG(on <= th->times.oncpu_ns + th->times.oncpu_ns / 100 +
+						  1000 &&
+				  on + th->times.oncpu_ns / 100 + 1000 >=
+					  th->times.oncpu_ns,
+			  "thread %u: %llu ns on the CPU tracks, %llu running",
+			  th->tid, (unsigned long long)on,
+			  (unsigned long long)th->times.oncpu_ns);
+	}
+}
+
 /* Exports trace into dir and holds the export to the format and the
  * report. Hands back the document and its timed events for more checks. */
 static bool export_and_check(const char *trace, const char *dir,
 			     json_object **doc, struct slice **s, size_t *n,
-			     struct run_report **rep)
+			     struct run_report **rep, size_t *flows)
 {
 	char out[512];
 
@@ -540,6 +634,7 @@ static bool export_and_check(const char *trace, const char *dir,
 	if (!read_events(*doc, s, n) || !check_tracks(*s, *n))
 		return false;
 	check_against_report(*doc, *s, *n, *rep);
+	check_flows_and_cpus(*s, *n, *rep, flows);
 	return true;
 }
 
@@ -558,9 +653,10 @@ TEST(export_real_traces_are_valid_and_add_up)
 		struct run_report *rep = NULL;
 		json_object *doc;
 		struct slice *s;
-		size_t n;
+		size_t n, flows;
 
-		if (export_and_check(traces[i], dir, &doc, &s, &n, &rep))
+		if (export_and_check(traces[i], dir, &doc, &s, &n, &rep,
+				     &flows))
 			CHECK_MSG(n > rep->nthreads, "%s: %zu slices",
 				  traces[i], n);
 		json_object_put(doc);
@@ -586,15 +682,17 @@ TEST(export_fresh_recording_is_valid_and_adds_up)
 	struct run_report *rep = NULL;
 	json_object *doc;
 	struct slice *s;
-	size_t n;
+	size_t n, flows;
 
 	if (!test_can_trace(&why))
 		SKIP(why);
 	if (!CHECK_MSG(test_run(argv, out, sizeof(out), false) == 0, "%s", out))
 		return;
 	snprintf(trace, sizeof(trace), "%s/lock-threads.lab", dir);
-	if (export_and_check(trace, dir, &doc, &s, &n, &rep)) {
+	if (export_and_check(trace, dir, &doc, &s, &n, &rep, &flows)) {
 		CHECK(rep->complete && rep->nphases > 0);
+		/* the workers hand the lock to each other */
+		CHECK_MSG(flows > 0, "no wakeup flow between the threads");
 		CHECK_STR(meta_name(doc, "process_name", rep->processes[0].pid,
 				    rep->processes[0].pid)
 				  ?: "",
@@ -612,7 +710,7 @@ TEST(export_generated_trace_is_valid_and_adds_up)
 	struct run_report *rep = NULL;
 	json_object *doc;
 	struct slice *s;
-	size_t n, inferred = 0;
+	size_t n, flows, inferred = 0;
 	uint64_t events;
 
 	snprintf(trace, sizeof(trace), "%s/synthetic.lab", dir);
@@ -620,7 +718,7 @@ TEST(export_generated_trace_is_valid_and_adds_up)
 	if (!CHECK_MSG(events > 20000, "wrote %llu events",
 		       (unsigned long long)events))
 		return;
-	if (!export_and_check(trace, dir, &doc, &s, &n, &rep))
+	if (!export_and_check(trace, dir, &doc, &s, &n, &rep, &flows))
 		goto out;
 	/* the root, the workers and the process; not the stranger */
 	CHECK_EQ(rep->nthreads, NWORKERS + 2);

@@ -427,8 +427,9 @@ TEST(report_html_of_an_empty_trace_keeps_every_section)
 	s = run_page(r);
 	check_run_page(s);
 	CHECK(!strstr(s, "id=\"dropped\""));
-	/* the sections with nothing to show say so */
-	CHECK_EQ(count(s, "None in this run"), 7);
+	/* the sections with nothing to show say so (wakeups twice: who
+	 * woke, who preempted) */
+	CHECK_EQ(count(s, "None in this run"), 9);
 	free(s);
 	free(r);
 }
@@ -504,13 +505,19 @@ TEST(report_html_of_one_thread)
 	s = run_page(r);
 	check_run_page(s);
 	CHECK(!strstr(s, "id=\"dropped\""));
-	/* one lane, running and sleeping; one histogram, no "all threads" */
-	CHECK_EQ(count(s, "<path class=\"s-running\""), 1);
+	/* one lane, running and sleeping, and a lane per CPU, on one of
+	 * which it ran; one histogram, no "all threads" */
+	CHECK_EQ(count(s, "<g class=\"cpu-lane\">"), r->info.cpu_count);
+	CHECK(count(s, "<path class=\"s-running\"") >= 2 &&
+	      count(s, "<path class=\"s-running\"") <= 1 + r->info.cpu_count);
 	CHECK_EQ(count(s, "<path class=\"s-sleep\""), 1);
 	CHECK_EQ(count(s, "<figure class=\"hist\""), 1);
 	CHECK(!strstr(s, "all threads"));
 	CHECK(strstr(s, "<table id=\"threads-table\" class=\"sortable\">"));
-	CHECK_EQ(count(s, "<td data-v=\"100\">100</td>"), 2); /* tid, pid */
+	/* tid, pid in the threads' table */
+	CHECK(strstr(s, "id=\"threads-table\"") &&
+	      count(strstr(s, "id=\"threads-table\""),
+		    "<td data-v=\"100\">100</td>") == 2);
 	CHECK(strstr(s, "yes: KVM"));
 	CHECK(strstr(s, "<dt>kernel</dt><dd>6.18.0-test</dd>"));
 	free(s);

@@ -225,13 +225,16 @@ static size_t read_held(int root, struct read_kb *out, size_t cap)
 
 /* Within the oracle's own range: a process read twice moves between the
  * reads as much as other programs start and end beside it (their share
- * of libc's pages is in its PSS); 5% beyond that, or a page. */
+ * of libc's pages is in its PSS), and lab samples at the hold's end,
+ * less than the reads' 2 s after the second: the range widened by that
+ * move, then 5% or a page. */
 static bool within(uint64_t lab, unsigned long long a, unsigned long long b)
 {
 	unsigned long long lo = a < b ? a : b, hi = a < b ? b : a;
+	double moved = (double)(hi - lo);
 
-	return (double)lab + 4 >= 0.95 * (double)lo &&
-	       (double)lab <= 1.05 * (double)hi + 4;
+	return (double)lab + 4 + moved >= 0.95 * (double)lo &&
+	       (double)lab <= 1.05 * (double)hi + 4 + moved;
 }
 
 /* The held processes read twice, into first and second by pid. */

@@ -166,9 +166,16 @@ static int our_programs_left(void)
 
 /* Traces switchy and compares each worker with what it read of itself.
  * The workers read their counters just before exiting: their last switches
- * come after, so lab may count up to 2 more. */
+ * come after, so lab may count up to 2 more. Under full emulation
+ * (LAB_TEST_EMULATED, tests/kernels/guest-init) every instruction is
+ * translated and workers were seen switching 4 times more after their
+ * read, and lab's run-queue waits came out 7% to twice above
+ * schedstat's, more the busier the host (docs/kernels.md), so only the
+ * switch counts are held to the kernel's there, with a wider margin. */
 static void compare_with_oracle(const char *mode, bool check_wait)
 {
+	const bool emulated = getenv("LAB_TEST_EMULATED") != NULL;
+	const int64_t after = emulated ? 6 : 2;
 	const char *why, *dir;
 	char oracle[512], json[512], *out = malloc(OUT_MAX);
 	struct json_object *report = NULL;
@@ -212,15 +219,15 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 		lab_wait = get_int(t, "runq_wait_ns") -
 			   get_int(t, "runq_wait_asleep_ns");
 		CHECK_MSG(lab_vol >= (int64_t)vol &&
-				  lab_vol - (int64_t)vol <= 2,
+				  lab_vol - (int64_t)vol <= after,
 			  "tid %d voluntary: lab %lld, /proc %lu", tid,
 			  (long long)lab_vol, vol);
 		CHECK_MSG(lab_invol >= (int64_t)invol &&
-				  lab_invol - (int64_t)invol <= 2,
+				  lab_invol - (int64_t)invol <= after,
 			  "tid %d involuntary: lab %lld, /proc %lu", tid,
 			  (long long)lab_invol, invol);
-		CHECK_MSG(absdiff(lab_vol, ru_vol) <= 2 &&
-				  absdiff(lab_invol, ru_invol) <= 2,
+		CHECK_MSG(absdiff(lab_vol, ru_vol) <= after &&
+				  absdiff(lab_invol, ru_invol) <= after,
 			  "tid %d switches: lab %lld/%lld, getrusage %ld/%ld",
 			  tid, (long long)lab_vol, (long long)lab_invol, ru_vol,
 			  ru_invol);
@@ -228,7 +235,7 @@ static void compare_with_oracle(const char *mode, bool check_wait)
 			invol > 0 && delay > 0,
 			"tid %d never waited to run: the oracle tests nothing",
 			tid);
-		if (check_wait)
+		if (check_wait && !emulated)
 			CHECK_MSG(absdiff(lab_wait, delay) <= 100000 ||
 					  absdiff(lab_wait, delay) <=
 						  (int64_t)delay / 50,
@@ -531,6 +538,15 @@ TEST(probes_agree_with_the_kernel_on_one_cpu)
 TEST(probes_agree_with_the_kernel_across_cpus)
 {
 	compare_with_oracle("spread", false);
+}
+
+/* The programs of a kernel before 5.18 and 5.19 (prev_state read from
+ * the task, no lock tracepoints), run on this one: the same agreement. */
+TEST(probes_agree_with_the_kernel_with_older_kernels_programs)
+{
+	setenv("LAB_PROBES_WITHOUT", "prev_state,lock_contention", 1);
+	compare_with_oracle("pin", true);
+	unsetenv("LAB_PROBES_WITHOUT");
 }
 
 TEST(io_family_runs_under_probes_without_drops)

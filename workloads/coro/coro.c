@@ -101,8 +101,9 @@ void coro_sched_park(struct coro_sched *s)
 }
 
 /* Lays out the frame coro_switch_ctx pops, so that the first switch into
- * the coroutine "returns" into coro_entry_trampoline with c in r12. The
- * control words are the spawner's, as a new thread inherits them. */
+ * the coroutine "returns" into coro_entry_trampoline with c in r12 (x19
+ * on AArch64). The control words are the spawner's, as a new thread
+ * inherits them. */
 static void frame_init(struct coro *c)
 {
 #if defined(__x86_64__)
@@ -119,6 +120,18 @@ static void frame_init(struct coro *c)
 	f[5] = 0;		       /* rbx */
 	f[6] = 0;		       /* rbp: ends frame-pointer walks */
 	f[7] = (uint64_t)(uintptr_t)coro_entry_trampoline;
+	c->sp = f;
+#elif defined(__aarch64__)
+	/* x19-x30, d8-d15, fpcr, pad: switch_aarch64.S's 176 bytes */
+	uint64_t *f = (uint64_t *)(void *)c - 22;
+	uint64_t fpcr;
+
+	__asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+	memset(f, 0, 22 * sizeof(*f));
+	f[0] = (uint64_t)(uintptr_t)c; /* x19 */
+	/* x29 stays 0: ends frame-pointer walks */
+	f[11] = (uint64_t)(uintptr_t)coro_entry_trampoline; /* x30 */
+	f[20] = fpcr;
 	c->sp = f;
 #else
 #error "coro: no context switch for this architecture"

@@ -240,6 +240,13 @@ static int overflowed(const struct coro *c, const siginfo_t *si, void *uctx)
 
 		return sp < stack_lo && sp >= lo - c->stack_size;
 	}
+#elif defined(__aarch64__)
+	{
+		const ucontext_t *uc = uctx;
+		uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
+
+		return sp < stack_lo && sp >= lo - c->stack_size;
+	}
 #else
 	(void)uctx;
 	return 0;
