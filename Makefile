@@ -195,7 +195,7 @@ $(BUILD)/tests/bench-timed: $(OBJ)/tests/bench/timed.o $(BUILD)/liblab.a | $(BUI
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The peers the overhead benchmark measures lab against.
-BENCH_DEB_PKGS := libbpf-tools linux-perf jq
+BENCH_DEB_PKGS := libbpf-tools linux-perf jq stress-ng rt-tests sysbench
 
 bench-deps:
 	$(Q)$(MAKE) --no-print-directory deps DEB_PKGS='$(BENCH_DEB_PKGS)'

@@ -175,10 +175,11 @@ static int cmd_workload(int argc, char **argv)
 	if (!w)
 		return suggest_unknown_workload(argv[i]);
 	if (a.outdir || a.timeout_s || a.repeat || a.ring_kib || a.dry_run ||
-	    a.creation_calls)
+	    a.creation_calls || a.futex_retries)
 		return die(EXIT_USAGE, "workload: -o, --timeout, --repeat, "
-				       "--ring-buffer, --creation-calls and "
-				       "--dry-run apply to lab run only");
+				       "--ring-buffer, --creation-calls, "
+				       "--futex-retries and --dry-run apply to "
+				       "lab run only");
 	/* the root names itself after the workload, so reports read well */
 	prctl(PR_SET_NAME, w->name);
 	/* every task of the run inherits the --cpu list */
@@ -415,6 +416,7 @@ static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run NAME [-o DIR] [--tasks N] [--ops N] [--duration S] [--cpu LIST]\n"
 	 "               [--hold S] [--repeat N] [--creation-calls]\n"
+	 "               [--futex-retries]\n"
 	 "  lab run [-o DIR] [--repeat N] [--cpu LIST] -- CMD [ARGS...]",
 	 "usage: lab run NAME [options]\n"
 	 "       lab run [-o DIR] [--repeat N] [--cpu LIST] -- CMD [ARGS...]\n"
@@ -451,6 +453,9 @@ static const struct command commands[] = {
 	 "                     clone; this attaches the syscall tracepoints,\n"
 	 "                     which send every syscall of the machine down\n"
 	 "                     the kernel's slower path (see lab(1))\n"
+	 "  --futex-retries    also count the futex waits that returned at\n"
+	 "                     once (EAGAIN): contention that did not block;\n"
+	 "                     attaches the same syscall tracepoints\n"
 	 "  --dry-run          check the command line and print what would\n"
 	 "                     run and where, then exit; no root needed\n"
 	 "  -v, --verbose      show libbpf's messages\n"

@@ -30,6 +30,11 @@ struct analysis {
 	/* the tracer's memory samples (MEMORY chunks) */
 	struct lab_memory *mem;
 	size_t nmem;
+	/* the kernel's sums of waits (WAITS chunk), by tid and pid */
+	struct lab_wait *waits;
+	size_t nwaits, capwaits;
+	bool has_waits, has_retries;
+	uint64_t waits_lost;
 	bool has_summary;
 	struct lab_run_summary summary;
 	bool damaged;
@@ -82,6 +87,7 @@ void analysis_free(struct analysis *a)
 	cpu_lanes_builder_free(a->cpus);
 	free(a->kt);
 	free(a->mem);
+	free(a->waits);
 	symbols_free(a->syms);
 	free(a);
 }
@@ -179,6 +185,30 @@ int analysis_add_memory(struct analysis *a, const struct lab_memory *samples,
 	memcpy(p + a->nmem, samples, n * sizeof(*p));
 	a->mem = p;
 	a->nmem += n;
+	return 0;
+}
+
+int analysis_add_waits(struct analysis *a, const struct lab_wait *waits,
+		       size_t n)
+{
+	if (a->oom)
+		return -1;
+	a->has_waits = true;
+	for (size_t i = 0; i < n; i++) {
+		if (waits[i].key.kind == LAB_WAIT_LOST) {
+			a->waits_lost += waits[i].sum.count;
+			continue;
+		}
+		if (waits[i].key.kind == LAB_WAIT_RETRIES_COUNTED) {
+			a->has_retries = true;
+			continue;
+		}
+		if (ARRAY_GROW(a->waits, a->capwaits, a->nwaits + 1)) {
+			a->oom = true;
+			return -1;
+		}
+		a->waits[a->nwaits++] = waits[i];
+	}
 	return 0;
 }
 
@@ -422,6 +452,14 @@ static int thread_fill(struct thread_report *t, struct timeline *tl,
 						 ? r->first_run_ns - r->start_ns
 						 : 0;
 		}
+	}
+	/* the kernel stamps fork and first switch-in as their events do,
+	 * and keeps them whatever the ring buffer lost */
+	if (k && k->first_run_ns && t->created) {
+		t->ran = true;
+		t->creation_ns = k->first_run_ns > k->start_ns
+					 ? k->first_run_ns - k->start_ns
+					 : 0;
 	}
 	t->counts = k ? t->kernel : t->timeline;
 	t->timeline_gaps = k && r &&
@@ -719,6 +757,110 @@ static int lock_names_init(struct lock_names *ln, struct analysis *a,
 	return 0;
 }
 
+/* ---- the kernel's sums of waits ---- */
+
+static int wait_by_tid(const void *x, const void *y)
+{
+	const struct lab_wait_key *a = &((const struct lab_wait *)x)->key,
+				  *b = &((const struct lab_wait *)y)->key;
+
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* The first of tid's sums in the sorted waits. */
+static size_t waits_of(const struct analysis *a, uint32_t tid)
+{
+	size_t lo = 0, hi = a->nwaits;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->waits[mid].key.tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A thread whose events were lost: its times from the kernel's counters
+ * and sums, which nothing dropped. */
+static void times_from_kernel(struct thread_report *t, const struct analysis *a)
+{
+	struct state_times *s = &t->times;
+
+	memset(s->offcpu_ns, 0, sizeof(s->offcpu_ns));
+	for (size_t i = waits_of(a, t->tid);
+	     i < a->nwaits && a->waits[i].key.tid == t->tid; i++) {
+		const struct lab_wait *w = &a->waits[i];
+
+		if (w->key.pid != t->pid || w->key.kind != LAB_WAIT_BLOCKED)
+			continue;
+		s->offcpu_ns[w->key.nr < 0
+				     ? OFFCPU_NO_SYSCALL
+				     : offcpu_reason_of(a->tl.abi,
+							(uint32_t)w->key.nr)] +=
+			w->sum.total_ns;
+	}
+	s->oncpu_ns = t->kernel.oncpu_ns;
+	s->runnable_ns = t->kernel.runq_wait_ns;
+	t->times_from_kernel = true;
+}
+
+/* The lock tables' waits from the kernel's sums in place of the
+ * timeline's; what only the events tell (hand-offs, tid words) stays. */
+static int locks_from_kernel(struct analysis *a)
+{
+	struct timeline *tl = &a->tl;
+
+	locks_clear_waits(&tl->user_locks);
+	locks_clear_waits(&tl->kernel_locks);
+	for (size_t i = 0; i < a->nwaits; i++) {
+		const struct lab_wait_key *k = &a->waits[i].key;
+		bool shared = !(k->op & FUTEX_PRIVATE_FLAG);
+		int err = 0;
+
+		if (k->kind == LAB_WAIT_KLOCK)
+			err = locks_add_sum(&tl->kernel_locks, k->addr, 0,
+					    false, 0, false, k->tid,
+					    &a->waits[i].sum);
+		else if (k->kind == LAB_WAIT_BLOCKED && k->nr >= 0 &&
+			 offcpu_is_futex(tl->abi, (uint32_t)k->nr) &&
+			 locks_futex_op_waits(k->op))
+			err = locks_add_sum(&tl->user_locks, k->addr,
+					    shared ? 0 : k->pid, shared,
+					    1u << (k->op & 31),
+					    locks_is_join_word(&tl->user_locks,
+							       k->pid, k->addr),
+					    k->tid, &a->waits[i].sum);
+		if (err)
+			return -1;
+	}
+	return 0;
+}
+
+/* The futex calls that returned EAGAIN, beside the waits of their
+ * words, whichever table those come from. */
+static int locks_add_retry_sums(struct analysis *a)
+{
+	struct timeline *tl = &a->tl;
+
+	for (size_t i = 0; i < a->nwaits; i++) {
+		const struct lab_wait_key *k = &a->waits[i].key;
+		bool shared = !(k->op & FUTEX_PRIVATE_FLAG);
+
+		if (k->kind == LAB_WAIT_RETRY && locks_futex_op_waits(k->op) &&
+		    locks_add_retries(&tl->user_locks, k->addr,
+				      shared ? 0 : k->pid, shared,
+				      1u << (k->op & 31), k->tid,
+				      a->waits[i].sum.count))
+			return -1;
+	}
+	return 0;
+}
+
 /* What needs every thread: phases, locks, creation. keep[i]: timeline
  * record i is one of the workload's threads. */
 static int run_wide(struct run_report *run, struct analysis *a,
@@ -732,6 +874,9 @@ static int run_wide(struct run_report *run, struct analysis *a,
 	if (phases_report(&tl->phases, root ? root->tid : 0, keep,
 			  root ? root->start_ns + root->lifetime_ns : 0,
 			  run->end_ns, &run->phases, &run->nphases))
+		return -1;
+	if ((run->waits_from_kernel && locks_from_kernel(a)) ||
+	    locks_add_retry_sums(a))
 		return -1;
 	err = lock_names_init(&ln, a, run) ||
 	      locks_take(&tl->user_locks, false, name_lock, &ln,
@@ -812,6 +957,18 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	}
 	for (size_t i = 0; i < run->nthreads; i++)
 		run->gap_threads += run->threads[i].timeline_gaps;
+	run->waits_lost = a->waits_lost;
+	run->has_waits = a->has_waits;
+	run->has_retries = a->has_retries;
+	run->waits_from_kernel = a->has_waits && !a->waits_lost &&
+				 (run->dropped || run->gap_threads);
+	if (run->waits_from_kernel) {
+		qsort(a->waits, a->nwaits, sizeof(*a->waits), wait_by_tid);
+		for (size_t i = 0; i < run->nthreads; i++)
+			if (run->threads[i].has_kernel &&
+			    run->threads[i].has_timeline)
+				times_from_kernel(&run->threads[i], a);
+	}
 	for (size_t i = 0; i < run->nthreads; i++)
 		thread_add(&run->totals, &run->has_times, &run->times,
 			   &run->has_page_faults, &run->page_faults,

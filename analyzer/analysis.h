@@ -35,6 +35,9 @@ int analysis_add_drops(struct analysis *a, const uint64_t *per_cpu,
 /* Memory maps of traced processes (a MAPS chunk), kept to name addresses. */
 int analysis_add_maps(struct analysis *a, const struct lab_map *maps, size_t n);
 /* Memory samples of the run's processes (a MEMORY chunk). */
+/* The kernel's sums of waits (a WAITS chunk). */
+int analysis_add_waits(struct analysis *a, const struct lab_wait *waits,
+		       size_t n);
 int analysis_add_memory(struct analysis *a, const struct lab_memory *samples,
 			size_t n);
 void analysis_set_summary(struct analysis *a,

@@ -23,6 +23,8 @@ static int feed(struct analysis *a, const struct trace_chunk *c)
 		return analysis_add_maps(a, c->data, c->count);
 	case LAB_CHUNK_MEMORY:
 		return analysis_add_memory(a, c->data, c->count);
+	case LAB_CHUNK_WAITS:
+		return analysis_add_waits(a, c->data, c->count);
 	}
 	return 0;
 }

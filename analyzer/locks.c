@@ -119,16 +119,45 @@ static int add_tid(struct lock_entry *e, uint32_t tid)
 int locks_add(struct lock_table *t, uint64_t addr, uint32_t pid, bool shared,
 	      uint32_t ops, bool join, uint32_t tid, uint64_t wait_ns)
 {
+	return locks_add_sum(t, addr, pid, shared, ops, join, tid,
+			     &(struct lab_wait_sum){1, wait_ns, wait_ns});
+}
+
+int locks_add_sum(struct lock_table *t, uint64_t addr, uint32_t pid,
+		  bool shared, uint32_t ops, bool join, uint32_t tid,
+		  const struct lab_wait_sum *w)
+{
 	struct lock_entry *e = entry(t, addr, pid, shared);
 
 	if (!e || add_tid(e, tid))
 		return -1;
 	e->r.ops |= ops;
 	e->join |= join;
-	e->r.count++;
-	e->r.total_ns += wait_ns;
-	if (wait_ns > e->r.max_ns)
-		e->r.max_ns = wait_ns;
+	e->r.count += w->count;
+	e->r.total_ns += w->total_ns;
+	if (w->max_ns > e->r.max_ns)
+		e->r.max_ns = w->max_ns;
+	return 0;
+}
+
+void locks_clear_waits(struct lock_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		t->v[i].r.count = 0;
+		t->v[i].r.total_ns = 0;
+		t->v[i].r.max_ns = 0;
+	}
+}
+
+int locks_add_retries(struct lock_table *t, uint64_t addr, uint32_t pid,
+		      bool shared, uint32_t ops, uint32_t tid, uint64_t n)
+{
+	struct lock_entry *e = entry(t, addr, pid, shared);
+
+	if (!e || add_tid(e, tid))
+		return -1;
+	e->r.ops |= ops;
+	e->r.retries += n;
 	return 0;
 }
 

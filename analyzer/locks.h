@@ -84,6 +84,16 @@ int locks_add_join_word(struct lock_table *t, uint32_t pid, uint64_t addr);
 /* Whether addr in process pid is a thread's tid word. */
 bool locks_is_join_word(const struct lock_table *t, uint32_t pid,
 			uint64_t addr);
+/* The same for w->count waits the kernel summed. */
+int locks_add_sum(struct lock_table *t, uint64_t addr, uint32_t pid,
+		  bool shared, uint32_t ops, bool join, uint32_t tid,
+		  const struct lab_wait_sum *w);
+/* Every lock's waits back to none (count, total, longest), the rest
+ * kept: the kernel's sums then take their place. */
+void locks_clear_waits(struct lock_table *t);
+/* n futex calls of tid on it that returned EAGAIN, not blocking. */
+int locks_add_retries(struct lock_table *t, uint64_t addr, uint32_t pid,
+		      bool shared, uint32_t ops, uint32_t tid, uint64_t n);
 /* Names a lock's address: writes the name into buf (len bytes, NUL
  * included) and returns buf, or returns NULL when it cannot be named.
  * kernel: a kernel lock, else a futex word. */

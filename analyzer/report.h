@@ -128,6 +128,9 @@ struct thread_report {
 	/* its timeline misses switches the kernel counted (lost events):
 	 * its time in state and off-CPU reasons are short of the truth */
 	bool timeline_gaps;
+	/* its times on CPU, runnable and off CPU by reason are the kernel's
+	 * sums (waits_from_kernel), not the timeline's */
+	bool times_from_kernel;
 	/* with has_timeline: the analysis's timeline record it came from,
 	 * which names its lane while the report is built */
 	uint32_t timeline_rec;
@@ -168,6 +171,9 @@ struct lock_report {
 	uint64_t count;	     /* waits */
 	uint64_t total_ns;   /* their sum */
 	uint64_t max_ns;
+	/* futex calls on it that returned EAGAIN at once: contention that
+	 * did not block (run_report.has_retries; else 0) */
+	uint64_t retries;
 	uint32_t *tids; /* the threads that waited, ascending */
 	size_t ntids;
 	/* user lock: hand-offs, a waiter woken from a wait on it by another
@@ -251,6 +257,18 @@ struct run_report {
 	uint64_t dropped;		/* lost to a full ring buffer */
 	uint64_t untracked;		/* threads the kernel could not track */
 	size_t gap_threads;		/* threads with timeline_gaps */
+	/* events were lost and the kernel summed every wait (a WAITS
+	 * chunk, none lost): the lock tables and the threads' off-CPU
+	 * times are the kernel's, exact; else they are rebuilt from the
+	 * events, short by what was dropped */
+	bool waits_from_kernel;
+	/* futex EAGAIN returns were counted (lab run --futex-retries) */
+	bool has_retries;
+	/* the trace has the kernel's sums (traces of older labs do not:
+	 * their reports stay as those labs printed them) */
+	bool has_waits;
+	/* waits the kernel could not sum (its map was full) */
+	uint64_t waits_lost;
 	uint64_t end_ns;  /* tracing stopped, else the last event */
 	uint64_t wall_ns; /* end_ns - info.start_ns */
 	bool complete;

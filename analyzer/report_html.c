@@ -136,12 +136,19 @@ void report_html_dropped(FILE *f, const struct run_report *r)
 	if (r->dropped)
 		fprintf(f,
 			"<p><strong>%s events were lost</strong> to a full "
-			"ring buffer. Switch counts and on-CPU times are the "
-			"kernel's exact counters; run-queue percentiles are "
-			"upper bounds from its log2 histograms; the timeline "
-			"and the off-CPU reasons miss what was lost. Run again "
-			"with a larger <code>--ring-buffer</code>.</p>\n",
-			units_count(a, sizeof(a), r->dropped));
+			"ring buffer. Switch counts and on-CPU times%s are "
+			"the kernel's exact counters; run-queue percentiles "
+			"are upper bounds from its log2 histograms; the "
+			"timeline is incomplete%s. Run again with a larger "
+			"<code>--ring-buffer</code>.</p>\n",
+			units_count(a, sizeof(a), r->dropped),
+			r->waits_from_kernel
+				? ", lock waits and off-CPU times by reason"
+				: "",
+			r->waits_from_kernel
+				? ""
+				: ", and the lock waits and off-CPU reasons, "
+				  "rebuilt from it, miss what was lost");
 	if (r->gap_threads)
 		fprintf(f,
 			"<p>%zu of %zu threads have gaps in their timeline "
@@ -560,7 +567,8 @@ void report_html_offcpu(FILE *f, const struct run_report *r)
 	fputs("</div>\n", f);
 }
 
-static void lock_row(FILE *f, const struct lock_report *l, bool user)
+static void lock_row(FILE *f, const struct lock_report *l, bool user,
+		     bool retries)
 {
 	bool id = !user && klock_is_id(l->addr);
 	char addr[32], kind[64];
@@ -591,6 +599,10 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 	html_td_text(f, kind);
 	html_td_duration(f, l->total_ns);
 	html_td_count(f, l->count);
+	if (retries && user)
+		html_td_count(f, l->retries);
+	else if (retries)
+		html_td_text(f, "–");
 	html_td_duration(f, l->max_ns);
 	html_td_count(f, l->ntids);
 	html_row_end(f);
@@ -636,6 +648,18 @@ void report_html_locks(FILE *f, const struct run_report *r)
 		{"longest", false, NULL},
 		{"threads", false, "threads that waited on it"},
 	};
+	/* with the futex calls that returned EAGAIN beside the waits */
+	static const struct html_col retry_cols[] = {
+		{"lock", true, "the symbol the address falls in"},
+		{"address", true, NULL},
+		{"kind", true, NULL},
+		{"total wait", false, NULL},
+		{"waits", false, NULL},
+		{"EAGAIN", false,
+		 "futex waits that returned at once: the word had changed"},
+		{"longest", false, NULL},
+		{"threads", false, "threads that waited on it"},
+	};
 	size_t u = 0, k = 0, rows = 0, all = 0;
 	const struct lock_report *l;
 	bool user;
@@ -649,11 +673,15 @@ void report_html_locks(FILE *f, const struct run_report *r)
 			     "contention");
 		return;
 	}
-	html_table_begin(f, "locks-table", true, cols,
-			 sizeof(cols) / sizeof(cols[0]));
+	if (r->has_retries)
+		html_table_begin(f, "locks-table", true, retry_cols,
+				 sizeof(retry_cols) / sizeof(retry_cols[0]));
+	else
+		html_table_begin(f, "locks-table", true, cols,
+				 sizeof(cols) / sizeof(cols[0]));
 	for (; rows < MAX_LOCKS && (l = locks_next_report(r, &u, &k, &user));
 	     rows++)
-		lock_row(f, l, user);
+		lock_row(f, l, user, r->has_retries);
 	html_table_end(f);
 	if (rows < all)
 		fprintf(f,

@@ -132,6 +132,9 @@ static json_object *thread_json(const struct thread_report *t,
 	json_put_u64(o, "lifetime_ns", t->lifetime_ns);
 	json_put_bool(o, "exited", t->exited);
 	json_put_bool(o, "timeline_gaps", t->timeline_gaps);
+	if (r->has_waits)
+		json_put_str(o, "times_source",
+			     t->times_from_kernel ? "kernel" : "timeline");
 	put_faults(o, t->has_kernel, t->page_faults);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
@@ -218,7 +221,8 @@ static void put_handoffs(json_object *o, const struct lock_report *l)
 	json_put_u64(h, "max_ns", l->handoff_max_ns);
 }
 
-static json_object *lock_json(const struct lock_report *l, bool user)
+static json_object *lock_json(const struct lock_report *l, bool user,
+			      const struct run_report *r)
 {
 	/* the futex commands that sleep on the word (locks_futex_op_waits) */
 	static const struct {
@@ -257,6 +261,10 @@ static json_object *lock_json(const struct lock_report *l, bool user)
 	json_put_u64(o, "count", l->count);
 	json_put_u64(o, "total_wait_ns", l->total_ns);
 	json_put_u64(o, "max_wait_ns", l->max_ns);
+	if (r->has_retries && user)
+		json_put_u64(o, "retries", l->retries);
+	else if (r->has_waits && user)
+		json_put_null(o, "retries");
 	put_tids(o, l);
 	return o;
 }
@@ -268,12 +276,20 @@ static json_object *locks_json(const struct run_report *r)
 	json_object *kernel = json_object_new_array();
 
 	for (size_t i = 0; i < r->nuser_locks; i++)
-		json_object_array_add(user, lock_json(&r->user_locks[i], true));
+		json_object_array_add(user,
+				      lock_json(&r->user_locks[i], true, r));
 	for (size_t i = 0; i < r->nkernel_locks; i++)
 		json_object_array_add(kernel,
-				      lock_json(&r->kernel_locks[i], false));
+				      lock_json(&r->kernel_locks[i], false, r));
 	json_object_object_add(o, "user", user);
 	json_object_object_add(o, "kernel", kernel);
+	/* where the tables come from, and whether they miss lost events;
+	 * older traces report as their lab did */
+	if (!r->has_waits)
+		return o;
+	json_put_str(o, "source", r->waits_from_kernel ? "kernel" : "events");
+	json_put_bool(o, "complete",
+		      r->waits_from_kernel || (!r->dropped && !r->gap_threads));
 	return o;
 }
 
@@ -401,6 +417,12 @@ static json_object *report_json(const struct run_report *r)
 	json_put_u64(o, "events", r->events);
 	json_put_u64(o, "dropped", r->dropped);
 	json_put_u64(o, "threads_with_gaps", r->gap_threads);
+	if (r->has_waits) {
+		json_put_bool(o, "timeline_complete",
+			      !r->dropped && !r->gap_threads);
+		json_put_bool(o, "waits_from_kernel", r->waits_from_kernel);
+		json_put_u64(o, "waits_lost", r->waits_lost);
+	}
 	json_put_u64(o, "untracked", r->untracked);
 	json_put_bool(o, "complete", r->complete);
 	if (r->complete)

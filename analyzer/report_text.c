@@ -183,7 +183,8 @@ static int print_header(FILE *f, const struct run_report *r)
 	/* what sets the cost of a switch there, when the trace says */
 	if (machine_text_line(line, sizeof(line), &r->info))
 		lines += print_wrapped(f, line);
-	if (r->dropped) {
+	if (r->dropped && !r->has_waits) {
+		/* a trace of an older lab, which had no sums of waits */
 		snprintf(line, sizeof(line),
 			 "DROPPED %s EVENTS (ring buffer full): counts are the "
 			 "kernel's exact counters; latency percentiles are "
@@ -191,6 +192,22 @@ static int print_header(FILE *f, const struct run_report *r)
 			 "timelines have gaps",
 			 units_count(a, sizeof(a), r->dropped), r->gap_threads,
 			 r->nthreads);
+		lines += print_wrapped(f, line);
+	} else if (r->dropped) {
+		snprintf(line, sizeof(line),
+			 "DROPPED %s EVENTS (ring buffer full): counts%s are "
+			 "the kernel's exact counters; latency percentiles are "
+			 "log2-histogram upper bounds; the timeline is "
+			 "INCOMPLETE: %zu of %zu threads' timelines have "
+			 "gaps%s",
+			 units_count(a, sizeof(a), r->dropped),
+			 r->waits_from_kernel ? ", lock waits and off-CPU times"
+					      : "",
+			 r->gap_threads, r->nthreads,
+			 r->waits_from_kernel
+				 ? ""
+				 : "; lock waits and off-CPU times, "
+				   "rebuilt from the events, are short");
 		lines += print_wrapped(f, line);
 	}
 	if (!r->complete) {
@@ -406,7 +423,8 @@ static void put_clipped(FILE *f, const char *s, size_t width)
 
 /* One contended lock: its name, or its address (a kernel lock's id)
  * and whose it is. */
-static void lock_row(FILE *f, const struct lock_report *l, bool user)
+static void lock_row(FILE *f, const struct lock_report *l, bool user,
+		     bool retries)
 {
 	char name[160], b[32];
 
@@ -426,10 +444,14 @@ static void lock_row(FILE *f, const struct lock_report *l, bool user)
 		snprintf(name, sizeof(name), "futex 0x%llx pid %u",
 			 (unsigned long long)l->addr, l->pid);
 	fputs("  ", f);
-	put_clipped(f, name, 36);
+	put_clipped(f, name, retries ? 28 : 36);
 	put_duration(f, l->total_ns, 10);
 	fputc(' ', f);
 	term_right(f, units_count(b, sizeof(b), l->count), 7);
+	if (retries) {
+		fputc(' ', f);
+		term_right(f, units_count(b, sizeof(b), l->retries), 7);
+	}
 	put_duration(f, l->max_ns, 8);
 	put_number(f, l->ntids, 8);
 	fputc('\n', f);
@@ -490,10 +512,14 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 		return 1 + report_text_not_locks(f, r);
 	}
 	u = k = 0;
-	fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks", "total",
-		"waits", "longest", "threads");
+	if (r->has_retries)
+		fprintf(f, "%-30s %10s %7s %7s %8s %8s\n", "contended locks",
+			"total", "waits", "EAGAIN", "longest", "threads");
+	else
+		fprintf(f, "%-38s %10s %7s %8s %8s\n", "contended locks",
+			"total", "waits", "longest", "threads");
 	for (; n < rows && (l = locks_next_report(r, &u, &k, &user)); n++)
-		lock_row(f, l, user);
+		lock_row(f, l, user, r->has_retries);
 	return 1 + n + report_text_not_locks(f, r);
 }
 

@@ -146,6 +146,8 @@ const char *trace_chunk_type_name(uint32_t type)
 		return "MAPS";
 	case LAB_CHUNK_MEMORY:
 		return "MEMORY";
+	case LAB_CHUNK_WAITS:
+		return "WAITS";
 	}
 	return "unknown";
 }

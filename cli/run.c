@@ -102,7 +102,8 @@ int run_trace(const struct run_target *t, const char *dir,
 				   .ring_kib = a->ring_kib,
 				   .markers = t->markers,
 				   .verbose = (uint8_t)a->verbose,
-				   .creation_calls = a->creation_calls};
+				   .creation_calls = a->creation_calls,
+				   .futex_retries = a->futex_retries};
 	struct tracer_result res;
 	struct output_file out;
 	char trace[PATH_MAX], json[PATH_MAX], html[PATH_MAX], err[512];

@@ -72,6 +72,7 @@ enum {
 	OPT_RING,
 	OPT_DRY_RUN,
 	OPT_CREATION_CALLS,
+	OPT_FUTEX_RETRIES,
 	OPT_HOLD,
 };
 
@@ -87,6 +88,7 @@ static const struct option run_options[] = {
 	{"repeat", required_argument, NULL, OPT_REPEAT},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"creation-calls", no_argument, NULL, OPT_CREATION_CALLS},
+	{"futex-retries", no_argument, NULL, OPT_FUTEX_RETRIES},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -186,6 +188,9 @@ int run_args_parse(const char *cmd, int argc, char **argv, struct run_args *a)
 			break;
 		case OPT_CREATION_CALLS:
 			a->creation_calls = true;
+			break;
+		case OPT_FUTEX_RETRIES:
+			a->futex_retries = true;
 			break;
 		case OPT_RING:
 			/* the kernel wants a power-of-two number of pages */

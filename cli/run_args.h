@@ -23,6 +23,7 @@ struct run_args {
 	unsigned int ring_kib; /* lab run: event buffer size; 0 = default */
 	bool dry_run;	       /* lab run: say what would run, run nothing */
 	bool creation_calls;   /* lab run: time the creator in fork/clone */
+	bool futex_retries; /* lab run: count futex waits that did not sleep */
 	/* lab compare: the commands in order, each named by the -n before
 	 * it (NULL: by its text) */
 	const char *commands[RUN_ARGS_MAX_COMMANDS];

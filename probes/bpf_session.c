@@ -96,11 +96,13 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 {
 	unsigned features = probe_compat_detect_host();
 	struct probe_wants wants = {.markers = o->marker_path != NULL,
-				    .creation_calls = o->creation_calls};
+				    .creation_calls = o->creation_calls,
+				    .futex_retries = o->futex_retries};
 	int r;
 
 	if (choose_programs(b, features, &wants, err, errlen))
 		return -1;
+	b->skel->rodata->futex_retries = o->futex_retries;
 	if (o->ring_kib) {
 		__u64 bytes = (__u64)o->ring_kib * 1024;
 
@@ -239,6 +241,53 @@ static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 	return 0;
 }
 
+static int read_waits(struct bpf_session *b, struct bpf_counters *c,
+		      uint64_t lost)
+{
+	struct bpf_map *m = b->skel->maps.waits;
+	struct lab_wait_key key, next, *prev = NULL;
+	struct lab_wait_sum sum;
+	size_t cap = 0;
+
+	for (;;) {
+		bool more = bpf_map__get_next_key(m, prev, &next,
+						  sizeof(next)) == 0;
+
+		if (!more && !lost && !c->retries_counted)
+			return 0;
+		if (c->nwaits + 1 > cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct lab_wait *p =
+				realloc(c->waits, ncap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			c->waits = p;
+			cap = ncap;
+		}
+		if (!more) {
+			/* the waits the full map could not take, and what
+			 * was counted; one record a call */
+			memset(&c->waits[c->nwaits], 0, sizeof(*c->waits));
+			if (c->retries_counted) {
+				c->waits[c->nwaits++].key.kind =
+					LAB_WAIT_RETRIES_COUNTED;
+				c->retries_counted = false;
+				continue;
+			}
+			c->waits[c->nwaits].key.kind = LAB_WAIT_LOST;
+			c->waits[c->nwaits++].sum.count = lost;
+			return 0;
+		}
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &sum,
+					 sizeof(sum), 0) == 0)
+			c->waits[c->nwaits++] =
+				(struct lab_wait){.key = key, .sum = sum};
+	}
+}
+
 static int by_pid(const void *a, const void *b)
 {
 	const struct live_process *x = a, *y = b;
@@ -276,6 +325,7 @@ size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 
 int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 {
+	c->retries_counted = b->skel->rodata->futex_retries;
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t *vals;
 
@@ -290,24 +340,29 @@ int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 		free(vals);
 		return -ENOMEM;
 	}
-	for (__u32 k = 0; k < 2; k++) {
+	uint64_t sums[3] = {0};
+
+	for (__u32 k = 0; k < 3; k++) {
 		if (bpf_map__lookup_elem(b->skel->maps.counters, &k, sizeof(k),
 					 vals, ncpus * sizeof(uint64_t), 0))
 			continue;
 		for (int cpu = 0; cpu < ncpus; cpu++) {
 			if (k == 0)
 				c->drops[cpu] = vals[cpu];
-			*(k == 0 ? &c->dropped : &c->untracked) += vals[cpu];
+			sums[k] += vals[cpu];
 		}
 	}
 	free(vals);
-	return 0;
+	c->dropped = sums[0];
+	c->untracked = sums[1];
+	return read_waits(b, c, sums[2]);
 }
 
 void bpf_session_counters_free(struct bpf_counters *c)
 {
 	free(c->threads);
 	free(c->drops);
+	free(c->waits);
 }
 
 void bpf_session_close(struct bpf_session *b)

@@ -25,6 +25,11 @@ struct bpf_counters {
 	uint64_t *drops; /* events lost to the full ring buffer, per CPU */
 	size_t ncpus;
 	uint64_t dropped, untracked;
+	/* the kernel's sums of waits, and a last record of kind
+	 * LAB_WAIT_LOST when its map was full */
+	struct lab_wait *waits;
+	size_t nwaits;
+	bool retries_counted; /* futex EAGAIN returns were counted */
 };
 
 /* A process of the run and its threads alive, as the probes track them. */

@@ -113,8 +113,11 @@ struct lab_thread_stats {
 	 * exit), and how many there were */
 	__u64 create_call_ns;
 	__u64 create_calls;
+	/* its first switch-in (0: never ran while traced): with start_ns,
+	 * the creation latency of a thread forked during the trace */
+	__u64 first_run_ns;
 };
-_Static_assert(sizeof(struct lab_thread_stats) == 496,
+_Static_assert(sizeof(struct lab_thread_stats) == 504,
 	       "lab_thread_stats layout");
 
 /* What the kernel works the counters out from; not part of the trace. */
@@ -127,9 +130,16 @@ struct lab_thread_work {
 	/* the current run-queue wait began with a preemption on the way to
 	 * sleep (see runq_wait_asleep_ns) */
 	__u32 runnable_asleep;
+	/* the blocked interval in progress (lab_wait): since when (0: not
+	 * blocked), in which syscall (-1: none) and, in a futex call, its
+	 * word and op */
+	__s32 block_nr;
+	__u64 blocked_since;
+	__u64 block_addr;
+	__u32 block_op;
 	__u32 pad;
 };
-_Static_assert(sizeof(struct lab_thread_work) == 32, "lab_thread_work layout");
+_Static_assert(sizeof(struct lab_thread_work) == 56, "lab_thread_work layout");
 
 /* The value of the kernel's map of tracked threads: a thread is tracked
  * exactly when it has an entry. */
@@ -137,7 +147,46 @@ struct lab_thread {
 	struct lab_thread_stats stats;
 	struct lab_thread_work work;
 };
-_Static_assert(sizeof(struct lab_thread) == 528, "lab_thread layout");
+_Static_assert(sizeof(struct lab_thread) == 560, "lab_thread layout");
+
+enum lab_wait_kind {
+	/* a voluntary switch out inside syscall nr (-1: outside one) up to
+	 * the wakeup; futex calls: addr = the word, op = the op */
+	LAB_WAIT_BLOCKED = 1,
+	/* a contended kernel lock (contention_begin to _end): addr = lock */
+	LAB_WAIT_KLOCK = 2,
+	/* a futex call that returned EAGAIN (lab run --futex-retries): the
+	 * word had changed before the caller slept; count only */
+	LAB_WAIT_RETRY = 3,
+};
+
+/* What waits are summed by in the kernel (never lost to a full ring
+ * buffer): a thread's blocked intervals per syscall and futex word, its
+ * kernel lock waits per lock. */
+struct lab_wait_key {
+	__u64 addr;
+	__u32 tid;
+	__u32 pid;
+	__s32 nr;
+	__u32 op;
+	__u32 kind; /* enum lab_wait_kind */
+	__u32 pad;  /* zero */
+};
+_Static_assert(sizeof(struct lab_wait_key) == 32, "lab_wait_key layout");
+
+struct lab_wait_sum {
+	__u64 count;
+	__u64 total_ns;
+	__u64 max_ns;
+};
+_Static_assert(sizeof(struct lab_wait_sum) == 24, "lab_wait_sum layout");
+
+/* The record of the trace's WAITS chunk. */
+struct lab_wait {
+	struct lab_wait_key key;
+	struct lab_wait_sum sum;
+};
+_Static_assert(sizeof(struct lab_wait) == 56, "lab_wait layout");
 
 /* Per-task storage of a tracked thread (not part of the trace): the fast
  * filter the hot probes ask first, and a creation call's start. User space

@@ -22,6 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* set by user space before load */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this */
+const volatile bool futex_retries; /* count futex waits that did not sleep */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -55,9 +56,19 @@ struct {
 	__uint(max_entries, 16 * 1024 * 1024);
 } events SEC(".maps");
 
+/* Waits summed per thread and syscall, futex word or kernel lock: the
+ * lock and off-CPU tables stay exact whatever the ring buffer drops. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct lab_wait_key);
+	__type(value, struct lab_wait_sum);
+} waits SEC(".maps");
+
 enum lab_counter {
-	LAB_CNT_DROPPED,   /* ring buffer full */
-	LAB_CNT_UNTRACKED, /* threads or dead map full */
+	LAB_CNT_DROPPED,    /* ring buffer full */
+	LAB_CNT_UNTRACKED,  /* threads or dead map full */
+	LAB_CNT_WAITS_LOST, /* waits map full */
 	LAB_CNT_MAX,
 };
 
@@ -79,6 +90,7 @@ struct {
 
 __u32 dead_count; /* entries used in `dead` */
 const struct lab_thread zero_thread = {};
+const struct lab_wait_sum zero_sum = {};
 
 static __always_inline void count(enum lab_counter c)
 {
@@ -87,6 +99,25 @@ static __always_inline void count(enum lab_counter c)
 
 	if (v)
 		(*v)++;
+}
+
+/* One wait of d ns into its sum, created on first use. */
+static __always_inline void wait_add(struct lab_wait_key *k, __u64 d)
+{
+	struct lab_wait_sum *w = bpf_map_lookup_elem(&waits, k);
+
+	if (!w) {
+		bpf_map_update_elem(&waits, k, &zero_sum, BPF_NOEXIST);
+		w = bpf_map_lookup_elem(&waits, k);
+		if (!w) {
+			count(LAB_CNT_WAITS_LOST);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&w->count, 1);
+	__sync_fetch_and_add(&w->total_ns, d);
+	if (d > w->max_ns)
+		w->max_ns = d;
 }
 
 static __always_inline struct lab_event *event_new(__u8 type, __u64 ts,
@@ -218,6 +249,50 @@ static __always_inline long syscall_of(struct pt_regs *regs)
 #endif
 }
 
+/* The futex syscall, by number on this architecture. */
+static __always_inline int is_futex_call(long nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	return nr == 202;
+#elif defined(__TARGET_ARCH_arm64)
+	return nr == 98;
+#else
+	return 0;
+#endif
+}
+
+/* A blocked interval begins: what it waits in, kept until it ends. */
+static __always_inline void block_start(struct lab_thread *s, __u64 now,
+					long nr, struct pt_regs *regs)
+{
+	s->work.blocked_since = now;
+	s->work.block_nr = nr;
+	s->work.block_addr = 0;
+	s->work.block_op = 0;
+	if (is_futex_call(nr)) {
+		s->work.block_addr = PT_REGS_PARM1_SYSCALL(regs);
+		s->work.block_op = PT_REGS_PARM2_SYSCALL(regs);
+	}
+}
+
+/* ... and ends (its wakeup, else its next switch-in): summed per thread
+ * and syscall, futex word and op. */
+static __always_inline void block_end(struct lab_thread *s, __u64 now)
+{
+	struct lab_wait_key k = {
+		.addr = s->work.block_addr,
+		.tid = s->stats.tid,
+		.pid = s->stats.pid,
+		.nr = s->work.block_nr,
+		.op = s->work.block_op,
+		.kind = LAB_WAIT_BLOCKED,
+	};
+	__u64 since = s->work.blocked_since;
+
+	s->work.blocked_since = 0;
+	wait_add(&k, now > since ? now - since : 0);
+}
+
 /* What a thread blocks in: the syscall and its first arguments, from its
  * entry registers. */
 static __always_inline void emit_block(__u64 now, struct task_struct *t,
@@ -274,6 +349,8 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 
 			if (nr >= 0)
 				emit_block(now, prev, regs, nr);
+			if (prev_state != LAB_TASK_DEAD)
+				block_start(p, now, nr < 0 ? -1 : nr, regs);
 		}
 		if (p->work.oncpu_since)
 			p->stats.oncpu_ns += now - p->work.oncpu_since;
@@ -297,6 +374,10 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			n->work.runnable_asleep = 0;
 		}
 		n->work.oncpu_since = now;
+		if (!n->stats.first_run_ns)
+			n->stats.first_run_ns = now;
+		if (n->work.blocked_since)
+			block_end(n, now);
 	}
 	if (!now)
 		return 0;
@@ -353,6 +434,8 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 		s->work.runnable_since = now;
 	if (type == LAB_EV_WAKEUP)
 		s->stats.wakeups++;
+	if (s->work.blocked_since)
+		block_end(s, now);
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
 	if (e) {
@@ -568,8 +651,27 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct lab_thread *s;
 	__u32 tid;
 
+	if (!task)
+		return 0;
+	/* a futex wait whose word had changed: contention, no sleep */
+	if (futex_retries && ret == -11 /* EAGAIN */) {
+		long nr = syscall_of(user_regs(current));
+
+		if (is_futex_call(nr)) {
+			struct lab_wait_key k = {
+				.addr = PT_REGS_PARM1_SYSCALL(regs),
+				.tid = current->pid,
+				.pid = current->tgid,
+				.nr = nr,
+				.op = PT_REGS_PARM2_SYSCALL(regs),
+				.kind = LAB_WAIT_RETRY,
+			};
+			wait_add(&k, 0);
+		}
+		return 0;
+	}
 	/* the parent's side of a creation: the child returns 0 */
-	if (!task || ret <= 0 || !task->create_call_start ||
+	if (ret <= 0 || !task->create_call_start ||
 	    !is_create_call(syscall_of(user_regs(current))))
 		return 0;
 	s = current_thread(&tid);
@@ -651,6 +753,15 @@ int BPF_PROG(handle_lock_end, void *lock, int ret)
 	now = bpf_ktime_get_ns();
 	s->stats.klock_wait_ns += now - s->work.klock_since;
 	s->stats.klock_count++;
+
+	struct lab_wait_key k = {
+		.addr = (__u64)lock,
+		.tid = tid,
+		.pid = s->stats.pid,
+		.nr = -1,
+		.kind = LAB_WAIT_KLOCK,
+	};
+	wait_add(&k, now - s->work.klock_since);
 	s->work.klock_since = 0;
 	e = event_new(LAB_EV_LOCK_END, now, tid,
 		      bpf_get_current_pid_tgid() >> 32);

@@ -38,6 +38,8 @@ enum want {
 	WANT_ALWAYS,
 	WANT_MARKERS,
 	WANT_CREATION_CALLS,
+	/* a syscall's return: --creation-calls or --futex-retries */
+	WANT_SYSCALL_EXIT,
 };
 
 /* A program loads when the run wants it, the kernel has all of needs
@@ -54,7 +56,7 @@ static const struct prog_rule {
 	{"handle_page_fault", PROBE_F_PAGE_FAULT_USER, 0, WANT_ALWAYS},
 	{"handle_mark", PROBE_F_UPROBES, 0, WANT_MARKERS},
 	{"handle_sys_enter", 0, 0, WANT_CREATION_CALLS},
-	{"handle_sys_exit", 0, 0, WANT_CREATION_CALLS},
+	{"handle_sys_exit", 0, 0, WANT_SYSCALL_EXIT},
 };
 
 static bool has_type(const struct btf *btf, const char *name, int kind)
@@ -186,7 +188,9 @@ bool probe_compat_loads(unsigned features, const struct probe_wants *w,
 		if (strcmp(r->prog, prog))
 			continue;
 		if ((r->want == WANT_MARKERS && !w->markers) ||
-		    (r->want == WANT_CREATION_CALLS && !w->creation_calls))
+		    (r->want == WANT_CREATION_CALLS && !w->creation_calls) ||
+		    (r->want == WANT_SYSCALL_EXIT && !w->creation_calls &&
+		     !w->futex_retries))
 			return false;
 		return (features & r->needs) == r->needs &&
 		       !(features & r->unless);

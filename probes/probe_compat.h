@@ -47,6 +47,7 @@ extern const struct probe_feature_info probe_compat_features[];
 struct probe_wants {
 	bool markers;	     /* the command has lab:mark markers */
 	bool creation_calls; /* lab run --creation-calls */
+	bool futex_retries;  /* lab run --futex-retries */
 };
 
 /* The features the kernel described by vmlinux (its BTF) has. */

@@ -156,6 +156,7 @@ static int take_request(struct wire_request *w, int fd, struct tracer_opts *o,
 	o->ring_kib = kib;
 	o->verbose = rq->verbose;
 	o->creation_calls = rq->creation_calls;
+	o->futex_retries = rq->futex_retries;
 	machine_describe(&o->info);
 	memcpy(o->info.workload, rq->workload, sizeof(o->info.workload));
 	memcpy(o->info.params, rq->params, sizeof(o->info.params));

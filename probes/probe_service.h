@@ -30,6 +30,7 @@ struct probe_request {
 	uint8_t markers;    /* the command is lab: attach its markers */
 	uint8_t verbose;    /* libbpf's own messages */
 	uint8_t creation_calls;
+	uint8_t futex_retries;
 };
 
 /* In the child returns 0, as user when user is given (else as root);

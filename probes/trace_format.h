@@ -78,7 +78,16 @@ enum lab_chunk_type {
 		5, /* struct lab_map[]: memory maps of traced processes */
 	LAB_CHUNK_MEMORY = 6, /* struct lab_memory[]: the run's processes'
 				 memory at the samples of memory_watch.h */
+	LAB_CHUNK_WAITS = 7,  /* struct lab_wait[]: the kernel's sums of
+				 waits, written at the end of the run */
 };
+
+/* A WAITS record of this kind counts, in sum.count, the waits the
+ * kernel could not sum (its map was full). */
+#define LAB_WAIT_LOST 0xffffffffu
+/* A WAITS record of this kind says futex EAGAIN returns were counted
+ * (LAB_WAIT_RETRY records; lab run --futex-retries). */
+#define LAB_WAIT_RETRIES_COUNTED 0xfffffffeu
 
 /* From version 2 on, a THREADS record is raw_len / count bytes, as the
  * chunk says, so counters can be added at its end without a new
@@ -204,6 +213,8 @@ static inline size_t lab_chunk_record_size(uint32_t type)
 		return sizeof(struct lab_map);
 	case LAB_CHUNK_MEMORY:
 		return sizeof(struct lab_memory);
+	case LAB_CHUNK_WAITS:
+		return sizeof(struct lab_wait);
 	}
 	return 0;
 }

@@ -401,6 +401,19 @@ int trace_writer_add_memory(struct trace_writer *w,
 	return n ? write_chunk(w, LAB_CHUNK_MEMORY, samples, n) : 0;
 }
 
+int trace_writer_add_waits(struct trace_writer *w, const struct lab_wait *waits,
+			   size_t n)
+{
+	if (w->error)
+		return w->error;
+	if (w->finished || (n && !waits))
+		return -EINVAL;
+	if (w->full)
+		return 0;
+	/* written when empty too: the reader learns the sums were kept */
+	return write_chunk(w, LAB_CHUNK_WAITS, waits, n);
+}
+
 int trace_writer_finish(struct trace_writer *w,
 			const struct lab_thread_stats *threads, size_t nthreads,
 			const uint64_t *drops_per_cpu, size_t ncpus,

@@ -23,6 +23,10 @@ int trace_writer_add_maps(struct trace_writer *w, const struct lab_map *maps,
 /* Writes memory samples of the run's processes as a chunk of their own. */
 int trace_writer_add_memory(struct trace_writer *w,
 			    const struct lab_memory *samples, size_t n);
+/* Writes the kernel's sums of waits (lab_wait) as a chunk of their own,
+ * after the events. */
+int trace_writer_add_waits(struct trace_writer *w, const struct lab_wait *waits,
+			   size_t n);
 /* Flushes buffered events, then writes the threads, drops and summary
  * chunks, syncs and closes the file. Returns 0 or -errno; on failure the
  * file ends at its last whole chunk. */

@@ -4,6 +4,7 @@
  * and detach. The steps' work is done by supervise.c (the command),
  * bpf_session.c (the probes), maps_snapshot.c and the trace writer. */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -158,10 +159,25 @@ static int exited(struct tracer *t, struct tracer_result *res)
 	return 0;
 }
 
+/* The reader runs before the traced program whenever it wakes: with
+ * every CPU busy, an ordinary task shares its CPU with the program it
+ * reads and falls behind (stress-ng --mutex 2 on two CPUs lost half its
+ * events at the default ring; docs/performance.md). It wakes once per
+ * wakeup_bytes of events, so it takes no more CPU than before, only
+ * sooner. Children keep the ordinary policy; without CAP_SYS_NICE the
+ * reader stays as it was. */
+static void reader_first(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+
+	(void)sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+}
+
 /* Drain events until the command exits; a signal kills its whole group. */
 static int drain(struct tracer *t, struct tracer_result *res, char *err,
 		 size_t errlen)
 {
+	reader_first();
 	for (;;) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(t->epfd, evs, 4, 100);
@@ -246,8 +262,15 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 	supervise_reap(&t->sup, &ru);
 	if (r == 0) {
 		fill_summary(&res->summary, &ru, res, &c);
-		r = trace_writer_finish(t->writer, c.threads, c.nthreads,
-					c.drops, c.ncpus, &res->summary);
+		for (size_t i = 0; t->kernel_ids && i < c.nwaits; i++)
+			if (c.waits[i].key.kind == LAB_WAIT_KLOCK)
+				c.waits[i].key.addr = kernel_ids_of(
+					t->kernel_ids, c.waits[i].key.addr);
+		r = trace_writer_add_waits(t->writer, c.waits, c.nwaits);
+		if (!r)
+			r = trace_writer_finish(t->writer, c.threads,
+						c.nthreads, c.drops, c.ncpus,
+						&res->summary);
 		/* the file ends at its last whole chunk: kept, said so */
 		if (r && !res->write_error)
 			res->write_error = r;

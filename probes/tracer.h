@@ -34,6 +34,8 @@ struct tracer_opts {
 	/* time the creator inside fork/clone: attaches the syscall
 	 * tracepoints, which slow every syscall of the machine */
 	bool creation_calls;
+	/* count futex waits that returned EAGAIN (the syscall tracepoints) */
+	bool futex_retries;
 };
 
 struct tracer_result {

@@ -368,6 +368,166 @@ done:
 	json_object_put(report);
 }
 
+enum mutex_run { MUTEX_CLEAN, MUTEX_STALLED, MUTEX_RETRIES };
+
+/* Two processes fight over one process-shared mutex on both CPUs and
+ * count their own futex waits, blocking and EAGAIN. MUTEX_STALLED stops
+ * lab while they fight, so its ring (4 KiB) overflows; MUTEX_RETRIES
+ * runs lab with --futex-retries. The JSON report is left in *report;
+ * the program's counts in *blocked and *eagain. */
+static bool run_shared_mutex(enum mutex_run how, struct json_object **report,
+			     unsigned long *blocked, unsigned long *eagain)
+{
+	bool stall = how == MUTEX_STALLED;
+	const char *dir = test_tmpdir();
+	char oracle[512], json[512];
+	pid_t lab, prog = 0;
+	int status;
+	FILE *f;
+
+	snprintf(oracle, sizeof(oracle), "%s/oracle.txt", dir);
+	snprintf(json, sizeof(json), "%s/shared_mutex.json", dir);
+	lab = fork();
+	if (lab == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		if (stall)
+			execl(test_lab_path(), "lab", "run", "--ring-buffer",
+			      "4", "-o", dir, "--", "build/tests/shared_mutex",
+			      oracle, "800", (char *)NULL);
+		else if (how == MUTEX_RETRIES)
+			execl(test_lab_path(), "lab", "run", "--futex-retries",
+			      "-o", dir, "--", "build/tests/shared_mutex",
+			      oracle, "800", (char *)NULL);
+		else
+			execl(test_lab_path(), "lab", "run", "-o", dir, "--",
+			      "build/tests/shared_mutex", oracle, "800",
+			      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; stall && i < 5000 && !prog; i++) {
+		usleep(1000);
+		prog = child_named(lab, "shared_mutex");
+	}
+	if (stall) {
+		kill(lab, SIGSTOP);
+		for (int i = 0; i < 10000 && access(oracle, F_OK); i++)
+			usleep(1000);
+		usleep(50000);
+		kill(lab, SIGCONT);
+	}
+	if (!CHECK(waitpid(lab, &status, 0) == lab) ||
+	    !CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "lab exited with status %#x", status))
+		return false;
+	f = fopen(oracle, "r");
+	if (!CHECK(f))
+		return false;
+	if (!CHECK(fscanf(f, "%lu %lu", blocked, eagain) == 2)) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	*report = json_object_from_file(json);
+	return CHECK_MSG(*report, "no report %s", json);
+}
+
+/* The run's one shared lock against the program's count, and the
+ * futex off-CPU time against the lock's. */
+static void check_shared_lock(struct json_object *report, unsigned long blocked)
+{
+	struct json_object *user = get(get(report, "locks"), "user");
+	struct json_object *l = json_object_array_get_idx(user, 0);
+	int64_t count = get_int(l, "count"),
+		total = get_int(l, "total_wait_ns");
+	int64_t futex =
+		get_int(get(get(report, "totals"), "offcpu_ns"), "futex");
+
+	CHECK_MSG(blocked >= 200,
+		  "only %lu blocking waits: the oracle tests "
+		  "nothing",
+		  blocked);
+	CHECK_EQ(json_object_array_length(user), 1);
+	CHECK(json_object_get_boolean(get(l, "shared")));
+	CHECK_MSG(absdiff(count, (int64_t)blocked) <= (int64_t)blocked / 100,
+		  "lock waits: lab %lld, the program's own count %lu",
+		  (long long)count, blocked);
+	CHECK_MSG(absdiff(futex, total) <= total / 100,
+		  "futex off-CPU %lld ns, the lock's waits %lld ns",
+		  (long long)futex, (long long)total);
+}
+
+/* Every table stays exact whatever the ring buffer drops: with the
+ * default ring nothing is lost; with a tiny one and a stalled reader
+ * the lock and off-CPU figures come from the kernel's sums, and the
+ * report says the timeline is incomplete. */
+TEST(lock_waits_stay_exact_whatever_is_dropped)
+{
+	struct json_object *clean = NULL, *lossy = NULL, *trace;
+	unsigned long clean_blocked = 0, lossy_blocked = 0, eagain;
+	const char *why;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	if (!run_shared_mutex(MUTEX_CLEAN, &clean, &clean_blocked, &eagain))
+		goto done;
+	trace = get(clean, "trace");
+	CHECK_EQ(get_int(trace, "dropped"), 0);
+	CHECK(json_object_get_boolean(get(trace, "timeline_complete")));
+	CHECK(json_object_get_boolean(get(get(clean, "locks"), "complete")));
+	check_shared_lock(clean, clean_blocked);
+	/* not counted unless asked for */
+	CHECK(json_object_get_type(
+		      get(json_object_array_get_idx(
+				  get(get(clean, "locks"), "user"), 0),
+			  "retries")) == json_type_null);
+	if (!run_shared_mutex(MUTEX_STALLED, &lossy, &lossy_blocked, &eagain))
+		goto done;
+	trace = get(lossy, "trace");
+	CHECK_MSG(get_int(trace, "dropped") > 0,
+		  "a stalled tracer with a 4 KiB ring dropped nothing");
+	CHECK(!json_object_get_boolean(get(trace, "timeline_complete")));
+	CHECK(json_object_get_boolean(get(trace, "waits_from_kernel")));
+	CHECK(!strcmp(
+		json_object_get_string(get(get(lossy, "locks"), "source")),
+		"kernel"));
+	check_shared_lock(lossy, lossy_blocked);
+done:
+	json_object_put(clean);
+	json_object_put(lossy);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
+/* --futex-retries counts the futex waits that returned EAGAIN at once,
+ * per word, beside the blocking waits: as the program counted them. */
+TEST(futex_retries_are_counted_per_word_when_asked)
+{
+	struct json_object *report = NULL, *l;
+	unsigned long blocked = 0, eagain = 0;
+	const char *why;
+	int64_t retries;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	if (!run_shared_mutex(MUTEX_RETRIES, &report, &blocked, &eagain))
+		goto done;
+	check_shared_lock(report, blocked);
+	l = json_object_array_get_idx(get(get(report, "locks"), "user"), 0);
+	retries = get_int(l, "retries");
+	CHECK_MSG(eagain >= 20,
+		  "only %lu EAGAIN returns: the oracle tests "
+		  "nothing",
+		  eagain);
+	CHECK_MSG(absdiff(retries, (int64_t)eagain) <= (int64_t)eagain / 100,
+		  "EAGAIN returns: lab %lld, the program's own count %lu",
+		  (long long)retries, eagain);
+done:
+	json_object_put(report);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
 TEST(probes_agree_with_the_kernel_on_one_cpu)
 {
 	compare_with_oracle("pin", true);
