@@ -176,10 +176,6 @@ static int print_header(FILE *f, const struct run_report *r)
 			 r->info.kernel);
 		lines += print_wrapped(f, line);
 	}
-	if (memory_text_peak(line, sizeof(line), r))
-		lines += print_wrapped(f, line);
-	if (memory_text_costs(line, sizeof(line), r))
-		lines += print_wrapped(f, line);
 	/* what sets the cost of a switch there, when the trace says */
 	if (machine_text_line(line, sizeof(line), &r->info))
 		lines += print_wrapped(f, line);
@@ -607,6 +603,21 @@ static int print_kernel_counts(FILE *f, const struct run_report *r, int room)
 }
 
 /* The coroutine line: what the kernel cannot see. */
+/* The run's memory at its peak and what a task added (memory.h), when
+ * the trace has the samples. */
+static int print_memory(FILE *f, const struct run_report *r, int room)
+{
+	char line[1024];
+	int lines = 0;
+
+	(void)room;
+	if (memory_text_peak(line, sizeof(line), r))
+		lines += print_wrapped(f, line);
+	if (memory_text_costs(line, sizeof(line), r))
+		lines += print_wrapped(f, line);
+	return lines;
+}
+
 static int print_user_switches(FILE *f, const struct run_report *r, int room)
 {
 	char line[512], a[32], b[32];
@@ -637,15 +648,16 @@ struct part {
 };
 
 /* The parts in the order shown: the sections that have lines, in the
- * page's order, then the kernel's plain counters, then the coroutine
- * line. Returns how many. */
+ * page's order, then the memory a task held, the kernel's plain
+ * counters, then the coroutine line. Returns how many. */
 static size_t parts_of(struct part *p, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < report_sections_nrun && n + 2 < max; i++)
+	for (size_t i = 0; i < report_sections_nrun && n + 3 < max; i++)
 		if (report_sections_run[i].text)
 			p[n++].fn = report_sections_run[i].text;
+	p[n++].fn = print_memory;
 	p[n++].fn = print_kernel_counts;
 	p[n++].fn = print_user_switches;
 	return n;
@@ -670,8 +682,8 @@ static void render(struct part *p, const struct run_report *r, int room)
 /* The parts that fit in room lines, most telling first: what the kernel
  * does not see (the last part), then the sections in the page's order
  * (where the time went off the CPU, the locks, what creating tasks
- * cost, phases), then the plain counters if room is left (the one
- * before last). Returns the lines they take. */
+ * cost, phases), then the memory and the plain counters if room is left.
+ * Returns the lines they take. */
 static int choose_parts(struct part *p, size_t n, const struct run_report *r,
 			int room)
 {

@@ -190,7 +190,10 @@ TEST(pingpong_workers_wake_each_other)
 			  json_path_str(t, "comm"), (unsigned long long)sum,
 			  (unsigned long long)json_path_u64(t, "wakeups"));
 	}
-	CHECK_MSG(mutual >= 2000 / 2 && mutual <= 2 * 2000 + 2,
+	/* at most a wakeup a pass; fewer where a pass finds the other side
+	 * still running or runnable, more often the busier the machine
+	 * (about 1.1 a round trip here when quiet, 0.5 under load) */
+	CHECK_MSG(mutual >= 2000 / 10 && mutual <= 2 * 2000 + 2,
 		  "the workers woke each other %llu times in 2000 round trips",
 		  (unsigned long long)mutual);
 done:
