@@ -10,6 +10,8 @@
 static const enum lane_state whats[NWHAT] = {LANE_RUNNING, LANE_OTHER,
 					     LANE_IDLE};
 
+#define CPU_LANES_MAX_CPUS 1024
+
 struct cpu_acc {
 	uint64_t ns[LANE_COLUMNS][NWHAT];
 	int what; /* index into whats, -1 before its first switch */
@@ -58,21 +60,25 @@ static void widen(struct cpu_lanes_builder *b)
 	b->column_ns *= 2;
 }
 
-/* [from, to) on CPU a goes to what w. */
+/* [from, to) on CPU a goes to what w. The columns widen until to is in
+ * the last one, reckoned by division so that no product overflows
+ * whatever a damaged trace's stamps say. */
 static void charge(struct cpu_lanes_builder *b, struct cpu_acc *a, int w,
 		   uint64_t from, uint64_t to)
 {
 	if (from < b->start_ns)
 		from = b->start_ns;
-	while (to > b->start_ns + LANE_COLUMNS * b->column_ns)
+	if (to <= from)
+		return;
+	while ((to - b->start_ns - 1) / LANE_COLUMNS >= b->column_ns)
 		widen(b);
 	while (from < to) {
-		uint64_t col = (from - b->start_ns) / b->column_ns;
-		uint64_t end = b->start_ns + (col + 1) * b->column_ns;
-		uint64_t upto = to < end ? to : end;
+		uint64_t off = from - b->start_ns;
+		uint64_t room = b->column_ns - off % b->column_ns;
+		uint64_t step = to - from < room ? to - from : room;
 
-		a->ns[col][w] += upto - from;
-		from = upto;
+		a->ns[off / b->column_ns][w] += step;
+		from += step;
 	}
 }
 
@@ -89,7 +95,9 @@ void cpu_lanes_switch(struct cpu_lanes_builder *b, uint16_t cpu, uint64_t ts,
 {
 	struct cpu_acc *a;
 
-	if (b->oom)
+	/* a lane a CPU: more than the machines lab runs on have is a
+	 * damaged trace's number, not a CPU */
+	if (b->oom || cpu >= CPU_LANES_MAX_CPUS)
 		return;
 	if (cpu >= b->ncpus) {
 		struct cpu_acc *v = realloc(b->cpus, (cpu + 1u) * sizeof(*v));
