@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -117,6 +118,16 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 		return run_error(err, errlen,
 				 "run: loading the probes: %s (run: lab check)",
 				 strerror(-r));
+	b->slots_bytes = (size_t)bpf_map__max_entries(b->skel->maps.threads) *
+			 sizeof(struct lab_thread);
+	b->slots = mmap(NULL, b->slots_bytes, PROT_READ | PROT_WRITE,
+			MAP_SHARED, bpf_map__fd(b->skel->maps.threads), 0);
+	if (b->slots == MAP_FAILED) {
+		b->slots = NULL;
+		return run_error(err, errlen,
+				 "run: mapping the probes' threads: %s",
+				 strerror(errno));
+	}
 	r = lab_bpf__attach(b->skel);
 	if (r)
 		return run_error(
@@ -138,19 +149,14 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
 		     size_t errlen)
 {
-	struct lab_thread th = {0};
-	struct lab_task task = {0};
-	__u32 key = root;
+	struct lab_thread *th = &b->slots[0];
+	struct lab_task task = {.slot = 0};
 	int pidfd, r;
 
-	th.stats.tid = th.stats.pid = root;
-	th.stats.start_ns = clock_ns(CLOCK_MONOTONIC);
-	memcpy(th.stats.comm, "lab", 4); /* until its first switch or exec */
-	if (bpf_map__update_elem(b->skel->maps.threads, &key, sizeof(key), &th,
-				 sizeof(th), BPF_NOEXIST))
-		return run_error(err, errlen,
-				 "run: seeding the probe filter: %s",
-				 strerror(errno));
+	th->stats.tid = th->stats.pid = root;
+	th->stats.start_ns = clock_ns(CLOCK_MONOTONIC);
+	memcpy(th->stats.comm, "lab", 4); /* until its first switch or exec */
+	b->skel->bss->slots_used = 1;
 	/* task storage is keyed by a pidfd from user space */
 	pidfd = syscall(SYS_pidfd_open, root, 0);
 	if (pidfd < 0)
@@ -166,18 +172,29 @@ int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
 	return 0;
 }
 
+/* The slots taken: the kernel counts on past the table when it is full. */
+static size_t slots_taken(const struct bpf_session *b)
+{
+	size_t used = ((volatile struct lab_bpf__bss *)b->skel->bss)
+			      ->slots_used,
+	       max = bpf_map__max_entries(b->skel->maps.threads);
+
+	return used < max ? used : max;
+}
+
+/* The slot holds a thread (a fork whose tracking failed leaves one
+ * empty) that has not had its last switch. */
+static bool slot_alive(const volatile struct lab_thread *th)
+{
+	return th->stats.tid && !th->work.retired;
+}
+
 static int any_exiting(struct bpf_session *b)
 {
-	struct bpf_map *m = b->skel->maps.threads;
-	__u32 key, next, *prev = NULL;
-	struct lab_thread th;
+	for (size_t i = 0, n = slots_taken(b); i < n; i++) {
+		const volatile struct lab_thread *th = &b->slots[i];
 
-	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &th, sizeof(th),
-					 0) == 0 &&
-		    (th.stats.flags & LAB_THREAD_EXITED))
+		if (slot_alive(th) && (th->stats.flags & LAB_THREAD_EXITED))
 			return 1;
 	}
 	return 0;
@@ -216,29 +233,50 @@ static int push_thread(struct bpf_counters *c, size_t *cap,
 
 static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 {
-	struct bpf_map *live = b->skel->maps.threads,
-		       *dead = b->skel->maps.dead;
-	__u32 ndead = b->skel->bss->dead_count, key, next, *prev = NULL;
-	struct lab_thread th;
 	size_t cap = 0;
 
 	/* the trace keeps the counters, not the working state */
-	if (ndead > bpf_map__max_entries(dead))
-		ndead = bpf_map__max_entries(dead);
-	for (key = 0; key < ndead; key++)
-		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &th,
-					 sizeof(th), 0) == 0 &&
-		    push_thread(c, &cap, &th.stats))
+	for (size_t i = 0, n = slots_taken(b); i < n; i++)
+		if (b->slots[i].stats.tid &&
+		    push_thread(c, &cap, &b->slots[i].stats))
 			return -ENOMEM;
-	while (bpf_map__get_next_key(live, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map__lookup_elem(live, &key, sizeof(key), &th,
-					 sizeof(th), 0) == 0 &&
-		    push_thread(c, &cap, &th.stats))
-			return -ENOMEM;
-	}
 	return 0;
+}
+
+/* The waits each thread summed last (lab_thread_work's recent), into
+ * the kernel's map where its probes would have put them: the map is
+ * then whole. Probes detached. The number the full map could not take. */
+static uint64_t flush_recent_waits(struct bpf_session *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.waits);
+	uint64_t lost = 0;
+
+	for (size_t i = 0, n = slots_taken(b); i < n; i++) {
+		const struct lab_thread *th = &b->slots[i];
+		struct lab_wait_key k = {
+			.addr = th->work.recent_addr,
+			.tid = th->stats.tid,
+			.pid = th->stats.pid,
+			.nr = th->work.recent_nr,
+			.op = th->work.recent_op,
+			.kind = LAB_WAIT_BLOCKED,
+		};
+		struct lab_wait_sum sum;
+
+		if (!th->stats.tid || !th->work.recent.count)
+			continue;
+		if (bpf_map_lookup_elem(fd, &k, &sum)) {
+			sum = th->work.recent;
+		} else {
+			sum.count += th->work.recent.count;
+			sum.total_ns += th->work.recent.total_ns;
+			if (th->work.recent.max_ns > sum.max_ns)
+				sum.max_ns = th->work.recent.max_ns;
+		}
+		if (bpf_map_update_elem(fd, &k, &sum, BPF_ANY))
+			lost += th->work.recent.count;
+	}
+	return lost;
 }
 
 static int read_waits(struct bpf_session *b, struct bpf_counters *c,
@@ -298,20 +336,14 @@ static int by_pid(const void *a, const void *b)
 size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 			size_t cap)
 {
-	struct bpf_map *map = b->skel->maps.threads;
-	__u32 key, next, *prev = NULL;
-	struct lab_thread th;
 	size_t n = 0, k = 0;
 
 	/* a thread an entry, then one entry a process with their count */
-	while (n < cap &&
-	       bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map__lookup_elem(map, &key, sizeof(key), &th,
-					 sizeof(th), 0) == 0 &&
-		    !th.stats.exit_ns)
-			live[n++] = (struct live_process){th.stats.pid, 1};
+	for (size_t i = 0, used = slots_taken(b); i < used && n < cap; i++) {
+		const volatile struct lab_thread *th = &b->slots[i];
+
+		if (slot_alive(th) && !th->stats.exit_ns)
+			live[n++] = (struct live_process){th->stats.pid, 1};
 	}
 	qsort(live, n, sizeof(*live), by_pid);
 	for (size_t i = 0; i < n; i++) {
@@ -355,7 +387,7 @@ int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 	free(vals);
 	c->dropped = sums[0];
 	c->untracked = sums[1];
-	return read_waits(b, c, sums[2]);
+	return read_waits(b, c, sums[2] + flush_recent_waits(b));
 }
 
 void bpf_session_counters_free(struct bpf_counters *c)
@@ -369,6 +401,8 @@ void bpf_session_close(struct bpf_session *b)
 {
 	bpf_link__destroy(b->marks);
 	ring_buffer__free(b->rb);
+	if (b->slots)
+		munmap(b->slots, b->slots_bytes);
 	lab_bpf__destroy(b->skel);
 }
 

@@ -37,6 +37,61 @@ struct tracer {
 	unsigned int root_execs;
 };
 
+static void add_event(struct tracer *t, const struct lab_event *e)
+{
+	int r = trace_writer_add_events(t->writer, e, 1);
+
+	if (r < 0)
+		t->write_error = r;
+}
+
+/* A switch record and what the kernel put with it (lab_rec_block,
+ * lab_rec_woken): into the trace as the events it stands for, in time
+ * order: next's wakeup, prev's block, the switch. */
+static int switch_record(struct tracer *t, const void *data, size_t size)
+{
+	struct lab_event sw = *(const struct lab_event *)data, ev;
+	const char *tail = (const char *)data + sizeof(sw);
+	struct lab_rec_block block;
+	struct lab_rec_woken woken;
+	size_t need = sizeof(sw) +
+		      (sw.flags & LAB_REC_BLOCK ? sizeof(block) : 0) +
+		      (sw.flags & LAB_REC_WOKEN ? sizeof(woken) : 0);
+
+	if (size < need)
+		return 0;
+	if (sw.flags & LAB_REC_BLOCK) {
+		memcpy(&block, tail, sizeof(block));
+		tail += sizeof(block);
+	}
+	if (sw.flags & LAB_REC_WOKEN) {
+		memcpy(&woken, tail, sizeof(woken));
+		ev = (struct lab_event){.ts = woken.ts,
+					.tid = sw.other_tid,
+					.pid = sw.other_pid,
+					.other_tid = woken.waker_tid,
+					.other_pid = woken.waker_pid,
+					.cpu = sw.cpu,
+					.type = LAB_EV_WAKEUP,
+					.aux = sw.cpu};
+		add_event(t, &ev);
+	}
+	if (sw.flags & LAB_REC_BLOCK) {
+		ev = (struct lab_event){.ts = sw.ts,
+					.value = block.arg1,
+					.tid = sw.tid,
+					.pid = sw.pid,
+					.other_tid = block.arg2,
+					.cpu = sw.cpu,
+					.type = LAB_EV_BLOCK,
+					.aux = (__u32)block.nr};
+		add_event(t, &ev);
+	}
+	sw.flags &= ~(LAB_REC_BLOCK | LAB_REC_WOKEN);
+	add_event(t, &sw);
+	return 0;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -45,7 +100,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	int r;
 
 	/* past a write error the rest is discarded, the ring kept moving */
-	if (size != sizeof(struct lab_event) || t->write_error)
+	if (t->write_error || size < sizeof(*e))
+		return 0;
+	if (e->type == LAB_EV_SWITCH &&
+	    (e->flags & (LAB_REC_BLOCK | LAB_REC_WOKEN)))
+		return switch_record(t, data, size);
+	if (size != sizeof(*e))
 		return 0;
 	if (t->kernel_ids &&
 	    (e->type == LAB_EV_LOCK_BEGIN || e->type == LAB_EV_LOCK_END)) {
@@ -64,9 +124,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			return 0;
 		}
 	}
-	r = trace_writer_add_events(t->writer, e, 1);
-	if (r < 0)
-		t->write_error = r;
+	add_event(t, e);
 	return 0;
 }
 
