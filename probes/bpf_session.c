@@ -243,38 +243,61 @@ static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 	return 0;
 }
 
-/* The waits each thread summed last (lab_thread_work's recent), into
- * the kernel's map where its probes would have put them: the map is
- * then whole. Probes detached. The number the full map could not take. */
-static uint64_t flush_recent_waits(struct bpf_session *b)
+/* sum into the kernel's map at k, as its probes would: 0, or the waits
+ * the full map could not take */
+static uint64_t waits_add(int fd, const struct lab_wait_key *k,
+			  const struct lab_wait_sum *add)
+{
+	struct lab_wait_sum sum;
+
+	if (bpf_map_lookup_elem(fd, k, &sum)) {
+		sum = *add;
+	} else {
+		sum.count += add->count;
+		sum.total_ns += add->total_ns;
+		if (add->max_ns > sum.max_ns)
+			sum.max_ns = add->max_ns;
+	}
+	return bpf_map_update_elem(fd, k, &sum, BPF_ANY) ? add->count : 0;
+}
+
+/* What the kernel's map of waits lacks once the probes are detached:
+ * the waits each thread summed last (lab_thread_work's recent), and the
+ * blocked intervals still open, closed at end_ns as the report's
+ * timeline closes them. The number the full map could not take. */
+static uint64_t close_waits(struct bpf_session *b, uint64_t end_ns)
 {
 	int fd = bpf_map__fd(b->skel->maps.waits);
 	uint64_t lost = 0;
 
 	for (size_t i = 0, n = slots_taken(b); i < n; i++) {
 		const struct lab_thread *th = &b->slots[i];
+		const struct lab_thread_work *w = &th->work;
 		struct lab_wait_key k = {
-			.addr = th->work.recent_addr,
 			.tid = th->stats.tid,
 			.pid = th->stats.pid,
-			.nr = th->work.recent_nr,
-			.op = th->work.recent_op,
 			.kind = LAB_WAIT_BLOCKED,
 		};
-		struct lab_wait_sum sum;
 
-		if (!th->stats.tid || !th->work.recent.count)
+		if (!th->stats.tid)
 			continue;
-		if (bpf_map_lookup_elem(fd, &k, &sum)) {
-			sum = th->work.recent;
-		} else {
-			sum.count += th->work.recent.count;
-			sum.total_ns += th->work.recent.total_ns;
-			if (th->work.recent.max_ns > sum.max_ns)
-				sum.max_ns = th->work.recent.max_ns;
+		if (w->recent.count) {
+			k.addr = w->recent_addr;
+			k.nr = w->recent_nr;
+			k.op = w->recent_op;
+			lost += waits_add(fd, &k, &w->recent);
 		}
-		if (bpf_map_update_elem(fd, &k, &sum, BPF_ANY))
-			lost += th->work.recent.count;
+		if (w->blocked_since && !w->retired &&
+		    end_ns > w->blocked_since) {
+			struct lab_wait_sum open = {1,
+						    end_ns - w->blocked_since,
+						    end_ns - w->blocked_since};
+
+			k.addr = w->block_addr;
+			k.nr = w->block_nr;
+			k.op = w->block_op;
+			lost += waits_add(fd, &k, &open);
+		}
 	}
 	return lost;
 }
@@ -355,7 +378,8 @@ size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 	return k;
 }
 
-int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
+int bpf_session_read_counters(struct bpf_session *b, uint64_t end_ns,
+			      struct bpf_counters *c)
 {
 	c->retries_counted = b->skel->rodata->futex_retries;
 	int ncpus = libbpf_num_possible_cpus();
@@ -387,7 +411,7 @@ int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 	free(vals);
 	c->dropped = sums[0];
 	c->untracked = sums[1];
-	return read_waits(b, c, sums[2] + flush_recent_waits(b));
+	return read_waits(b, c, sums[2] + close_waits(b, end_ns));
 }
 
 void bpf_session_counters_free(struct bpf_counters *c)

@@ -62,8 +62,10 @@ size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 void bpf_session_settle(struct bpf_session *b);
 /* Detaches every probe: nothing more enters the ring buffer. */
 void bpf_session_detach(struct bpf_session *b);
-/* The exact counters, once the probes are detached: 0 or -errno. */
-int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c);
+/* The exact counters, once the probes are detached, with the waits still
+ * open closed at end_ns (when the run ended): 0 or -errno. */
+int bpf_session_read_counters(struct bpf_session *b, uint64_t end_ns,
+			      struct bpf_counters *c);
 void bpf_session_counters_free(struct bpf_counters *c);
 void bpf_session_close(struct bpf_session *b);
 

@@ -315,7 +315,11 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 	if (r && !t->write_error)
 		t->write_error = r;
 	check_writer(t, res);
-	r = bpf_session_read_counters(&t->bpf, &c);
+	r = bpf_session_read_counters(&t->bpf,
+				      res->summary.end_ns
+					      ? res->summary.end_ns
+					      : clock_ns(CLOCK_MONOTONIC),
+				      &c);
 	/* last: no kill of the group can follow the reap */
 	supervise_reap(&t->sup, &ru);
 	if (r == 0) {

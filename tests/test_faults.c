@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -28,6 +29,7 @@
 #include <json-c/json.h>
 #include <bpf/libbpf.h>
 #include "tests/test.h"
+#include "analyzer/trace_reader.h"
 #include "probes/events.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
 
@@ -997,6 +999,54 @@ static bool says_still_running(const char *out, const char *pid)
 	return false;
 }
 
+/* The kernel's sum of the sleep still in progress when the run ended
+ * (the WAITS chunk of dir/sh.lab), against the report's timeline for the
+ * same thread, which closes it at the run's end: equal. */
+static void check_open_sleep(const char *dir, struct json_object *report,
+			     pid_t sleeper)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct json_object *procs = get(report, "processes");
+	struct trace_reader *tr = NULL;
+	struct trace_chunk ch;
+	int64_t timeline = -1, kernel = -1;
+
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		struct json_object *th =
+			get(json_object_array_get_idx(procs, i), "threads");
+
+		for (size_t j = 0; j < json_object_array_length(th); j++) {
+			struct json_object *t =
+				json_object_array_get_idx(th, j);
+
+			if (get_int(t, "tid") == sleeper)
+				timeline =
+					get_int(get(t, "offcpu_ns"), "sleep");
+		}
+	}
+	snprintf(path, sizeof(path), "%s/sh.lab", dir);
+	if (!CHECK_MSG(!trace_reader_open_file(&tr, path, err, sizeof(err)),
+		       "%s", err))
+		return;
+	while (trace_reader_next(tr, &ch, err, sizeof(err)) > 0) {
+		const struct lab_wait *w = ch.data;
+
+		for (size_t i = 0; ch.type == LAB_CHUNK_WAITS && i < ch.count;
+		     i++)
+			if (w[i].key.tid == (uint32_t)sleeper &&
+			    w[i].key.kind == LAB_WAIT_BLOCKED &&
+			    w[i].key.nr == SYS_clock_nanosleep)
+				kernel = (int64_t)w[i].sum.total_ns;
+	}
+	trace_reader_free(tr);
+	CHECK_MSG(timeline > 0 && kernel >= 0 &&
+			  (kernel > timeline ? kernel - timeline
+					     : timeline - kernel) <= 1000000,
+		  "the sleep still running at the end: %lld ns by the "
+		  "timeline, %lld by the kernel's sums",
+		  (long long)timeline, (long long)kernel);
+}
+
 TEST(a_process_that_escapes_the_run_is_named)
 {
 	const char *why, *dir;
@@ -1060,6 +1110,7 @@ TEST(a_process_that_escapes_the_run_is_named)
 		  "trace.still_running lacks {pid %d, comm sleep}: %s",
 		  (int)escaped,
 		  still ? json_object_to_json_string(still) : "(absent)");
+	check_open_sleep(dir, r, escaped);
 done:
 	if (escaped > 0 && cmdline_of(escaped, cmd, sizeof(cmd)) &&
 	    strstr(cmd, ESCAPE_SLEEP))
