@@ -261,10 +261,32 @@ static uint64_t waits_add(int fd, const struct lab_wait_key *k,
 	return bpf_map_update_elem(fd, k, &sum, BPF_ANY) ? add->count : 0;
 }
 
+/* A thread's sums against one other task, as its probes would flush
+ * them (party_flush() in lab.bpf.c). */
+static uint64_t party_close(int fd, struct lab_wait_key k, __u32 kind,
+			    __u64 party, const struct lab_wait_sum *ran,
+			    uint64_t found)
+{
+	struct lab_wait_sum f = {.count = found};
+	uint64_t lost = 0;
+
+	k.kind = kind;
+	k.addr = party;
+	k.nr = -1;
+	k.op = LAB_PARTY_RAN;
+	if (ran->count)
+		lost += waits_add(fd, &k, ran);
+	k.op = LAB_PARTY_FOUND;
+	if (found)
+		lost += waits_add(fd, &k, &f);
+	return lost;
+}
+
 /* What the kernel's map of waits lacks once the probes are detached:
- * the waits each thread summed last (lab_thread_work's recent), and the
- * blocked intervals still open, closed at end_ns as the report's
- * timeline closes them. The number the full map could not take. */
+ * what each thread summed last (lab_thread_work's recent waits, wakers,
+ * preempters), the blocked intervals still open, closed at end_ns as the
+ * report's timeline closes them, and the wakeups and preemptions whose
+ * thread did not run again. The number the full map could not take. */
 static uint64_t close_waits(struct bpf_session *b, uint64_t end_ns)
 {
 	int fd = bpf_map__fd(b->skel->maps.waits);
@@ -298,6 +320,19 @@ static uint64_t close_waits(struct bpf_session *b, uint64_t end_ns)
 			k.op = w->block_op;
 			lost += waits_add(fd, &k, &open);
 		}
+		lost += party_close(fd, k, LAB_WAIT_WOKEN, w->woken_party,
+				    &w->woken_ran, w->woken_found);
+		lost += party_close(fd, k, LAB_WAIT_PREEMPTED, w->preempt_party,
+				    &w->preempt_ran, w->preempt_found);
+		if (w->retired)
+			continue;
+		if (w->preempt_open)
+			lost += party_close(fd, k, LAB_WAIT_PREEMPTED,
+					    w->preempt_by,
+					    &(struct lab_wait_sum){0}, 1);
+		if (w->woken)
+			lost += party_close(fd, k, LAB_WAIT_WOKEN, w->woken_by,
+					    &(struct lab_wait_sum){0}, 1);
 	}
 	return lost;
 }

@@ -129,7 +129,26 @@ enum lab_wait_kind {
 	/* a futex call that returned EAGAIN (lab run --futex-retries): the
 	 * word had changed before the caller slept; count only */
 	LAB_WAIT_RETRY = 3,
+	/* wakeups of the thread by the task addr names (lab_party()): op
+	 * LAB_PARTY_RAN those followed by a run (count, the wait from the
+	 * wakeup to running), op LAB_PARTY_FOUND those that found it on a
+	 * CPU or queued (count only). Not the first wakeup of a new task */
+	LAB_WAIT_WOKEN = 4,
+	/* its involuntary switches that gave the CPU to the task addr names
+	 * (tid 0: the CPU went idle): op LAB_PARTY_RAN those followed by a
+	 * run (count, the run-queue wait), LAB_PARTY_FOUND those whose run
+	 * the probes did not see (still waiting when tracing stopped) */
+	LAB_WAIT_PREEMPTED = 5,
 };
+
+#define LAB_PARTY_RAN	0
+#define LAB_PARTY_FOUND 1
+
+/* The other task of a wakeup or preemption, as a wait key's addr. */
+static inline __u64 lab_party(__u32 tid, __u32 pid)
+{
+	return (__u64)pid << 32 | tid;
+}
 
 /* What waits are summed by in the kernel (never lost to a full ring
  * buffer): a thread's blocked intervals per syscall and futex word, its
@@ -173,7 +192,9 @@ struct lab_thread_work {
 	__u32 retired;
 	/* woken while blocked: the wakeup goes out with its switch in */
 	__u32 woken;
-	__u32 pad;
+	/* its last switch was involuntary: the wait that follows goes to
+	 * the task that took its CPU (preempt_by) */
+	__u32 preempt_open;
 	/* the thread's blocked intervals while they wait in the same place
 	 * (syscall, word, op), summed here before they reach the `waits`
 	 * map: a thread that blocks where it blocked last costs no hash
@@ -183,8 +204,20 @@ struct lab_thread_work {
 	__s32 recent_nr;
 	__u32 recent_op;
 	struct lab_wait_sum recent;
+	__u64 preempt_by;
+	__u64 woken_by; /* who woke it while blocked (woken) */
+	/* who woke it and who took its CPU, summed here per other task
+	 * (lab_party()) before the `waits` map, as the waits above: the
+	 * wakeups and preemptions followed by a run (count, the wait to
+	 * running) and the wakeups that found it on a CPU or queued */
+	__u64 woken_party;
+	struct lab_wait_sum woken_ran;
+	__u64 woken_found;
+	__u64 preempt_party;
+	struct lab_wait_sum preempt_ran;
+	__u64 preempt_found;
 };
-_Static_assert(sizeof(struct lab_thread_work) == 104, "lab_thread_work layout");
+_Static_assert(sizeof(struct lab_thread_work) == 200, "lab_thread_work layout");
 
 /* An entry of the kernel's table of tracked threads: a slot a thread,
  * taken at its fork and kept after its death. */
@@ -192,7 +225,7 @@ struct lab_thread {
 	struct lab_thread_stats stats;
 	struct lab_thread_work work;
 };
-_Static_assert(sizeof(struct lab_thread) == 608, "lab_thread layout");
+_Static_assert(sizeof(struct lab_thread) == 704, "lab_thread layout");
 
 /* The record of the trace's WAITS chunk. */
 struct lab_wait {

@@ -321,6 +321,14 @@ static __always_inline void recent_flush(struct lab_thread *s)
 	w->recent.count = w->recent.total_ns = w->recent.max_ns = 0;
 }
 
+static __always_inline void sum_add(struct lab_wait_sum *sum, __u64 d)
+{
+	sum->count++;
+	sum->total_ns += d;
+	if (d > sum->max_ns)
+		sum->max_ns = d;
+}
+
 /* ... and ends (its wakeup, else its next switch-in): summed per thread
  * and syscall, futex word and op. */
 static __always_inline void block_end(struct lab_thread *s, __u64 now)
@@ -336,10 +344,104 @@ static __always_inline void block_end(struct lab_thread *s, __u64 now)
 		w->recent_nr = w->block_nr;
 		w->recent_op = w->block_op;
 	}
-	w->recent.count++;
-	w->recent.total_ns += d;
-	if (d > w->recent.max_ns)
-		w->recent.max_ns = d;
+	sum_add(&w->recent, d);
+}
+
+/* The thread's sums against one other task (lab_thread_work) into
+ * `waits`: those followed by a run, and those that were not. */
+static __always_inline void party_flush(struct lab_thread *s, __u32 kind,
+					__u64 party, struct lab_wait_sum *ran,
+					__u64 *found)
+{
+	struct lab_wait_key k = {
+		.addr = party,
+		.tid = s->stats.tid,
+		.pid = s->stats.pid,
+		.nr = -1,
+		.op = LAB_PARTY_RAN,
+		.kind = kind,
+	};
+
+	if (ran->count) {
+		wait_add(&k, ran);
+		ran->count = ran->total_ns = ran->max_ns = 0;
+	}
+	if (found && *found) {
+		struct lab_wait_sum f = {.count = *found};
+
+		k.op = LAB_PARTY_FOUND;
+		wait_add(&k, &f);
+		*found = 0;
+	}
+}
+
+static __always_inline void parties_flush(struct lab_thread *s)
+{
+	struct lab_thread_work *w = &s->work;
+
+	party_flush(s, LAB_WAIT_WOKEN, w->woken_party, &w->woken_ran,
+		    &w->woken_found);
+	party_flush(s, LAB_WAIT_PREEMPTED, w->preempt_party, &w->preempt_ran,
+		    &w->preempt_found);
+}
+
+/* A wakeup of s by party: found it on a CPU or queued, else followed by
+ * a run after d ns. */
+static __always_inline void woken_add(struct lab_thread *s, __u64 party,
+				      bool found, __u64 d)
+{
+	struct lab_thread_work *w = &s->work;
+
+	if (w->woken_party != party) {
+		party_flush(s, LAB_WAIT_WOKEN, w->woken_party, &w->woken_ran,
+			    &w->woken_found);
+		w->woken_party = party;
+	}
+	if (found)
+		w->woken_found++;
+	else
+		sum_add(&w->woken_ran, d);
+}
+
+/* A blocked thread's wakeup was to go out with its switch in, but the
+ * thread is seen again without it (bpf_task_storage_get gives no storage
+ * while another task storage call is in progress on that CPU, so a
+ * probe can miss a switch): the wakeup goes out now, on its own, at its
+ * time, as one not followed by a run the probes saw. */
+static __always_inline void woken_unseen(struct lab_thread *s)
+{
+	struct lab_thread_work *w = &s->work;
+	struct lab_event *e;
+
+	if (!w->woken)
+		return;
+	w->woken = 0;
+	woken_add(s, w->woken_by, true, 0);
+	e = event_new(LAB_EV_WAKEUP, w->runnable_since, s->stats.tid,
+		      s->stats.pid);
+	if (e) {
+		e->other_tid = (__u32)w->woken_by;
+		e->other_pid = w->woken_by >> 32;
+		e->aux = bpf_get_smp_processor_id();
+		event_submit(e);
+	}
+}
+
+/* party took s's CPU: s ran again d ns later, or found: not seen to. */
+static __always_inline void preempt_add(struct lab_thread *s, __u64 party,
+					bool found, __u64 d)
+{
+	struct lab_thread_work *w = &s->work;
+
+	if (w->preempt_party != party) {
+		party_flush(s, LAB_WAIT_PREEMPTED, w->preempt_party,
+			    &w->preempt_ran, &w->preempt_found);
+		w->preempt_party = party;
+	}
+	if (found)
+		w->preempt_found++;
+	else
+		sum_add(&w->preempt_ran, d);
 }
 
 static __always_inline void runq_add(struct lab_thread *s, __u64 delay,
@@ -363,20 +465,19 @@ static __always_inline void rec_block(struct lab_rec_block *b,
 }
 
 static __always_inline void rec_woken(struct lab_rec_woken *w, __u64 ts,
-				      const struct lab_task *task)
+				      __u64 waker)
 {
 	w->ts = ts;
-	w->waker_tid = task->waker_tid;
-	w->waker_pid = task->waker_pid;
+	w->waker_tid = (__u32)waker;
+	w->waker_pid = waker >> 32;
 }
 
 /* The switch's record, with what prev blocks in (regs, nr) and when next
- * was woken (woken_ts, nt's waker) when they are to go with it. */
+ * was woken and by whom (woken_ts, waker) when they are to go with it. */
 static __always_inline struct lab_event *
-switch_record(struct pt_regs *regs, long nr, const struct lab_task *nt,
-	      __u64 woken_ts)
+switch_record(struct pt_regs *regs, long nr, __u64 woken_ts, __u64 waker)
 {
-	bool block = regs && nr >= 0, woken = nt && woken_ts;
+	bool block = regs && nr >= 0, woken = woken_ts;
 	struct lab_event *e = NULL;
 
 	if (block && woken) {
@@ -388,7 +489,7 @@ switch_record(struct pt_regs *regs, long nr, const struct lab_task *nt,
 
 		if (r) {
 			rec_block(&r->b, regs, nr);
-			rec_woken(&r->w, woken_ts, nt);
+			rec_woken(&r->w, woken_ts, waker);
 			e = &r->e;
 		}
 	} else if (block) {
@@ -408,7 +509,7 @@ switch_record(struct pt_regs *regs, long nr, const struct lab_task *nt,
 		} *r = event_reserve(sizeof(*r), 2);
 
 		if (r) {
-			rec_woken(&r->w, woken_ts, nt);
+			rec_woken(&r->w, woken_ts, waker);
 			e = &r->e;
 		}
 	} else {
@@ -425,16 +526,21 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     unsigned int prev_state)
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid;
-	struct lab_task *nt = task_of(next);
-	struct lab_thread *p = thread_of(task_of(prev)), *n = thread_of(nt);
+	struct lab_thread *p = thread_of(task_of(prev)),
+			  *n = thread_of(task_of(next));
 	struct pt_regs *regs = NULL;
 	long nr = -1;	    /* the syscall prev blocks in, if it does */
 	__u64 now = 0;	    /* stays 0 when neither side is tracked */
 	__u64 woken_ts = 0; /* next's wakeup, to go out with the switch */
+	__u64 waker = 0;
 
 	if (p) {
 		int involuntary = preempt || prev_state == 0;
 
+		/* what was to go with a switch in it missed */
+		woken_unseen(p);
+		if (p->work.preempt_open)
+			preempt_add(p, p->work.preempt_by, true, 0);
 		now = bpf_ktime_get_ns();
 		if (!n)
 			name_task(next, now);
@@ -442,9 +548,12 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			p->stats.involuntary_switches++;
 			p->work.runnable_since = now;
 			p->work.runnable_asleep = prev_state != 0;
+			p->work.preempt_open = 1;
+			p->work.preempt_by = lab_party(next_tid, next->tgid);
 		} else {
 			p->stats.voluntary_switches++;
 			p->work.runnable_since = 0;
+			p->work.preempt_open = 0;
 			regs = user_regs(prev);
 			nr = syscall_of(regs);
 			if (nr < 0)
@@ -458,17 +567,26 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		copy_comm(p, prev);
 	}
 	if (n) {
+		__u64 wait = 0;
+
 		if (!now)
 			now = bpf_ktime_get_ns();
-		if (n->work.woken)
-			woken_ts = n->work.runnable_since;
-		n->work.woken = 0;
 		if (n->work.runnable_since) {
-			runq_add(n, now - n->work.runnable_since,
-				 n->work.runnable_asleep);
-			n->work.runnable_since = 0;
-			n->work.runnable_asleep = 0;
+			wait = now - n->work.runnable_since;
+			runq_add(n, wait, n->work.runnable_asleep);
 		}
+		/* the wait goes to who woke it, or to who took its CPU */
+		if (n->work.woken) {
+			woken_ts = n->work.runnable_since;
+			waker = n->work.woken_by;
+			woken_add(n, waker, false, wait);
+		} else if (n->work.preempt_open) {
+			preempt_add(n, n->work.preempt_by, false, wait);
+		}
+		n->work.woken = 0;
+		n->work.preempt_open = 0;
+		n->work.runnable_since = 0;
+		n->work.runnable_asleep = 0;
 		n->work.oncpu_since = now;
 		if (!n->stats.first_run_ns)
 			n->stats.first_run_ns = now;
@@ -478,7 +596,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (!now)
 		return 0;
 
-	struct lab_event *e = switch_record(regs, nr, nt, woken_ts);
+	struct lab_event *e = switch_record(regs, nr, woken_ts, waker);
 	if (e) {
 		__u8 rec = e->flags;
 
@@ -491,6 +609,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	}
 	if (p && prev_state == LAB_TASK_DEAD) {
 		recent_flush(p);
+		parties_flush(p);
 		p->work.retired = 1;
 		bpf_task_storage_delete(&tasks, prev);
 	}
@@ -535,9 +654,15 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 		block_end(s, now);
 		/* goes out with its switch in: one record for both */
 		if (type == LAB_EV_WAKEUP) {
+			woken_unseen(s);
 			s->work.woken = 1;
+			s->work.woken_by =
+				lab_party(task->waker_tid, task->waker_pid);
 			return 0;
 		}
+	} else if (type == LAB_EV_WAKEUP) {
+		woken_add(s, lab_party(task->waker_tid, task->waker_pid), true,
+			  0);
 	}
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
@@ -638,6 +763,7 @@ int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
 	 * waits so far were summed under the old one */
 	if (old != tid) {
 		recent_flush(s);
+		parties_flush(s);
 		s->stats.tid = tid;
 	}
 

@@ -16,6 +16,7 @@
 #include "probes/kernel_ids.h"
 #include "probes/maps_snapshot.h"
 #include "probes/memory_watch.h"
+#include "probes/reader_place.h"
 #include "probes/run_error.h"
 #include "probes/supervise.h"
 #include "probes/tracer.h"
@@ -30,6 +31,7 @@ struct tracer {
 	struct kernel_ids *kernel_ids;
 	struct maps_reader maps; /* under sudo: maps read as the user */
 	struct memory_watch mem;
+	struct reader_place place;
 	int pidfd, epfd, timerfd, hangup_fd;
 	/* the root's execs seen: its first program's maps are taken at
 	 * release (snapshot_root); a later one (a shell that execs the
@@ -102,6 +104,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* past a write error the rest is discarded, the ring kept moving */
 	if (t->write_error || size < sizeof(*e))
 		return 0;
+	reader_place_saw(&t->place, e->cpu);
 	if (e->type == LAB_EV_SWITCH &&
 	    (e->flags & (LAB_REC_BLOCK | LAB_REC_WOKEN)))
 		return switch_record(t, data, size);
@@ -217,25 +220,11 @@ static int exited(struct tracer *t, struct tracer_result *res)
 	return 0;
 }
 
-/* The reader runs before the traced program whenever it wakes: with
- * every CPU busy, an ordinary task shares its CPU with the program it
- * reads and falls behind (stress-ng --mutex 2 on two CPUs lost half its
- * events at the default ring; docs/performance.md). It wakes once per
- * wakeup_bytes of events, so it takes no more CPU than before, only
- * sooner. Children keep the ordinary policy; without CAP_SYS_NICE the
- * reader stays as it was. */
-static void reader_first(void)
-{
-	struct sched_param sp = {.sched_priority = 1};
-
-	(void)sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
-}
-
 /* Drain events until the command exits; a signal kills its whole group. */
 static int drain(struct tracer *t, struct tracer_result *res, char *err,
 		 size_t errlen)
 {
-	reader_first();
+	reader_place_init(&t->place);
 	for (;;) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(t->epfd, evs, 4, 100);
@@ -244,6 +233,7 @@ static int drain(struct tracer *t, struct tracer_result *res, char *err,
 			return run_error(err, errlen, "run: epoll_wait: %s",
 					 strerror(errno));
 		ring_buffer__consume(t->bpf.rb);
+		reader_place_update(&t->place);
 		check_writer(t, res);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd, sig;
