@@ -168,7 +168,8 @@ $(BUILD)/fuzz/replay: $(OBJ)/tests/fuzz/fuzz_trace.o $(OBJ)/tests/fuzz/replay_ma
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out tests/bench/bench_analyzer.c \
-	tests/bench/bench_html.c tests/bench/synth.c tests/bench/timed.c,$(wildcard tests/bench/*.c))) \
+	tests/bench/bench_html.c tests/bench/synth.c tests/bench/timed.c \
+	tests/bench/floor.c %.bpf.c,$(wildcard tests/bench/*.c))) \
 	$(patsubst %.S,$(OBJ)/%.o,$(wildcard tests/bench/*.S))
 
 $(BUILD)/tests/bench: $(BENCH_OBJS) $(BUILD)/liblab.a | $(BUILD)/tests
@@ -194,6 +195,22 @@ $(BUILD)/tests/bench-timed: $(OBJ)/tests/bench/timed.o $(BUILD)/liblab.a | $(BUI
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Empty programs where the tracers' probes go: the overhead's floor.
+$(BUILD)/floor.bpf.o: tests/bench/floor.bpf.c $(BUILD)/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/floor.skel.h: $(BUILD)/floor.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(OBJ)/tests/bench/floor.o: $(BUILD)/floor.skel.h
+
+$(BUILD)/tests/bench-floor: $(OBJ)/tests/bench/floor.o | $(BUILD)/tests
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lbpf -lelf -lz
+
 # The peers the overhead benchmark measures lab against.
 BENCH_DEB_PKGS := libbpf-tools linux-perf jq stress-ng rt-tests sysbench
 
@@ -202,7 +219,8 @@ bench-deps:
 
 # Measures, then rewrites the table in docs/performance.md.
 bench: all bench-deps $(BUILD)/tests/bench $(BUILD)/tests/bench-analyzer \
-		$(BUILD)/tests/bench-html $(BUILD)/tests/bench-timed
+		$(BUILD)/tests/bench-html $(BUILD)/tests/bench-timed \
+		$(BUILD)/tests/bench-floor
 	tests/bench/run
 
 # Boots Debian's kernels (KERNELS: the meta packages; default bookworm's
@@ -297,7 +315,7 @@ format:
 lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -D__x86_64__ \
-	  -I. -I$(BUILD) \
+	  -I. -I$(BUILD) -itests/bench/floor.bpf.c \
 	  lab.c cli workloads $(filter-out %.bpf.c,$(wildcard probes/*.c)) analyzer tests
 	tests/layers.sh
 

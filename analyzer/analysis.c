@@ -34,6 +34,7 @@ struct analysis {
 	struct lab_wait *waits;
 	size_t nwaits, capwaits;
 	bool has_waits, has_retries;
+	bool has_party_sums; /* WAITS has who woke and preempted whom */
 	uint64_t waits_lost;
 	bool has_summary;
 	struct lab_run_summary summary;
@@ -203,6 +204,9 @@ int analysis_add_waits(struct analysis *a, const struct lab_wait *waits,
 			a->has_retries = true;
 			continue;
 		}
+		if (waits[i].key.kind == LAB_WAIT_WOKEN ||
+		    waits[i].key.kind == LAB_WAIT_PREEMPTED)
+			a->has_party_sums = true;
 		if (ARRAY_GROW(a->waits, a->capwaits, a->nwaits + 1)) {
 			a->oom = true;
 			return -1;
@@ -899,6 +903,39 @@ static void runq_tick_fill(struct run_report *run)
 	runq_tick_find(&run->runq_tick, all, run->info.tick_ns);
 }
 
+/* Who woke each thread and who took its CPU, from the kernel's sums in
+ * place of the timeline's, which lost some: parties as the timeline
+ * names them (preempted(), on_wakeup() in timeline.c). */
+static int parties_from_kernel(struct analysis *a)
+{
+	struct timeline *tl = &a->tl;
+	struct wakeups *w = &tl->wakeups;
+
+	wakeups_clear_edges(w);
+	for (size_t i = 0; i < a->nwaits; i++) {
+		const struct lab_wait *x = &a->waits[i];
+		bool preempt = x->key.kind == LAB_WAIT_PREEMPTED,
+		     found = x->key.op == LAB_PARTY_FOUND;
+		uint32_t tid = (uint32_t)x->key.addr,
+			 pid = (uint32_t)(x->key.addr >> 32),
+			 subject = timeline_record(tl, x->key.tid);
+		struct lab_wait_sum none = {0};
+		struct wk_party p;
+
+		if ((!preempt && x->key.kind != LAB_WAIT_WOKEN) ||
+		    subject == UINT32_MAX)
+			continue;
+		p = wakeups_party(w, tid, pid, timeline_record(tl, tid));
+		if (preempt && !tid)
+			snprintf(p.comm, sizeof(p.comm), "idle");
+		if (wakeups_add_sums(w, subject, preempt, &p,
+				     found ? x->sum.count : 0,
+				     found ? &none : &x->sum))
+			return -1;
+	}
+	return 0;
+}
+
 /* Who woke each thread and who took its CPU, by its timeline record. */
 static int links_fill(struct run_report *run, struct timeline *tl)
 {
@@ -980,6 +1017,8 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	memcpy(run->results, tl->results, sizeof(run->results));
 	run->results_known = tl->results_known;
 	if (group_processes(run) || still_running_fill(run) ||
+	    (run->waits_from_kernel && a->has_party_sums &&
+	     parties_from_kernel(a)) ||
 	    links_fill(run, tl))
 		goto out;
 	err = run_wide(run, a, taken);

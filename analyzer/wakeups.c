@@ -122,8 +122,9 @@ static bool same_edge(const void *edges, size_t i, const void *key)
 	       !strcmp(e->party.comm, k->party->comm);
 }
 
-long wakeups_add(struct wakeups *w, uint32_t subject, bool preempt,
-		 const struct wk_party *p)
+/* The edge of subject and p, made when new: its index, or -1. */
+static long edge_of(struct wakeups *w, uint32_t subject, bool preempt,
+		    const struct wk_party *p)
 {
 	struct edge_key k = {subject, preempt, p};
 	uint64_t h = edge_hash(&k);
@@ -140,8 +141,41 @@ long wakeups_add(struct wakeups *w, uint32_t subject, bool preempt,
 		w->edges[i].preempt = preempt;
 		w->edges[i].party = *p;
 	}
-	w->edges[i].count++;
 	return (long)i;
+}
+
+long wakeups_add(struct wakeups *w, uint32_t subject, bool preempt,
+		 const struct wk_party *p)
+{
+	long i = edge_of(w, subject, preempt, p);
+
+	if (i >= 0)
+		w->edges[i].count++;
+	return i;
+}
+
+void wakeups_clear_edges(struct wakeups *w)
+{
+	w->n = 0;
+	hash_free(&w->index);
+}
+
+int wakeups_add_sums(struct wakeups *w, uint32_t subject, bool preempt,
+		     const struct wk_party *p, uint64_t found,
+		     const struct lab_wait_sum *ran)
+{
+	long i = edge_of(w, subject, preempt, p);
+	struct wk_edge *x;
+
+	if (i < 0)
+		return -1;
+	x = &w->edges[i];
+	x->count += found + ran->count;
+	x->waits += ran->count;
+	x->wait_ns += ran->total_ns;
+	if (ran->max_ns > x->max_wait_ns)
+		x->max_wait_ns = ran->max_ns;
+	return 0;
 }
 
 void wakeups_add_wait(struct wakeups *w, long e, uint64_t ns)

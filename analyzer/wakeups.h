@@ -62,6 +62,14 @@ long wakeups_add(struct wakeups *w, uint32_t subject, bool preempt,
 /* The wait that followed on edge e: wakeup to running, preemption to
  * running again. */
 void wakeups_add_wait(struct wakeups *w, long e, uint64_t ns);
+/* Forgets every edge (the tasks' names stay), for sums from elsewhere. */
+void wakeups_clear_edges(struct wakeups *w);
+/* found wakeups or preemptions of subject by p not followed by a run,
+ * and ran that were (count, and the waits to running): 0, or -1 when out
+ * of memory. */
+int wakeups_add_sums(struct wakeups *w, uint32_t subject, bool preempt,
+		     const struct wk_party *p, uint64_t found,
+		     const struct lab_wait_sum *ran);
 
 /* Gives each thread of the report its woken_by and preempted_by, most
  * first; rec_thread[r]: the report's thread of timeline record r, or

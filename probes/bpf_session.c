@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -117,6 +118,16 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 		return run_error(err, errlen,
 				 "run: loading the probes: %s (run: lab check)",
 				 strerror(-r));
+	b->slots_bytes = (size_t)bpf_map__max_entries(b->skel->maps.threads) *
+			 sizeof(struct lab_thread);
+	b->slots = mmap(NULL, b->slots_bytes, PROT_READ | PROT_WRITE,
+			MAP_SHARED, bpf_map__fd(b->skel->maps.threads), 0);
+	if (b->slots == MAP_FAILED) {
+		b->slots = NULL;
+		return run_error(err, errlen,
+				 "run: mapping the probes' threads: %s",
+				 strerror(errno));
+	}
 	r = lab_bpf__attach(b->skel);
 	if (r)
 		return run_error(
@@ -138,19 +149,14 @@ int bpf_session_open(struct bpf_session *b, const struct tracer_opts *o,
 int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
 		     size_t errlen)
 {
-	struct lab_thread th = {0};
-	struct lab_task task = {0};
-	__u32 key = root;
+	struct lab_thread *th = &b->slots[0];
+	struct lab_task task = {.slot = 0};
 	int pidfd, r;
 
-	th.stats.tid = th.stats.pid = root;
-	th.stats.start_ns = clock_ns(CLOCK_MONOTONIC);
-	memcpy(th.stats.comm, "lab", 4); /* until its first switch or exec */
-	if (bpf_map__update_elem(b->skel->maps.threads, &key, sizeof(key), &th,
-				 sizeof(th), BPF_NOEXIST))
-		return run_error(err, errlen,
-				 "run: seeding the probe filter: %s",
-				 strerror(errno));
+	th->stats.tid = th->stats.pid = root;
+	th->stats.start_ns = clock_ns(CLOCK_MONOTONIC);
+	memcpy(th->stats.comm, "lab", 4); /* until its first switch or exec */
+	b->skel->bss->slots_used = 1;
 	/* task storage is keyed by a pidfd from user space */
 	pidfd = syscall(SYS_pidfd_open, root, 0);
 	if (pidfd < 0)
@@ -166,18 +172,29 @@ int bpf_session_seed(struct bpf_session *b, pid_t root, char *err,
 	return 0;
 }
 
+/* The slots taken: the kernel counts on past the table when it is full. */
+static size_t slots_taken(const struct bpf_session *b)
+{
+	size_t used = ((volatile struct lab_bpf__bss *)b->skel->bss)
+			      ->slots_used,
+	       max = bpf_map__max_entries(b->skel->maps.threads);
+
+	return used < max ? used : max;
+}
+
+/* The slot holds a thread (a fork whose tracking failed leaves one
+ * empty) that has not had its last switch. */
+static bool slot_alive(const volatile struct lab_thread *th)
+{
+	return th->stats.tid && !th->work.retired;
+}
+
 static int any_exiting(struct bpf_session *b)
 {
-	struct bpf_map *m = b->skel->maps.threads;
-	__u32 key, next, *prev = NULL;
-	struct lab_thread th;
+	for (size_t i = 0, n = slots_taken(b); i < n; i++) {
+		const volatile struct lab_thread *th = &b->slots[i];
 
-	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &th, sizeof(th),
-					 0) == 0 &&
-		    (th.stats.flags & LAB_THREAD_EXITED))
+		if (slot_alive(th) && (th->stats.flags & LAB_THREAD_EXITED))
 			return 1;
 	}
 	return 0;
@@ -216,29 +233,108 @@ static int push_thread(struct bpf_counters *c, size_t *cap,
 
 static int read_threads(struct bpf_session *b, struct bpf_counters *c)
 {
-	struct bpf_map *live = b->skel->maps.threads,
-		       *dead = b->skel->maps.dead;
-	__u32 ndead = b->skel->bss->dead_count, key, next, *prev = NULL;
-	struct lab_thread th;
 	size_t cap = 0;
 
 	/* the trace keeps the counters, not the working state */
-	if (ndead > bpf_map__max_entries(dead))
-		ndead = bpf_map__max_entries(dead);
-	for (key = 0; key < ndead; key++)
-		if (bpf_map__lookup_elem(dead, &key, sizeof(key), &th,
-					 sizeof(th), 0) == 0 &&
-		    push_thread(c, &cap, &th.stats))
+	for (size_t i = 0, n = slots_taken(b); i < n; i++)
+		if (b->slots[i].stats.tid &&
+		    push_thread(c, &cap, &b->slots[i].stats))
 			return -ENOMEM;
-	while (bpf_map__get_next_key(live, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map__lookup_elem(live, &key, sizeof(key), &th,
-					 sizeof(th), 0) == 0 &&
-		    push_thread(c, &cap, &th.stats))
-			return -ENOMEM;
-	}
 	return 0;
+}
+
+/* sum into the kernel's map at k, as its probes would: 0, or the waits
+ * the full map could not take */
+static uint64_t waits_add(int fd, const struct lab_wait_key *k,
+			  const struct lab_wait_sum *add)
+{
+	struct lab_wait_sum sum;
+
+	if (bpf_map_lookup_elem(fd, k, &sum)) {
+		sum = *add;
+	} else {
+		sum.count += add->count;
+		sum.total_ns += add->total_ns;
+		if (add->max_ns > sum.max_ns)
+			sum.max_ns = add->max_ns;
+	}
+	return bpf_map_update_elem(fd, k, &sum, BPF_ANY) ? add->count : 0;
+}
+
+/* A thread's sums against one other task, as its probes would flush
+ * them (party_flush() in lab.bpf.c). */
+static uint64_t party_close(int fd, struct lab_wait_key k, __u32 kind,
+			    __u64 party, const struct lab_wait_sum *ran,
+			    uint64_t found)
+{
+	struct lab_wait_sum f = {.count = found};
+	uint64_t lost = 0;
+
+	k.kind = kind;
+	k.addr = party;
+	k.nr = -1;
+	k.op = LAB_PARTY_RAN;
+	if (ran->count)
+		lost += waits_add(fd, &k, ran);
+	k.op = LAB_PARTY_FOUND;
+	if (found)
+		lost += waits_add(fd, &k, &f);
+	return lost;
+}
+
+/* What the kernel's map of waits lacks once the probes are detached:
+ * what each thread summed last (lab_thread_work's recent waits, wakers,
+ * preempters), the blocked intervals still open, closed at end_ns as the
+ * report's timeline closes them, and the wakeups and preemptions whose
+ * thread did not run again. The number the full map could not take. */
+static uint64_t close_waits(struct bpf_session *b, uint64_t end_ns)
+{
+	int fd = bpf_map__fd(b->skel->maps.waits);
+	uint64_t lost = 0;
+
+	for (size_t i = 0, n = slots_taken(b); i < n; i++) {
+		const struct lab_thread *th = &b->slots[i];
+		const struct lab_thread_work *w = &th->work;
+		struct lab_wait_key k = {
+			.tid = th->stats.tid,
+			.pid = th->stats.pid,
+			.kind = LAB_WAIT_BLOCKED,
+		};
+
+		if (!th->stats.tid)
+			continue;
+		if (w->recent.count) {
+			k.addr = w->recent_addr;
+			k.nr = w->recent_nr;
+			k.op = w->recent_op;
+			lost += waits_add(fd, &k, &w->recent);
+		}
+		if (w->blocked_since && !w->retired &&
+		    end_ns > w->blocked_since) {
+			struct lab_wait_sum open = {1,
+						    end_ns - w->blocked_since,
+						    end_ns - w->blocked_since};
+
+			k.addr = w->block_addr;
+			k.nr = w->block_nr;
+			k.op = w->block_op;
+			lost += waits_add(fd, &k, &open);
+		}
+		lost += party_close(fd, k, LAB_WAIT_WOKEN, w->woken_party,
+				    &w->woken_ran, w->woken_found);
+		lost += party_close(fd, k, LAB_WAIT_PREEMPTED, w->preempt_party,
+				    &w->preempt_ran, w->preempt_found);
+		if (w->retired)
+			continue;
+		if (w->preempt_open)
+			lost += party_close(fd, k, LAB_WAIT_PREEMPTED,
+					    w->preempt_by,
+					    &(struct lab_wait_sum){0}, 1);
+		if (w->woken)
+			lost += party_close(fd, k, LAB_WAIT_WOKEN, w->woken_by,
+					    &(struct lab_wait_sum){0}, 1);
+	}
+	return lost;
 }
 
 static int read_waits(struct bpf_session *b, struct bpf_counters *c,
@@ -298,20 +394,14 @@ static int by_pid(const void *a, const void *b)
 size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 			size_t cap)
 {
-	struct bpf_map *map = b->skel->maps.threads;
-	__u32 key, next, *prev = NULL;
-	struct lab_thread th;
 	size_t n = 0, k = 0;
 
 	/* a thread an entry, then one entry a process with their count */
-	while (n < cap &&
-	       bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map__lookup_elem(map, &key, sizeof(key), &th,
-					 sizeof(th), 0) == 0 &&
-		    !th.stats.exit_ns)
-			live[n++] = (struct live_process){th.stats.pid, 1};
+	for (size_t i = 0, used = slots_taken(b); i < used && n < cap; i++) {
+		const volatile struct lab_thread *th = &b->slots[i];
+
+		if (slot_alive(th) && !th->stats.exit_ns)
+			live[n++] = (struct live_process){th->stats.pid, 1};
 	}
 	qsort(live, n, sizeof(*live), by_pid);
 	for (size_t i = 0; i < n; i++) {
@@ -323,7 +413,8 @@ size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 	return k;
 }
 
-int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
+int bpf_session_read_counters(struct bpf_session *b, uint64_t end_ns,
+			      struct bpf_counters *c)
 {
 	c->retries_counted = b->skel->rodata->futex_retries;
 	int ncpus = libbpf_num_possible_cpus();
@@ -355,7 +446,7 @@ int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c)
 	free(vals);
 	c->dropped = sums[0];
 	c->untracked = sums[1];
-	return read_waits(b, c, sums[2]);
+	return read_waits(b, c, sums[2] + close_waits(b, end_ns));
 }
 
 void bpf_session_counters_free(struct bpf_counters *c)
@@ -369,6 +460,8 @@ void bpf_session_close(struct bpf_session *b)
 {
 	bpf_link__destroy(b->marks);
 	ring_buffer__free(b->rb);
+	if (b->slots)
+		munmap(b->slots, b->slots_bytes);
 	lab_bpf__destroy(b->skel);
 }
 

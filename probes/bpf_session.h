@@ -16,6 +16,9 @@ struct bpf_session {
 	struct lab_bpf *skel;
 	struct bpf_link *marks; /* lab:mark in the workload binary */
 	struct ring_buffer *rb;
+	/* the kernel's table of the run's threads, mapped */
+	struct lab_thread *slots;
+	size_t slots_bytes;
 };
 
 /* What the kernel counted, read once tracing is over. */
@@ -59,8 +62,10 @@ size_t bpf_session_live(struct bpf_session *b, struct live_process *live,
 void bpf_session_settle(struct bpf_session *b);
 /* Detaches every probe: nothing more enters the ring buffer. */
 void bpf_session_detach(struct bpf_session *b);
-/* The exact counters, dead threads first: 0 or -errno. */
-int bpf_session_read_counters(struct bpf_session *b, struct bpf_counters *c);
+/* The exact counters, once the probes are detached, with the waits still
+ * open closed at end_ns (when the run ended): 0 or -errno. */
+int bpf_session_read_counters(struct bpf_session *b, uint64_t end_ns,
+			      struct bpf_counters *c);
 void bpf_session_counters_free(struct bpf_counters *c);
 void bpf_session_close(struct bpf_session *b);
 

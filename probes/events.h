@@ -120,35 +120,6 @@ struct lab_thread_stats {
 _Static_assert(sizeof(struct lab_thread_stats) == 504,
 	       "lab_thread_stats layout");
 
-/* What the kernel works the counters out from; not part of the trace. */
-struct lab_thread_work {
-	/* when the thread went on CPU, became runnable, began to wait for a
-	 * contended kernel lock; 0: it did not */
-	__u64 oncpu_since;
-	__u64 runnable_since;
-	__u64 klock_since;
-	/* the current run-queue wait began with a preemption on the way to
-	 * sleep (see runq_wait_asleep_ns) */
-	__u32 runnable_asleep;
-	/* the blocked interval in progress (lab_wait): since when (0: not
-	 * blocked), in which syscall (-1: none) and, in a futex call, its
-	 * word and op */
-	__s32 block_nr;
-	__u64 blocked_since;
-	__u64 block_addr;
-	__u32 block_op;
-	__u32 pad;
-};
-_Static_assert(sizeof(struct lab_thread_work) == 56, "lab_thread_work layout");
-
-/* The value of the kernel's map of tracked threads: a thread is tracked
- * exactly when it has an entry. */
-struct lab_thread {
-	struct lab_thread_stats stats;
-	struct lab_thread_work work;
-};
-_Static_assert(sizeof(struct lab_thread) == 560, "lab_thread layout");
-
 enum lab_wait_kind {
 	/* a voluntary switch out inside syscall nr (-1: outside one) up to
 	 * the wakeup; futex calls: addr = the word, op = the op */
@@ -158,7 +129,26 @@ enum lab_wait_kind {
 	/* a futex call that returned EAGAIN (lab run --futex-retries): the
 	 * word had changed before the caller slept; count only */
 	LAB_WAIT_RETRY = 3,
+	/* wakeups of the thread by the task addr names (lab_party()): op
+	 * LAB_PARTY_RAN those followed by a run (count, the wait from the
+	 * wakeup to running), op LAB_PARTY_FOUND those that found it on a
+	 * CPU or queued (count only). Not the first wakeup of a new task */
+	LAB_WAIT_WOKEN = 4,
+	/* its involuntary switches that gave the CPU to the task addr names
+	 * (tid 0: the CPU went idle): op LAB_PARTY_RAN those followed by a
+	 * run (count, the run-queue wait), LAB_PARTY_FOUND those whose run
+	 * the probes did not see (still waiting when tracing stopped) */
+	LAB_WAIT_PREEMPTED = 5,
 };
+
+#define LAB_PARTY_RAN	0
+#define LAB_PARTY_FOUND 1
+
+/* The other task of a wakeup or preemption, as a wait key's addr. */
+static inline __u64 lab_party(__u32 tid, __u32 pid)
+{
+	return (__u64)pid << 32 | tid;
+}
 
 /* What waits are summed by in the kernel (never lost to a full ring
  * buffer): a thread's blocked intervals per syscall and futex word, its
@@ -181,6 +171,62 @@ struct lab_wait_sum {
 };
 _Static_assert(sizeof(struct lab_wait_sum) == 24, "lab_wait_sum layout");
 
+/* What the kernel works the counters out from; not part of the trace. */
+struct lab_thread_work {
+	/* when the thread went on CPU, became runnable, began to wait for a
+	 * contended kernel lock; 0: it did not */
+	__u64 oncpu_since;
+	__u64 runnable_since;
+	__u64 klock_since;
+	/* the current run-queue wait began with a preemption on the way to
+	 * sleep (see runq_wait_asleep_ns) */
+	__u32 runnable_asleep;
+	/* the blocked interval in progress (lab_wait): since when (0: not
+	 * blocked), in which syscall (-1: none) and, in a futex call, its
+	 * word and op */
+	__s32 block_nr;
+	__u64 blocked_since;
+	__u64 block_addr;
+	__u32 block_op;
+	/* its last switch has been seen: the thread is gone */
+	__u32 retired;
+	/* woken while blocked: the wakeup goes out with its switch in */
+	__u32 woken;
+	/* its last switch was involuntary: the wait that follows goes to
+	 * the task that took its CPU (preempt_by) */
+	__u32 preempt_open;
+	/* the thread's blocked intervals while they wait in the same place
+	 * (syscall, word, op), summed here before they reach the `waits`
+	 * map: a thread that blocks where it blocked last costs no hash
+	 * lookup. Flushed to `waits` when the place changes, and by user
+	 * space at the end. */
+	__u64 recent_addr;
+	__s32 recent_nr;
+	__u32 recent_op;
+	struct lab_wait_sum recent;
+	__u64 preempt_by;
+	__u64 woken_by; /* who woke it while blocked (woken) */
+	/* who woke it and who took its CPU, summed here per other task
+	 * (lab_party()) before the `waits` map, as the waits above: the
+	 * wakeups and preemptions followed by a run (count, the wait to
+	 * running) and the wakeups that found it on a CPU or queued */
+	__u64 woken_party;
+	struct lab_wait_sum woken_ran;
+	__u64 woken_found;
+	__u64 preempt_party;
+	struct lab_wait_sum preempt_ran;
+	__u64 preempt_found;
+};
+_Static_assert(sizeof(struct lab_thread_work) == 200, "lab_thread_work layout");
+
+/* An entry of the kernel's table of tracked threads: a slot a thread,
+ * taken at its fork and kept after its death. */
+struct lab_thread {
+	struct lab_thread_stats stats;
+	struct lab_thread_work work;
+};
+_Static_assert(sizeof(struct lab_thread) == 704, "lab_thread layout");
+
 /* The record of the trace's WAITS chunk. */
 struct lab_wait {
 	struct lab_wait_key key;
@@ -189,14 +235,39 @@ struct lab_wait {
 _Static_assert(sizeof(struct lab_wait) == 56, "lab_wait layout");
 
 /* Per-task storage of a tracked thread (not part of the trace): the fast
- * filter the hot probes ask first, and a creation call's start. User space
- * seeds the workload's root with an all-zero one. */
+ * filter the hot probes ask first, where its counters are, and a creation
+ * call's start. User space seeds the workload's root with slot 0. */
 struct lab_task {
 	/* when its fork/clone in progress began (--creation-calls); 0: none */
 	__u64 create_call_start;
 	/* who called try_to_wake_up on it last (sched_waking): tid, tgid */
 	__u32 waker_tid, waker_pid;
+	__u32 slot; /* its entry in the `threads` array */
+	__u32 pad;  /* zero */
 };
-_Static_assert(sizeof(struct lab_task) == 16, "lab_task layout");
+_Static_assert(sizeof(struct lab_task) == 24, "lab_task layout");
+
+/* In the ring buffer only, a switch record carries what the trace keeps
+ * as separate events at other times, so that a switch costs one
+ * reservation in the ring buffer (the largest part of an event's cost):
+ * flags LAB_REC_BLOCK: a struct lab_rec_block follows, what prev blocks
+ * in (the trace's LAB_EV_BLOCK just before the switch); LAB_REC_WOKEN: a
+ * struct lab_rec_woken follows (after the block part), next's wakeup
+ * (the trace's LAB_EV_WAKEUP, at its own time). */
+#define LAB_REC_BLOCK 0x40
+#define LAB_REC_WOKEN 0x20
+
+struct lab_rec_block {
+	__u64 arg1; /* the syscall's first argument (futex: the word) */
+	__u32 arg2; /* its second (futex: the op) */
+	__s32 nr;   /* the syscall */
+};
+_Static_assert(sizeof(struct lab_rec_block) == 16, "lab_rec_block layout");
+
+struct lab_rec_woken {
+	__u64 ts; /* its sched_wakeup */
+	__u32 waker_tid, waker_pid;
+};
+_Static_assert(sizeof(struct lab_rec_woken) == 16, "lab_rec_woken layout");
 
 #endif /* LAB_EVENTS_H */

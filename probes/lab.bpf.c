@@ -2,14 +2,15 @@
 /* lab.bpf.c - the kernel side: per-thread scheduler counters and an event
  * stream, for the workload's threads only.
  *
- * A thread is tracked exactly when it has task storage in `tasks` and an
- * entry in `threads`: user space seeds the workload's root before
- * releasing it, fork/clone of a tracked task adds the child, the task's
- * final switch moves its entry to `dead` (so a reused tid starts afresh).
- * Every probe asks `tasks` first: the machine's other tasks, which are
- * most of what the probes see, cost one load each. Only BTF tracepoints
- * and USDT are used: kprobes, fentry and tracefs are unavailable on many
- * kernels. docs/performance.md has what each probe costs.
+ * A thread is tracked exactly when it has task storage in `tasks`, which
+ * names its slot in `threads`: user space seeds the workload's root
+ * before releasing it, fork/clone of a tracked task adds the child with
+ * the next free slot, and a slot is never reused (a reused tid starts
+ * afresh in a new one). Every probe asks `tasks` first: the machine's
+ * other tasks, which are most of what the probes see, cost one load
+ * each; a tracked one's counters are then an array index away. Only BTF
+ * tracepoints and USDT are used: kprobes, fentry and tracefs are unavailable on
+ * many kernels. docs/performance.md has what each probe costs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -24,9 +25,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this */
 const volatile bool futex_retries; /* count futex waits that did not sleep */
 
+/* the run's threads, living and dead, in the order they were made;
+ * mapped by user space, which reads them without a system call each */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 32768);
 	__type(key, __u32);
 	__type(value, struct lab_thread);
 } threads SEC(".maps");
@@ -42,14 +46,6 @@ struct {
 	__type(key, int);
 	__type(value, struct lab_task);
 } tasks SEC(".maps");
-
-/* counters of threads that died, in order of death */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct lab_thread);
-} dead SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -67,7 +63,7 @@ struct {
 
 enum lab_counter {
 	LAB_CNT_DROPPED,    /* ring buffer full */
-	LAB_CNT_UNTRACKED,  /* threads or dead map full */
+	LAB_CNT_UNTRACKED,  /* every slot of `threads` taken */
 	LAB_CNT_WAITS_LOST, /* waits map full */
 	LAB_CNT_MAX,
 };
@@ -88,21 +84,26 @@ struct {
 	__type(value, __u64);
 } named SEC(".maps");
 
-__u32 dead_count; /* entries used in `dead` */
-const struct lab_thread zero_thread = {};
+__u32 slots_used; /* entries of `threads` taken */
 const struct lab_wait_sum zero_sum = {};
 
-static __always_inline void count(enum lab_counter c)
+static __always_inline void count_n(enum lab_counter c, __u64 n)
 {
 	__u32 key = c;
 	__u64 *v = bpf_map_lookup_elem(&counters, &key);
 
 	if (v)
-		(*v)++;
+		*v += n;
 }
 
-/* One wait of d ns into its sum, created on first use. */
-static __always_inline void wait_add(struct lab_wait_key *k, __u64 d)
+static __always_inline void count(enum lab_counter c)
+{
+	count_n(c, 1);
+}
+
+/* Waits into their sum in `waits`, created on first use. */
+static __always_inline void wait_add(struct lab_wait_key *k,
+				     const struct lab_wait_sum *add)
 {
 	struct lab_wait_sum *w = bpf_map_lookup_elem(&waits, k);
 
@@ -114,21 +115,26 @@ static __always_inline void wait_add(struct lab_wait_key *k, __u64 d)
 			return;
 		}
 	}
-	__sync_fetch_and_add(&w->count, 1);
-	__sync_fetch_and_add(&w->total_ns, d);
-	if (d > w->max_ns)
-		w->max_ns = d;
+	__sync_fetch_and_add(&w->count, add->count);
+	__sync_fetch_and_add(&w->total_ns, add->total_ns);
+	if (add->max_ns > w->max_ns)
+		w->max_ns = add->max_ns;
 }
 
-static __always_inline struct lab_event *event_new(__u8 type, __u64 ts,
-						   __u32 tid, __u32 pid)
+/* Room for a record of size bytes in the ring buffer, or NULL: the
+ * trace's events it stood for counted as dropped. */
+static __always_inline void *event_reserve(__u64 size, __u64 events_in_it)
 {
-	struct lab_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
 
-	if (!e) {
-		count(LAB_CNT_DROPPED);
-		return NULL;
-	}
+	if (!e)
+		count_n(LAB_CNT_DROPPED, events_in_it);
+	return e;
+}
+
+static __always_inline void event_fill(struct lab_event *e, __u8 type, __u64 ts,
+				       __u32 tid, __u32 pid)
+{
 	e->ts = ts;
 	e->value = 0;
 	e->tid = tid;
@@ -139,6 +145,15 @@ static __always_inline struct lab_event *event_new(__u8 type, __u64 ts,
 	e->type = type;
 	e->flags = 0;
 	e->aux = 0;
+}
+
+static __always_inline struct lab_event *event_new(__u8 type, __u64 ts,
+						   __u32 tid, __u32 pid)
+{
+	struct lab_event *e = event_reserve(sizeof(*e), 1);
+
+	if (e)
+		event_fill(e, type, ts, tid, pid);
 	return e;
 }
 
@@ -196,6 +211,18 @@ static __always_inline void copy_comm(struct lab_thread *s,
 static __always_inline struct lab_task *task_of(struct task_struct *t)
 {
 	return bpf_task_storage_get(&tasks, t, 0, 0);
+}
+
+/* A tracked task's counters: an array lookup, which the verifier turns
+ * into an address computation. */
+static __always_inline struct lab_thread *thread_of(struct lab_task *task)
+{
+	__u32 slot;
+
+	if (!task)
+		return NULL;
+	slot = task->slot;
+	return bpf_map_lookup_elem(&threads, &slot);
 }
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
@@ -275,47 +302,223 @@ static __always_inline void block_start(struct lab_thread *s, __u64 now,
 	}
 }
 
+/* The thread's recent waits into `waits` (see lab_thread_work). */
+static __always_inline void recent_flush(struct lab_thread *s)
+{
+	struct lab_thread_work *w = &s->work;
+	struct lab_wait_key k = {
+		.addr = w->recent_addr,
+		.tid = s->stats.tid,
+		.pid = s->stats.pid,
+		.nr = w->recent_nr,
+		.op = w->recent_op,
+		.kind = LAB_WAIT_BLOCKED,
+	};
+
+	if (!w->recent.count)
+		return;
+	wait_add(&k, &w->recent);
+	w->recent.count = w->recent.total_ns = w->recent.max_ns = 0;
+}
+
+static __always_inline void sum_add(struct lab_wait_sum *sum, __u64 d)
+{
+	sum->count++;
+	sum->total_ns += d;
+	if (d > sum->max_ns)
+		sum->max_ns = d;
+}
+
 /* ... and ends (its wakeup, else its next switch-in): summed per thread
  * and syscall, futex word and op. */
 static __always_inline void block_end(struct lab_thread *s, __u64 now)
 {
+	struct lab_thread_work *w = &s->work;
+	__u64 since = w->blocked_since, d = now > since ? now - since : 0;
+
+	w->blocked_since = 0;
+	if (w->recent_addr != w->block_addr || w->recent_nr != w->block_nr ||
+	    w->recent_op != w->block_op) {
+		recent_flush(s);
+		w->recent_addr = w->block_addr;
+		w->recent_nr = w->block_nr;
+		w->recent_op = w->block_op;
+	}
+	sum_add(&w->recent, d);
+}
+
+/* The thread's sums against one other task (lab_thread_work) into
+ * `waits`: those followed by a run, and those that were not. */
+static __always_inline void party_flush(struct lab_thread *s, __u32 kind,
+					__u64 party, struct lab_wait_sum *ran,
+					__u64 *found)
+{
 	struct lab_wait_key k = {
-		.addr = s->work.block_addr,
+		.addr = party,
 		.tid = s->stats.tid,
 		.pid = s->stats.pid,
-		.nr = s->work.block_nr,
-		.op = s->work.block_op,
-		.kind = LAB_WAIT_BLOCKED,
+		.nr = -1,
+		.op = LAB_PARTY_RAN,
+		.kind = kind,
 	};
-	__u64 since = s->work.blocked_since;
 
-	s->work.blocked_since = 0;
-	wait_add(&k, now > since ? now - since : 0);
+	if (ran->count) {
+		wait_add(&k, ran);
+		ran->count = ran->total_ns = ran->max_ns = 0;
+	}
+	if (found && *found) {
+		struct lab_wait_sum f = {.count = *found};
+
+		k.op = LAB_PARTY_FOUND;
+		wait_add(&k, &f);
+		*found = 0;
+	}
 }
 
-/* What a thread blocks in: the syscall and its first arguments, from its
- * entry registers. */
-static __always_inline void emit_block(__u64 now, struct task_struct *t,
-				       struct pt_regs *regs, long sys_nr)
+static __always_inline void parties_flush(struct lab_thread *s)
 {
-	struct lab_event *e = event_new(LAB_EV_BLOCK, now, t->pid, t->tgid);
+	struct lab_thread_work *w = &s->work;
 
-	if (!e)
+	party_flush(s, LAB_WAIT_WOKEN, w->woken_party, &w->woken_ran,
+		    &w->woken_found);
+	party_flush(s, LAB_WAIT_PREEMPTED, w->preempt_party, &w->preempt_ran,
+		    &w->preempt_found);
+}
+
+/* A wakeup of s by party: found it on a CPU or queued, else followed by
+ * a run after d ns. */
+static __always_inline void woken_add(struct lab_thread *s, __u64 party,
+				      bool found, __u64 d)
+{
+	struct lab_thread_work *w = &s->work;
+
+	if (w->woken_party != party) {
+		party_flush(s, LAB_WAIT_WOKEN, w->woken_party, &w->woken_ran,
+			    &w->woken_found);
+		w->woken_party = party;
+	}
+	if (found)
+		w->woken_found++;
+	else
+		sum_add(&w->woken_ran, d);
+}
+
+/* A blocked thread's wakeup was to go out with its switch in, but the
+ * thread is seen again without it (bpf_task_storage_get gives no storage
+ * while another task storage call is in progress on that CPU, so a
+ * probe can miss a switch): the wakeup goes out now, on its own, at its
+ * time, as one not followed by a run the probes saw. */
+static __always_inline void woken_unseen(struct lab_thread *s)
+{
+	struct lab_thread_work *w = &s->work;
+	struct lab_event *e;
+
+	if (!w->woken)
 		return;
-	e->aux = sys_nr;
-	e->value = PT_REGS_PARM1_SYSCALL(regs);
-	e->other_tid = PT_REGS_PARM2_SYSCALL(regs);
-	event_submit(e);
+	w->woken = 0;
+	woken_add(s, w->woken_by, true, 0);
+	e = event_new(LAB_EV_WAKEUP, w->runnable_since, s->stats.tid,
+		      s->stats.pid);
+	if (e) {
+		e->other_tid = (__u32)w->woken_by;
+		e->other_pid = w->woken_by >> 32;
+		e->aux = bpf_get_smp_processor_id();
+		event_submit(e);
+	}
 }
 
-/* The thread's counters leave `threads` for `dead` at its last switch. */
-static __always_inline void retire(__u32 tid, struct lab_thread *s)
+/* party took s's CPU: s ran again d ns later, or found: not seen to. */
+static __always_inline void preempt_add(struct lab_thread *s, __u64 party,
+					bool found, __u64 d)
 {
-	__u32 idx = __sync_fetch_and_add(&dead_count, 1);
+	struct lab_thread_work *w = &s->work;
 
-	if (bpf_map_update_elem(&dead, &idx, s, BPF_ANY))
-		count(LAB_CNT_UNTRACKED);
-	bpf_map_delete_elem(&threads, &tid);
+	if (w->preempt_party != party) {
+		party_flush(s, LAB_WAIT_PREEMPTED, w->preempt_party,
+			    &w->preempt_ran, &w->preempt_found);
+		w->preempt_party = party;
+	}
+	if (found)
+		w->preempt_found++;
+	else
+		sum_add(&w->preempt_ran, d);
+}
+
+static __always_inline void runq_add(struct lab_thread *s, __u64 delay,
+				     bool asleep)
+{
+	s->stats.runq_wait_ns += delay;
+	s->stats.runq_count++;
+	if (delay > s->stats.runq_max_ns)
+		s->stats.runq_max_ns = delay;
+	s->stats.runq_hist[log2_slot(delay)]++;
+	if (asleep)
+		s->stats.runq_wait_asleep_ns += delay;
+}
+
+static __always_inline void rec_block(struct lab_rec_block *b,
+				      struct pt_regs *regs, long nr)
+{
+	b->arg1 = PT_REGS_PARM1_SYSCALL(regs);
+	b->arg2 = PT_REGS_PARM2_SYSCALL(regs);
+	b->nr = nr;
+}
+
+static __always_inline void rec_woken(struct lab_rec_woken *w, __u64 ts,
+				      __u64 waker)
+{
+	w->ts = ts;
+	w->waker_tid = (__u32)waker;
+	w->waker_pid = waker >> 32;
+}
+
+/* The switch's record, with what prev blocks in (regs, nr) and when next
+ * was woken and by whom (woken_ts, waker) when they are to go with it. */
+static __always_inline struct lab_event *
+switch_record(struct pt_regs *regs, long nr, __u64 woken_ts, __u64 waker)
+{
+	bool block = regs && nr >= 0, woken = woken_ts;
+	struct lab_event *e = NULL;
+
+	if (block && woken) {
+		struct {
+			struct lab_event e;
+			struct lab_rec_block b;
+			struct lab_rec_woken w;
+		} *r = event_reserve(sizeof(*r), 3);
+
+		if (r) {
+			rec_block(&r->b, regs, nr);
+			rec_woken(&r->w, woken_ts, waker);
+			e = &r->e;
+		}
+	} else if (block) {
+		struct {
+			struct lab_event e;
+			struct lab_rec_block b;
+		} *r = event_reserve(sizeof(*r), 2);
+
+		if (r) {
+			rec_block(&r->b, regs, nr);
+			e = &r->e;
+		}
+	} else if (woken) {
+		struct {
+			struct lab_event e;
+			struct lab_rec_woken w;
+		} *r = event_reserve(sizeof(*r), 2);
+
+		if (r) {
+			rec_woken(&r->w, woken_ts, waker);
+			e = &r->e;
+		}
+	} else {
+		e = event_reserve(sizeof(*e), 1);
+	}
+	if (e)
+		e->flags = (block ? LAB_REC_BLOCK : 0) |
+			   (woken ? LAB_REC_WOKEN : 0);
+	return e;
 }
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
@@ -323,17 +526,21 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     unsigned int prev_state)
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid;
-	struct lab_task *pt = task_of(prev);
-	struct lab_thread *p = NULL, *n = NULL;
-	__u64 now = 0; /* stays 0 when neither side is tracked */
+	struct lab_thread *p = thread_of(task_of(prev)),
+			  *n = thread_of(task_of(next));
+	struct pt_regs *regs = NULL;
+	long nr = -1;	    /* the syscall prev blocks in, if it does */
+	__u64 now = 0;	    /* stays 0 when neither side is tracked */
+	__u64 woken_ts = 0; /* next's wakeup, to go out with the switch */
+	__u64 waker = 0;
 
-	if (pt)
-		p = bpf_map_lookup_elem(&threads, &prev_tid);
-	if (task_of(next))
-		n = bpf_map_lookup_elem(&threads, &next_tid);
 	if (p) {
 		int involuntary = preempt || prev_state == 0;
 
+		/* what was to go with a switch in it missed */
+		woken_unseen(p);
+		if (p->work.preempt_open)
+			preempt_add(p, p->work.preempt_by, true, 0);
 		now = bpf_ktime_get_ns();
 		if (!n)
 			name_task(next, now);
@@ -341,16 +548,18 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			p->stats.involuntary_switches++;
 			p->work.runnable_since = now;
 			p->work.runnable_asleep = prev_state != 0;
+			p->work.preempt_open = 1;
+			p->work.preempt_by = lab_party(next_tid, next->tgid);
 		} else {
 			p->stats.voluntary_switches++;
 			p->work.runnable_since = 0;
-			struct pt_regs *regs = user_regs(prev);
-			long nr = syscall_of(regs);
-
-			if (nr >= 0)
-				emit_block(now, prev, regs, nr);
+			p->work.preempt_open = 0;
+			regs = user_regs(prev);
+			nr = syscall_of(regs);
+			if (nr < 0)
+				nr = -1;
 			if (prev_state != LAB_TASK_DEAD)
-				block_start(p, now, nr < 0 ? -1 : nr, regs);
+				block_start(p, now, nr, regs);
 		}
 		if (p->work.oncpu_since)
 			p->stats.oncpu_ns += now - p->work.oncpu_since;
@@ -358,21 +567,26 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		copy_comm(p, prev);
 	}
 	if (n) {
+		__u64 wait = 0;
+
 		if (!now)
 			now = bpf_ktime_get_ns();
 		if (n->work.runnable_since) {
-			__u64 delay = now - n->work.runnable_since;
-
-			n->stats.runq_wait_ns += delay;
-			n->stats.runq_count++;
-			if (delay > n->stats.runq_max_ns)
-				n->stats.runq_max_ns = delay;
-			n->stats.runq_hist[log2_slot(delay)]++;
-			if (n->work.runnable_asleep)
-				n->stats.runq_wait_asleep_ns += delay;
-			n->work.runnable_since = 0;
-			n->work.runnable_asleep = 0;
+			wait = now - n->work.runnable_since;
+			runq_add(n, wait, n->work.runnable_asleep);
 		}
+		/* the wait goes to who woke it, or to who took its CPU */
+		if (n->work.woken) {
+			woken_ts = n->work.runnable_since;
+			waker = n->work.woken_by;
+			woken_add(n, waker, false, wait);
+		} else if (n->work.preempt_open) {
+			preempt_add(n, n->work.preempt_by, false, wait);
+		}
+		n->work.woken = 0;
+		n->work.preempt_open = 0;
+		n->work.runnable_since = 0;
+		n->work.runnable_asleep = 0;
 		n->work.oncpu_since = now;
 		if (!n->stats.first_run_ns)
 			n->stats.first_run_ns = now;
@@ -382,17 +596,21 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (!now)
 		return 0;
 
-	struct lab_event *e =
-		event_new(LAB_EV_SWITCH, now, prev_tid, prev->tgid);
+	struct lab_event *e = switch_record(regs, nr, woken_ts, waker);
 	if (e) {
+		__u8 rec = e->flags;
+
+		event_fill(e, LAB_EV_SWITCH, now, prev_tid, prev->tgid);
 		e->other_tid = next_tid;
 		e->other_pid = next->tgid;
 		e->value = prev_state;
-		e->flags = preempt ? LAB_SWITCH_PREEMPT : 0;
+		e->flags = rec | (preempt ? LAB_SWITCH_PREEMPT : 0);
 		event_submit(e);
 	}
 	if (p && prev_state == LAB_TASK_DEAD) {
-		retire(prev_tid, p);
+		recent_flush(p);
+		parties_flush(p);
+		p->work.retired = 1;
 		bpf_task_storage_delete(&tasks, prev);
 	}
 	return 0;
@@ -418,13 +636,11 @@ int BPF_PROG(handle_switch_task_state, bool preempt, struct task_struct *prev,
 
 static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 {
+	struct lab_task *task = task_of(t);
+	struct lab_thread *s = thread_of(task);
 	__u32 tid = t->pid;
-	struct lab_thread *s;
 	__u64 now, waker;
 
-	if (!task_of(t))
-		return 0;
-	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -434,15 +650,25 @@ static __always_inline int on_wakeup(struct task_struct *t, __u8 type)
 		s->work.runnable_since = now;
 	if (type == LAB_EV_WAKEUP)
 		s->stats.wakeups++;
-	if (s->work.blocked_since)
+	if (s->work.blocked_since) {
 		block_end(s, now);
+		/* goes out with its switch in: one record for both */
+		if (type == LAB_EV_WAKEUP) {
+			woken_unseen(s);
+			s->work.woken = 1;
+			s->work.woken_by =
+				lab_party(task->waker_tid, task->waker_pid);
+			return 0;
+		}
+	} else if (type == LAB_EV_WAKEUP) {
+		woken_add(s, lab_party(task->waker_tid, task->waker_pid), true,
+			  0);
+	}
 
 	struct lab_event *e = event_new(type, now, tid, t->tgid);
 	if (e) {
-		struct lab_task *task = task_of(t);
-
 		/* a new task is woken by its creator, in its own context */
-		if (type == LAB_EV_WAKEUP && task) {
+		if (type == LAB_EV_WAKEUP) {
 			e->other_tid = task->waker_tid;
 			e->other_pid = task->waker_pid;
 		} else {
@@ -492,27 +718,21 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tid = parent->pid, child_tid = child->pid;
+	struct lab_task init = {};
 	struct lab_thread *s;
 	__u64 now;
 
 	if (!task_of(parent))
 		return 0;
 	now = bpf_ktime_get_ns();
-	/* inserted zeroed, then filled: the struct is too big for the stack */
-	if (bpf_map_update_elem(&threads, &child_tid, &zero_thread,
-				BPF_NOEXIST)) {
+	/* a slot of its own, never reused: a fresh one is all zeros */
+	init.slot = __sync_fetch_and_add(&slots_used, 1);
+	s = bpf_map_lookup_elem(&threads, &init.slot);
+	if (!s || !bpf_task_storage_get(&tasks, child, &init,
+					BPF_LOCAL_STORAGE_GET_F_CREATE)) {
 		count(LAB_CNT_UNTRACKED);
 		return 0;
 	}
-	if (!bpf_task_storage_get(&tasks, child, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE)) {
-		bpf_map_delete_elem(&threads, &child_tid);
-		count(LAB_CNT_UNTRACKED);
-		return 0;
-	}
-	s = bpf_map_lookup_elem(&threads, &child_tid);
-	if (!s)
-		return 0;
 	s->stats.tid = child_tid;
 	s->stats.pid = child->tgid;
 	s->stats.parent_tid = parent_tid;
@@ -534,20 +754,17 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *t, pid_t old_tid)
 {
 	__u32 tid = t->pid, old = old_tid;
-	struct lab_thread *s;
+	struct lab_thread *s = thread_of(task_of(t));
 
-	if (!task_of(t))
-		return 0;
-	s = bpf_map_lookup_elem(&threads, &old);
 	if (!s)
 		return 0;
 	copy_comm(s, t);
-	/* a non-leader thread that execs takes over the leader's tid */
+	/* a non-leader thread that execs takes over the leader's tid; its
+	 * waits so far were summed under the old one */
 	if (old != tid) {
+		recent_flush(s);
+		parties_flush(s);
 		s->stats.tid = tid;
-		if (bpf_map_update_elem(&threads, &tid, s, BPF_ANY))
-			count(LAB_CNT_UNTRACKED);
-		bpf_map_delete_elem(&threads, &old);
 	}
 
 	struct lab_event *e =
@@ -563,12 +780,9 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *t)
 {
 	__u32 tid = t->pid;
-	struct lab_thread *s;
+	struct lab_thread *s = thread_of(task_of(t));
 	__u64 now;
 
-	if (!task_of(t))
-		return 0;
-	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -591,7 +805,7 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = id;
-	struct lab_thread *s = bpf_map_lookup_elem(&threads, &tid);
+	struct lab_thread *s = thread_of(task_of(bpf_get_current_task_btf()));
 
 	if (!s)
 		return 0;
@@ -610,10 +824,8 @@ int BPF_USDT(handle_mark, unsigned int marker, __u64 arg)
 
 static __always_inline struct lab_thread *current_thread(__u32 *tid)
 {
-	if (!task_of(bpf_get_current_task_btf()))
-		return NULL;
 	*tid = bpf_get_current_pid_tgid();
-	return bpf_map_lookup_elem(&threads, tid);
+	return thread_of(task_of(bpf_get_current_task_btf()));
 }
 
 /* The syscalls that create a task, by number on this architecture. */
@@ -648,7 +860,6 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *current = bpf_get_current_task_btf();
 	struct lab_task *task = task_of(current);
-	struct lab_thread *s;
 	__u32 tid;
 
 	if (!task)
@@ -666,7 +877,9 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 				.op = PT_REGS_PARM2_SYSCALL(regs),
 				.kind = LAB_WAIT_RETRY,
 			};
-			wait_add(&k, 0);
+			struct lab_wait_sum one = {.count = 1};
+
+			wait_add(&k, &one);
 		}
 		return 0;
 	}
@@ -674,7 +887,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	if (ret <= 0 || !task->create_call_start ||
 	    !is_create_call(syscall_of(user_regs(current))))
 		return 0;
-	s = current_thread(&tid);
+	struct lab_thread *s = current_thread(&tid);
+
 	if (s) {
 		s->stats.create_call_ns +=
 			bpf_ktime_get_ns() - task->create_call_start;
@@ -688,12 +902,9 @@ SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(handle_migrate, struct task_struct *t, int dest_cpu)
 {
 	__u32 tid = t->pid;
-	struct lab_thread *s;
+	struct lab_thread *s = thread_of(task_of(t));
 	struct lab_event *e;
 
-	if (!task_of(t))
-		return 0;
-	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
 	s->stats.migrations++;
@@ -761,7 +972,10 @@ int BPF_PROG(handle_lock_end, void *lock, int ret)
 		.nr = -1,
 		.kind = LAB_WAIT_KLOCK,
 	};
-	wait_add(&k, now - s->work.klock_since);
+	struct lab_wait_sum one = {1, now - s->work.klock_since,
+				   now - s->work.klock_since};
+
+	wait_add(&k, &one);
 	s->work.klock_since = 0;
 	e = event_new(LAB_EV_LOCK_END, now, tid,
 		      bpf_get_current_pid_tgid() >> 32);

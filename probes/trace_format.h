@@ -67,7 +67,7 @@ struct lab_chunk_header {
 };
 
 enum lab_chunk_type {
-	LAB_CHUNK_EVENTS = 1,  /* struct lab_event[] in ring-buffer order */
+	LAB_CHUNK_EVENTS = 1,  /* struct lab_event[] in the order received */
 	LAB_CHUNK_THREADS = 2, /* struct lab_thread_stats[], the kernel's
 				  counters; see LAB_THREAD_RECORD_MIN */
 	LAB_CHUNK_DROPS =

@@ -16,6 +16,7 @@
 #include "probes/kernel_ids.h"
 #include "probes/maps_snapshot.h"
 #include "probes/memory_watch.h"
+#include "probes/reader_place.h"
 #include "probes/run_error.h"
 #include "probes/supervise.h"
 #include "probes/tracer.h"
@@ -30,12 +31,68 @@ struct tracer {
 	struct kernel_ids *kernel_ids;
 	struct maps_reader maps; /* under sudo: maps read as the user */
 	struct memory_watch mem;
+	struct reader_place place;
 	int pidfd, epfd, timerfd, hangup_fd;
 	/* the root's execs seen: its first program's maps are taken at
 	 * release (snapshot_root); a later one (a shell that execs the
 	 * command, a launcher) needs its own */
 	unsigned int root_execs;
 };
+
+static void add_event(struct tracer *t, const struct lab_event *e)
+{
+	int r = trace_writer_add_events(t->writer, e, 1);
+
+	if (r < 0)
+		t->write_error = r;
+}
+
+/* A switch record and what the kernel put with it (lab_rec_block,
+ * lab_rec_woken): into the trace as the events it stands for, in time
+ * order: next's wakeup, prev's block, the switch. */
+static int switch_record(struct tracer *t, const void *data, size_t size)
+{
+	struct lab_event sw = *(const struct lab_event *)data, ev;
+	const char *tail = (const char *)data + sizeof(sw);
+	struct lab_rec_block block;
+	struct lab_rec_woken woken;
+	size_t need = sizeof(sw) +
+		      (sw.flags & LAB_REC_BLOCK ? sizeof(block) : 0) +
+		      (sw.flags & LAB_REC_WOKEN ? sizeof(woken) : 0);
+
+	if (size < need)
+		return 0;
+	if (sw.flags & LAB_REC_BLOCK) {
+		memcpy(&block, tail, sizeof(block));
+		tail += sizeof(block);
+	}
+	if (sw.flags & LAB_REC_WOKEN) {
+		memcpy(&woken, tail, sizeof(woken));
+		ev = (struct lab_event){.ts = woken.ts,
+					.tid = sw.other_tid,
+					.pid = sw.other_pid,
+					.other_tid = woken.waker_tid,
+					.other_pid = woken.waker_pid,
+					.cpu = sw.cpu,
+					.type = LAB_EV_WAKEUP,
+					.aux = sw.cpu};
+		add_event(t, &ev);
+	}
+	if (sw.flags & LAB_REC_BLOCK) {
+		ev = (struct lab_event){.ts = sw.ts,
+					.value = block.arg1,
+					.tid = sw.tid,
+					.pid = sw.pid,
+					.other_tid = block.arg2,
+					.cpu = sw.cpu,
+					.type = LAB_EV_BLOCK,
+					.aux = (__u32)block.nr};
+		add_event(t, &ev);
+	}
+	sw.flags &= ~(LAB_REC_BLOCK | LAB_REC_WOKEN);
+	add_event(t, &sw);
+	return 0;
+}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -45,7 +102,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	int r;
 
 	/* past a write error the rest is discarded, the ring kept moving */
-	if (size != sizeof(struct lab_event) || t->write_error)
+	if (t->write_error || size < sizeof(*e))
+		return 0;
+	reader_place_saw(&t->place, e->cpu);
+	if (e->type == LAB_EV_SWITCH &&
+	    (e->flags & (LAB_REC_BLOCK | LAB_REC_WOKEN)))
+		return switch_record(t, data, size);
+	if (size != sizeof(*e))
 		return 0;
 	if (t->kernel_ids &&
 	    (e->type == LAB_EV_LOCK_BEGIN || e->type == LAB_EV_LOCK_END)) {
@@ -64,9 +127,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			return 0;
 		}
 	}
-	r = trace_writer_add_events(t->writer, e, 1);
-	if (r < 0)
-		t->write_error = r;
+	add_event(t, e);
 	return 0;
 }
 
@@ -159,25 +220,11 @@ static int exited(struct tracer *t, struct tracer_result *res)
 	return 0;
 }
 
-/* The reader runs before the traced program whenever it wakes: with
- * every CPU busy, an ordinary task shares its CPU with the program it
- * reads and falls behind (stress-ng --mutex 2 on two CPUs lost half its
- * events at the default ring; docs/performance.md). It wakes once per
- * wakeup_bytes of events, so it takes no more CPU than before, only
- * sooner. Children keep the ordinary policy; without CAP_SYS_NICE the
- * reader stays as it was. */
-static void reader_first(void)
-{
-	struct sched_param sp = {.sched_priority = 1};
-
-	(void)sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
-}
-
 /* Drain events until the command exits; a signal kills its whole group. */
 static int drain(struct tracer *t, struct tracer_result *res, char *err,
 		 size_t errlen)
 {
-	reader_first();
+	reader_place_init(&t->place);
 	for (;;) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(t->epfd, evs, 4, 100);
@@ -186,6 +233,7 @@ static int drain(struct tracer *t, struct tracer_result *res, char *err,
 			return run_error(err, errlen, "run: epoll_wait: %s",
 					 strerror(errno));
 		ring_buffer__consume(t->bpf.rb);
+		reader_place_update(&t->place);
 		check_writer(t, res);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd, sig;
@@ -257,7 +305,11 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 	if (r && !t->write_error)
 		t->write_error = r;
 	check_writer(t, res);
-	r = bpf_session_read_counters(&t->bpf, &c);
+	r = bpf_session_read_counters(&t->bpf,
+				      res->summary.end_ns
+					      ? res->summary.end_ns
+					      : clock_ns(CLOCK_MONOTONIC),
+				      &c);
 	/* last: no kill of the group can follow the reap */
 	supervise_reap(&t->sup, &ru);
 	if (r == 0) {

@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -28,6 +29,7 @@
 #include <json-c/json.h>
 #include <bpf/libbpf.h>
 #include "tests/test.h"
+#include "analyzer/trace_reader.h"
 #include "probes/events.h"
 #include "lab.skel.h" /* after events.h: it uses the record types */
 
@@ -893,24 +895,25 @@ TEST(a_directory_at_the_html_path_is_refused_before_the_run)
 
 /* How many threads the probes hold: live ones in `threads`, exited ones
  * in `dead` (probes/lab.bpf.c); 0 if the probes cannot be opened. */
-static void probe_capacity(size_t *live, size_t *dead)
+/* How many threads the probes' table holds over a run, 0 if unknown. */
+static size_t probe_capacity(void)
 {
 	struct lab_bpf *skel = lab_bpf__open();
+	size_t slots;
 
-	*live = *dead = 0;
 	if (!skel)
-		return;
-	*live = bpf_map__max_entries(skel->maps.threads);
-	*dead = bpf_map__max_entries(skel->maps.dead);
+		return 0;
+	slots = bpf_map__max_entries(skel->maps.threads);
 	lab_bpf__destroy(skel);
+	return slots;
 }
 
 #define FLOOD_BLOCKED 5000   /* threads alive at once */
-#define FLOOD_OVER    3000   /* threads past what `dead` holds */
+#define FLOOD_OVER    3000   /* threads past what the table holds */
 #define FLOOD_MAX     100000 /* more would not take a few seconds */
 
 /* 5,000 threads alive at once, then as many created and joined as
- * overflow the exited threads' map by 3,000 (16,384 today: 14,384
+ * overflow the probes' table of threads by 3,000 (32,768 today: 30,768
  * churned). */
 TEST(untracked_threads_are_reported_loudly)
 {
@@ -918,7 +921,7 @@ TEST(untracked_threads_are_reported_loudly)
 	char json[PATH_MAX + 32], prog[PATH_MAX], blocked[16], churn[16];
 	char *out = malloc(OUT_MAX), *vis = malloc(VIS_MAX);
 	struct json_object *r = NULL, *t;
-	size_t live, dead;
+	size_t slots;
 	int code;
 
 	prog[0] = 0;
@@ -928,10 +931,10 @@ TEST(untracked_threads_are_reported_loudly)
 		test_skip(why);
 		goto done;
 	}
-	probe_capacity(&live, &dead);
-	if (!CHECK_MSG(dead > 0, "cannot open the probes to read their maps"))
+	slots = probe_capacity();
+	if (!CHECK_MSG(slots > 0, "cannot open the probes to read their maps"))
 		goto done;
-	if (dead + FLOOD_OVER > FLOOD_MAX) {
+	if (slots + FLOOD_OVER > FLOOD_MAX) {
 		test_skip("the probes' maps hold too many threads to overflow "
 			  "them in a few seconds");
 		goto done;
@@ -941,7 +944,7 @@ TEST(untracked_threads_are_reported_loudly)
 		goto done;
 	snprintf(blocked, sizeof(blocked), "%d", FLOOD_BLOCKED);
 	snprintf(churn, sizeof(churn), "%zu",
-		 dead + FLOOD_OVER - FLOOD_BLOCKED);
+		 slots + FLOOD_OVER - FLOOD_BLOCKED);
 	const char *argv[] = {test_lab_path(), "run", "-o", dir, "--", prog,
 			      blocked,	       churn, NULL};
 	code = run_for(argv, out, OUT_MAX, 60000);
@@ -957,9 +960,9 @@ TEST(untracked_threads_are_reported_loudly)
 		goto done;
 	t = get(r, "trace");
 	CHECK_MSG(get_int(t, "untracked") > 0,
-		  "%zu threads for maps of %zu and %zu, and trace.untracked "
+		  "%zu threads for a table of %zu, and trace.untracked "
 		  "is %lld",
-		  dead + FLOOD_OVER, live, dead,
+		  slots + FLOOD_OVER, slots,
 		  (long long)get_int(t, "untracked"));
 	CHECK_MSG(!json_object_get_boolean(get(t, "complete")),
 		  "trace.complete is true with %lld threads untracked",
@@ -994,6 +997,54 @@ static bool says_still_running(const char *out, const char *pid)
 		p += n + (p[n] == '\n');
 	}
 	return false;
+}
+
+/* The kernel's sum of the sleep still in progress when the run ended
+ * (the WAITS chunk of dir/sh.lab), against the report's timeline for the
+ * same thread, which closes it at the run's end: equal. */
+static void check_open_sleep(const char *dir, struct json_object *report,
+			     pid_t sleeper)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct json_object *procs = get(report, "processes");
+	struct trace_reader *tr = NULL;
+	struct trace_chunk ch;
+	int64_t timeline = -1, kernel = -1;
+
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		struct json_object *th =
+			get(json_object_array_get_idx(procs, i), "threads");
+
+		for (size_t j = 0; j < json_object_array_length(th); j++) {
+			struct json_object *t =
+				json_object_array_get_idx(th, j);
+
+			if (get_int(t, "tid") == sleeper)
+				timeline =
+					get_int(get(t, "offcpu_ns"), "sleep");
+		}
+	}
+	snprintf(path, sizeof(path), "%s/sh.lab", dir);
+	if (!CHECK_MSG(!trace_reader_open_file(&tr, path, err, sizeof(err)),
+		       "%s", err))
+		return;
+	while (trace_reader_next(tr, &ch, err, sizeof(err)) > 0) {
+		const struct lab_wait *w = ch.data;
+
+		for (size_t i = 0; ch.type == LAB_CHUNK_WAITS && i < ch.count;
+		     i++)
+			if (w[i].key.tid == (uint32_t)sleeper &&
+			    w[i].key.kind == LAB_WAIT_BLOCKED &&
+			    w[i].key.nr == SYS_clock_nanosleep)
+				kernel = (int64_t)w[i].sum.total_ns;
+	}
+	trace_reader_free(tr);
+	CHECK_MSG(timeline > 0 && kernel >= 0 &&
+			  (kernel > timeline ? kernel - timeline
+					     : timeline - kernel) <= 1000000,
+		  "the sleep still running at the end: %lld ns by the "
+		  "timeline, %lld by the kernel's sums",
+		  (long long)timeline, (long long)kernel);
 }
 
 TEST(a_process_that_escapes_the_run_is_named)
@@ -1059,6 +1110,7 @@ TEST(a_process_that_escapes_the_run_is_named)
 		  "trace.still_running lacks {pid %d, comm sleep}: %s",
 		  (int)escaped,
 		  still ? json_object_to_json_string(still) : "(absent)");
+	check_open_sleep(dir, r, escaped);
 done:
 	if (escaped > 0 && cmdline_of(escaped, cmd, sizeof(cmd)) &&
 	    strstr(cmd, ESCAPE_SLEEP))

@@ -459,10 +459,59 @@ static void check_shared_lock(struct json_object *report, unsigned long blocked)
 		  (long long)futex, (long long)total);
 }
 
+/* Sum of field over the entries of array list. */
+static int64_t sum_of(struct json_object *list, const char *field)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		sum += get_int(json_object_array_get_idx(list, i), field);
+	return sum;
+}
+
+/* Who woke each thread and who took its CPU, from the kernel's sums
+ * when events were lost: as many as the kernel's own counters. */
+static void check_parties(struct json_object *report)
+{
+	struct json_object *procs = get(report, "processes");
+	int64_t woken = 0;
+
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		struct json_object *th =
+			get(json_object_array_get_idx(procs, i), "threads");
+
+		for (size_t j = 0; j < json_object_array_length(th); j++) {
+			struct json_object *t =
+				json_object_array_get_idx(th, j);
+
+			woken += get_int(t, "wakeups");
+			CHECK_MSG(
+				sum_of(get(t, "woken_by"), "count") ==
+					get_int(t, "wakeups"),
+				"thread %lld: woken_by counts %lld "
+				"wakeups, the kernel %lld",
+				(long long)get_int(t, "tid"),
+				(long long)sum_of(get(t, "woken_by"), "count"),
+				(long long)get_int(t, "wakeups"));
+			CHECK_MSG(
+				sum_of(get(t, "preempted_by"), "count") ==
+					get_int(t, "involuntary_switches"),
+				"thread %lld: preempted_by counts %lld, "
+				"the kernel %lld involuntary switches",
+				(long long)get_int(t, "tid"),
+				(long long)sum_of(get(t, "preempted_by"),
+						  "count"),
+				(long long)get_int(t, "involuntary_switches"));
+		}
+	}
+	CHECK_MSG(woken >= 200, "only %lld wakeups: the check tests nothing",
+		  (long long)woken);
+}
+
 /* Every table stays exact whatever the ring buffer drops: with the
  * default ring nothing is lost; with a tiny one and a stalled reader
- * the lock and off-CPU figures come from the kernel's sums, and the
- * report says the timeline is incomplete. */
+ * the lock, off-CPU and wakeup figures come from the kernel's sums, and
+ * the report says the timeline is incomplete. */
 TEST(lock_waits_stay_exact_whatever_is_dropped)
 {
 	struct json_object *clean = NULL, *lossy = NULL, *trace;
@@ -494,6 +543,7 @@ TEST(lock_waits_stay_exact_whatever_is_dropped)
 		json_object_get_string(get(get(lossy, "locks"), "source")),
 		"kernel"));
 	check_shared_lock(lossy, lossy_blocked);
+	check_parties(lossy);
 done:
 	json_object_put(clean);
 	json_object_put(lossy);
