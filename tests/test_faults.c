@@ -1067,10 +1067,12 @@ TEST(a_process_that_escapes_the_run_is_named)
 	dir = abs_tmpdir();
 	snprintf(pidfile, sizeof(pidfile), "%s/escaped.pid", dir);
 	/* the sleep leaves in a session of its own; the inner shell waits
-	 * until it is sleep, not the shell's fork, before the run ends */
+	 * until it is sleep, not the shell's fork, and asleep, before the
+	 * run ends */
 	snprintf(script, sizeof(script),
 		 "setsid sh -c \"sleep " ESCAPE_SLEEP " >/dev/null 2>&1 & "
-		 "echo \\$! >'%s'; until grep -qx sleep /proc/\\$!/comm; "
+		 "echo \\$! >'%s'; until grep -qx sleep /proc/\\$!/comm && "
+		 "grep -q '^State:.S' /proc/\\$!/status; "
 		 "do sleep 0.01; done\"; true",
 		 pidfile);
 	const char *argv[] = {test_lab_path(), "run", "-o",   dir, "--",
