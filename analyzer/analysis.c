@@ -999,6 +999,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	run->has_retries = a->has_retries;
 	run->waits_from_kernel = a->has_waits && !a->waits_lost &&
 				 (run->dropped || run->gap_threads);
+	run->parties_from_kernel = run->waits_from_kernel && a->has_party_sums;
 	if (run->waits_from_kernel) {
 		qsort(a->waits, a->nwaits, sizeof(*a->waits), wait_by_tid);
 		for (size_t i = 0; i < run->nthreads; i++)
@@ -1017,8 +1018,7 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 	memcpy(run->results, tl->results, sizeof(run->results));
 	run->results_known = tl->results_known;
 	if (group_processes(run) || still_running_fill(run) ||
-	    (run->waits_from_kernel && a->has_party_sums &&
-	     parties_from_kernel(a)) ||
+	    (run->parties_from_kernel && parties_from_kernel(a)) ||
 	    links_fill(run, tl))
 		goto out;
 	err = run_wide(run, a, taken);

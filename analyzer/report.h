@@ -262,6 +262,9 @@ struct run_report {
 	 * times are the kernel's, exact; else they are rebuilt from the
 	 * events, short by what was dropped */
 	bool waits_from_kernel;
+	/* ... and who woke each thread and who took its CPU too (traces
+	 * with the kernel's sums of them) */
+	bool parties_from_kernel;
 	/* futex EAGAIN returns were counted (lab run --futex-retries) */
 	bool has_retries;
 	/* the trace has the kernel's sums (traces of older labs do not:

@@ -142,7 +142,10 @@ void report_html_dropped(FILE *f, const struct run_report *r)
 			"timeline is incomplete%s. Run again with a larger "
 			"<code>--ring-buffer</code>.</p>\n",
 			units_count(a, sizeof(a), r->dropped),
-			r->waits_from_kernel
+			r->parties_from_kernel
+				? ", lock waits, off-CPU times by reason and "
+				  "who woke whom"
+			: r->waits_from_kernel
 				? ", lock waits and off-CPU times by reason"
 				: "",
 			r->waits_from_kernel

@@ -197,8 +197,12 @@ static int print_header(FILE *f, const struct run_report *r)
 			 "INCOMPLETE: %zu of %zu threads' timelines have "
 			 "gaps%s",
 			 units_count(a, sizeof(a), r->dropped),
-			 r->waits_from_kernel ? ", lock waits and off-CPU times"
-					      : "",
+			 r->parties_from_kernel
+				 ? ", lock waits, off-CPU times and who woke "
+				   "whom"
+			 : r->waits_from_kernel
+				 ? ", lock waits and off-CPU times"
+				 : "",
 			 r->gap_threads, r->nthreads,
 			 r->waits_from_kernel
 				 ? ""

@@ -131,10 +131,10 @@ void report_html_wakeups(FILE *f, const struct run_report *r)
 	table(f, r, true);
 }
 
-/* what kind of task, for a sentence */
-static const char *kind_words(enum party_kind k)
+/* what kind of task, for a sentence about a thread of process pid */
+static const char *kind_words(const struct task_link *l, uint32_t pid)
 {
-	switch (k) {
+	switch (l->kind) {
 	case PARTY_PROGRAM:
 		return "another program,";
 	case PARTY_KERNEL:
@@ -144,18 +144,20 @@ static const char *kind_words(enum party_kind k)
 	case PARTY_RUN:
 		break;
 	}
-	return "its sibling";
+	return l->pid == pid ? "its sibling" : "the run's process";
 }
 
-/* "its sibling lock-w1 (1234)", "another program, wk-hog", ... */
-static const char *phrase(char *buf, size_t len, const struct task_link *l)
+/* "its sibling lock-w1 (1234)", "another program, wk-hog", ... about a
+ * thread of process pid */
+static const char *phrase(char *buf, size_t len, const struct task_link *l,
+			  uint32_t pid)
 {
 	char w[80];
 
 	if (!strcmp(l->comm, "?"))
 		snprintf(buf, len, "an unnamed task outside the run");
 	else
-		snprintf(buf, len, "%s %s", kind_words(l->kind),
+		snprintf(buf, len, "%s %s", kind_words(l, pid),
 			 who(w, sizeof(w), l));
 	return buf;
 }
@@ -172,7 +174,7 @@ int report_text_wakeups(FILE *f, const struct run_report *r, int room)
 		fprintf(f, "woken most: %.40s, %s time%s by %s\n", b,
 			units_count(d, sizeof(d), w[0].l->count),
 			w[0].l->count == 1 ? "" : "s",
-			phrase(a, sizeof(a), w[0].l));
+			phrase(a, sizeof(a), w[0].l, w[0].t->pid));
 		lines++;
 	}
 	if (p && room > lines) {
@@ -180,7 +182,7 @@ int report_text_wakeups(FILE *f, const struct run_report *r, int room)
 		fprintf(f, "preempted most: %.40s, %s time%s by %s\n", b,
 			units_count(d, sizeof(d), p[0].l->count),
 			p[0].l->count == 1 ? "" : "s",
-			phrase(a, sizeof(a), p[0].l));
+			phrase(a, sizeof(a), p[0].l, p[0].t->pid));
 		lines++;
 	}
 	free(w);
