@@ -404,9 +404,9 @@ static __always_inline void woken_add(struct lab_thread *s, __u64 party,
 }
 
 /* A blocked thread's wakeup was to go out with its switch in, but the
- * thread is seen again without it (bpf_task_storage_get gives no storage
- * while another task storage call is in progress on that CPU, so a
- * probe can miss a switch): the wakeup goes out now, on its own, at its
+ * thread is seen again without it: a probe missed the switch (one way:
+ * bpf_task_storage_get gives nothing while another task storage call is
+ * in progress on that CPU). The wakeup goes out now, on its own, at its
  * time, as one not followed by a run the probes saw. */
 static __always_inline void woken_unseen(struct lab_thread *s)
 {
@@ -537,7 +537,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (p) {
 		int involuntary = preempt || prev_state == 0;
 
-		/* what was to go with a switch in it missed */
+		/* what a switch in the probe missed left behind */
 		woken_unseen(p);
 		if (p->work.preempt_open)
 			preempt_add(p, p->work.preempt_by, true, 0);
