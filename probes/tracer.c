@@ -17,6 +17,7 @@
 #include "probes/maps_snapshot.h"
 #include "probes/memory_watch.h"
 #include "probes/reader_place.h"
+#include "probes/ring_record.h"
 #include "probes/run_error.h"
 #include "probes/supervise.h"
 #include "probes/tracer.h"
@@ -39,77 +40,12 @@ struct tracer {
 	unsigned int root_execs;
 };
 
+/* One event into the trace, with what it calls for first. */
 static void add_event(struct tracer *t, const struct lab_event *e)
 {
-	int r = trace_writer_add_events(t->writer, e, 1);
-
-	if (r < 0)
-		t->write_error = r;
-}
-
-/* A switch record and what the kernel put with it (lab_rec_block,
- * lab_rec_woken): into the trace as the events it stands for, in time
- * order: next's wakeup, prev's block, the switch. */
-static int switch_record(struct tracer *t, const void *data, size_t size)
-{
-	struct lab_event sw = *(const struct lab_event *)data, ev;
-	const char *tail = (const char *)data + sizeof(sw);
-	struct lab_rec_block block;
-	struct lab_rec_woken woken;
-	size_t need = sizeof(sw) +
-		      (sw.flags & LAB_REC_BLOCK ? sizeof(block) : 0) +
-		      (sw.flags & LAB_REC_WOKEN ? sizeof(woken) : 0);
-
-	if (size < need)
-		return 0;
-	if (sw.flags & LAB_REC_BLOCK) {
-		memcpy(&block, tail, sizeof(block));
-		tail += sizeof(block);
-	}
-	if (sw.flags & LAB_REC_WOKEN) {
-		memcpy(&woken, tail, sizeof(woken));
-		ev = (struct lab_event){.ts = woken.ts,
-					.tid = sw.other_tid,
-					.pid = sw.other_pid,
-					.other_tid = woken.waker_tid,
-					.other_pid = woken.waker_pid,
-					.cpu = sw.cpu,
-					.type = LAB_EV_WAKEUP,
-					.aux = sw.cpu};
-		add_event(t, &ev);
-	}
-	if (sw.flags & LAB_REC_BLOCK) {
-		ev = (struct lab_event){.ts = sw.ts,
-					.value = block.arg1,
-					.tid = sw.tid,
-					.pid = sw.pid,
-					.other_tid = block.arg2,
-					.cpu = sw.cpu,
-					.type = LAB_EV_BLOCK,
-					.aux = (__u32)block.nr};
-		add_event(t, &ev);
-	}
-	sw.flags &= ~(LAB_REC_BLOCK | LAB_REC_WOKEN);
-	add_event(t, &sw);
-	return 0;
-}
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct tracer *t = ctx;
-	const struct lab_event *e = data;
 	struct lab_event hidden;
 	int r;
 
-	/* past a write error the rest is discarded, the ring kept moving */
-	if (t->write_error || size < sizeof(*e))
-		return 0;
-	reader_place_saw(&t->place, e->cpu);
-	if (e->type == LAB_EV_SWITCH &&
-	    (e->flags & (LAB_REC_BLOCK | LAB_REC_WOKEN)))
-		return switch_record(t, data, size);
-	if (size != sizeof(*e))
-		return 0;
 	if (t->kernel_ids &&
 	    (e->type == LAB_EV_LOCK_BEGIN || e->type == LAB_EV_LOCK_END)) {
 		hidden = *e;
@@ -124,10 +60,25 @@ static int on_event(void *ctx, void *data, size_t size)
 		r = maps_snapshot(t->writer, &t->maps, e->pid);
 		if (r < 0) {
 			t->write_error = r;
-			return 0;
+			return;
 		}
 	}
-	add_event(t, e);
+	r = trace_writer_add_events(t->writer, e, 1);
+	if (r < 0)
+		t->write_error = r;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	struct lab_event evs[RING_RECORD_MAX_EVENTS];
+	size_t n = ring_record_events(data, size, evs);
+
+	if (n)
+		reader_place_saw(&t->place, evs[n - 1].cpu);
+	/* past a write error the rest is discarded, the ring kept moving */
+	for (size_t i = 0; i < n && !t->write_error; i++)
+		add_event(t, &evs[i]);
 	return 0;
 }
 
