@@ -22,8 +22,12 @@ void reader_place_init(struct reader_place *r)
 
 	CPU_ZERO(&r->seen);
 	r->events = 0;
-	if (sched_getaffinity(0, sizeof(r->all), &r->all))
+	if (sched_getaffinity(0, sizeof(r->all), &r->all) ||
+	    (r->policy = sched_getscheduler(0)) < 0 ||
+	    sched_getparam(0, &r->param)) {
 		CPU_ZERO(&r->all);
+		return;
+	}
 	r->placed = r->all;
 	(void)sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
 }
@@ -50,4 +54,14 @@ void reader_place_update(struct reader_place *r)
 		r->placed = free;
 	CPU_ZERO(&r->seen);
 	r->events = 0;
+}
+
+void reader_place_done(struct reader_place *r)
+{
+	if (!CPU_COUNT(&r->all))
+		return;
+	if (!CPU_EQUAL(&r->placed, &r->all))
+		(void)sched_setaffinity(0, sizeof(r->all), &r->all);
+	(void)sched_setscheduler(0, r->policy, &r->param);
+	CPU_ZERO(&r->all);
 }

@@ -288,6 +288,7 @@ static int finish(struct tracer *t, struct tracer_result *res, char *err,
 
 static void cleanup(struct tracer *t)
 {
+	reader_place_done(&t->place);
 	supervise_end(&t->sup);
 	bpf_session_close(&t->bpf);
 	trace_writer_free(t->writer);
