@@ -940,6 +940,67 @@ done:
  * model that measured cheapest. */
 /* The creator's time in fork/clone needs the syscall tracepoints, which
  * slow every syscall of the machine: measured only when asked for. */
+/* The CPUs /proc/PID/status allows pid, as a mask of the first 64
+ * (0 when unreadable). */
+static unsigned long long cpus_allowed(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Cpus_allowed:", 13))
+			mask = strtoull(line + 13, NULL, 16);
+	if (f)
+		fclose(f);
+	return mask;
+}
+
+/* A ping-pong pinned to CPU 0 keeps CPU 0 busy: the real-time reader
+ * moves off it, where it would preempt the ping-pong at every drain. */
+TEST(the_reader_keeps_off_the_cpu_the_program_keeps_busy)
+{
+	const char *why, *dir = test_tmpdir();
+	unsigned long long mask = 0, seen = 0;
+	pid_t lab;
+	int status;
+
+	if (!test_can_trace(&why))
+		SKIP(why);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || !(cpus_allowed(getpid()) & 3))
+		SKIP("needs CPUs 0 and 1");
+	lab = fork();
+	if (lab == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(test_lab_path(), "lab", "run", "-o", dir,
+		      "pingpong-threads", "--cpu", "0", "--ops", "100000",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* the reader is lab itself here (no sudo) */
+	for (int i = 0; i < 5000 && !(seen & 1); i++) {
+		mask = cpus_allowed(lab);
+		if (mask && !(mask & 1))
+			seen |= 1;
+		if (waitpid(lab, &status, WNOHANG) == lab)
+			break;
+		usleep(1000);
+	}
+	CHECK_MSG(seen & 1,
+		  "lab's reader kept CPU 0 among its CPUs (last mask %#llx) "
+		  "while the ping-pong ran there",
+		  mask);
+	if (waitpid(lab, &status, 0) == lab)
+		CHECK_MSG(WIFEXITED(status) && !WEXITSTATUS(status),
+			  "lab run exited with status %#x", status);
+	CHECK_EQ(our_programs_left(), 0);
+}
+
 TEST(creation_calls_are_timed_only_when_asked)
 {
 	const char *why, *dir;
