@@ -421,6 +421,7 @@ static json_object *report_json(const struct run_report *r)
 		json_put_bool(o, "timeline_complete",
 			      !r->dropped && !r->gap_threads);
 		json_put_bool(o, "waits_from_kernel", r->waits_from_kernel);
+		json_put_bool(o, "wakeups_from_kernel", r->parties_from_kernel);
 		json_put_u64(o, "waits_lost", r->waits_lost);
 	}
 	json_put_u64(o, "untracked", r->untracked);

@@ -525,6 +525,7 @@ TEST(lock_waits_stay_exact_whatever_is_dropped)
 	trace = get(clean, "trace");
 	CHECK_EQ(get_int(trace, "dropped"), 0);
 	CHECK(json_object_get_boolean(get(trace, "timeline_complete")));
+	CHECK(!json_object_get_boolean(get(trace, "wakeups_from_kernel")));
 	CHECK(json_object_get_boolean(get(get(clean, "locks"), "complete")));
 	check_shared_lock(clean, clean_blocked);
 	/* not counted unless asked for */
@@ -543,6 +544,7 @@ TEST(lock_waits_stay_exact_whatever_is_dropped)
 		json_object_get_string(get(get(lossy, "locks"), "source")),
 		"kernel"));
 	check_shared_lock(lossy, lossy_blocked);
+	CHECK(json_object_get_boolean(get(trace, "wakeups_from_kernel")));
 	check_parties(lossy);
 done:
 	json_object_put(clean);
