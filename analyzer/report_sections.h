@@ -63,6 +63,7 @@ extern const size_t report_sections_nfamily;
 /* The writers the tables name, by page and section. */
 void report_html_dropped(FILE *f, const struct run_report *r);
 void report_html_still_running(FILE *f, const struct run_report *r);
+void report_html_not_measured(FILE *f, const struct run_report *r);
 void report_html_summary(FILE *f, const struct run_report *r);
 void report_html_timeline(FILE *f, const struct run_report *r);
 void report_html_runq(FILE *f, const struct run_report *r);

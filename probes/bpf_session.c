@@ -86,6 +86,7 @@ static int choose_programs(struct bpf_session *b, unsigned features,
 				 "run: opening the probes: %s (run: lab check)",
 				 strerror(errno));
 	set_autoload(b->skel, features, w);
+	b->not_measured = probe_compat_not_measured(features, w);
 	for (size_t i = 0; i < ngaps; i++)
 		fprintf(stderr, "lab: note: %s\n", gaps[i]);
 	return 0;
