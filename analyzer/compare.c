@@ -544,6 +544,10 @@ static int same_job(struct comparison *c, const struct run_report *r, char *err,
 			      r->info.workload, r->info.cpu_count,
 			      c->info.cpu_count);
 	}
+	/* a figure one run's kernel could not measure is missing from
+	 * the family's comparison */
+	c->info.not_measured |= r->info.not_measured;
+	c->info.not_measured_known |= r->info.not_measured_known;
 	return 0;
 }
 

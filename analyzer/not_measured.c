@@ -18,7 +18,8 @@ bool not_measured(const struct lab_trace_info *in, unsigned bit)
 	return in->not_measured_known && (in->not_measured & bit);
 }
 
-bool not_measured_line(char *buf, size_t size, const struct lab_trace_info *in)
+bool not_measured_line(char *buf, size_t size, const struct lab_trace_info *in,
+		       bool why)
 {
 	size_t n = 0;
 
@@ -29,9 +30,10 @@ bool not_measured_line(char *buf, size_t size, const struct lab_trace_info *in)
 
 		if (!not_measured(in, f->bit))
 			continue;
-		w = snprintf(buf + n, size - n, "%s%s (%s)",
-			     n ? ", " : "not measured on this kernel: ",
-			     f->what, f->why);
+		w = snprintf(
+			buf + n, size - n, "%s%s%s%s%s",
+			n ? ", " : "not measured on this kernel: ", f->what,
+			why ? " (" : "", why ? f->why : "", why ? ")" : "");
 		if (w < 0 || (size_t)w >= size - n)
 			break;
 		n += (size_t)w;

@@ -23,8 +23,10 @@ extern const struct not_measured_figure not_measured_figures[];
 /* Whether the trace says its kernel could not measure bit. */
 bool not_measured(const struct lab_trace_info *in, unsigned bit);
 /* The terminal's line, "not measured on this kernel: kernel lock waits
- * (no lock:contention tracepoints, Linux 5.19 on)", in buf; false (and
- * buf "") when every figure was measured or the trace does not say. */
-bool not_measured_line(char *buf, size_t size, const struct lab_trace_info *in);
+ * (no lock:contention tracepoints, Linux 5.19 on)", in buf, the reasons
+ * in brackets only with why; false (and buf "") when every figure was
+ * measured or the trace does not say. */
+bool not_measured_line(char *buf, size_t size, const struct lab_trace_info *in,
+		       bool why);
 
 #endif /* LAB_NOT_MEASURED_H */

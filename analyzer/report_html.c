@@ -198,17 +198,16 @@ void report_html_still_running(FILE *f, const struct run_report *r)
 	fputs("</ul>\n", f);
 }
 
-/* Shown framed, after the runs' alerts, when the kernel that recorded
- * the trace had no probes for some figures: they are absent, not 0. */
-void report_html_not_measured(FILE *f, const struct run_report *r)
+void report_html_not_measured_list(FILE *f, const struct lab_trace_info *in,
+				   const char *whose)
 {
-	fputs("<p>The kernel that recorded this trace has no probes for "
-	      "these figures, so they are not in this report (not 0):</p>\n"
-	      "<ul>\n",
-	      f);
+	fprintf(f,
+		"<p>The kernel that recorded %s had no probes for these "
+		"figures: they are absent here, not 0.</p>\n<ul>\n",
+		whose);
 	for (const struct not_measured_figure *m = not_measured_figures; m->bit;
 	     m++) {
-		if (!not_measured(&r->info, m->bit))
+		if (!not_measured(in, m->bit))
 			continue;
 		fputs("<li><strong>", f);
 		html_text(f, m->what);
@@ -217,6 +216,13 @@ void report_html_not_measured(FILE *f, const struct run_report *r)
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n", f);
+}
+
+/* Shown framed, after the runs' alerts, when the kernel that recorded
+ * the trace had no probes for some figures. */
+void report_html_not_measured(FILE *f, const struct run_report *r)
+{
+	report_html_not_measured_list(f, &r->info, "this trace");
 }
 
 /* The reasons of off-CPU time, most first: their indices, how many. */

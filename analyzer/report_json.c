@@ -403,23 +403,6 @@ static json_object *still_running_json(const struct run_report *r)
 	return a;
 }
 
-/* The figures the recording kernel could not measure, by name; absent
- * when the trace does not say: older traces report as when recorded. */
-static void not_measured_json(json_object *o, const struct run_report *r)
-{
-	json_object *a;
-
-	if (!r->info.not_measured_known)
-		return;
-	a = json_object_new_array();
-	for (const struct not_measured_figure *f = not_measured_figures; f->bit;
-	     f++)
-		if (r->info.not_measured & f->bit)
-			json_object_array_add(a,
-					      json_object_new_string(f->key));
-	json_object_object_add(o, "not_measured", a);
-}
-
 static json_object *report_json(const struct run_report *r)
 {
 	json_object *root = json_object_new_object();
@@ -466,7 +449,7 @@ static json_object *report_json(const struct run_report *r)
 	else
 		json_put_null(o, "error");
 	json_object_object_add(o, "still_running", still_running_json(r));
-	not_measured_json(o, r);
+	json_put_not_measured(o, &r->info);
 
 	run_json(json_put_object(root, "run"), r);
 

@@ -49,10 +49,18 @@ const struct run_section report_sections_run[] = {
 const size_t report_sections_nrun =
 	sizeof(report_sections_run) / sizeof(report_sections_run[0]);
 
+/* Figures a run's kernel had no probes for. */
+static bool family_unmeasured(const struct comparison *c)
+{
+	return c->info.not_measured_known && c->info.not_measured;
+}
+
 /* id, nav link, heading, shown, html */
 const struct family_section report_sections_family[] = {
 	{"dropped", "dropped", "Events were dropped", compare_any_dropped,
 	 compare_html_dropped},
+	{"not-measured", "not measured", "Not measured on this kernel",
+	 family_unmeasured, compare_html_not_measured},
 	{"explanation", "explanation", "Explanation", NULL,
 	 compare_html_explanation},
 	{"timelines", "timelines", "Timelines", NULL, compare_html_timelines},

@@ -181,7 +181,7 @@ static int print_header(FILE *f, const struct run_report *r)
 	if (machine_text_line(line, sizeof(line), &r->info))
 		lines += print_wrapped(f, line);
 	/* figures the kernel lacked the probes for: absent, not 0 */
-	if (not_measured_line(line, sizeof(line), &r->info))
+	if (not_measured_line(line, sizeof(line), &r->info, true))
 		lines += print_wrapped(f, line);
 	if (r->dropped && !r->has_waits) {
 		/* a trace of an older lab, which had no sums of waits */

@@ -32,10 +32,14 @@ static void unwrap(char *s)
 	*o = '\0';
 }
 
-/* "a,b": the names of trace.not_measured, or "(absent)". */
+/* "a,b": the names of a report's trace.not_measured (a comparison's
+ * not_measured), or "(absent)". */
 static const char *names(json_object *doc, char *buf, size_t len)
 {
 	json_object *a = json_path(doc, "trace.not_measured");
+
+	if (!a)
+		a = json_path(doc, "not_measured");
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -221,5 +225,54 @@ TEST(not_measured_not_known_in_older_traces)
 	CHECK(json_path_u64(doc, "totals.klock_count") > 0);
 out:
 	json_object_put(doc);
+	free(out);
+}
+
+/* A family's comparison leaves the figures out and its screen, JSON and
+ * page say which, once, within the screen a family fits (68 lines, as
+ * test_probes.c's SCREEN_LINES). */
+TEST(not_measured_named_by_a_family)
+{
+	const char *why, *dir;
+	char *out = malloc(OUT_MAX), *page = NULL;
+	char json[512], html[512], b[128];
+	json_object *doc = NULL;
+	size_t lines = 0;
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	snprintf(json, sizeof(json), "%s/lock.json", dir);
+	snprintf(html, sizeof(html), "%s/index.html", dir);
+	const char *run[] = {
+		test_lab_path(), "run",	     "lock", "--tasks", "2", "--ops",
+		"1000",		 "--repeat", "1",    "-o",	dir, NULL};
+	int code;
+
+	if (!CHECK(out))
+		goto out;
+	setenv("LAB_PROBES_WITHOUT", "lock_contention,page_fault_user", 1);
+	code = test_run(run, out, OUT_MAX, false);
+	unsetenv("LAB_PROBES_WITHOUT");
+	if (!CHECK_MSG(code == 0, "lab run exited %d:\n%s", code, out))
+		goto out;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	CHECK_MSG(lines <= 68, "%zu lines:\n%s", lines, out);
+	CHECK_MSG(strstr(out, "\nnot measured on this kernel: kernel lock "
+			      "waits, page faults per thread\n"),
+		  "%s", out);
+	doc = json_object_from_file(json);
+	if (!CHECK_MSG(doc, "no comparison %s", json))
+		goto out;
+	CHECK_STR(names(doc, b, sizeof(b)), "kernel_lock_waits,page_faults");
+	page = test_slurp(html);
+	CHECK_MSG(page && strstr(page, "<section id=\"not-measured\""),
+		  "%s: no not-measured notice", html);
+out:
+	json_object_put(doc);
+	free(page);
 	free(out);
 }
