@@ -10,6 +10,7 @@
 #include "analyzer/creation.h"
 #include "analyzer/lanes.h"
 #include "analyzer/locks.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/runq_tick.h"
@@ -561,6 +562,8 @@ static int group_processes(struct run_report *run)
 			if (p->threads[j].tid == p->pid)
 				leader = &p->threads[j];
 		}
+		if (not_measured(&run->info, LAB_NM_PAGE_FAULTS))
+			p->has_page_faults = false;
 		memcpy(p->comm, leader->comm, sizeof(p->comm));
 	}
 	free(run->threads);
@@ -1011,6 +1014,9 @@ static int threads_fill(struct run_report *run, struct analysis *a)
 		thread_add(&run->totals, &run->has_times, &run->times,
 			   &run->has_page_faults, &run->page_faults,
 			   &run->threads[i]);
+	/* a kernel without the probe counted no faults: none to show */
+	if (not_measured(&run->info, LAB_NM_PAGE_FAULTS))
+		run->has_page_faults = false;
 	if (!run->totals.user_switches)
 		run->totals.user_switches = tl->marker_user_switches;
 	runq_tick_fill(run);

@@ -10,6 +10,7 @@
 #include "analyzer/compare.h"
 #include "analyzer/compare_lanes.h"
 #include "analyzer/locks.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/results.h"
 #include "analyzer/safe_text.h"
@@ -409,6 +410,8 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 			    r->totals.involuntary_switches,
 		 spawn = 0, work = 0, lock_ns = 0, lock_n = 0, tasks;
 	size_t nspawn = 0;
+	/* a figure the kernel could not measure stays unknown, not 0 */
+	bool no_faults = not_measured(&r->info, LAB_NM_PAGE_FAULTS);
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < r->nphases; i++)
@@ -442,7 +445,8 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 	if (switches)
 		set(s, CMP_WALL_PER_SWITCH,
 		    (double)r->wall_ns / (double)switches);
-	set(s, CMP_USER_SWITCHES, (double)r->totals.user_switches);
+	if (!not_measured(&r->info, LAB_NM_COROUTINE_SWITCHES))
+		set(s, CMP_USER_SWITCHES, (double)r->totals.user_switches);
 	set(s, CMP_RUNQ_WAIT, (double)r->totals.runq_wait_ns);
 	if (r->has_times) {
 		set(s, CMP_OFFCPU, (double)offcpu_total(&r->times));
@@ -457,7 +461,8 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 		}
 	set(s, CMP_LOCK_WAIT, (double)lock_ns);
 	set(s, CMP_LOCK_WAITS, (double)lock_n);
-	set(s, CMP_KLOCK_WAIT, (double)r->totals.klock_wait_ns);
+	if (!not_measured(&r->info, LAB_NM_KLOCK_WAITS))
+		set(s, CMP_KLOCK_WAIT, (double)r->totals.klock_wait_ns);
 	if (r->nphases)
 		set(s, CMP_WORK, (double)work);
 	if (nspawn) {
@@ -476,14 +481,14 @@ static void sample_of(const struct run_report *r, struct cmp_sample *s)
 		    (double)r->totals.create_call_ns /
 			    (double)r->totals.create_calls);
 	set(s, CMP_CREATED, (double)(ct->count + cp->count));
-	if (ct->with_faults + cp->with_faults)
+	if (ct->with_faults + cp->with_faults && !no_faults)
 		set(s, CMP_CHILD_FAULTS,
 		    (double)(ct->page_faults + cp->page_faults) /
 			    (double)(ct->with_faults + cp->with_faults));
 	if (tasks) {
 		set(s, CMP_TASKS, (double)tasks);
 		set(s, CMP_SWITCHES_PER_TASK, (double)switches / (double)tasks);
-		if (r->has_page_faults)
+		if (r->has_page_faults && !no_faults)
 			set(s, CMP_FAULTS_PER_TASK,
 			    (double)r->page_faults / (double)tasks);
 	}
@@ -539,6 +544,10 @@ static int same_job(struct comparison *c, const struct run_report *r, char *err,
 			      r->info.workload, r->info.cpu_count,
 			      c->info.cpu_count);
 	}
+	/* a figure one run's kernel could not measure is missing from
+	 * the family's comparison */
+	c->info.not_measured |= r->info.not_measured;
+	c->info.not_measured_known |= r->info.not_measured_known;
 	return 0;
 }
 

@@ -108,6 +108,11 @@ void compare_html_dropped(FILE *f, const struct family_page *p)
 	      f);
 }
 
+void compare_html_not_measured(FILE *f, const struct family_page *p)
+{
+	report_html_not_measured_list(f, &p->c->info, "these runs");
+}
+
 /* The length of the longest figure of the claim's that starts at p, at
  * the start of a word of its text; 0 when none does. */
 static size_t figure_at(const struct claim *cl, const char *p)

@@ -136,6 +136,7 @@ static json_object *comparison_json(const struct comparison *c,
 
 	o = json_put_environment(root, &c->info);
 	json_put_u64(o, "cpus", c->cpus);
+	json_put_not_measured(root, &c->info);
 
 	json_put_u64(root, "repeats", compare_repeats(c));
 	o = json_put_object(root, "margin");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "analyzer/compare.h"
 #include "analyzer/explain.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/safe_text.h"
 #include "analyzer/term.h"
@@ -278,6 +279,10 @@ void compare_print_text(FILE *f, const struct comparison *c,
 	char line[512], note[384];
 
 	heading(f, c);
+	/* figures the kernel lacked the probes for: absent, not 0; why
+	 * is on the runs' screens and pages */
+	if (not_measured_line(line, sizeof(line), &c->info, false))
+		term_wrap(f, "", 0, line, TERM_KEEP_UNITS);
 	if (!compare_nmodels(c)) {
 		fprintf(f, "no run to compare: every run was left out (its "
 			   "trace is incomplete or its workload failed)\n");

@@ -1,6 +1,7 @@
 /* creation.c - the creation cost of threads and processes. */
 #include <stdlib.h>
 #include "analyzer/creation.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/stats.h"
 
 static int by_start(const void *x, const void *y)
@@ -32,7 +33,8 @@ static int summarise(struct creation_summary *s, const struct run_report *run,
 			sum += t->creation_ns;
 			err |= stats_samples_add(&lat, t->creation_ns);
 		}
-		if (t->has_kernel) {
+		if (t->has_kernel &&
+		    !not_measured(&run->info, LAB_NM_PAGE_FAULTS)) {
 			s->with_faults++;
 			s->page_faults += t->page_faults;
 			err |= stats_samples_add(&faults, t->page_faults);

@@ -1,5 +1,6 @@
 /* json_put.c - the JSON writers' vocabulary over json-c. */
 #include "analyzer/json_put.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/safe_text.h"
 
 void json_put_str(json_object *o, const char *key, const char *s)
@@ -76,4 +77,20 @@ int json_put_document(FILE *f, json_object *root)
 		err = -1;
 	json_object_put(root);
 	return err;
+}
+
+void json_put_not_measured(json_object *parent,
+			   const struct lab_trace_info *info)
+{
+	json_object *a;
+
+	if (!info->not_measured_known)
+		return;
+	a = json_object_new_array();
+	for (const struct not_measured_figure *f = not_measured_figures; f->bit;
+	     f++)
+		if (info->not_measured & f->bit)
+			json_object_array_add(a,
+					      json_object_new_string(f->key));
+	json_object_object_add(parent, "not_measured", a);
 }

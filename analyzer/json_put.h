@@ -23,6 +23,11 @@ json_object *json_put_object(json_object *parent, const char *key);
  * recorded, added to parent; returns it. */
 json_object *json_put_environment(json_object *parent,
 				  const struct lab_trace_info *info);
+/* "not_measured": the names of the figures the recording kernel could
+ * not measure, added to parent; nothing when the trace does not say
+ * (older traces report as when recorded). */
+void json_put_not_measured(json_object *parent,
+			   const struct lab_trace_info *info);
 
 /* Writes root, indented, and a newline, through safe_text_json_write (no DEL
  * or C1 control raw), then frees root. Returns 0, or -1 when writing

@@ -11,6 +11,7 @@
 #include "analyzer/lanes_svg.h"
 #include "analyzer/locks.h"
 #include "analyzer/machine_text.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/report.h"
@@ -198,6 +199,33 @@ void report_html_still_running(FILE *f, const struct run_report *r)
 		fprintf(f, "<li>and %zu more (in the JSON report)</li>\n",
 			n - MAX_STILL_RUNNING);
 	fputs("</ul>\n", f);
+}
+
+void report_html_not_measured_list(FILE *f, const struct lab_trace_info *in,
+				   const char *whose)
+{
+	fprintf(f,
+		"<p>The kernel that recorded %s had no probes for these "
+		"figures: they are absent here, not 0.</p>\n<ul>\n",
+		whose);
+	for (const struct not_measured_figure *m = not_measured_figures; m->bit;
+	     m++) {
+		if (!not_measured(in, m->bit))
+			continue;
+		fputs("<li><strong>", f);
+		html_text(f, m->what);
+		fputs("</strong>: ", f);
+		html_text(f, m->why);
+		fputs("</li>\n", f);
+	}
+	fputs("</ul>\n", f);
+}
+
+/* Shown framed, after the runs' alerts, when the kernel that recorded
+ * the trace had no probes for some figures. */
+void report_html_not_measured(FILE *f, const struct run_report *r)
+{
+	report_html_not_measured_list(f, &r->info, "this trace");
 }
 
 /* The reasons of off-CPU time, most first: their indices, how many. */
@@ -672,8 +700,11 @@ void report_html_locks(FILE *f, const struct run_report *r)
 	u = k = 0;
 	report_html_not_locks(f, r);
 	if (!all) {
-		html_none(f, "no futex waits on a lock, no kernel lock "
-			     "contention");
+		html_none(f, not_measured(&r->info, LAB_NM_KLOCK_WAITS)
+				     ? "no futex waits on a lock; kernel lock "
+				       "waits not measured on this kernel"
+				     : "no futex waits on a lock, no kernel "
+				       "lock contention");
 		return;
 	}
 	if (r->has_retries)
@@ -784,7 +815,8 @@ void report_html_phases(FILE *f, const struct run_report *r)
 	html_table_end(f);
 }
 
-static void thread_row(FILE *f, const struct thread_report *t)
+static void thread_row(FILE *f, const struct thread_report *t,
+		       const struct run_report *r)
 {
 	html_row_begin(f);
 	fprintf(f, "<td data-v=\"%u\">%u</td>", t->tid, t->tid);
@@ -816,7 +848,7 @@ static void thread_row(FILE *f, const struct thread_report *t)
 	else
 		html_td_none(f);
 	html_td_count(f, t->counts.migrations);
-	if (t->has_kernel)
+	if (t->has_kernel && !not_measured(&r->info, LAB_NM_PAGE_FAULTS))
 		html_td_count(f, t->page_faults);
 	else
 		html_td_none(f);
@@ -867,7 +899,7 @@ void report_html_threads(FILE *f, const struct run_report *r)
 	html_table_begin(f, "threads-table", true, cols,
 			 sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < n; i++)
-		thread_row(f, &r->threads[rows[i]]);
+		thread_row(f, &r->threads[rows[i]], r);
 	html_table_end(f);
 	if (n < r->nthreads)
 		fprintf(f,

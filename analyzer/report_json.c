@@ -7,6 +7,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/json_put.h"
 #include "analyzer/locks.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
 #include "analyzer/memory_json.h"
@@ -15,7 +16,18 @@
 
 #define SCHEMA "lab-report/1"
 
-static void put_counts(json_object *o, const struct sched_counts *c)
+/* A figure the recording kernel could not measure is null. */
+static void put_measured(json_object *o, const char *key, uint64_t v,
+			 const struct run_report *r, unsigned bit)
+{
+	if (not_measured(&r->info, bit))
+		json_put_null(o, key);
+	else
+		json_put_u64(o, key, v);
+}
+
+static void put_counts(json_object *o, const struct sched_counts *c,
+		       const struct run_report *r)
 {
 	json_put_u64(o, "voluntary_switches", c->voluntary_switches);
 	json_put_u64(o, "involuntary_switches", c->involuntary_switches);
@@ -26,10 +38,12 @@ static void put_counts(json_object *o, const struct sched_counts *c)
 	json_put_u64(o, "create_call_ns", c->create_call_ns);
 	json_put_u64(o, "create_calls", c->create_calls);
 	json_put_u64(o, "wakeups", c->wakeups);
-	json_put_u64(o, "user_switches", c->user_switches);
+	put_measured(o, "user_switches", c->user_switches, r,
+		     LAB_NM_COROUTINE_SWITCHES);
 	json_put_u64(o, "migrations", c->migrations);
-	json_put_u64(o, "klock_wait_ns", c->klock_wait_ns);
-	json_put_u64(o, "klock_count", c->klock_count);
+	put_measured(o, "klock_wait_ns", c->klock_wait_ns, r,
+		     LAB_NM_KLOCK_WAITS);
+	put_measured(o, "klock_count", c->klock_count, r, LAB_NM_KLOCK_WAITS);
 }
 
 /* "0x55d4c0a2e040": a kernel address does not fit the 2^53 that many
@@ -79,9 +93,10 @@ static void put_times(json_object *o, bool has, const struct state_times *t)
 	json_put_u64(st, "new", t->new_ns);
 }
 
-static void put_faults(json_object *o, bool has, uint64_t faults)
+static void put_faults(json_object *o, bool has, uint64_t faults,
+		       const struct run_report *r)
 {
-	if (has)
+	if (has && !not_measured(&r->info, LAB_NM_PAGE_FAULTS))
 		json_put_u64(o, "page_faults", faults);
 	else
 		json_put_null(o, "page_faults");
@@ -127,7 +142,7 @@ static json_object *thread_json(const struct thread_report *t,
 	json_put_str(o, "comm", t->comm);
 	json_put_u64(o, "parent_tid", t->parent_tid);
 	json_put_str(o, "counts_source", t->has_kernel ? "kernel" : "timeline");
-	put_counts(o, &t->counts);
+	put_counts(o, &t->counts, r);
 	json_put_i64(o, "start_ns", (int64_t)(t->start_ns - r->info.start_ns));
 	json_put_u64(o, "lifetime_ns", t->lifetime_ns);
 	json_put_bool(o, "exited", t->exited);
@@ -135,7 +150,7 @@ static json_object *thread_json(const struct thread_report *t,
 	if (r->has_waits)
 		json_put_str(o, "times_source",
 			     t->times_from_kernel ? "kernel" : "timeline");
-	put_faults(o, t->has_kernel, t->page_faults);
+	put_faults(o, t->has_kernel, t->page_faults, r);
 	put_times(o, t->has_timeline, &t->times);
 	json_object_object_add(o, "runq_latency", latency_json(&t->runq));
 	wakeups_json_thread(o, t);
@@ -152,8 +167,8 @@ static json_object *process_json(const struct process_report *p,
 	json_put_str(o, "comm", p->comm);
 	json_put_u64(o, "thread_count", p->nthreads);
 	json_put_u64(o, "exited_threads", p->exited);
-	put_counts(o, &p->sums);
-	put_faults(o, p->has_page_faults, p->page_faults);
+	put_counts(o, &p->sums, r);
+	put_faults(o, p->has_page_faults, p->page_faults, r);
 	put_times(o, p->has_times, &p->times);
 	for (size_t i = 0; i < p->nthreads; i++)
 		json_object_array_add(threads, thread_json(&p->threads[i], r));
@@ -338,7 +353,7 @@ static json_object *creation_json(const struct run_report *r)
 			json_put_u64(c, "latency_ns", t->creation_ns);
 		else
 			json_put_null(c, "latency_ns");
-		put_faults(c, t->has_kernel, t->page_faults);
+		put_faults(c, t->has_kernel, t->page_faults, r);
 		json_object_array_add(children, c);
 	}
 	json_object_object_add(o, "children", children);
@@ -435,14 +450,15 @@ static json_object *report_json(const struct run_report *r)
 	else
 		json_put_null(o, "error");
 	json_object_object_add(o, "still_running", still_running_json(r));
+	json_put_not_measured(o, &r->info);
 
 	run_json(json_put_object(root, "run"), r);
 
 	o = json_put_object(root, "totals");
 	json_put_u64(o, "processes", r->nprocesses);
 	json_put_u64(o, "threads", r->nthreads);
-	put_counts(o, &r->totals);
-	put_faults(o, r->has_page_faults, r->page_faults);
+	put_counts(o, &r->totals, r);
+	put_faults(o, r->has_page_faults, r->page_faults, r);
 	put_times(o, r->has_times, &r->times);
 
 	procs = json_object_new_array();

@@ -15,11 +15,19 @@ static bool left_running(const struct run_report *r)
 	return r->nstill_running;
 }
 
+/* Figures the recording kernel had no probes for. */
+static bool unmeasured(const struct run_report *r)
+{
+	return r->info.not_measured_known && r->info.not_measured;
+}
+
 /* id, nav link, heading, shown, html, text: see report_sections.h */
 const struct run_section report_sections_run[] = {
 	{"dropped", "dropped", NULL, lost_events, report_html_dropped, NULL},
 	{"still-running", "still running", "Still running when tracing stopped",
 	 left_running, report_html_still_running, NULL},
+	{"not-measured", "not measured", "Not measured on this kernel",
+	 unmeasured, report_html_not_measured, NULL},
 	{"summary", "summary", "Summary", NULL, report_html_summary, NULL},
 	{"timeline", "timeline", "Timeline", NULL, report_html_timeline, NULL},
 	{"runq", "run queue", "Run-queue latency", NULL, report_html_runq,
@@ -41,10 +49,18 @@ const struct run_section report_sections_run[] = {
 const size_t report_sections_nrun =
 	sizeof(report_sections_run) / sizeof(report_sections_run[0]);
 
+/* Figures a run's kernel had no probes for. */
+static bool family_unmeasured(const struct comparison *c)
+{
+	return c->info.not_measured_known && c->info.not_measured;
+}
+
 /* id, nav link, heading, shown, html */
 const struct family_section report_sections_family[] = {
 	{"dropped", "dropped", "Events were dropped", compare_any_dropped,
 	 compare_html_dropped},
+	{"not-measured", "not measured", "Not measured on this kernel",
+	 family_unmeasured, compare_html_not_measured},
 	{"explanation", "explanation", "Explanation", NULL,
 	 compare_html_explanation},
 	{"timelines", "timelines", "Timelines", NULL, compare_html_timelines},

@@ -63,6 +63,11 @@ extern const size_t report_sections_nfamily;
 /* The writers the tables name, by page and section. */
 void report_html_dropped(FILE *f, const struct run_report *r);
 void report_html_still_running(FILE *f, const struct run_report *r);
+void report_html_not_measured(FILE *f, const struct run_report *r);
+/* What the kernel that recorded whose ("this trace") could not
+ * measure, as a list: the run page's and the family page's section. */
+void report_html_not_measured_list(FILE *f, const struct lab_trace_info *in,
+				   const char *whose);
 void report_html_summary(FILE *f, const struct run_report *r);
 void report_html_timeline(FILE *f, const struct run_report *r);
 void report_html_runq(FILE *f, const struct run_report *r);
@@ -82,6 +87,7 @@ int report_text_wakeups(FILE *f, const struct run_report *r, int room);
 int report_text_phases(FILE *f, const struct run_report *r, int room);
 
 void compare_html_dropped(FILE *f, const struct family_page *p);
+void compare_html_not_measured(FILE *f, const struct family_page *p);
 void compare_html_explanation(FILE *f, const struct family_page *p);
 void compare_html_timelines(FILE *f, const struct family_page *p);
 void compare_html_comparison(FILE *f, const struct family_page *p);

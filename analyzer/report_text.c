@@ -8,6 +8,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/locks.h"
 #include "analyzer/machine_text.h"
+#include "analyzer/not_measured.h"
 #include "analyzer/memory_text.h"
 #include "analyzer/offcpu.h"
 #include "analyzer/phases.h"
@@ -178,6 +179,9 @@ static int print_header(FILE *f, const struct run_report *r)
 	}
 	/* what sets the cost of a switch there, when the trace says */
 	if (machine_text_line(line, sizeof(line), &r->info))
+		lines += print_wrapped(f, line);
+	/* figures the kernel lacked the probes for: absent, not 0 */
+	if (not_measured_line(line, sizeof(line), &r->info, true))
 		lines += print_wrapped(f, line);
 	if (r->dropped && !r->has_waits) {
 		/* a trace of an older lab, which had no sums of waits */
@@ -494,6 +498,9 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 	size_t u = 0, k = 0;
 	int n = 0, rows = room - 1;
 	bool user;
+	const char *klocks = not_measured(&r->info, LAB_NM_KLOCK_WAITS)
+				     ? "kernel lock waits not measured"
+				     : "no kernel lock contention";
 
 	if (rows > TOP_LOCKS)
 		rows = TOP_LOCKS;
@@ -501,14 +508,15 @@ int report_text_locks(FILE *f, const struct run_report *r, int room)
 		rows = 1;
 
 	if (!r->nuser_locks && !r->nkernel_locks) {
-		fprintf(f, "contended locks: none (no futex waits, no kernel "
-			   "lock contention)\n");
+		fprintf(f, "contended locks: none (no futex waits, %s)\n",
+			klocks);
 		return 1;
 	}
 	if (!locks_next_report(r, &u, &k, &user)) {
 		fprintf(f,
-			"contended locks: none (no futex waits on a lock, no "
-			"kernel lock contention)\n");
+			"contended locks: none (no futex waits on a lock, "
+			"%s)\n",
+			klocks);
 		return 1 + report_text_not_locks(f, r);
 	}
 	u = k = 0;

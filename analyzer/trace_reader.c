@@ -202,6 +202,7 @@ static const struct field_spec fields[] = {
 	FIELD(LAB_TAG_KERNEL_STACK, kernel_stack_bytes, false),
 	FIELD(LAB_TAG_TASK_STRUCT, task_struct_bytes, false),
 	FIELD(LAB_TAG_TRACER_PID, tracer_pid, false),
+	FIELD(LAB_TAG_NOT_MEASURED, not_measured, false),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -280,6 +281,10 @@ static int parse_fields(struct trace_reader *r, const uint8_t *p, uint32_t len,
 		/* unknown tags are later additions: skipped */
 		off += 4 + (uint32_t)flen;
 	}
+	/* older traces do not say what their kernel could not measure */
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (fields[i].tag == LAB_TAG_NOT_MEASURED)
+			r->info.not_measured_known = seen[i];
 	return 0;
 }
 

@@ -63,6 +63,9 @@ static void set_autoload(struct lab_bpf *skel, unsigned features,
 			probe_compat_loads(features, w, bpf_program__name(p)));
 }
 
+/* the gaps (enum lab_not_measured) this process's notes have named */
+static unsigned gaps_said;
+
 /* Opens the probes with only the programs this kernel has tracepoints
  * for and the run wants; says which figures the run will lack. */
 static int choose_programs(struct bpf_session *b, unsigned features,
@@ -86,8 +89,12 @@ static int choose_programs(struct bpf_session *b, unsigned features,
 				 "run: opening the probes: %s (run: lab check)",
 				 strerror(errno));
 	set_autoload(b->skel, features, w);
-	for (size_t i = 0; i < ngaps; i++)
+	b->not_measured = probe_compat_not_measured(features, w);
+	/* once: every run's trace records the gaps and its report says
+	 * them, so a family's runs need not repeat them here */
+	for (size_t i = 0; i < ngaps && (b->not_measured & ~gaps_said); i++)
 		fprintf(stderr, "lab: note: %s\n", gaps[i]);
+	gaps_said |= b->not_measured;
 	return 0;
 }
 

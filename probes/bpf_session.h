@@ -19,6 +19,8 @@ struct bpf_session {
 	/* the kernel's table of the run's threads, mapped */
 	struct lab_thread *slots;
 	size_t slots_bytes;
+	/* enum lab_not_measured: what this kernel's probes cannot count */
+	unsigned not_measured;
 };
 
 /* What the kernel counted, read once tracing is over. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "probes/probe_compat.h"
+#include "probes/trace_format.h"
 
 const struct probe_feature_info probe_compat_features[] = {
 	{PROBE_F_BTF, "btf", "kernel BTF", "/sys/kernel/btf/vmlinux",
@@ -207,30 +208,49 @@ const struct probe_feature_info *probe_compat_missing(unsigned features)
 	return NULL;
 }
 
+/* The figures each optional feature stands behind. */
+static const struct {
+	unsigned bit;
+	bool markers_only;     /* only runs with lab:mark markers lack it */
+	unsigned not_measured; /* enum lab_not_measured */
+	const char *line;
+} gaps[] = {
+	{PROBE_F_LOCK_CONTENTION, false, LAB_NM_KLOCK_WAITS,
+	 "kernel lock waits are not measured: this kernel has no "
+	 "lock:contention_begin/end tracepoints (Linux 5.19 on)"},
+	{PROBE_F_PAGE_FAULT_USER, false, LAB_NM_PAGE_FAULTS,
+	 "page faults per thread are not counted: this kernel has no "
+	 "exceptions:page_fault_user tracepoint (x86 only)"},
+	{PROBE_F_UPROBES, true, LAB_NM_COROUTINE_SWITCHES,
+	 "coroutine switches are not counted: this kernel has no "
+	 "uprobe events for the lab:mark markers "
+	 "(CONFIG_UPROBE_EVENTS)"},
+};
+
+static bool lacks(unsigned features, const struct probe_wants *w, size_t i)
+{
+	return !(features & gaps[i].bit) &&
+	       (!gaps[i].markers_only || w->markers);
+}
+
 size_t probe_compat_gaps(unsigned features, const struct probe_wants *w,
 			 const char **lines, size_t max)
 {
-	static const struct {
-		unsigned bit;
-		bool markers_only;
-		const char *line;
-	} gaps[] = {
-		{PROBE_F_LOCK_CONTENTION, false,
-		 "kernel lock waits are not measured: this kernel has no "
-		 "lock:contention_begin/end tracepoints (Linux 5.19 on)"},
-		{PROBE_F_PAGE_FAULT_USER, false,
-		 "page faults per thread are not counted: this kernel has no "
-		 "exceptions:page_fault_user tracepoint (x86 only)"},
-		{PROBE_F_UPROBES, true,
-		 "coroutine switches are not counted: this kernel has no "
-		 "uprobe events for the lab:mark markers "
-		 "(CONFIG_UPROBE_EVENTS)"},
-	};
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]) && n < max; i++)
-		if (!(features & gaps[i].bit) &&
-		    (!gaps[i].markers_only || w->markers))
+		if (lacks(features, w, i))
 			lines[n++] = gaps[i].line;
 	return n;
+}
+
+unsigned probe_compat_not_measured(unsigned features,
+				   const struct probe_wants *w)
+{
+	unsigned nm = 0;
+
+	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++)
+		if (lacks(features, w, i))
+			nm |= gaps[i].not_measured;
+	return nm;
 }

@@ -68,5 +68,9 @@ const struct probe_feature_info *probe_compat_missing(unsigned features);
  * how many (at most max). */
 size_t probe_compat_gaps(unsigned features, const struct probe_wants *w,
 			 const char **lines, size_t max);
+/* The same figures as enum lab_not_measured bits (trace_format.h), for
+ * the trace to record. */
+unsigned probe_compat_not_measured(unsigned features,
+				   const struct probe_wants *w);
 
 #endif /* LAB_PROBE_COMPAT_H */

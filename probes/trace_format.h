@@ -5,6 +5,7 @@
 #ifndef LAB_TRACE_FORMAT_H
 #define LAB_TRACE_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -46,6 +47,15 @@ enum lab_trace_tag {
 	LAB_TAG_KERNEL_STACK = 15, /* u64: bytes of a task's kernel stack */
 	LAB_TAG_TASK_STRUCT = 16,  /* u64: bytes of a task_struct */
 	LAB_TAG_TRACER_PID = 17,   /* u32 */
+	LAB_TAG_NOT_MEASURED = 18, /* u32: enum lab_not_measured bits */
+};
+
+/* Figures the recording kernel could not measure, as bits: it lacked
+ * the optional probe behind them (probes/probe_compat.h). */
+enum lab_not_measured {
+	LAB_NM_KLOCK_WAITS = 1u << 0,	     /* no lock:contention_begin/end */
+	LAB_NM_PAGE_FAULTS = 1u << 1,	     /* no exceptions:page_fault_user */
+	LAB_NM_COROUTINE_SWITCHES = 1u << 2, /* no uprobes for lab:mark */
 };
 
 /* Chunk header: seven little-endian u32 in this order, then comp_len
@@ -170,6 +180,11 @@ struct lab_trace_info {
 	/* the process that drained the probes: lab itself, whose share of
 	 * the CPUs the run's threads saw; 0 in older traces */
 	uint32_t tracer_pid;
+	/* enum lab_not_measured: figures this kernel could not measure */
+	uint32_t not_measured;
+	/* not on disk: whether the trace says not_measured (older traces
+	 * do not: what they measured is not known) */
+	bool not_measured_known;
 };
 
 #define LAB_RUN_INCOMPLETE 0x1 /* interrupted, timed out or killed */

@@ -166,7 +166,7 @@ static void field_u64(struct field_buf *b, uint16_t tag, uint64_t v)
 
 /* The whole header fits well under the field limit: the strings are
  * bounded by the sizes of lab_trace_info's arrays. */
-_Static_assert(LAB_TRACE_FIXED_LEN + sizeof(struct lab_trace_info) + 17 * 4 +
+_Static_assert(LAB_TRACE_FIXED_LEN + sizeof(struct lab_trace_info) + 18 * 4 +
 			       4 <
 		       sizeof(((struct field_buf *)0)->data),
 	       "header buffer");
@@ -193,6 +193,7 @@ static void encode_header(struct field_buf *b, const struct lab_trace_info *in)
 	field_u64(b, LAB_TAG_KERNEL_STACK, in->kernel_stack_bytes);
 	field_u64(b, LAB_TAG_TASK_STRUCT, in->task_struct_bytes);
 	field_u32(b, LAB_TAG_TRACER_PID, in->tracer_pid);
+	field_u32(b, LAB_TAG_NOT_MEASURED, in->not_measured);
 	put_le32(b->data + 12, (uint32_t)(b->len - LAB_TRACE_FIXED_LEN));
 	put_le32(b->data + b->len, (uint32_t)crc32(0, b->data, (uInt)b->len));
 	b->len += 4;

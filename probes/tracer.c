@@ -315,6 +315,8 @@ static int open_trace(struct tracer *t, int *trace_fd,
 	info.start_ns = clock_ns(CLOCK_MONOTONIC);
 	info.start_realtime_ns = clock_ns(CLOCK_REALTIME);
 	info.tracer_pid = (uint32_t)getpid();
+	info.not_measured = t->bpf.not_measured;
+	info.not_measured_known = true;
 	r = trace_writer_open(&t->writer, *trace_fd, &info);
 	*trace_fd = -1;
 	if (r)
