@@ -487,8 +487,8 @@ static void rule_creation(const struct comparison *c, struct claim *cl, int arg)
 		    ": a process is a fork, which copies the parent's page "
 		    "tables and faults in what the child touches, a thread "
 		    "shares the address space and needs a stack and a kernel "
-		    "task, a coroutine needs neither kernel task nor system "
-		    "call%s.",
+		    "task, a coroutine no kernel task, only a stack (mapped, "
+		    "or reused from a pool)%s.",
 		    has(c, CMP_EVENTS, CMP_SPAWN_PER_TASK)
 			    ? ", a state machine not even a stack: a timer "
 			      "set in user space starts it"

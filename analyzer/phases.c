@@ -234,10 +234,14 @@ void phases_free(struct phase_log *p)
 const char *phases_name(uint32_t phase)
 {
 	static const char *const names[] = {
-		[LAB_PHASE_SETUP] = "setup",	   [LAB_PHASE_SPAWN] = "spawn",
-		[LAB_PHASE_WORK] = "work",	   [LAB_PHASE_JOIN] = "join",
-		[LAB_PHASE_SYNC] = "sync",	   [LAB_PHASE_ASYNC] = "async",
+		[LAB_PHASE_SETUP] = "setup",
+		[LAB_PHASE_SPAWN] = "spawn",
+		[LAB_PHASE_WORK] = "work",
+		[LAB_PHASE_JOIN] = "join",
+		[LAB_PHASE_SYNC] = "sync",
+		[LAB_PHASE_ASYNC] = "async",
 		[LAB_PHASE_TEARDOWN] = "teardown",
+		[LAB_PHASE_SAMPLE] = "sample",
 	};
 
 	if (phase >= sizeof(names) / sizeof(*names))

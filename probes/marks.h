@@ -66,6 +66,9 @@ enum lab_phase {
 	LAB_PHASE_SYNC = 5,	/* synchronous submission (pool apply) */
 	LAB_PHASE_ASYNC = 6,	/* asynchronous submission (apply_async) */
 	LAB_PHASE_TEARDOWN = 7, /* checking the result, freeing */
+	/* every task made, the root waits while lab samples the memory:
+	 * no part of making the tasks or of their work */
+	LAB_PHASE_SAMPLE = 8,
 };
 
 /* When a memory sample was taken. */

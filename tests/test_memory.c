@@ -365,6 +365,52 @@ static double metric(json_object *cmp, const char *model, const char *key)
 
 /* 200 blocked tasks: a process holds more than twice what a thread
  * does, a thread more than twice what a coroutine does. */
+/* lab samples the peak while the root waits, every task made: a phase
+ * of its own between the making of the tasks and their work, so that
+ * the spawn phase (creation per task) is not charged with it. */
+TEST(the_peak_sample_is_a_phase_of_its_own)
+{
+	static const char *const models[] = {"processes", "threads",
+					     "coroutines"};
+	const char *why, *dir;
+	char *out = malloc(65536), json[512];
+
+	if (!test_can_trace(&why)) {
+		free(out);
+		SKIP(why);
+	}
+	dir = test_tmpdir();
+	const char *argv[] = {
+		test_lab_path(), "run",	     "lock", "--tasks", "4", "--ops",
+		"1000",		 "--repeat", "1",    "-o",	dir, NULL};
+	int code = test_run(argv, out, 65536, false);
+
+	if (!CHECK_MSG(code == 0, "lab run lock exited %d:\n%s", code, out))
+		goto done;
+	for (size_t m = 0; m < 3; m++) {
+		char seq[256] = "";
+		json_object *r, *phases;
+
+		snprintf(json, sizeof(json), "%s/lock-%s.json", dir, models[m]);
+		r = json_object_from_file(json);
+		phases = r ? json_object_object_get(r, "phases") : NULL;
+		for (size_t i = 0;
+		     phases && i < json_object_array_length(phases); i++) {
+			json_object *ph = json_object_object_get(
+				json_object_array_get_idx(phases, i), "phase");
+
+			strncat(seq, json_object_get_string(ph) ?: "?",
+				sizeof(seq) - strlen(seq) - 2);
+			strcat(seq, " ");
+		}
+		CHECK_MSG(strstr(seq, "spawn sample work "),
+			  "lock-%s: phases %s", models[m], seq);
+		json_object_put(r);
+	}
+done:
+	free(out);
+}
+
 TEST_TIMEOUT(memory_per_task_orders_the_models, 180)
 {
 	const char *why, *dir;

@@ -195,6 +195,17 @@ static void launch_threads_join(struct launch *l)
 	}
 }
 
+/* Every task made: the run's peak, which lab samples while the root
+ * waits, in a phase of its own so that neither the making of the tasks
+ * nor their work is charged with the wait; the caller marks the phase
+ * that follows. The wait is taken off the run's start. */
+static void launch_peak(struct launch *l)
+{
+	if (memory_point_waits(LAB_MEMORY_PEAK))
+		launch_phase(l, LAB_PHASE_SAMPLE);
+	l->start_ns += memory_point(LAB_MEMORY_PEAK);
+}
+
 /* ---- coroutines: coro_spawn, coro_run ---- */
 
 static void launch_coro(void *arg)
@@ -266,7 +277,7 @@ static void launch_coroutines_go(struct launch *l)
 	}
 	/* every coroutine made, none run: the peak (see launch_kernel_go) */
 	if (!err)
-		l->start_ns += memory_point(LAB_MEMORY_PEAK);
+		launch_peak(l);
 	launch_phase(l, l->kind->go_phase);
 	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	err = coro_run();
@@ -306,7 +317,7 @@ static void launch_events_go(struct launch *l)
 
 	/* every state machine made, none called back: the peak (see
 	 * launch_kernel_go) */
-	l->start_ns += memory_point(LAB_MEMORY_PEAK);
+	launch_peak(l);
 	launch_phase(l, l->kind->go_phase);
 	l->go_ns = tasks_clock_ns(CLOCK_MONOTONIC);
 	/* the root's part is a state machine too: its first step arms what
@@ -385,8 +396,10 @@ static void launch_kernel_go(struct launch *l)
 
 	/* every task made: the peak, each waiting at the gate or, without
 	 * one, at work already. The root waits while lab samples it; that
-	 * time is no part of the run. */
-	if (ok)
+	 * time is no part of the run, nor of a phase when one follows. */
+	if (ok && (gate || root))
+		launch_peak(l);
+	else if (ok)
 		l->start_ns += memory_point(LAB_MEMORY_PEAK);
 	if (gate || root)
 		launch_phase(l, l->kind->go_phase);

@@ -67,6 +67,13 @@ static void ask(enum lab_memory_point point)
 		memory_fd = -1;
 }
 
+int memory_point_waits(enum lab_memory_point point)
+{
+	return !(sampled & (1u << point)) &&
+	       ((point == LAB_MEMORY_PEAK && hold_s > 0) ||
+		memory_socket() >= 0);
+}
+
 uint64_t memory_point(enum lab_memory_point point)
 {
 	uint64_t t0;

@@ -18,5 +18,7 @@ void memory_point_hold(const char *name, double hold_s);
 /* At the peak, holds first; asks for the sample at point and waits until
  * it is taken: the ns it waited (0 when nothing was asked or held). */
 uint64_t memory_point(enum lab_memory_point point);
+/* Whether memory_point(point) would ask or hold. */
+int memory_point_waits(enum lab_memory_point point);
 
 #endif /* LAB_MEMORY_POINT_H */
